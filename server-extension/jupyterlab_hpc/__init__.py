@@ -1,0 +1,28 @@
+"""jupyterlab-hpc: Slurm and PBS jobs, kernels and modules for HPC users, in JupyterLab."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._version import __version__
+from .config import HPCConfig
+from .handlers import setup_handlers
+from .services import HPCServices
+
+__all__ = ["__version__"]
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    return [{"src": "labextension", "dest": "jupyterlab-hpc"}]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    return [{"module": "jupyterlab_hpc"}]
+
+
+def _load_jupyter_server_extension(server_app: Any) -> None:
+    config = HPCConfig(config=server_app.config)
+    services = HPCServices(config)
+    setup_handlers(server_app.web_app, services)
+    kind = services.scheduler.kind if services.scheduler else "none"
+    server_app.log.info("jupyterlab_hpc %s loaded (batch system: %s)", __version__, kind)

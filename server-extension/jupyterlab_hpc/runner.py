@@ -1,0 +1,164 @@
+"""The one place where jupyterlab-hpc runs a command.
+
+Commands are argv lists (never a shell), every run has a timeout that kills the whole
+process group, and the result is one value with stdout, stderr and the exit code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+
+class CommandNotFound(Exception):
+    """The command is neither configured nor on PATH."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"The command '{name}' was not found on PATH.")
+        self.name = name
+
+
+class CommandTimeout(Exception):
+    """The command ran longer than its timeout and was killed."""
+
+    def __init__(self, argv: Sequence[str], timeout: float) -> None:
+        super().__init__(f"'{argv[0]}' did not answer within {timeout:g} s and was stopped.")
+        self.argv = tuple(argv)
+        self.timeout = timeout
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+    duration: float
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    @property
+    def message(self) -> str:
+        """What the command said about a failure, in one string."""
+        text = (self.stderr.strip() or self.stdout.strip()).strip()
+        return text or f"'{self.argv[0]}' exited with code {self.returncode}."
+
+
+class CommandRunner:
+    """Runs commands by name; names resolve through ``command_paths`` or PATH."""
+
+    def __init__(
+        self,
+        command_paths: Mapping[str, str] | None = None,
+        timeout: float = 30.0,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.command_paths = dict(command_paths or {})
+        self.timeout = timeout
+        self.env = dict(env) if env is not None else None
+        self.calls: dict[str, int] = {}
+
+    def resolve(self, name: str) -> str:
+        configured = self.command_paths.get(name)
+        if configured:
+            if os.access(configured, os.X_OK):
+                return configured
+            raise CommandNotFound(name)
+        found = shutil.which(name)
+        if found is None:
+            raise CommandNotFound(name)
+        return found
+
+    def has(self, name: str) -> bool:
+        try:
+            self.resolve(name)
+        except CommandNotFound:
+            return False
+        return True
+
+    def _argv(self, argv: Sequence[str]) -> list[str]:
+        if not argv or not all(isinstance(a, str) for a in argv):
+            raise ValueError("argv must be a non-empty list of strings")
+        self.calls[argv[0]] = self.calls.get(argv[0], 0) + 1
+        return [self.resolve(argv[0]), *argv[1:]]
+
+    async def run(
+        self,
+        argv: Sequence[str],
+        *,
+        timeout: float | None = None,
+        stdin: str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> CommandResult:
+        full = self._argv(argv)
+        limit = timeout or self.timeout
+        start = time.monotonic()
+        proc = await asyncio.create_subprocess_exec(
+            *full,
+            stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env if env is not None else self.env,
+            start_new_session=True,  # its own process group, so a timeout kills its children too
+        )
+        data = stdin.encode() if stdin is not None else None
+        try:
+            out, err = await asyncio.wait_for(proc.communicate(data), limit)
+        except (asyncio.TimeoutError, asyncio.CancelledError):
+            _kill_group(proc.pid)
+            await proc.wait()
+            raise CommandTimeout(argv, limit) from None
+        return CommandResult(
+            tuple(argv),
+            proc.returncode if proc.returncode is not None else -1,
+            out.decode(errors="replace"),
+            err.decode(errors="replace"),
+            time.monotonic() - start,
+        )
+
+    def run_sync(
+        self,
+        argv: Sequence[str],
+        *,
+        timeout: float | None = None,
+        stdin: str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> CommandResult:
+        full = self._argv(argv)
+        limit = timeout or self.timeout
+        start = time.monotonic()
+        with subprocess.Popen(
+            full,
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env if env is not None else self.env,
+            start_new_session=True,
+        ) as proc:
+            try:
+                out, err = proc.communicate(stdin.encode() if stdin is not None else None, limit)
+            except subprocess.TimeoutExpired:
+                _kill_group(proc.pid)
+                proc.wait()
+                raise CommandTimeout(argv, limit) from None
+        return CommandResult(
+            tuple(argv),
+            proc.returncode,
+            out.decode(errors="replace"),
+            err.decode(errors="replace"),
+            time.monotonic() - start,
+        )
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)

@@ -1,0 +1,188 @@
+"""The scheduler interface and the normalized job model shared by every batch system."""
+
+from __future__ import annotations
+
+import abc
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from enum import Enum
+from typing import Any, Literal
+
+
+class JobState(str, Enum):
+    """A small set of states every batch system maps into; the raw state is kept beside it."""
+
+    PENDING = "pending"
+    HELD = "held"
+    RUNNING = "running"
+    SUSPENDED = "suspended"
+    COMPLETING = "completing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    TIMEOUT = "timeout"
+    UNKNOWN = "unknown"
+
+
+# The listing's columns, in the order of a row (see docs/architecture.md).
+LISTING_COLUMNS: tuple[str, ...] = (
+    "id",
+    "array_job_id",
+    "array_task_id",
+    "name",
+    "user",
+    "account",
+    "partition",
+    "qos",
+    "state",
+    "raw_state",
+    "reason",
+    "nodelist",
+    "nodes",
+    "cpus",
+    "memory",
+    "gres",
+    "time_used",
+    "time_limit",
+    "submit_time",
+    "start_time",
+)
+COLUMN_INDEX = {name: i for i, name in enumerate(LISTING_COLUMNS)}
+
+# A row is a list in LISTING_COLUMNS order; the listing keeps rows (cheap at 50,000 jobs)
+# and builds Job objects only where a caller wants one.
+Row = list[Any]
+
+
+@dataclass(slots=True)
+class Job:
+    id: str
+    name: str
+    user: str
+    state: JobState
+    raw_state: str
+    array_job_id: str | None = None
+    array_task_id: str | None = None
+    account: str = ""
+    partition: str = ""
+    qos: str = ""
+    reason: str = ""
+    nodelist: str = ""
+    nodes: int | None = None
+    cpus: int | None = None
+    memory: str = ""
+    gres: str = ""
+    time_used: int | None = None
+    time_limit: int | None = None
+    submit_time: str | None = None
+    start_time: str | None = None
+    end_time: str | None = None
+    work_dir: str = ""
+    stdout_path: str = ""
+    stderr_path: str = ""
+
+    @classmethod
+    def from_row(cls, row: Row) -> Job:
+        values = dict(zip(LISTING_COLUMNS, row, strict=True))
+        values["state"] = JobState(values["state"])
+        return cls(**values)
+
+    def to_row(self) -> Row:
+        return [
+            self.state.value if name == "state" else getattr(self, name) for name in LISTING_COLUMNS
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["state"] = self.state.value
+        return out
+
+
+@dataclass(frozen=True)
+class Partition:
+    name: str
+    default: bool
+    available: str
+    time_limit: int | None
+    nodes: int
+    cpus_idle: int
+    cpus_total: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    job_id: str
+    ok: bool
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"job_id": self.job_id, "ok": self.ok, "message": self.message}
+
+
+JobAction = Literal["cancel", "hold", "release"]
+JOB_ACTIONS: tuple[JobAction, ...] = ("cancel", "hold", "release")
+
+
+class SchedulerError(Exception):
+    """A scheduler command failed; ``str()`` is a sentence for a person."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+
+class InvalidJobId(ValueError):
+    pass
+
+
+# 123, 123_4, 123_[1-3], 123_[1,4-6%2], heterogeneous 123+1. Nothing else reaches a command,
+# so an id can never be read as an option (-h) or carry shell syntax.
+_JOB_ID = re.compile(
+    r"^[0-9]{1,12}(\+[0-9]{1,6})?(_([0-9]{1,9}|\[[0-9]{1,9}(-[0-9]{1,9})?(,[0-9]{1,9}(-[0-9]{1,9})?)*(%[0-9]{1,9})?\]))?$"
+)
+
+
+def validate_job_id(value: object) -> str:
+    if not isinstance(value, str) or not _JOB_ID.match(value):
+        shown = repr(value)[:40]
+        raise InvalidJobId(
+            f"{shown} is not a valid job id: use a number such as 123, an array task such "
+            "as 123_4, or a task range such as 123_[1-3]."
+        )
+    return value
+
+
+def base_job_id(job_id: str) -> str:
+    """The job number an id belongs to: 123 for 123, 123_4 and 123_[1-3]."""
+    return re.split(r"[_+]", job_id, maxsplit=1)[0]
+
+
+class Scheduler(abc.ABC):
+    """One batch system behind the small interface the server and the magics use."""
+
+    kind: str
+
+    @abc.abstractmethod
+    async def version(self) -> str: ...
+
+    @abc.abstractmethod
+    async def cluster_name(self) -> str | None: ...
+
+    @abc.abstractmethod
+    async def list_rows(self) -> list[Row]:
+        """Every job in the queue (all users), as rows in LISTING_COLUMNS order."""
+
+    @abc.abstractmethod
+    async def job_owners(self, job_ids: Sequence[str]) -> dict[str, str]:
+        """Map each id's base job number (and unique ids of array tasks) to its owner."""
+
+    @abc.abstractmethod
+    async def act(self, action: JobAction, job_ids: Sequence[str]) -> list[ActionResult]: ...
+
+    @abc.abstractmethod
+    async def partitions(self) -> list[Partition]: ...

@@ -1,0 +1,245 @@
+"""Pure parsers from Slurm command output to rows, jobs and partitions.
+
+The listing asks squeue for delimited fields (``-O``), separated by the ASCII unit
+separator, which no job name, path or reason contains in practice. The job name comes
+last and takes the rest of the line, so even a name with that character parses.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from .base import JobState, Partition, Row
+
+SEP = "\x1f"
+
+# squeue --Format fields, in the order the parser reads them. Name must stay last.
+SQUEUE_FIELDS: tuple[str, ...] = (
+    "JobArrayID",
+    "UserName",
+    "Account",
+    "Partition",
+    "QOS",
+    "State",
+    "Reason",
+    "NodeList",
+    "NumNodes",
+    "NumCPUs",
+    "MinMemory",
+    "tres-per-node",
+    "TimeUsed",
+    "TimeLimit",
+    "SubmitTime",
+    "StartTime",
+    "Name",
+)
+
+
+def squeue_format() -> str:
+    """The --Format argument: every field with the separator as its suffix, no width."""
+    return ",".join(f"{f}:{SEP}" if f != "Name" else f"{f}:" for f in SQUEUE_FIELDS)
+
+
+_STATES: dict[str, JobState] = {
+    "PENDING": JobState.PENDING,
+    "CONFIGURING": JobState.PENDING,
+    "REQUEUED": JobState.PENDING,
+    "REQUEUE_FED": JobState.PENDING,
+    "REQUEUE_HOLD": JobState.HELD,
+    "RESV_DEL_HOLD": JobState.HELD,
+    "SPECIAL_EXIT": JobState.HELD,
+    "RUNNING": JobState.RUNNING,
+    "RESIZING": JobState.RUNNING,
+    "SIGNALING": JobState.RUNNING,
+    "SUSPENDED": JobState.SUSPENDED,
+    "STOPPED": JobState.SUSPENDED,
+    "COMPLETING": JobState.COMPLETING,
+    "STAGE_OUT": JobState.COMPLETING,
+    "COMPLETED": JobState.COMPLETED,
+    "FAILED": JobState.FAILED,
+    "BOOT_FAIL": JobState.FAILED,
+    "NODE_FAIL": JobState.FAILED,
+    "OUT_OF_MEMORY": JobState.FAILED,
+    "CANCELLED": JobState.CANCELLED,
+    "PREEMPTED": JobState.CANCELLED,
+    "REVOKED": JobState.CANCELLED,
+    "TIMEOUT": JobState.TIMEOUT,
+    "DEADLINE": JobState.TIMEOUT,
+}
+
+
+def normalize_state(raw_state: str, reason: str = "") -> JobState:
+    # sacct writes "CANCELLED by 1000"; the first word is the state.
+    word = raw_state.split(" ", 1)[0].rstrip("+")
+    state = _STATES.get(word, JobState.UNKNOWN)
+    if state is JobState.PENDING and reason.startswith("JobHeld"):
+        return JobState.HELD
+    return state
+
+
+_DURATION = re.compile(r"^(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+)$")
+_NO_LIMIT = frozenset({"UNLIMITED", "INFINITE", "NOT_SET", "INVALID", "N/A", "Partition_Limit", ""})
+
+
+@functools.lru_cache(maxsize=8192)
+def parse_duration(text: str) -> int | None:
+    """Slurm's [days-][hours:]minutes:seconds as seconds; None for no limit or no value.
+
+    Cached: a queue repeats the same few limits and young run times thousands of times.
+    """
+    if text in _NO_LIMIT:
+        return None
+    m = _DURATION.match(text)
+    if m is None:
+        # A bare number of minutes (how limits are written in options and some outputs).
+        return int(text) * 60 if text.isdigit() else None
+    days, hours, minutes, seconds = m.groups()
+    return ((int(days or 0) * 24 + int(hours or 0)) * 60 + int(minutes)) * 60 + int(seconds)
+
+
+def _text(value: str) -> str:
+    return "" if value in ("(null)", "N/A", "None") else value
+
+
+def _time(value: str) -> str | None:
+    return None if value in ("N/A", "Unknown", "None", "(null)", "") else value
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+def parse_squeue(text: str) -> list[Row]:
+    """Rows (in LISTING_COLUMNS order) from ``squeue -h -O <squeue_format()>`` output.
+
+    Lines that do not have every field (a truncated output) are skipped.
+    """
+    rows: list[Row] = []
+    nfields = len(SQUEUE_FIELDS)
+    states = _STATES
+    pending = JobState.PENDING
+    for line in text.split("\n"):
+        parts = line.split(SEP, nfields - 1)
+        if len(parts) != nfields:
+            continue
+        (
+            job_array_id,
+            user,
+            account,
+            partition,
+            qos,
+            raw_state,
+            reason,
+            nodelist,
+            nodes,
+            cpus,
+            memory,
+            gres,
+            time_used,
+            time_limit,
+            submit_time,
+            start_time,
+            name,
+        ) = parts
+        array_job_id: str | None = None
+        array_task_id: str | None = None
+        if "_" in job_array_id:
+            array_job_id, array_task_id = job_array_id.split("_", 1)
+        state = states.get(raw_state)
+        if state is None:
+            state = normalize_state(raw_state, reason)
+        elif state is pending and reason.startswith("JobHeld"):
+            state = JobState.HELD
+        rows.append(
+            [
+                job_array_id,
+                array_job_id,
+                array_task_id,
+                name,
+                user,
+                _text(account),
+                _text(partition),
+                _text(qos),
+                state.value,
+                raw_state,
+                _text(reason),
+                nodelist,
+                _int(nodes),
+                _int(cpus),
+                "" if memory == "0" else _text(memory),
+                _text(gres),
+                parse_duration(time_used),
+                parse_duration(time_limit),
+                _time(submit_time),
+                _time(start_time),
+            ]
+        )
+    return rows
+
+
+OWNER_FIELDS = ("JobID", "ArrayJobID", "UserName")
+
+
+def owner_format() -> str:
+    return ",".join(f"{f}:{SEP}" if f != "UserName" else f"{f}:" for f in OWNER_FIELDS)
+
+
+def parse_owners(text: str) -> dict[str, str]:
+    """Job number -> owner from ``squeue -h -O <owner_format()>``.
+
+    Both the unique job id and the array's job id map to the owner, so ``6`` (the unique
+    id of array task ``3_1``) and ``3`` both find it.
+    """
+    owners: dict[str, str] = {}
+    for line in text.split("\n"):
+        parts = line.split(SEP)
+        if len(parts) != len(OWNER_FIELDS):
+            continue
+        job_id, array_job_id, user = parts
+        owners[job_id] = user
+        if array_job_id.isdigit():
+            owners.setdefault(array_job_id, user)
+    return owners
+
+
+SINFO_FORMAT = SEP.join(("%P", "%a", "%l", "%D", "%C"))
+
+
+def parse_sinfo(text: str) -> list[Partition]:
+    """Partitions from ``sinfo -h -a -o <SINFO_FORMAT>``; lines of one partition are summed."""
+    merged: dict[str, Partition] = {}
+    for line in text.split("\n"):
+        parts = line.split(SEP)
+        if len(parts) != 5:
+            continue
+        raw_name, avail, limit, nodes, cpus = parts
+        default = raw_name.endswith("*")
+        name = raw_name.rstrip("*")
+        # %C is allocated/idle/other/total
+        counts = [int(c) if c.isdigit() else 0 for c in cpus.split("/")]
+        idle, total = (counts[1], counts[3]) if len(counts) == 4 else (0, 0)
+        n = int(nodes) if nodes.isdigit() else 0
+        seen = merged.get(name)
+        if seen is not None:
+            n, idle, total = n + seen.nodes, idle + seen.cpus_idle, total + seen.cpus_total
+            default = default or seen.default
+        merged[name] = Partition(name, default, avail, parse_duration(limit), n, idle, total)
+    return list(merged.values())
+
+
+_VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)?)")
+
+
+def parse_version(text: str) -> str:
+    """'slurm-wlm 22.05.8' or 'slurm 23.11.1' -> '22.05.8'."""
+    m = _VERSION.search(text)
+    return m.group(1) if m else text.strip()
+
+
+def parse_cluster_name(scontrol_config: str) -> str | None:
+    for line in scontrol_config.splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() == "ClusterName":
+            return value.strip() or None
+    return None

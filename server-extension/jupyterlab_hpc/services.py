@@ -1,0 +1,95 @@
+"""What the handlers stand on: the scheduler, the shared snapshot, and the rules around them."""
+
+from __future__ import annotations
+
+import os
+import pwd
+from collections.abc import Sequence
+from typing import Any
+
+from .config import HPCConfig
+from .queue import QueueSnapshot
+from .runner import CommandRunner
+from .schedulers.base import ActionResult, JobAction, Scheduler, SchedulerError, base_job_id
+from .schedulers.detect import detect_scheduler, no_scheduler_message
+
+
+def current_user() -> str:
+    return pwd.getpwuid(os.geteuid()).pw_name
+
+
+class HPCServices:
+    def __init__(
+        self,
+        config: HPCConfig,
+        runner: CommandRunner | None = None,
+        scheduler: Scheduler | None = None,
+        user: str | None = None,
+    ) -> None:
+        self.config = config
+        self.runner = runner or CommandRunner(config.command_paths, config.command_timeout)
+        self.scheduler = (
+            scheduler if scheduler is not None else detect_scheduler(config, self.runner)
+        )
+        self.snapshot = (
+            QueueSnapshot(self.scheduler, config.poll_interval_floor) if self.scheduler else None
+        )
+        self.user = user or current_user()
+        self.no_scheduler_message = no_scheduler_message()
+        self._version: str | None = None
+        self._cluster: str | None = None
+
+    async def capabilities(self) -> dict[str, Any]:
+        sched = self.scheduler
+        info: dict[str, Any] = {
+            "kind": None,
+            "version": None,
+            "available": False,
+            "message": self.no_scheduler_message,
+            "cluster": None,
+        }
+        if sched is not None:
+            # Asked once: neither changes while the server runs. A failure is retried next time.
+            try:
+                if self._version is None:
+                    self._version = await sched.version()
+                if self._cluster is None:
+                    self._cluster = await sched.cluster_name()
+                message = ""
+            except SchedulerError as e:
+                message = e.message
+            info = {
+                "kind": sched.kind,
+                "version": self._version,
+                "available": True,
+                "message": message,
+                "cluster": self._cluster,
+            }
+        return {
+            "scheduler": info,
+            "user": self.user,
+            "poll_interval_floor": self.config.poll_interval_floor,
+        }
+
+    async def act(self, action: JobAction, job_ids: Sequence[str]) -> list[ActionResult]:
+        """Run an action on the user's own jobs; others' and unknown jobs are refused by name."""
+        sched, snapshot = self.scheduler, self.snapshot
+        if sched is None or snapshot is None:
+            raise SchedulerError(self.no_scheduler_message)
+        owners = await sched.job_owners(job_ids)
+        refused: dict[str, ActionResult] = {}
+        allowed: list[str] = []
+        for job_id in job_ids:
+            owner = owners.get(base_job_id(job_id))
+            if owner is None:
+                refused[job_id] = ActionResult(
+                    job_id, False, f"Job {job_id} is not in the queue (it may have finished)."
+                )
+            elif owner != self.user:
+                message = f"Job {job_id} belongs to {owner}; you can {action} only your own jobs."
+                refused[job_id] = ActionResult(job_id, False, message)
+            else:
+                allowed.append(job_id)
+        done = {r.job_id: r for r in await sched.act(action, allowed)} if allowed else {}
+        snapshot.invalidate()
+        return [refused.get(j) or done[j] for j in job_ids]

@@ -1,0 +1,164 @@
+"""Slurm parsers on outputs recorded from the real local cluster (fixtures/slurm/)."""
+
+from __future__ import annotations
+
+import pytest
+
+from jupyterlab_hpc.schedulers.base import LISTING_COLUMNS, Job, JobState
+from jupyterlab_hpc.schedulers.slurm_parse import (
+    SEP,
+    normalize_state,
+    parse_cluster_name,
+    parse_duration,
+    parse_owners,
+    parse_sinfo,
+    parse_squeue,
+    parse_version,
+    squeue_format,
+)
+
+from .conftest import fixture_text
+
+
+def by_id() -> dict[str, Job]:
+    return {r[0]: Job.from_row(r) for r in parse_squeue(fixture_text("slurm/squeue_mixed.txt"))}
+
+
+def test_every_row_has_every_column() -> None:
+    rows = parse_squeue(fixture_text("slurm/squeue_mixed.txt"))
+    assert len(rows) == 10
+    assert all(len(r) == len(LISTING_COLUMNS) for r in rows)
+
+
+def test_names_with_spaces_delimiters_and_shell_syntax_survive() -> None:
+    jobs = by_id()
+    assert jobs["1"].name == "name with spaces|and pipes"
+    assert jobs["10"].name == f"unit{SEP}sep name"
+    assert jobs["11"].name == 'ünïcode ✓ "quoted" $(touch x) ; rm'
+    assert jobs["12"].name == "comma,colon:percent%"
+    assert jobs["13"].name == "  leading spaces"
+
+
+def test_array_tasks_and_pending_ranges() -> None:
+    jobs = by_id()
+    task = jobs["3_1"]
+    assert (task.array_job_id, task.array_task_id) == ("3", "1")
+    assert task.state is JobState.RUNNING
+    assert task.nodelist == "vm"
+    assert task.time_used == 148
+    rng = jobs["5_[1-5]"]
+    assert (rng.array_job_id, rng.array_task_id) == ("5", "[1-5]")
+    assert jobs["4"].array_job_id is None
+
+
+def test_pending_reasons_and_held_jobs() -> None:
+    jobs = by_id()
+    assert jobs["1"].state is JobState.PENDING
+    assert jobs["1"].reason == "Priority"
+    assert jobs["1"].start_time == "2026-11-22T00:51:00"  # Slurm's expected start
+    assert jobs["13"].state is JobState.HELD
+    assert jobs["13"].raw_state == "PENDING"
+    assert jobs["3_2"].state is JobState.HELD  # JobHeldAdmin
+    assert jobs["5_[1-5]"].state is JobState.HELD  # "JobHeldUser,Resources"
+    assert jobs["3_1"].reason == ""  # "None" means no reason
+
+
+def test_limits_resources_and_unset_values() -> None:
+    jobs = by_id()
+    assert jobs["4"].time_limit is None  # UNLIMITED
+    assert jobs["12"].time_limit == 2 * 86400 + 3 * 3600 + 5 * 60
+    assert jobs["12"].memory == "1500M"
+    assert jobs["12"].cpus == 2
+    assert jobs["12"].partition == "long"
+    assert jobs["1"].account == ""  # (null)
+    assert jobs["1"].qos == ""
+    assert jobs["1"].gres == ""  # N/A
+    assert jobs["1"].memory == ""  # 0
+    assert jobs["13"].start_time is None
+    assert jobs["13"].submit_time == "2026-11-22T00:23:04"
+
+
+def test_truncated_lines_are_skipped() -> None:
+    text = fixture_text("slurm/squeue_mixed.txt")
+    first, rest = text.split("\n", 1)
+    broken = first[: len(first) // 2] + "\n" + rest
+    assert len(parse_squeue(broken)) == 9
+    assert parse_squeue("") == []
+
+
+def test_format_puts_name_last_without_width() -> None:
+    fmt = squeue_format()
+    assert fmt.endswith("Name:")
+    assert "JobArrayID:" + SEP in fmt
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("0:00", 0),
+        ("5:00", 300),
+        ("2:03:04", 7384),
+        ("1-02:03:04", 93784),
+        ("7-00:00:00", 604800),
+        ("UNLIMITED", None),
+        ("INVALID", None),
+        ("NOT_SET", None),
+        ("N/A", None),
+        ("30", 1800),
+        ("garbage", None),
+    ],
+)
+def test_durations(text: str, seconds: int | None) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason", "state"),
+    [
+        ("PENDING", "Resources", JobState.PENDING),
+        ("PENDING", "JobHeldAdmin", JobState.HELD),
+        ("REQUEUE_HOLD", "", JobState.HELD),
+        ("RUNNING", "", JobState.RUNNING),
+        ("COMPLETING", "", JobState.COMPLETING),
+        ("CANCELLED by 0", "", JobState.CANCELLED),
+        ("OUT_OF_MEMORY", "", JobState.FAILED),
+        ("TIMEOUT", "", JobState.TIMEOUT),
+        ("SOMETHING_NEW", "", JobState.UNKNOWN),
+    ],
+)
+def test_states(raw: str, reason: str, state: JobState) -> None:
+    assert normalize_state(raw, reason) is state
+
+
+def test_owners_map_unique_and_array_ids() -> None:
+    owners = parse_owners(fixture_text("slurm/squeue_owners.txt"))
+    assert owners["3"] == "root"
+    assert owners["6"] == "root"  # unique id of task 3_1
+    assert owners["1"] == "root"
+
+
+def test_partitions() -> None:
+    parts = {p.name: p for p in parse_sinfo(fixture_text("slurm/sinfo.txt"))}
+    assert set(parts) == {"debug", "long"}
+    assert parts["debug"].default
+    assert not parts["long"].default
+    assert parts["debug"].time_limit == 3600
+    assert parts["long"].time_limit == 7 * 86400
+    assert parts["debug"].cpus_total == 8
+
+
+def test_partition_lines_are_summed() -> None:
+    text = f"gpu*{SEP}up{SEP}1:00:00{SEP}2{SEP}4/4/0/8\ngpu{SEP}up{SEP}1:00:00{SEP}1{SEP}0/4/0/4\n"
+    (gpu,) = parse_sinfo(text)
+    assert (gpu.nodes, gpu.cpus_idle, gpu.cpus_total, gpu.default) == (3, 8, 12, True)
+
+
+def test_version_and_cluster() -> None:
+    assert parse_version(fixture_text("slurm/sinfo_version.txt")) == "22.05.8"
+    assert parse_version("slurm 23.11.1\n") == "23.11.1"
+    assert parse_cluster_name("ClusterName             = local\nOther = x\n") == "local"
+
+
+def test_job_row_round_trip() -> None:
+    row = parse_squeue(fixture_text("slurm/squeue_mixed.txt"))[0]
+    assert Job.from_row(row).to_row() == row
