@@ -1,0 +1,79 @@
+# The two commands: `make demo` and `make test`. Both set up everything they need on a
+# fresh Debian machine (as root): Debian packages, a .venv, npm packages, the build, and a
+# local one-node Slurm cluster. A second run reuses what is there.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+VENV := $(CURDIR)/.venv
+export PATH := $(VENV)/bin:$(PATH)
+PYTHON := $(VENV)/bin/python
+JUPYTER_ROOT ?= $(CURDIR)
+DEMO_PORT ?= 8888
+
+.PHONY: help setup system venv npm build cluster sample-jobs demo test lint test-python \
+	test-js test-ui check-package clean
+
+help:
+	@echo "make demo   set everything up and open JupyterLab against a local Slurm cluster"
+	@echo "make test   set everything up and run every test"
+
+system:
+	scripts/install-system-deps
+
+# The Python environment: the package in editable mode with its test tools.
+$(VENV)/.installed: pyproject.toml | system
+	[ -x $(PYTHON) ] || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install -q --upgrade pip
+	# The labextension is built by `make build`; skip the builder hook here.
+	SKIP_JUPYTER_BUILDER=1 $(PYTHON) -m pip install -q -e ".[test]"
+	touch $@
+venv: $(VENV)/.installed
+
+node_modules/.installed: package.json package-lock.json | system
+	npm ci --no-audit --no-fund
+	touch $@
+ui-tests/node_modules/.installed: ui-tests/package.json ui-tests/package-lock.json | system
+	cd ui-tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	touch $@
+npm: node_modules/.installed
+
+build: venv npm
+	npm run build
+	jupyter labextension develop --overwrite . >/dev/null
+	jupyter server extension enable --sys-prefix jupyterlab_hpc >/dev/null
+
+setup: system venv npm build
+
+cluster: system
+	scripts/local-cluster up
+
+sample-jobs: cluster
+	scripts/sample-jobs
+
+demo: setup cluster sample-jobs
+	jupyter lab --ServerApp.root_dir=$(JUPYTER_ROOT) --port=$(DEMO_PORT) \
+		$$( [ "$$(id -u)" -eq 0 ] && echo --allow-root ) --no-browser
+
+lint: venv npm
+	ruff check server-extension
+	ruff format --check server-extension
+	mypy
+	npm run lint:check
+
+test-python: venv cluster
+	pytest -p no:cacheprovider
+
+test-js: npm
+	npm test
+
+test-ui: build cluster ui-tests/node_modules/.installed
+	cd ui-tests && npx playwright test
+
+# The wheel a user installs ships the prebuilt labextension and enables the server extension.
+check-package: venv npm
+	scripts/check-package
+
+test: setup cluster lint test-python test-js test-ui check-package
+	@echo "make test: everything passed"
+
+clean:
+	rm -rf lib server-extension/jupyterlab_hpc/labextension dist tsconfig.tsbuildinfo

@@ -1,0 +1,242 @@
+import * as React from 'react';
+import { act } from 'react';
+import { Root, createRoot } from 'react-dom/client';
+
+import { Capabilities, Job, JobsResult, decodeJobsResponse } from '../api';
+import { IQueueApi, QueueModel } from '../queue/model';
+import { QueueView } from '../queue/view';
+import { QUEUE, jobsResponse, makeJob } from './fixtures';
+
+// Tell React this is a test environment where act() is used.
+(
+  globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
+).IS_REACT_ACT_ENVIRONMENT = true;
+
+const CAPS: Capabilities = {
+  scheduler: {
+    kind: 'slurm',
+    version: '22.05.8',
+    available: true,
+    message: '',
+    cluster: 'local'
+  },
+  user: 'alice',
+  poll_interval_floor: 0
+};
+
+function fakeApi(jobs: Job[], caps: Capabilities = CAPS): IQueueApi {
+  const result: JobsResult = decodeJobsResponse(jobsResponse(1, jobs));
+  return {
+    fetchCapabilities: async () => caps,
+    fetchJobs: async () => result,
+    jobAction: async () => []
+  };
+}
+
+describe('QueueView', () => {
+  let host: HTMLElement;
+  let root: Root;
+  let model: QueueModel;
+  let api: IQueueApi;
+
+  async function show(jobs: Job[], caps?: Capabilities): Promise<void> {
+    api = fakeApi(jobs, caps);
+    model = new QueueModel({ api, autoStart: false });
+    host = document.createElement('div');
+    document.body.appendChild(host);
+    root = createRoot(host);
+    await act(async () => {
+      root.render(<QueueView model={model} />);
+    });
+    await act(() => model.refresh());
+  }
+
+  afterEach(() => {
+    act(() => root.unmount());
+    host.remove();
+    model.dispose();
+  });
+
+  const rows = () =>
+    Array.from(host.querySelectorAll<HTMLElement>('.jp-hpc-queue-row'));
+
+  it('renders only a window of 50,000 rows', async () => {
+    const many = Array.from({ length: 50000 }, (_, i) =>
+      makeJob({ id: String(i + 1) })
+    );
+    await show(many);
+    const shown = rows();
+    expect(shown.length).toBeGreaterThan(10);
+    expect(shown.length).toBeLessThanOrEqual(100);
+    expect(shown[0].dataset.jobId).toBe('1');
+    const body = host.querySelector<HTMLElement>('.jp-hpc-queue-body')!;
+    expect(body.style.height).toBe(`${50000 * 24}px`);
+
+    // Scrolling to the middle renders the rows there.
+    const scroll = host.querySelector<HTMLElement>('.jp-hpc-queue-scroll')!;
+    await act(async () => {
+      scroll.scrollTop = 24 * 25000;
+      scroll.dispatchEvent(new Event('scroll'));
+    });
+    const ids = rows().map(r => Number(r.dataset.jobId));
+    expect(ids).toContain(25001);
+    expect(rows().length).toBeLessThanOrEqual(100);
+    expect(host.querySelector('.jp-hpc-queue-status-text')?.textContent).toBe(
+      '50000 jobs · updated 3 s ago'
+    );
+  });
+
+  it('marks rows with their id and state, and a state pill', async () => {
+    await show(QUEUE);
+    const held = host.querySelector<HTMLElement>(
+      '.jp-hpc-queue-row[data-job-id="11"]'
+    )!;
+    expect(held.dataset.state).toBe('held');
+    expect(held.querySelector('.jp-hpc-state-pill')?.textContent).toBe('Held');
+    // Nodes / reason shows the reason of a held job.
+    expect(held.querySelector('[data-column="where"]')?.textContent).toBe(
+      'JobHeldUser'
+    );
+  });
+
+  it('selects with clicks and enables the actions', async () => {
+    await show(QUEUE);
+    const cancel = () =>
+      host.querySelector<HTMLButtonElement>('.jp-hpc-queue-cancel')!;
+    expect(cancel().disabled).toBe(true);
+    expect(cancel().textContent).toBe('Cancel');
+
+    const row = (id: string) =>
+      host.querySelector<HTMLElement>(
+        `.jp-hpc-queue-row[data-job-id="${id}"]`
+      )!;
+    await act(async () => row('9').click());
+    expect([...model.selection]).toEqual(['9']);
+    expect(row('9').getAttribute('aria-selected')).toBe('true');
+    expect(cancel().disabled).toBe(false);
+
+    await act(async () =>
+      row('11').dispatchEvent(
+        new MouseEvent('click', { bubbles: true, shiftKey: true })
+      )
+    );
+    expect(model.selectedIds).toEqual(['9', '10_4', '10_[5-9]', '10_12', '11']);
+
+    await act(async () =>
+      row('10_4').dispatchEvent(
+        new MouseEvent('click', { bubbles: true, ctrlKey: true })
+      )
+    );
+    expect(model.selectedIds).toEqual(['9', '10_[5-9]', '10_12', '11']);
+
+    const all = host.querySelector<HTMLInputElement>(
+      '.jp-hpc-queue-select-all'
+    )!;
+    await act(async () => all.click());
+    expect(model.selectedIds).toHaveLength(QUEUE.length);
+  });
+
+  it('moves and extends the selection with the keyboard', async () => {
+    await show(QUEUE);
+    const table = host.querySelector<HTMLElement>('.jp-hpc-queue-table')!;
+    const key = (k: string, shiftKey = false) =>
+      act(async () => {
+        table.dispatchEvent(
+          new KeyboardEvent('keydown', { key: k, shiftKey, bubbles: true })
+        );
+      });
+    await key('ArrowDown');
+    expect(model.selectedIds).toEqual(['9']);
+    await key('ArrowDown');
+    await key('ArrowDown', true);
+    await key('ArrowDown', true);
+    expect(model.selectedIds).toEqual(['10_4', '10_[5-9]', '10_12']);
+    await key('End');
+    expect(model.selectedIds).toEqual(['100']);
+    await key('Escape');
+    expect(model.selectedIds).toEqual([]);
+  });
+
+  it('sorts when a header is clicked', async () => {
+    await show(QUEUE);
+    const header = host.querySelector<HTMLElement>(
+      '.jp-hpc-queue-colhead[data-column="id"]'
+    )!;
+    expect(header.getAttribute('aria-sort')).toBe('ascending');
+    await act(async () => header.click());
+    expect(header.getAttribute('aria-sort')).toBe('descending');
+    expect(header.textContent).toContain('▼');
+    expect(rows()[0].dataset.jobId).toBe('100');
+  });
+
+  it('filters, and says when nothing matches', async () => {
+    await show(QUEUE);
+    await act(async () => {
+      model.filterText = 'sweep';
+    });
+    expect(rows().map(r => r.dataset.jobId)).toEqual([
+      '10_4',
+      '10_[5-9]',
+      '10_12'
+    ]);
+    expect(
+      host.querySelector('.jp-hpc-queue-status-text')?.textContent
+    ).toMatch(/^3 of 6 jobs/);
+    await act(async () => {
+      model.filterText = 'zzz';
+    });
+    expect(host.querySelector('.jp-hpc-queue-empty')?.textContent).toContain(
+      'No job matches the filter'
+    );
+  });
+
+  it('says what to do when the user has no jobs', async () => {
+    await show([]);
+    expect(host.querySelector('.jp-hpc-queue-empty')?.textContent).toBe(
+      'You have no jobs in the queue. Submit one with sbatch, then it appears here.'
+    );
+  });
+
+  it('says when there is no batch system', async () => {
+    await show([], {
+      ...CAPS,
+      scheduler: {
+        kind: null,
+        version: null,
+        available: false,
+        message: 'No batch system found: looked for squeue on PATH.',
+        cluster: null
+      }
+    });
+    const empty = host.querySelector<HTMLElement>('.jp-hpc-queue-empty')!;
+    expect(empty.dataset.empty).toBe('no-scheduler');
+    expect(empty.textContent).toContain(
+      'No batch system found on this server.'
+    );
+    expect(empty.textContent).toContain('looked for squeue');
+  });
+
+  it('shows a banner when the scheduler does not answer', async () => {
+    const failing = {
+      ok: false,
+      fetched_at: 1000,
+      error: 'squeue timed out',
+      error_since: 1010,
+      now: 1012
+    };
+    await show(QUEUE);
+    // The scheduler fails now; the server keeps the old rows.
+    api.fetchJobs = async () => ({
+      version: 1,
+      unchanged: true,
+      status: failing,
+      jobs: null
+    });
+    await act(() => model.refresh());
+    const banner = host.querySelector<HTMLElement>('[role="alert"]')!;
+    expect(banner.textContent).toBe(
+      'The scheduler did not answer: squeue timed out. Showing data from 12 s ago.'
+    );
+    expect(rows()).toHaveLength(QUEUE.length);
+  });
+});

@@ -1,0 +1,355 @@
+/**
+ * The typed REST client of the server extension. Every request of the
+ * frontend goes through `requestAPI`, so the base URL, the token and the
+ * error handling live in one place.
+ */
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+
+/** The URL namespace of the server extension, under the server's base URL. */
+export const API_NAMESPACE = 'jupyterlab-hpc';
+
+/**
+ * A failed request, carrying a message meant for a person.
+ *
+ * `status` is the HTTP status, or 0 when the server could not be reached.
+ */
+export class HPCApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly detail: string = ''
+  ) {
+    super(message);
+    this.name = 'HPCApiError';
+  }
+}
+
+/**
+ * Call the server extension and decode its JSON answer.
+ *
+ * @param endPoint - path under `{base_url}jupyterlab-hpc/`, with its query.
+ * @param init - the fetch options (method, body...).
+ * @param settings - the server connection; defaults to the page's.
+ * @throws HPCApiError with the server's `message` on a 4xx/5xx answer, and
+ * with status 0 when the server cannot be reached.
+ */
+export async function requestAPI<T>(
+  endPoint = '',
+  init: RequestInit = {},
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<T> {
+  const url = URLExt.join(settings.baseUrl, API_NAMESPACE, endPoint);
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(url, init, settings);
+  } catch (error) {
+    throw new HPCApiError(
+      `Could not reach the Jupyter server (${errorText(error)}).`,
+      0
+    );
+  }
+
+  let text = '';
+  try {
+    text = await response.text();
+  } catch (error) {
+    throw new HPCApiError(
+      `The connection to the Jupyter server broke (${errorText(error)}).`,
+      0
+    );
+  }
+  let data: unknown = null;
+  if (text.length > 0) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+
+  if (!response.ok) {
+    const body = (data ?? {}) as { message?: unknown; detail?: unknown };
+    const message =
+      typeof body.message === 'string' && body.message
+        ? body.message
+        : `The Jupyter server answered ${response.status} ${response.statusText}`.trim() +
+          '.';
+    const detail = typeof body.detail === 'string' ? body.detail : '';
+    throw new HPCApiError(message, response.status, detail);
+  }
+  if (data === null && text.length > 0) {
+    throw new HPCApiError(
+      'The Jupyter server sent an answer that is not JSON.',
+      response.status
+    );
+  }
+  return data as T;
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error && error.message) {
+    return error.message;
+  }
+  return String(error);
+}
+
+// ---------------------------------------------------------------------------
+// Types of the REST API (see docs/architecture.md)
+
+/** What the server found on this machine. */
+export interface Capabilities {
+  scheduler: {
+    kind: 'slurm' | 'pbs' | null;
+    version: string | null;
+    available: boolean;
+    message: string;
+    cluster: string | null;
+  };
+  user: string;
+  /** The shortest poll interval the server accepts, in seconds. */
+  poll_interval_floor: number;
+}
+
+/** A job state, normalized across batch systems. */
+export type JobState =
+  | 'pending'
+  | 'held'
+  | 'running'
+  | 'suspended'
+  | 'completing'
+  | 'completed'
+  | 'failed'
+  | 'cancelled'
+  | 'timeout'
+  | 'unknown';
+
+/** Every state, in the order a person reads a queue. */
+export const JOB_STATES: readonly JobState[] = [
+  'running',
+  'pending',
+  'held',
+  'suspended',
+  'completing',
+  'completed',
+  'failed',
+  'cancelled',
+  'timeout',
+  'unknown'
+];
+
+/** One job of the queue; the fields are the columns of the jobs listing. */
+export interface Job {
+  id: string;
+  array_job_id: string | null;
+  array_task_id: string | null;
+  name: string;
+  user: string;
+  account: string;
+  partition: string;
+  qos: string;
+  state: JobState;
+  raw_state: string;
+  reason: string;
+  nodelist: string;
+  nodes: number | null;
+  cpus: number | null;
+  memory: string;
+  gres: string;
+  /** Seconds. */
+  time_used: number | null;
+  /** Seconds; null means unlimited. */
+  time_limit: number | null;
+  /** ISO 8601 local time. */
+  submit_time: string | null;
+  start_time: string | null;
+}
+
+/** The health of the server's queue snapshot. */
+export interface QueueStatus {
+  ok: boolean;
+  /** When the shown data was last fetched successfully (epoch seconds). */
+  fetched_at: number | null;
+  error: string | null;
+  error_since: number | null;
+  /** The server's clock when it answered (epoch seconds). */
+  now: number;
+}
+
+/** The wire format of `GET jobs`: columnar, to keep 50,000 jobs small. */
+export interface JobsResponse {
+  version: number;
+  unchanged: boolean;
+  status: QueueStatus;
+  columns?: string[];
+  rows?: unknown[][];
+}
+
+/** `GET jobs` decoded: `jobs` is null when the answer is `unchanged`. */
+export interface JobsResult {
+  version: number;
+  unchanged: boolean;
+  status: QueueStatus;
+  jobs: Job[] | null;
+}
+
+export type JobAction = 'cancel' | 'hold' | 'release';
+
+/** What the scheduler said about one job of an action. */
+export interface ActionResult {
+  job_id: string;
+  ok: boolean;
+  message: string;
+}
+
+export interface Partition {
+  name: string;
+  default: boolean;
+  available: string;
+  time_limit: number | null;
+  nodes: number | null;
+  cpus_idle: number | null;
+  cpus_total: number | null;
+}
+
+export interface JobsQuery {
+  scope?: 'mine' | 'all';
+  since?: number | null;
+  partition?: string;
+  state?: JobState | '';
+  name?: string;
+}
+
+// ---------------------------------------------------------------------------
+// Columnar decoding
+
+const str = (row: unknown[], i: number): string => {
+  const v = i < 0 ? null : row[i];
+  return v === null || v === undefined ? '' : String(v);
+};
+const strOrNull = (row: unknown[], i: number): string | null => {
+  const v = i < 0 ? null : row[i];
+  return v === null || v === undefined ? null : String(v);
+};
+const numOrNull = (row: unknown[], i: number): number | null => {
+  const v = i < 0 ? null : row[i];
+  return typeof v === 'number' ? v : null;
+};
+
+/**
+ * Turn the columnar `columns`/`rows` of a jobs answer into `Job` objects.
+ *
+ * Columns are looked up by name once, so the server may reorder or add
+ * columns; a missing column reads as empty/null. Every object is built with
+ * the same literal so they share one hidden class (fast at 50,000 rows).
+ */
+export function jobsFromColumns(columns: string[], rows: unknown[][]): Job[] {
+  const at = (name: keyof Job): number => columns.indexOf(name);
+  const cId = at('id');
+  const cArrayJob = at('array_job_id');
+  const cArrayTask = at('array_task_id');
+  const cName = at('name');
+  const cUser = at('user');
+  const cAccount = at('account');
+  const cPartition = at('partition');
+  const cQos = at('qos');
+  const cState = at('state');
+  const cRawState = at('raw_state');
+  const cReason = at('reason');
+  const cNodelist = at('nodelist');
+  const cNodes = at('nodes');
+  const cCpus = at('cpus');
+  const cMemory = at('memory');
+  const cGres = at('gres');
+  const cTimeUsed = at('time_used');
+  const cTimeLimit = at('time_limit');
+  const cSubmit = at('submit_time');
+  const cStart = at('start_time');
+
+  const jobs = new Array<Job>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    jobs[r] = {
+      id: str(row, cId),
+      array_job_id: strOrNull(row, cArrayJob),
+      array_task_id: strOrNull(row, cArrayTask),
+      name: str(row, cName),
+      user: str(row, cUser),
+      account: str(row, cAccount),
+      partition: str(row, cPartition),
+      qos: str(row, cQos),
+      state: (str(row, cState) || 'unknown') as JobState,
+      raw_state: str(row, cRawState),
+      reason: str(row, cReason),
+      nodelist: str(row, cNodelist),
+      nodes: numOrNull(row, cNodes),
+      cpus: numOrNull(row, cCpus),
+      memory: str(row, cMemory),
+      gres: str(row, cGres),
+      time_used: numOrNull(row, cTimeUsed),
+      time_limit: numOrNull(row, cTimeLimit),
+      submit_time: strOrNull(row, cSubmit),
+      start_time: strOrNull(row, cStart)
+    };
+  }
+  return jobs;
+}
+
+/** Decode a jobs answer (exported for tests). */
+export function decodeJobsResponse(data: JobsResponse): JobsResult {
+  const jobs =
+    data.unchanged || !data.columns || !data.rows
+      ? null
+      : jobsFromColumns(data.columns, data.rows);
+  return {
+    version: data.version,
+    unchanged: Boolean(data.unchanged),
+    status: data.status,
+    jobs
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Endpoints
+
+export function fetchCapabilities(): Promise<Capabilities> {
+  return requestAPI<Capabilities>('capabilities');
+}
+
+/** `GET jobs`; pass the last `version` as `since` to get a cheap `unchanged`. */
+export async function fetchJobs(query: JobsQuery = {}): Promise<JobsResult> {
+  const params = new URLSearchParams();
+  params.set('scope', query.scope ?? 'mine');
+  if (query.since !== undefined && query.since !== null) {
+    params.set('since', String(query.since));
+  }
+  if (query.partition) {
+    params.set('partition', query.partition);
+  }
+  if (query.state) {
+    params.set('state', query.state);
+  }
+  if (query.name) {
+    params.set('name', query.name);
+  }
+  const data = await requestAPI<JobsResponse>(`jobs?${params.toString()}`);
+  return decodeJobsResponse(data);
+}
+
+/** `POST jobs/actions`: one result per job id. */
+export async function jobAction(
+  action: JobAction,
+  jobIds: string[]
+): Promise<ActionResult[]> {
+  const data = await requestAPI<{ results: ActionResult[] }>('jobs/actions', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ action, job_ids: jobIds })
+  });
+  return data.results;
+}
+
+export async function fetchPartitions(): Promise<Partition[]> {
+  const data = await requestAPI<{ partitions: Partition[] }>('partitions');
+  return data.partitions;
+}

@@ -1,0 +1,157 @@
+/**
+ * The jupyterlab-hpc frontend: the job queue sidebar, its commands and its
+ * settings.
+ */
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+
+import { JobAction } from './api';
+import { runJobAction } from './queue/actions';
+import { DEFAULT_COLUMNS } from './queue/jobs';
+import { QueueModel, Scope } from './queue/model';
+import { QueuePanel } from './queue/panel';
+
+export { queueIcon } from './icons';
+
+const PLUGIN_ID = 'jupyterlab-hpc:queue';
+const CATEGORY = 'HPC';
+
+/** The command ids, for menus, shortcuts and tests. */
+export namespace CommandIDs {
+  export const openQueue = 'hpc:open-queue';
+  export const refreshQueue = 'hpc:refresh-queue';
+  export const cancelSelected = 'hpc:cancel-selected-jobs';
+  export const holdSelected = 'hpc:hold-selected-jobs';
+  export const releaseSelected = 'hpc:release-selected-jobs';
+  export const toggleAllJobs = 'hpc:toggle-all-jobs';
+}
+
+const ACTION_COMMANDS: [string, JobAction, string][] = [
+  [CommandIDs.cancelSelected, 'cancel', 'Cancel Selected Jobs'],
+  [CommandIDs.holdSelected, 'hold', 'Hold Selected Jobs'],
+  [CommandIDs.releaseSelected, 'release', 'Release Selected Jobs']
+];
+
+const queuePlugin: JupyterFrontEndPlugin<void> = {
+  id: PLUGIN_ID,
+  description:
+    'A sidebar with your Slurm or PBS jobs: watch, cancel, hold and release them.',
+  autoStart: true,
+  optional: [ISettingRegistry, ICommandPalette, ILayoutRestorer],
+  activate: (
+    app: JupyterFrontEnd,
+    settingRegistry: ISettingRegistry | null,
+    palette: ICommandPalette | null,
+    restorer: ILayoutRestorer | null
+  ) => {
+    // The panel is hidden until opened; the model polls only while shown.
+    const model = new QueueModel({ visible: false });
+    const panel = new QueuePanel(model);
+    app.shell.add(panel, 'left', { rank: 600 });
+    if (restorer) {
+      restorer.add(panel, panel.id);
+    }
+
+    const { commands } = app;
+    commands.addCommand(CommandIDs.openQueue, {
+      label: 'Show HPC Job Queue',
+      caption: 'Open the sidebar with your batch jobs',
+      execute: () => app.shell.activateById(panel.id)
+    });
+    commands.addCommand(CommandIDs.refreshQueue, {
+      label: 'Refresh Job Queue',
+      caption: 'Ask the scheduler for the job list now',
+      execute: () => model.refresh()
+    });
+    for (const [id, action, label] of ACTION_COMMANDS) {
+      commands.addCommand(id, {
+        label,
+        caption: `${label.split(' ')[0]} the jobs selected in the queue panel`,
+        isEnabled: () => model.selectedIds.length > 0,
+        execute: () => runJobAction(model, action)
+      });
+    }
+    commands.addCommand(CommandIDs.toggleAllJobs, {
+      label: "Show All Users' Jobs",
+      caption: 'Switch the queue between your jobs and everyone’s',
+      isToggled: () => model.scope === 'all',
+      execute: () => {
+        model.scope = model.scope === 'all' ? 'mine' : 'all';
+      }
+    });
+
+    // Menus and the palette re-ask isEnabled/isToggled only when told; tell
+    // them when the selection or the scope changes, not on every poll.
+    let lastSelected = -1;
+    let lastScope: Scope | null = null;
+    model.changed.connect(() => {
+      const selected = model.selectedIds.length > 0 ? 1 : 0;
+      if (selected !== lastSelected) {
+        lastSelected = selected;
+        for (const [id] of ACTION_COMMANDS) {
+          commands.notifyCommandChanged(id);
+        }
+      }
+      if (model.scope !== lastScope) {
+        lastScope = model.scope;
+        commands.notifyCommandChanged(CommandIDs.toggleAllJobs);
+      }
+    });
+
+    if (palette) {
+      for (const command of [
+        CommandIDs.openQueue,
+        CommandIDs.refreshQueue,
+        CommandIDs.cancelSelected,
+        CommandIDs.holdSelected,
+        CommandIDs.releaseSelected,
+        CommandIDs.toggleAllJobs
+      ]) {
+        palette.addItem({ command, category: CATEGORY });
+      }
+    }
+
+    if (settingRegistry) {
+      let lastDefaultScope: unknown = undefined;
+      const apply = (settings: ISettingRegistry.ISettings) => {
+        const interval = settings.get('refreshInterval').composite;
+        if (typeof interval === 'number') {
+          model.refreshInterval = interval;
+        }
+        const columns = settings.get('columns').composite;
+        model.columns = Array.isArray(columns)
+          ? columns.map(String)
+          : [...DEFAULT_COLUMNS];
+        model.confirmActions =
+          settings.get('confirmActions').composite !== false;
+        // The default scope applies when it is set, not on every other change,
+        // so it does not undo the toggle in the panel.
+        const scope = settings.get('defaultScope').composite;
+        if (scope !== lastDefaultScope) {
+          lastDefaultScope = scope;
+          if (scope === 'mine' || scope === 'all') {
+            model.scope = scope;
+          }
+        }
+      };
+      settingRegistry
+        .load(PLUGIN_ID)
+        .then(settings => {
+          apply(settings);
+          settings.changed.connect(apply);
+        })
+        .catch(reason => {
+          console.error(
+            `jupyterlab-hpc: could not load the settings: ${reason}`
+          );
+        });
+    }
+  }
+};
+
+export default [queuePlugin];

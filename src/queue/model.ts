@@ -1,0 +1,571 @@
+/**
+ * The state of the job queue panel: what the server listed, how the user
+ * filters, sorts and selects it, and the poll that keeps it fresh.
+ */
+import { IDisposable } from '@lumino/disposable';
+import { Poll } from '@lumino/polling';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import * as api from '../api';
+import type {
+  ActionResult,
+  Capabilities,
+  Job,
+  JobAction,
+  JobState,
+  JobsQuery,
+  JobsResult,
+  QueueStatus
+} from '../api';
+import {
+  ColumnId,
+  DEFAULT_COLUMNS,
+  SortDirection,
+  filterJobs,
+  normalizeColumns,
+  sortJobs
+} from './jobs';
+
+export type Scope = 'mine' | 'all';
+
+/** The server calls the model makes; tests pass fakes. */
+export interface IQueueApi {
+  fetchCapabilities(): Promise<Capabilities>;
+  fetchJobs(query: JobsQuery): Promise<JobsResult>;
+  jobAction(action: JobAction, jobIds: string[]): Promise<ActionResult[]>;
+}
+
+const DEFAULT_API: IQueueApi = {
+  fetchCapabilities: api.fetchCapabilities,
+  fetchJobs: api.fetchJobs,
+  jobAction: api.jobAction
+};
+
+/** Backing off after errors stops growing at this interval. */
+const MAX_BACKOFF_MS = 2 * 60 * 1000;
+
+export namespace QueueModel {
+  export interface IOptions {
+    api?: IQueueApi;
+    /** Seconds between polls; the server's floor wins when larger. */
+    refreshInterval?: number;
+    scope?: Scope;
+    /** Whether the panel is shown; a hidden panel does not poll. */
+    visible?: boolean;
+    /** Start polling at once (default true). */
+    autoStart?: boolean;
+  }
+}
+
+export class QueueModel implements IDisposable {
+  constructor(options: QueueModel.IOptions = {}) {
+    this._api = options.api ?? DEFAULT_API;
+    this._refreshInterval = options.refreshInterval ?? 10;
+    this._scope = options.scope ?? 'mine';
+    this._visible = options.visible ?? true;
+    this._poll = new Poll({
+      auto: false,
+      factory: () => this._pollOnce(),
+      frequency: this._frequency(),
+      name: 'jupyterlab-hpc:queue',
+      // A hidden panel stands by; a shown one stands by when the tab is hidden.
+      standby: () => (this._visible ? 'when-hidden' : true)
+    });
+    if (options.autoStart ?? true) {
+      void this._poll.start();
+    }
+  }
+
+  /** Emitted whenever anything the view shows changes. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /** True until the first answer (or failure) about the jobs. */
+  get loading(): boolean {
+    return this._loading;
+  }
+
+  /** What the server said about this machine; null until known. */
+  get capabilities(): Capabilities | null {
+    return this._capabilities;
+  }
+
+  /** False when the server found no batch system: nothing to poll. */
+  get schedulerAvailable(): boolean {
+    return this._capabilities?.scheduler.available ?? true;
+  }
+
+  /** Every job the server listed for the scope. */
+  get jobs(): readonly Job[] {
+    return this._jobs;
+  }
+
+  /** The server's report on its last scheduler listing. */
+  get status(): QueueStatus | null {
+    return this._status;
+  }
+
+  /** The last failed request (server unreachable, 5xx...); null after success. */
+  get error(): api.HPCApiError | null {
+    return this._error;
+  }
+
+  /** The version of the shown data; sent as `since` on the next poll. */
+  get version(): number | null {
+    return this._version;
+  }
+
+  /**
+   * Seconds since the shown data was fetched from the scheduler, on the
+   * server's clock; null when there is no data yet.
+   */
+  dataAge(nowMs: number = Date.now()): number | null {
+    const fetchedAt = this._status?.fetched_at;
+    if (fetchedAt === null || fetchedAt === undefined) {
+      return null;
+    }
+    return Math.max(0, nowMs / 1000 + this._clockOffset - fetchedAt);
+  }
+
+  // -- Scope, filter, sort ---------------------------------------------------
+
+  get scope(): Scope {
+    return this._scope;
+  }
+  set scope(scope: Scope) {
+    if (scope === this._scope) {
+      return;
+    }
+    this._scope = scope;
+    // Another scope is another listing: forget the data and its version, and
+    // drop any answer still on its way for the old scope.
+    this._generation++;
+    this._inflight = null;
+    this._jobs = [];
+    this._version = null;
+    this._loading = true;
+    this._pruneSelection();
+    this._emit();
+    if (this._visible) {
+      void this.refresh();
+    }
+  }
+
+  get filterText(): string {
+    return this._filterText;
+  }
+  set filterText(text: string) {
+    if (text !== this._filterText) {
+      this._filterText = text;
+      this._emit();
+    }
+  }
+
+  get stateFilter(): JobState | '' {
+    return this._stateFilter;
+  }
+  set stateFilter(state: JobState | '') {
+    if (state !== this._stateFilter) {
+      this._stateFilter = state;
+      this._emit();
+    }
+  }
+
+  get sortColumn(): ColumnId {
+    return this._sortColumn;
+  }
+  get sortDirection(): SortDirection {
+    return this._sortDirection;
+  }
+
+  /** Sort by a column and direction. */
+  setSort(column: ColumnId, direction: SortDirection): void {
+    if (column !== this._sortColumn || direction !== this._sortDirection) {
+      this._sortColumn = column;
+      this._sortDirection = direction;
+      this._emit();
+    }
+  }
+
+  /** Sort by a column; the same column again flips the direction. */
+  toggleSort(column: ColumnId): void {
+    if (column === this._sortColumn) {
+      this.setSort(
+        column,
+        this._sortDirection === 'ascending' ? 'descending' : 'ascending'
+      );
+    } else {
+      this.setSort(column, 'ascending');
+    }
+  }
+
+  /** Whether the filter hides some jobs. */
+  get isFiltered(): boolean {
+    return this._filterText.trim() !== '' || this._stateFilter !== '';
+  }
+
+  /**
+   * The jobs the table shows: filtered, then sorted. Recomputed only when the
+   * jobs, the filter or the sort changed since the last call.
+   */
+  get visibleJobs(): readonly Job[] {
+    const memo = this._visibleMemo;
+    if (
+      memo &&
+      memo.jobs === this._jobs &&
+      memo.text === this._filterText &&
+      memo.state === this._stateFilter &&
+      memo.column === this._sortColumn &&
+      memo.direction === this._sortDirection
+    ) {
+      return memo.result;
+    }
+    const filtered = filterJobs(this._jobs, {
+      text: this._filterText,
+      state: this._stateFilter
+    });
+    const result = sortJobs(filtered, this._sortColumn, this._sortDirection);
+    this._visibleMemo = {
+      jobs: this._jobs,
+      text: this._filterText,
+      state: this._stateFilter,
+      column: this._sortColumn,
+      direction: this._sortDirection,
+      result
+    };
+    return result;
+  }
+
+  /** How many of all the jobs are in each state (for the state filter). */
+  get stateCounts(): ReadonlyMap<JobState, number> {
+    if (this._countsMemo?.jobs !== this._jobs) {
+      const counts = new Map<JobState, number>();
+      for (const job of this._jobs) {
+        counts.set(job.state, (counts.get(job.state) ?? 0) + 1);
+      }
+      this._countsMemo = { jobs: this._jobs, counts };
+    }
+    return this._countsMemo.counts;
+  }
+
+  // -- Columns and settings --------------------------------------------------
+
+  /** The column ids the table shows, in table order. */
+  get columns(): readonly ColumnId[] {
+    return this._columns;
+  }
+  set columns(ids: readonly string[]) {
+    const next = normalizeColumns(ids);
+    if (next.join() !== this._columns.join()) {
+      this._columns = next;
+      this._emit();
+    }
+  }
+
+  /** Whether actions ask for confirmation first. */
+  confirmActions = true;
+
+  /** The poll interval the settings ask for, in seconds. */
+  get refreshInterval(): number {
+    return this._refreshInterval;
+  }
+  set refreshInterval(seconds: number) {
+    if (!(seconds > 0) || seconds === this._refreshInterval) {
+      return;
+    }
+    this._refreshInterval = seconds;
+    this._poll.frequency = this._frequency();
+  }
+
+  /** The interval actually used: the setting, never under the server's floor. */
+  get effectiveInterval(): number {
+    const floor = this._capabilities?.poll_interval_floor ?? 0;
+    return Math.max(this._refreshInterval, floor);
+  }
+
+  // -- Selection -------------------------------------------------------------
+
+  /** The selected job ids (kept while the jobs exist). */
+  get selection(): ReadonlySet<string> {
+    return this._selection;
+  }
+
+  /** Replace the selection. */
+  select(ids: Iterable<string>): void {
+    const next = new Set<string>();
+    const known = this._jobIds();
+    for (const id of ids) {
+      if (known.has(id)) {
+        next.add(id);
+      }
+    }
+    if (!sameSet(next, this._selection)) {
+      this._selection = next;
+      this._emit();
+    }
+  }
+
+  /** Add or remove one job from the selection. */
+  toggleSelected(id: string): void {
+    const next = new Set(this._selection);
+    if (next.has(id)) {
+      next.delete(id);
+    } else {
+      next.add(id);
+    }
+    this.select(next);
+  }
+
+  clearSelection(): void {
+    this.select([]);
+  }
+
+  /**
+   * The selected jobs the table shows, in table order: what the actions act
+   * on, so a filter never lets an action hit a job the user cannot see.
+   */
+  get selectedIds(): string[] {
+    if (this._selection.size === 0) {
+      return [];
+    }
+    return this.visibleJobs
+      .filter(job => this._selection.has(job.id))
+      .map(job => job.id);
+  }
+
+  // -- Server calls ----------------------------------------------------------
+
+  /** Fetch now. Never throws: failures land in `error`. */
+  refresh(): Promise<void> {
+    if (this._capabilities && !this._capabilities.scheduler.available) {
+      // Asked by a person: look for a batch system again.
+      this._capabilities = null;
+    }
+    return this._update();
+  }
+
+  /**
+   * Run an action on jobs and refresh the listing.
+   *
+   * @returns one result per job; throws `HPCApiError` when the server refused
+   * the whole request (bad id, no batch system...).
+   */
+  async performAction(
+    action: JobAction,
+    ids: string[]
+  ): Promise<ActionResult[]> {
+    const results = await this._api.jobAction(action, ids);
+    void this.refresh();
+    return results;
+  }
+
+  /** Tell the model whether its panel is shown; a hidden panel does not poll. */
+  setVisible(visible: boolean): void {
+    if (visible === this._visible) {
+      return;
+    }
+    this._visible = visible;
+    if (visible && !this._isDisposed && this.schedulerAvailable) {
+      // Fresh data as soon as the panel opens, then the usual cadence.
+      void this._poll.refresh();
+    }
+  }
+
+  get isVisible(): boolean {
+    return this._visible;
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._poll.dispose();
+    Signal.clearData(this);
+  }
+
+  // -- Private ---------------------------------------------------------------
+
+  private _frequency() {
+    const interval = Math.round(this.effectiveInterval * 1000);
+    return {
+      interval,
+      backoff: true,
+      max: Math.max(interval, MAX_BACKOFF_MS)
+    };
+  }
+
+  /** The poll's factory: rejects on failure so the poll backs off. */
+  private async _pollOnce(): Promise<void> {
+    await this._update();
+    if (this._error) {
+      throw this._error;
+    }
+    if (!this.schedulerAvailable) {
+      // Nothing to watch; the view says why. No more requests.
+      void this._poll.stop();
+    }
+  }
+
+  /** One update at a time: concurrent callers share the request in flight. */
+  private _update(): Promise<void> {
+    if (this._isDisposed) {
+      return Promise.resolve();
+    }
+    if (!this._inflight) {
+      const pending = this._fetch().finally(() => {
+        if (this._inflight === pending) {
+          this._inflight = null;
+        }
+      });
+      this._inflight = pending;
+    }
+    return this._inflight;
+  }
+
+  private async _fetch(): Promise<void> {
+    const generation = this._generation;
+    const stale = () => this._isDisposed || generation !== this._generation;
+    try {
+      if (!this._capabilities) {
+        const capabilities = await this._api.fetchCapabilities();
+        if (stale()) {
+          return;
+        }
+        this._capabilities = capabilities;
+        this._poll.frequency = this._frequency();
+        if (!capabilities.scheduler.available) {
+          this._loading = false;
+          this._error = null;
+          this._emit();
+          return;
+        }
+        if (this._poll.state.phase === 'stopped') {
+          void this._poll.start(); // a batch system appeared since
+        }
+      } else if (!this._capabilities.scheduler.available) {
+        return;
+      }
+      const requestedAt = Date.now();
+      const result = await this._api.fetchJobs({
+        scope: this._scope,
+        since: this._version
+      });
+      if (stale()) {
+        return;
+      }
+      this._apply(result, requestedAt);
+    } catch (error) {
+      if (stale()) {
+        return;
+      }
+      // Keep the last good data; the view shows the error and the data's age.
+      this._error =
+        error instanceof api.HPCApiError
+          ? error
+          : new api.HPCApiError(String(error), 0);
+      this._loading = false;
+      this._emit();
+    }
+  }
+
+  private _apply(result: JobsResult, requestedAt: number): void {
+    this._error = null;
+    this._loading = false;
+    this._status = result.status;
+    // The server's clock against ours (half the round trip is close enough),
+    // so the data's age is right even when the clocks differ.
+    const midpoint = (requestedAt + Date.now()) / 2000;
+    this._clockOffset = result.status.now - midpoint;
+    if (!result.unchanged && result.jobs) {
+      this._jobs = result.jobs;
+      this._version = result.version;
+      this._jobIdsMemo = null;
+      this._pruneSelection();
+    } else if (result.unchanged) {
+      this._version = result.version;
+    }
+    this._emit();
+  }
+
+  private _jobIds(): Set<string> {
+    if (!this._jobIdsMemo || this._jobIdsMemo.jobs !== this._jobs) {
+      this._jobIdsMemo = {
+        jobs: this._jobs,
+        ids: new Set(this._jobs.map(j => j.id))
+      };
+    }
+    return this._jobIdsMemo.ids;
+  }
+
+  /** Forget selected ids whose jobs left the queue. */
+  private _pruneSelection(): void {
+    if (this._selection.size === 0) {
+      return;
+    }
+    const known = this._jobIds();
+    const next = new Set([...this._selection].filter(id => known.has(id)));
+    if (next.size !== this._selection.size) {
+      this._selection = next;
+    }
+  }
+
+  private _emit(): void {
+    if (!this._isDisposed) {
+      this._changed.emit();
+    }
+  }
+
+  private _api: IQueueApi;
+  private _poll: Poll;
+  private _changed = new Signal<this, void>(this);
+  private _isDisposed = false;
+  private _visible: boolean;
+  private _loading = true;
+  private _capabilities: Capabilities | null = null;
+  private _jobs: Job[] = [];
+  private _status: QueueStatus | null = null;
+  private _error: api.HPCApiError | null = null;
+  private _version: number | null = null;
+  private _clockOffset = 0;
+  private _scope: Scope;
+  private _filterText = '';
+  private _stateFilter: JobState | '' = '';
+  private _sortColumn: ColumnId = 'id';
+  private _sortDirection: SortDirection = 'ascending';
+  private _columns: ColumnId[] = [...DEFAULT_COLUMNS];
+  private _refreshInterval: number;
+  private _selection: Set<string> = new Set();
+  private _inflight: Promise<void> | null = null;
+  private _generation = 0;
+  private _visibleMemo: {
+    jobs: Job[];
+    text: string;
+    state: JobState | '';
+    column: ColumnId;
+    direction: SortDirection;
+    result: Job[];
+  } | null = null;
+  private _countsMemo: {
+    jobs: Job[];
+    counts: Map<JobState, number>;
+  } | null = null;
+  private _jobIdsMemo: { jobs: Job[]; ids: Set<string> } | null = null;
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) {
+    return false;
+  }
+  for (const x of a) {
+    if (!b.has(x)) {
+      return false;
+    }
+  }
+  return true;
+}

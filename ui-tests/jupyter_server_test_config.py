@@ -1,0 +1,19 @@
+"""JupyterLab server for the Galata tests: no token (Galata's setup), root allowed (CI runs
+as root), and a short queue poll floor.
+
+The base URL stays "/": Galata 5.6's helpers (its per-test folder, its readiness checks)
+build API paths without the base path. The REST API is tested under a non-root base URL
+by pytest (server-extension/tests/test_handlers.py).
+"""
+
+from pathlib import Path
+from tempfile import mkdtemp
+
+from jupyterlab.galata import configure_jupyter_server
+
+configure_jupyter_server(c)  # type: ignore[name-defined]  # noqa: F821
+
+c.ServerApp.allow_root = True  # type: ignore[name-defined]  # noqa: F821
+c.ServerApp.root_dir = mkdtemp(prefix="jupyterlab-hpc-ui-")  # type: ignore[name-defined]  # noqa: F821
+c.HPCConfig.poll_interval_floor = 1.0  # type: ignore[name-defined]  # noqa: F821
+Path(c.ServerApp.root_dir, "README.txt").write_text("UI test folder\n")  # type: ignore[name-defined]  # noqa: F821
