@@ -10,7 +10,7 @@ import tornado.web
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
-from .queue import COLUMNS_JSON, QueueSnapshot
+from .queue import QueueSnapshot
 from .schedulers.base import (
     JOB_ACTIONS,
     InvalidJobId,
@@ -92,11 +92,14 @@ class JobsHandler(HPCHandler):
             self.finish(b'{"version":%d,"unchanged":true,"status":%s}' % (snapshot.version, status))
             return
         user = self.hpc.user if scope == "mine" else None
-        rows = snapshot.rows_json((user, partition, state, name.lower()))
-        self.finish(
-            b'{"version":%d,"unchanged":false,"status":%s,"columns":%s,"rows":%s}'
-            % (snapshot.version, status, COLUMNS_JSON, rows)
-        )
+        encoded = snapshot.encoded((user, partition, state, name.lower()))
+        tail = b'"version":%d,"unchanged":false,"status":%s}' % (snapshot.version, status)
+        self.set_header("Vary", "Accept-Encoding")
+        if "gzip" in self.request.headers.get("Accept-Encoding", ""):
+            self.set_header("Content-Encoding", "gzip")
+            self.finish(encoded.gzip_body(tail))
+        else:
+            self.finish(encoded.body(tail))
 
 
 class JobActionsHandler(HPCHandler):

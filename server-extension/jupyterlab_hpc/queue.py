@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -43,13 +44,14 @@ class QueueSnapshot:
         # matches a new snapshot by accident.
         self.version = int(wall() * 1000)
         self.rows: list[Row] = []
+        self._row_json: list[bytes] = []  # each row's JSON, aligned with self.rows
         self.fetched_at: float | None = None
         self.error: str | None = None
         self.error_since: float | None = None
         self.fetch_count = 0
         self._last_attempt: float | None = None
         self._inflight: asyncio.Future[None] | None = None
-        self._encoded: dict[RowFilter, bytes] = {}
+        self._encoded: dict[RowFilter, EncodedRows] = {}
 
     def invalidate(self) -> None:
         """The next request lists again, whatever the floor (after a job action)."""
@@ -83,7 +85,10 @@ class QueueSnapshot:
         else:
             self.fetched_at = self._wall()
             self.error = self.error_since = None
+            # Rows of unchanged lines are the very same objects (SqueueReader), so this
+            # comparison and the re-encoding cost little on a large, mostly pending queue.
             if rows != self.rows:
+                self._row_json = encode_rows(rows, self.rows, self._row_json)
                 self.rows = rows
                 self.version += 1
                 self._encoded.clear()
@@ -99,26 +104,76 @@ class QueueSnapshot:
             "now": self._wall(),
         }
 
-    def rows_json(self, row_filter: RowFilter) -> bytes:
-        """The filtered rows as JSON, encoded once per version and filter."""
+    def encoded(self, row_filter: RowFilter) -> EncodedRows:
+        """The filtered rows as the start of a JSON body, built once per version and filter."""
         cached = self._encoded.get(row_filter)
         if cached is None:
             if len(self._encoded) >= 64:
                 self._encoded.clear()
-            cached = json.dumps(select_rows(self.rows, row_filter), separators=(",", ":")).encode()
+            match = row_matcher(row_filter)
+            jsons = self._row_json
+            if match is not None:
+                jsons = [j for r, j in zip(self.rows, jsons, strict=True) if match(r)]
+            cached = EncodedRows(
+                b'{"columns":' + COLUMNS_JSON + b',"rows":[' + b",".join(jsons) + b"],"
+            )
             self._encoded[row_filter] = cached
         return cached
 
 
-def select_rows(rows: list[Row], row_filter: RowFilter) -> list[Row]:
+class EncodedRows:
+    """A listing's JSON up to its last members; each answer appends its own tail
+    (version, status). The gzip state after the head is kept, so a compressed answer
+    costs the compression of its tail only, however many clients ask."""
+
+    def __init__(self, head: bytes) -> None:
+        self.head = head
+        self._gzip: tuple[Any, bytes] | None = None
+
+    def body(self, tail: bytes) -> bytes:
+        return self.head + tail
+
+    def gzip_body(self, tail: bytes) -> bytes:
+        if self._gzip is None:
+            compressor = zlib.compressobj(1, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+            self._gzip = (
+                compressor,
+                compressor.compress(self.head) + compressor.flush(zlib.Z_SYNC_FLUSH),
+            )
+        compressor, compressed_head = self._gzip
+        finish = compressor.copy()
+        return compressed_head + finish.compress(tail) + finish.flush()
+
+
+_encode_row = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def encode_rows(rows: list[Row], old_rows: list[Row], old_json: list[bytes]) -> list[bytes]:
+    """Each row's JSON, reusing the encoding of rows carried over from the last listing.
+
+    Keyed by object identity: safe because old_rows keeps the old objects alive here.
+    """
+    known = {id(r): j for r, j in zip(old_rows, old_json, strict=True)}
+    return [known.get(id(r)) or _encode_row(r).encode() for r in rows]
+
+
+def row_matcher(row_filter: RowFilter) -> Callable[[Row], bool] | None:
+    """A predicate for the filter, or None when it keeps every row."""
     user, partition, state, name = row_filter
-    out = rows
-    if user is not None:
-        out = [r for r in out if r[_USER] == user]
-    if partition:
-        out = [r for r in out if r[_PARTITION] == partition]
-    if state:
-        out = [r for r in out if r[_STATE] == state]
-    if name:
-        out = [r for r in out if name in r[_NAME].lower()]
-    return out
+    if user is None and not (partition or state or name):
+        return None
+
+    def match(r: Row) -> bool:
+        return (
+            (user is None or r[_USER] == user)
+            and (not partition or r[_PARTITION] == partition)
+            and (not state or r[_STATE] == state)
+            and (not name or name in r[_NAME].lower())
+        )
+
+    return match
+
+
+def select_rows(rows: list[Row], row_filter: RowFilter) -> list[Row]:
+    match = row_matcher(row_filter)
+    return rows if match is None else [r for r in rows if match(r)]

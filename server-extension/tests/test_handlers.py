@@ -76,6 +76,25 @@ async def test_unchanged_poll_sends_no_rows(jp_fetch: Any, submit: Any) -> None:
     assert "rows" in stale
 
 
+async def test_gzip_listing_matches_plain(jp_fetch: Any, submit: Any) -> None:
+    import gzip
+
+    submit.sbatch("-H", "--wrap", "sleep 1")
+    plain = await jp_fetch("jupyterlab-hpc", "jobs", params={"scope": "all"})
+    zipped = await jp_fetch(
+        "jupyterlab-hpc",
+        "jobs",
+        params={"scope": "all"},
+        headers={"Accept-Encoding": "gzip"},
+        decompress_response=False,
+    )
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    a, b = json.loads(plain.body), json.loads(gzip.decompress(zipped.body))
+    if a["version"] == b["version"]:
+        assert a["rows"] == b["rows"]
+    assert b["columns"] == list(LISTING_COLUMNS)
+
+
 async def test_filters(jp_fetch: Any, submit: Any) -> None:
     job = submit.sbatch("-H", "-p", "long", "-J", "Filter-Target", "--wrap", "sleep 1")
     ids = lambda body: {r[0] for r in body["rows"]}  # noqa: E731

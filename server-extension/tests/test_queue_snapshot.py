@@ -106,3 +106,28 @@ def test_select_rows_filters() -> None:
     assert [r[0] for r in select_rows(rows, (None, "long", "", ""))] == ["2"]
     assert [r[0] for r in select_rows(rows, (None, "", "running", ""))] == ["1"]
     assert [r[0] for r in select_rows(rows, (None, "", "", "alp"))] == ["1"]
+
+
+def test_encoded_rows_gzip_equals_plain() -> None:
+    import gzip
+    import json
+
+    from jupyterlab_hpc.queue import EncodedRows
+
+    encoded = EncodedRows(b'{"columns":["id"],"rows":[["1"],["2"]],')
+    for version in (1, 2):  # the kept gzip state serves many tails
+        tail = b'"version":%d}' % version
+        assert gzip.decompress(encoded.gzip_body(tail)) == encoded.body(tail)
+        assert json.loads(encoded.body(tail))["version"] == version
+
+
+def test_encode_rows_reuses_carried_over_rows() -> None:
+    from jupyterlab_hpc.queue import encode_rows
+
+    a, b = ["1", "x"], ["2", "y"]
+    old = encode_rows([a, b], [], [])
+    assert old == [b'["1","x"]', b'["2","y"]']
+    c = ["3", "z"]
+    new = encode_rows([b, c], [a, b], old)
+    assert new[0] is old[1]  # reused, not re-encoded
+    assert new[1] == b'["3","z"]'

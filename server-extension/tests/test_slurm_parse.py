@@ -162,3 +162,18 @@ def test_version_and_cluster() -> None:
 def test_job_row_round_trip() -> None:
     row = parse_squeue(fixture_text("slurm/squeue_mixed.txt"))[0]
     assert Job.from_row(row).to_row() == row
+
+
+def test_reader_reuses_rows_of_unchanged_lines() -> None:
+    from jupyterlab_hpc.schedulers.slurm_parse import SqueueReader
+
+    text = fixture_text("slurm/squeue_mixed.txt")
+    reader = SqueueReader()
+    first = reader.parse(text)
+    lines = text.split("\n")
+    lines[0] = lines[0].replace("Priority", "Resources")  # one job changed
+    second = reader.parse("\n".join(lines))
+    assert second[0] is not first[0]
+    assert second[0][LISTING_COLUMNS.index("reason")] == "Resources"
+    assert all(a is b for a, b in zip(first[1:], second[1:], strict=True))
+    assert second == parse_squeue("\n".join(lines))

@@ -17,11 +17,11 @@ from .base import (
 )
 from .slurm_parse import (
     SINFO_FORMAT,
+    SqueueReader,
     owner_format,
     parse_cluster_name,
     parse_owners,
     parse_sinfo,
-    parse_squeue,
     parse_version,
     squeue_format,
 )
@@ -56,6 +56,7 @@ class SlurmScheduler(Scheduler):
     def __init__(self, runner: CommandRunner, env: Mapping[str, str] | None = None) -> None:
         self.runner = runner
         self.env = slurm_environment(env if env is not None else os.environ)
+        self._reader = SqueueReader()
 
     async def _run(self, argv: Sequence[str], *, check: bool = True) -> CommandResult:
         try:
@@ -77,7 +78,7 @@ class SlurmScheduler(Scheduler):
     async def list_rows(self) -> list[Row]:
         # --all: hidden partitions too; the panel filters by user itself.
         result = await self._run(["squeue", "--all", "--noheader", "--Format", squeue_format()])
-        return parse_squeue(result.stdout)
+        return self._reader.parse(result.stdout)
 
     async def job_owners(self, job_ids: Sequence[str]) -> dict[str, str]:
         bases = sorted({base_job_id(j) for j in job_ids})

@@ -110,72 +110,98 @@ def _int(value: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def parse_squeue(text: str) -> list[Row]:
-    """Rows (in LISTING_COLUMNS order) from ``squeue -h -O <squeue_format()>`` output.
+_NFIELDS = len(SQUEUE_FIELDS)
 
-    Lines that do not have every field (a truncated output) are skipped.
+
+def parse_squeue_line(line: str) -> Row | None:
+    """One row (in LISTING_COLUMNS order) from a line of ``squeue -h -O <squeue_format()>``;
+    None for a line without every field (a truncated output, the final newline)."""
+    parts = line.split(SEP, _NFIELDS - 1)
+    if len(parts) != _NFIELDS:
+        return None
+    (
+        job_array_id,
+        user,
+        account,
+        partition,
+        qos,
+        raw_state,
+        reason,
+        nodelist,
+        nodes,
+        cpus,
+        memory,
+        gres,
+        time_used,
+        time_limit,
+        submit_time,
+        start_time,
+        name,
+    ) = parts
+    array_job_id: str | None = None
+    array_task_id: str | None = None
+    if "_" in job_array_id:
+        array_job_id, array_task_id = job_array_id.split("_", 1)
+    state = _STATES.get(raw_state)
+    if state is None:
+        state = normalize_state(raw_state, reason)
+    elif state is JobState.PENDING and reason.startswith("JobHeld"):
+        state = JobState.HELD
+    return [
+        job_array_id,
+        array_job_id,
+        array_task_id,
+        name,
+        user,
+        _text(account),
+        _text(partition),
+        _text(qos),
+        state.value,
+        raw_state,
+        _text(reason),
+        nodelist,
+        _int(nodes),
+        _int(cpus),
+        "" if memory == "0" else _text(memory),
+        _text(gres),
+        parse_duration(time_used),
+        parse_duration(time_limit),
+        _time(submit_time),
+        _time(start_time),
+    ]
+
+
+def parse_squeue(text: str) -> list[Row]:
+    """Rows from a whole ``squeue -h -O <squeue_format()>`` output."""
+    return SqueueReader().parse(text)
+
+
+class SqueueReader:
+    """Parses successive squeue outputs of one poller.
+
+    Between two polls of a busy queue nearly every line is the same (pending jobs do not
+    change), so the row of a line seen in the previous output is reused as is: the same
+    object, which also lets the snapshot reuse that row's JSON. Rows are shared between
+    listings and must not be mutated.
     """
-    rows: list[Row] = []
-    nfields = len(SQUEUE_FIELDS)
-    states = _STATES
-    pending = JobState.PENDING
-    for line in text.split("\n"):
-        parts = line.split(SEP, nfields - 1)
-        if len(parts) != nfields:
-            continue
-        (
-            job_array_id,
-            user,
-            account,
-            partition,
-            qos,
-            raw_state,
-            reason,
-            nodelist,
-            nodes,
-            cpus,
-            memory,
-            gres,
-            time_used,
-            time_limit,
-            submit_time,
-            start_time,
-            name,
-        ) = parts
-        array_job_id: str | None = None
-        array_task_id: str | None = None
-        if "_" in job_array_id:
-            array_job_id, array_task_id = job_array_id.split("_", 1)
-        state = states.get(raw_state)
-        if state is None:
-            state = normalize_state(raw_state, reason)
-        elif state is pending and reason.startswith("JobHeld"):
-            state = JobState.HELD
-        rows.append(
-            [
-                job_array_id,
-                array_job_id,
-                array_task_id,
-                name,
-                user,
-                _text(account),
-                _text(partition),
-                _text(qos),
-                state.value,
-                raw_state,
-                _text(reason),
-                nodelist,
-                _int(nodes),
-                _int(cpus),
-                "" if memory == "0" else _text(memory),
-                _text(gres),
-                parse_duration(time_used),
-                parse_duration(time_limit),
-                _time(submit_time),
-                _time(start_time),
-            ]
-        )
-    return rows
+
+    def __init__(self) -> None:
+        self._previous: dict[str, Row] = {}
+
+    def parse(self, text: str) -> list[Row]:
+        previous = self._previous
+        current: dict[str, Row] = {}
+        rows: list[Row] = []
+        for line in text.split("\n"):
+            row = previous.get(line)
+            if row is None:
+                row = parse_squeue_line(line)
+                if row is None:
+                    continue
+            current[line] = row
+            rows.append(row)
+        self._previous = current
+        return rows
 
 
 OWNER_FIELDS = ("JobID", "ArrayJobID", "UserName")
