@@ -210,30 +210,47 @@ export class QueueModel implements IDisposable {
   }
 
   /**
-   * The jobs the table shows: filtered, then sorted. Recomputed only when the
-   * jobs, the filter or the sort changed since the last call.
+   * The jobs the table shows. All jobs are sorted once per listing and sort
+   * order, then filtered: filtering keeps the order, so a keystroke in the
+   * filter box costs one pass over the jobs, never a sort.
    */
   get visibleJobs(): readonly Job[] {
+    const sorted = this._sortedJobs();
     const memo = this._visibleMemo;
     if (
       memo &&
-      memo.jobs === this._jobs &&
+      memo.sorted === sorted &&
       memo.text === this._filterText &&
-      memo.state === this._stateFilter &&
+      memo.state === this._stateFilter
+    ) {
+      return memo.result;
+    }
+    const result = filterJobs(sorted, {
+      text: this._filterText,
+      state: this._stateFilter
+    });
+    this._visibleMemo = {
+      sorted,
+      text: this._filterText,
+      state: this._stateFilter,
+      result
+    };
+    return result;
+  }
+
+  private _sortedJobs(): Job[] {
+    const memo = this._sortMemo;
+    if (
+      memo &&
+      memo.jobs === this._jobs &&
       memo.column === this._sortColumn &&
       memo.direction === this._sortDirection
     ) {
       return memo.result;
     }
-    const filtered = filterJobs(this._jobs, {
-      text: this._filterText,
-      state: this._stateFilter
-    });
-    const result = sortJobs(filtered, this._sortColumn, this._sortDirection);
-    this._visibleMemo = {
+    const result = sortJobs(this._jobs, this._sortColumn, this._sortDirection);
+    this._sortMemo = {
       jobs: this._jobs,
-      text: this._filterText,
-      state: this._stateFilter,
       column: this._sortColumn,
       direction: this._sortDirection,
       result
@@ -543,12 +560,16 @@ export class QueueModel implements IDisposable {
   private _selection: Set<string> = new Set();
   private _inflight: Promise<void> | null = null;
   private _generation = 0;
-  private _visibleMemo: {
+  private _sortMemo: {
     jobs: Job[];
-    text: string;
-    state: JobState | '';
     column: ColumnId;
     direction: SortDirection;
+    result: Job[];
+  } | null = null;
+  private _visibleMemo: {
+    sorted: Job[];
+    text: string;
+    state: JobState | '';
     result: Job[];
   } | null = null;
   private _countsMemo: {
