@@ -10,7 +10,7 @@ JUPYTER_ROOT ?= $(CURDIR)
 DEMO_PORT ?= 8888
 
 .PHONY: help setup system venv npm build cluster sample-jobs demo test lint test-python \
-	test-js test-ui check-package clean
+	test-js test-ui check-package bench clean
 
 help:
 	@echo "make demo   set everything up and open JupyterLab against a local Slurm cluster"
@@ -74,6 +74,11 @@ check-package: venv npm
 
 test: setup cluster lint test-python test-js test-ui check-package
 	@echo "make test: everything passed"
+
+# Benchmarks (not tests): figures against the raw commands in the same run, written to
+# docs/benchmarks.md. Submits up to 50,000 held jobs of a second user and cancels them.
+bench: build cluster ui-tests/node_modules/.installed
+	scripts/bench-queue
 
 clean:
 	rm -rf lib server-extension/jupyterlab_hpc/labextension dist tsconfig.tsbuildinfo
