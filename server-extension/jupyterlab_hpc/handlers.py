@@ -72,7 +72,7 @@ class JobsHandler(HPCHandler):
         if scope not in ("mine", "all"):
             raise BadRequest("scope must be 'mine' or 'all'.")
         since_text = self.get_query_argument("since", "")
-        if since_text and not since_text.isdigit():
+        if since_text and not (since_text.isdigit() and len(since_text) <= 20):
             raise BadRequest("since must be a version number from an earlier answer.")
         partition = self.get_query_argument("partition", "")
         if partition and not _PARTITION.match(partition):

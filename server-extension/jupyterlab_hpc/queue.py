@@ -48,7 +48,6 @@ class QueueSnapshot:
         self.fetched_at: float | None = None
         self.error: str | None = None
         self.error_since: float | None = None
-        self.fetch_count = 0
         self._last_attempt: float | None = None
         self._inflight: asyncio.Future[None] | None = None
         self._encoded: dict[RowFilter, EncodedRows] = {}
@@ -75,7 +74,6 @@ class QueueSnapshot:
             self._inflight = None
 
     async def _fetch(self) -> None:
-        self.fetch_count += 1
         try:
             rows = await self.scheduler.list_rows()
         except SchedulerError as e:

@@ -65,6 +65,7 @@ class CommandRunner:
         self.command_paths = dict(command_paths or {})
         self.timeout = timeout
         self.env = dict(env) if env is not None else None
+        # Runs per command name: what the tests and benchmarks count (one squeue per interval).
         self.calls: dict[str, int] = {}
 
     def resolve(self, name: str) -> str:

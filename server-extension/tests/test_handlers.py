@@ -110,6 +110,8 @@ async def test_filters(jp_fetch: Any, submit: Any) -> None:
     [
         ({"scope": "everyone"}, "scope"),
         ({"since": "abc"}, "since"),
+        ({"since": "9" * 5000}, "since"),
+        ({"since": "-1"}, "since"),
         ({"partition": "../etc"}, "partition"),
         ({"partition": "-h"}, "partition"),
         ({"state": "exploded"}, "state"),
