@@ -1,0 +1,166 @@
+"""Every route gets malformed input and answers 4xx with a JSON message, never 5xx.
+
+A seeded generator (bounded in count) sends each route wrong types, huge values, unicode,
+shell metacharacters, path traversal, option injection and null bytes, in query strings
+and bodies. Canaries prove no shell ever ran. The server must be healthy afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import string
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tornado.web import RequestHandler
+
+from .test_auth import METHODS, registered_routes
+
+pytestmark = pytest.mark.usefixtures("slurm")
+
+INPUTS_PER_METHOD = 60
+CANARY_DIR = Path("/tmp")
+
+
+def nasty_strings(canary: str) -> list[str]:
+    return [
+        "",
+        " ",
+        "-h",
+        "--uid=0",
+        "--help",
+        "-1",
+        "0",
+        "99999999999",  # a job number that cannot exist
+        "99999999999_1",
+        "99999999999_[1-3]",
+        "../../etc/passwd",
+        "..",
+        "/etc/shadow",
+        "a/../../b",
+        "x\x00y",
+        "\x00",
+        "é漢字🚀",
+        "\u202e\u2066",
+        "a" * 10_000,
+        "9" * 5000,
+        f"$(touch {CANARY_DIR / canary})",
+        f"`touch {CANARY_DIR / canary}`",
+        f"; touch {CANARY_DIR / canary}",
+        f"| touch {CANARY_DIR / canary}",
+        f"&& touch {CANARY_DIR / canary} &&",
+        "${PATH}",
+        "%s%s%n",
+        "' OR 1=1 --",
+        "<script>alert(1)</script>",
+        "\n\r\t",
+        "null",
+        "true",
+        "{}",
+        "[]",
+    ]
+
+
+def random_char(rng: random.Random) -> str:
+    """Any code point but the surrogates, which no client can encode."""
+    c = rng.randrange(1, 0x2FFFF)
+    return chr(c if not 0xD800 <= c <= 0xDFFF else c + 0x800)
+
+
+def random_value(rng: random.Random, strings: list[str], depth: int = 0) -> Any:
+    kind = rng.randrange(9 if depth < 2 else 6)
+    if kind == 0:
+        return rng.choice(strings)
+    if kind == 1:
+        return "".join(rng.choice(string.printable) for _ in range(rng.randrange(1, 40)))
+    if kind == 2:
+        return rng.choice([0, -1, 2**63, -(2**63), 10**30, 1.5, float("1e308")])
+    if kind == 3:
+        return rng.choice([None, True, False])
+    if kind == 4:
+        return "".join(random_char(rng) for _ in range(rng.randrange(1, 12)))
+    if kind == 5:
+        return rng.choice(strings) * rng.randrange(1, 4)
+    if kind == 6:
+        return [random_value(rng, strings, depth + 1) for _ in range(rng.randrange(0, 5))]
+    if kind == 7:
+        return [rng.choice(strings) for _ in range(rng.randrange(1, 1200))]
+    keys = [
+        "action",
+        "job_ids",
+        "name",
+        "names",
+        "path",
+        "env",
+        "argv",
+        "module",
+        "target",
+        "display_name",
+        "scope",
+        "state",
+        "partition",
+        "since",
+    ]
+    return {
+        rng.choice(keys + strings[:10]): random_value(rng, strings, depth + 1)
+        for _ in range(rng.randrange(0, 6))
+    }
+
+
+def random_body(rng: random.Random, strings: list[str]) -> bytes:
+    kind = rng.randrange(4)
+    if kind == 0:
+        return json.dumps(random_value(rng, strings)).encode()
+    if kind == 1:
+        return rng.choice(strings).encode("utf-8", "surrogatepass")
+    if kind == 2:
+        return bytes(rng.randrange(256) for _ in range(rng.randrange(1, 200)))
+    return json.dumps(
+        {
+            "action": rng.choice(["cancel", "hold", "release", "x"]),
+            "job_ids": [rng.choice(strings) for _ in range(3)],
+        }
+    ).encode()
+
+
+def random_params(rng: random.Random, strings: list[str]) -> dict[str, str]:
+    keys = ["scope", "since", "partition", "state", "name", "path", "q", "module", "kernel"]
+    return {
+        rng.choice(keys): str(random_value(rng, strings))[:3000].replace("\x00", "")
+        for _ in range(rng.randrange(1, 4))
+    }
+
+
+async def test_every_route_survives_malformed_input(jp_fetch: Any, jp_web_app: Any) -> None:
+    canary = f"jupyterlab-hpc-canary-{uuid.uuid4().hex}"
+    strings = nasty_strings(canary)
+    rng = random.Random(20261122)
+    tried: dict[str, int] = {}
+    for pattern, cls in registered_routes(jp_web_app):
+        path = re.sub(r"\$$", "", pattern).split("jupyterlab-hpc/", 1)[1]
+        for method in METHODS:
+            if getattr(cls, method.lower()) is getattr(RequestHandler, method.lower()):
+                continue
+            for _ in range(INPUTS_PER_METHOD):
+                kwargs: dict[str, Any] = {"method": method, "params": random_params(rng, strings)}
+                if method in ("POST", "PUT", "PATCH"):
+                    kwargs["body"] = random_body(rng, strings)
+                elif method == "DELETE":
+                    kwargs["allow_nonstandard_methods"] = True
+                response = await jp_fetch("jupyterlab-hpc", path, raise_error=False, **kwargs)
+                code, body = response.code, response.body
+                assert code < 500, f"{method} {path} answered {code}: {body[:300]!r} for {kwargs}"
+                if code >= 400:
+                    message = json.loads(body)["message"]
+                    assert isinstance(message, str)
+                    assert message
+                tried[f"{method} {path}"] = tried.get(f"{method} {path}", 0) + 1
+    assert not (CANARY_DIR / canary).exists(), "a shell ran a payload"
+    healthy = await jp_fetch("jupyterlab-hpc", "capabilities")
+    assert healthy.code == 200
+    for route, count in sorted(tried.items()):
+        print(f"fuzz: {route}: {count} malformed inputs, no 5xx")
