@@ -78,3 +78,67 @@ async def test_wrong_token_is_refused(
         raise_error=False,
     )
     assert response.code == 403
+
+
+def _cookies(response: Any) -> dict[str, str]:
+    jar: dict[str, str] = {}
+    for header in response.headers.get_list("Set-Cookie"):
+        name, _, rest = header.partition("=")
+        jar[name.strip()] = rest.split(";", 1)[0]
+    return jar
+
+
+async def test_cookie_sessions_need_the_xsrf_token_to_change_state(
+    jp_web_app: Any, http_server_client: Any, jp_base_url: str, jp_serverapp: Any
+) -> None:
+    """A browser session (cookie, no token header) cannot change state without _xsrf."""
+    login_page = await http_server_client.fetch(f"{jp_base_url}login", raise_error=False)
+    jar = _cookies(login_page)
+    xsrf = jar["_xsrf"]
+    token = jp_serverapp.identity_provider.token
+    login = await http_server_client.fetch(
+        f"{jp_base_url}login",
+        method="POST",
+        body=f"_xsrf={xsrf}&password={token}",
+        headers={"Cookie": f"_xsrf={xsrf}"},
+        follow_redirects=False,
+        raise_error=False,
+    )
+    assert login.code == 302, login.code
+    jar.update(_cookies(login))
+    cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
+
+    # The cookie alone is a valid session: a read works.
+    caps = await http_server_client.fetch(
+        f"{jp_base_url}jupyterlab-hpc/capabilities", headers={"Cookie": cookie}, raise_error=False
+    )
+    assert caps.code == 200
+
+    checked = 0
+    for pattern, cls in registered_routes(jp_web_app):
+        path = re.sub(r"\$$", "", pattern)
+        for method in ("POST", "PUT", "PATCH", "DELETE"):
+            if getattr(cls, method.lower()) is getattr(RequestHandler, method.lower()):
+                continue
+            body = b"{}" if method != "DELETE" else None
+            refused = await http_server_client.fetch(
+                path,
+                method=method,
+                body=body,
+                headers={"Cookie": cookie},
+                allow_nonstandard_methods=True,
+                raise_error=False,
+            )
+            assert refused.code == 403, f"{method} {path} without _xsrf answered {refused.code}"
+            allowed = await http_server_client.fetch(
+                path,
+                method=method,
+                body=body,
+                headers={"Cookie": cookie, "X-XSRFToken": xsrf},
+                allow_nonstandard_methods=True,
+                raise_error=False,
+            )
+            assert allowed.code != 403, f"{method} {path} with _xsrf answered 403"
+            checked += 1
+    assert checked >= 1
+    print(f"XSRF: {checked} state-changing route methods refuse cookie sessions without _xsrf")
