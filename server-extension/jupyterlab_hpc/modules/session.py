@@ -35,7 +35,6 @@ from .base import (
 _COMMAND_ENV = {
     "LMOD_COLORIZE": "no",
     "LMOD_PAGER": "none",
-    "LMOD_QUIET": "no",
     "MODULES_COLOR": "never",
     "MODULES_PAGER": "",
     "TERM": "dumb",
