@@ -10,11 +10,12 @@ JUPYTER_ROOT ?= $(CURDIR)
 DEMO_PORT ?= 8888
 
 .PHONY: help setup system venv npm build cluster sample-jobs demo test lint test-python \
-	test-js test-ui check-package clean
+	test-js test-ui check-package bench clean
 
 help:
 	@echo "make demo   set everything up and open JupyterLab against a local Slurm cluster"
 	@echo "make test   set everything up and run every test"
+	@echo "make bench  run the benchmark scripts (not part of make test)"
 
 system:
 	scripts/install-system-deps
@@ -74,6 +75,10 @@ check-package: venv npm
 
 test: setup cluster lint test-python test-js test-ui check-package
 	@echo "make test: everything passed"
+
+# Benchmarks print figures; they are not tests and not part of `make test`.
+bench: venv
+	scripts/bench-modules
 
 clean:
 	rm -rf lib server-extension/jupyterlab_hpc/labextension dist tsconfig.tsbuildinfo

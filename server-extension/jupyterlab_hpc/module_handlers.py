@@ -150,8 +150,9 @@ class ModuleAvailHandler(ModulesHandler):
     async def get(self) -> None:
         session = self.require_modules()
         refresh = self.get_query_argument("refresh", "") in ("1", "true")
+        hidden = self.get_query_argument("hidden", "") in ("1", "true")
         try:
-            listing, cached = await session.avail(refresh=refresh)
+            listing, cached = await session.avail(refresh=refresh, hidden=hidden)
         except ModuleError as e:
             raise BadRequest(e.message, status=502, detail=e.detail) from None
         self.finish(
@@ -161,6 +162,7 @@ class ModuleAvailHandler(ModulesHandler):
                     "fetched_at": listing.fetched_at,
                     "duration": listing.duration,
                     "cached": cached,
+                    "with_hidden": listing.with_hidden,
                     "columns": ["full_name", "package", "version", "default", "hidden", "path"],
                     "rows": [
                         [m.full_name, m.package, m.version, m.default, m.hidden, m.path]

@@ -88,14 +88,19 @@ async def test_status_and_start_modules(jp_fetch: Any, module_kind: str) -> None
 
 
 async def test_avail_and_cache(jp_fetch: Any, module_kind: str) -> None:
-    first = await call(jp_fetch, "avail")
-    assert first["cached"] is False
+    plain = await call(jp_fetch, "avail")
+    assert plain["cached"] is False
+    hidden = "tool/.2.0-beta" if module_kind == "lmod" else "tool/2.0-beta"
+    if module_kind == "lmod":  # hidden modules are listed only on request
+        assert plain["with_hidden"] is False
+        assert hidden not in {r[0] for r in plain["rows"]}
+    first = await call(jp_fetch, "avail", hidden="1")
+    assert first["with_hidden"] is True
     modules = {r[0]: dict(zip(first["columns"], r, strict=True)) for r in first["rows"]}
     assert modules["gcc/12.2.0"]["default"] is True
     assert modules["gcc/12.2.0"]["package"] == "gcc"
-    hidden = "tool/.2.0-beta" if module_kind == "lmod" else "tool/2.0-beta"
     assert modules[hidden]["hidden"] is True
-    second = await call(jp_fetch, "avail")
+    second = await call(jp_fetch, "avail")  # the listing with hidden modules serves it
     assert second["cached"] is True
     assert second["rows"] == first["rows"]
     assert (await call(jp_fetch, "avail", refresh="1"))["cached"] is False

@@ -63,8 +63,9 @@ async def test_version(tree: Tree) -> None:
 
 async def test_avail_marks_default_and_hidden_and_is_cached(tree: Tree) -> None:
     session, _ = make_session(tree)
-    listing, cached = await session.avail()
+    listing, cached = await session.avail(hidden=True)
     assert cached is False
+    assert listing.with_hidden is True
     found = {m.full_name: m for m in listing.items}
     assert {"gcc/12.2.0", "gcc/13.1.0", "py-numpy/1.26.4-gcc-12", "tool/1.0", "broken/1.0"} <= set(
         found

@@ -99,6 +99,7 @@ describe('compareVersions and decodeAvail', () => {
       fetched_at: 1,
       duration: 0.1,
       cached: false,
+      with_hidden: true,
       columns: ['hidden', 'full_name', 'package', 'version', 'default'],
       rows: [[true, 'a/1', 'a', '1', false]]
     });

@@ -29,6 +29,7 @@ const avail = (modulepath: string[], names: string[]): AvailResult => ({
   fetched_at: 0,
   duration: 0,
   cached: false,
+  with_hidden: false,
   modules: names.map(n => ({
     full_name: n,
     package: n.split('/')[0],
@@ -42,9 +43,10 @@ const avail = (modulepath: string[], names: string[]): AvailResult => ({
 class FakeApi implements IModulesApi {
   status: ModuleStatus = STATUS;
   fetchStatus = jest.fn(async () => this.status);
-  fetchAvail = jest.fn(async (_refresh?: boolean) =>
-    avail(this.status.modulepath!, ['gcc/12.2.0', 'tool/1.0'])
-  );
+  fetchAvail = jest.fn(async (_refresh?: boolean, hidden?: boolean) => ({
+    ...avail(this.status.modulepath!, ['gcc/12.2.0', 'tool/1.0']),
+    with_hidden: hidden === true
+  }));
   fetchSpider = jest.fn(async (query: string) => ({
     query,
     hierarchy: true,
@@ -121,6 +123,21 @@ describe('ModulesModel', () => {
     expect(api.fetchAvail).toHaveBeenCalledTimes(2);
     expect(model.notAffected.kernels).toHaveLength(1);
     expect(model.loadedOf('gcc')).toBe('gcc/12.2.0');
+    model.dispose();
+  });
+
+  it('lists hidden modules once, when they are first shown', async () => {
+    const api = new FakeApi();
+    const model = makeModel(api);
+    await model.refresh();
+    expect(api.fetchAvail).toHaveBeenLastCalledWith(false, false);
+    model.showHidden = true;
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(api.fetchAvail).toHaveBeenLastCalledWith(false, true);
+    expect(model.avail?.with_hidden).toBe(true);
+    model.showHidden = false;
+    model.showHidden = true;
+    expect(api.fetchAvail).toHaveBeenCalledTimes(2);
     model.dispose();
   });
 

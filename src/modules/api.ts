@@ -51,6 +51,8 @@ export interface AvailResult {
   fetched_at: number;
   duration: number;
   cached: boolean;
+  /** Whether hidden modules are in `modules` (marked `hidden`). */
+  with_hidden: boolean;
   modules: AvailableModule[];
 }
 
@@ -112,6 +114,7 @@ interface AvailWire {
   fetched_at: number;
   duration: number;
   cached: boolean;
+  with_hidden: boolean;
   columns: string[];
   rows: unknown[][];
 }
@@ -134,6 +137,7 @@ export function decodeAvail(data: AvailWire): AvailResult {
     fetched_at: data.fetched_at,
     duration: data.duration,
     cached: data.cached,
+    with_hidden: data.with_hidden === true,
     modules: data.rows.map(row => ({
       full_name: text(row, cName),
       package: text(row, cPackage),
@@ -145,11 +149,22 @@ export function decodeAvail(data: AvailWire): AvailResult {
   };
 }
 
-export async function fetchAvail(refresh = false): Promise<AvailResult> {
-  const data = await requestAPI<AvailWire>(
-    `modules/avail${refresh ? '?refresh=1' : ''}`
+/** The available modules; hidden ones only with `hidden` (Lmod lists them apart). */
+export async function fetchAvail(
+  refresh = false,
+  hidden = false
+): Promise<AvailResult> {
+  const query = new URLSearchParams();
+  if (refresh) {
+    query.set('refresh', '1');
+  }
+  if (hidden) {
+    query.set('hidden', '1');
+  }
+  const q = query.toString();
+  return decodeAvail(
+    await requestAPI<AvailWire>(`modules/avail${q ? `?${q}` : ''}`)
   );
-  return decodeAvail(data);
 }
 
 export function fetchSpider(query: string): Promise<SpiderResult> {

@@ -132,6 +132,10 @@ export class ModulesModel implements IDisposable {
       this._packages = null;
       this._visiblePackages = null;
       this._changed.emit();
+      // The first time, the hidden modules are listed (Lmod lists them apart).
+      if (value && this._avail && !this._avail.with_hidden) {
+        void this._listAvail(false).then(() => this._changed.emit());
+      }
     }
   }
 
@@ -384,7 +388,7 @@ export class ModulesModel implements IDisposable {
 
   private async _listAvail(refresh: boolean): Promise<void> {
     try {
-      this._avail = await this._api.fetchAvail(refresh);
+      this._avail = await this._api.fetchAvail(refresh, this._showHidden);
       this._packages = null;
       this._visiblePackages = null;
       this._error = null;

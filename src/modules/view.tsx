@@ -279,18 +279,25 @@ function PackageRow(props: {
       <span className="jp-hpc-modules-package-name">{pkg.name}</span>
       <span className="jp-hpc-modules-versions">
         {pkg.versions.map(v => (
-          <VersionChip key={v.full_name} model={model} module={v} />
+          <VersionChip
+            key={v.full_name}
+            model={model}
+            module={v}
+            markDefault={v.default && pkg.versions.length > 1}
+          />
         ))}
       </span>
     </li>
   );
 }
 
+/** One version; the default is marked where there is a choice (as `module avail` does). */
 function VersionChip(props: {
   model: ModulesModel;
   module: AvailableModule;
+  markDefault: boolean;
 }): React.ReactElement {
-  const { model, module: m } = props;
+  const { model, module: m, markDefault } = props;
   const loaded = model.isLoaded(m.full_name);
   const classes = ['jp-hpc-modules-version'];
   if (loaded) {
@@ -315,7 +322,11 @@ function VersionChip(props: {
       onClick={() => void model.select(m.full_name)}
     >
       {m.version || m.full_name}
-      {m.default && <span className="jp-hpc-modules-default">D</span>}
+      {markDefault && (
+        <span className="jp-hpc-modules-default" title="default">
+          D
+        </span>
+      )}
     </button>
   );
 }

@@ -153,6 +153,8 @@ class ModuleSystem(abc.ABC):
     label: str
     # Whether `spider` searches the whole hierarchy (modules behind a compiler or MPI).
     hierarchy_search: bool
+    # Whether every avail listing holds the hidden modules too (marked).
+    avail_includes_hidden: bool = False
 
     def __init__(self, command: str) -> None:
         self.command = command
@@ -167,8 +169,9 @@ class ModuleSystem(abc.ABC):
     def parse_version(self, text: str) -> str | None: ...
 
     @abc.abstractmethod
-    def avail_argvs(self) -> list[list[str]]:
-        """The commands whose outputs ``parse_avail`` combines (run in parallel)."""
+    def avail_argvs(self, hidden: bool) -> list[list[str]]:
+        """The commands whose outputs ``parse_avail`` combines (run in parallel); with
+        ``hidden``, hidden modules are listed too (marked)."""
 
     @abc.abstractmethod
     def parse_avail(self, outputs: Sequence[str]) -> list[Module]: ...

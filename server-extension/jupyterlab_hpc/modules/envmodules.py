@@ -13,16 +13,17 @@ class EnvironmentModulesSystem(ModuleSystem):
     label = "Environment Modules"
     # `module search` only looks at modules reachable from the current MODULEPATH.
     hierarchy_search = False
+    avail_includes_hidden = True
 
     def parse_version(self, text: str) -> str | None:
         return parse.parse_envmodules_version(text)
 
-    def avail_argvs(self) -> list[list[str]]:
-        return [self.argv("avail", "-j", "-a"), self.argv("avail", "-j", "-d")]
+    def avail_argvs(self, hidden: bool) -> list[list[str]]:
+        # `-a` lists hidden modules too, tagged: one run serves both.
+        return [self.argv("avail", "-j", "-a")]
 
     def parse_avail(self, outputs: Sequence[str]) -> list[Module]:
-        everything, defaults = outputs
-        return parse.parse_envmodules_avail(everything, defaults)
+        return parse.parse_envmodules_avail(outputs[0])
 
     def spider_argv(self, env: Mapping[str, str], query: str) -> list[str]:
         # Everything once (then cached); the query is matched here, never passed as argv.

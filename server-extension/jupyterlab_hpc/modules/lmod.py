@@ -22,16 +22,14 @@ class LmodSystem(ModuleSystem):
     def parse_version(self, text: str) -> str | None:
         return parse.parse_lmod_version(text)
 
-    def avail_argvs(self) -> list[list[str]]:
-        return [
-            self.argv("-t", "avail"),
-            self.argv("-t", "-d", "avail"),
-            self.argv("-t", "--show_hidden", "avail"),
-        ]
+    def avail_argvs(self, hidden: bool) -> list[list[str]]:
+        argvs = [self.argv("-t", "avail"), self.argv("-t", "-d", "avail")]
+        if hidden:
+            argvs.append(self.argv("-t", "--show_hidden", "avail"))
+        return argvs
 
     def parse_avail(self, outputs: Sequence[str]) -> list[Module]:
-        visible, defaults, everything = outputs
-        return parse.parse_lmod_avail(visible, defaults, everything)
+        return parse.parse_lmod_avail(*outputs)
 
     def spider_argv(self, env: Mapping[str, str], query: str) -> list[str]:
         return [self.spider_command, "-o", "jsonSoftwarePage", env.get("MODULEPATH", "")]

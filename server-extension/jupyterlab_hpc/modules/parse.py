@@ -143,21 +143,33 @@ def parse_lmod_terse(text: str) -> list[tuple[str, str]]:
     return found
 
 
-def parse_lmod_avail(visible: str, defaults: str, everything: str) -> list[Module]:
-    """Modules from three terse listings: the plain one, `-d` (defaults) and `--show_hidden`."""
-    shown = {name for name, _ in parse_lmod_terse(visible)}
+def parse_lmod_avail(visible: str, defaults: str, with_hidden: str | None = None) -> list[Module]:
+    """Modules from terse listings: the plain one, `-d` (the default of each package) and,
+    when hidden modules are wanted, `--show_hidden` (hidden = listed only there).
+
+    Lmod's terse listing marks neither defaults nor hidden modules, and its marked
+    listing is twice as slow to produce on a large site, hence these runs (in parallel).
+    """
+    shown = parse_lmod_terse(visible)
+    shown_names = {name for name, _ in shown}
     default = {name for name, _ in parse_lmod_terse(defaults)}
     modules: dict[str, Module] = {}
-    for name, where in parse_lmod_terse(everything) or parse_lmod_terse(visible):
+    listing = parse_lmod_terse(with_hidden) if with_hidden is not None else shown
+    for name, where in listing:
         if name in modules:  # the first MODULEPATH entry wins, as in `module load`
             continue
         modules[name] = Module.from_full_name(
             name,
             default=name in default,
-            hidden=name not in shown,
+            hidden=name not in shown_names,
             modulepath=where,
         )
     return sorted(modules.values(), key=lambda m: (m.package.lower(), m.package, m.version))
+
+
+def parse_lmod_savelist(text: str) -> list[str]:
+    """Collection names from `lmod python -t savelist` (stderr), one per line."""
+    return [line.strip() for line in text.splitlines() if line.strip() and " " not in line.strip()]
 
 
 def parse_lmod_version(text: str) -> str | None:
@@ -257,11 +269,6 @@ def parse_lmod_help(text: str) -> str:
     return ""
 
 
-def parse_lmod_savelist(text: str) -> list[str]:
-    """Collection names from `lmod python -t savelist` (stderr), one per line."""
-    return [line.strip() for line in text.splitlines() if line.strip() and " " not in line.strip()]
-
-
 # --- Environment Modules --------------------------------------------------------------------
 
 
@@ -292,18 +299,19 @@ def _envmodules_entries(text: str) -> Iterable[tuple[str, str, dict[str, Any]]]:
                 yield str(where), str(name), entry
 
 
-def parse_envmodules_avail(everything: str, defaults: str) -> list[Module]:
-    """Modules from `avail -j -a` (hidden ones tagged ``hidden``) and `avail -j -d`."""
-    default = {name for _, name, _ in _envmodules_entries(defaults)}
+def parse_envmodules_avail(text: str) -> list[Module]:
+    """Modules from `modulecmd python avail -j -a` (stderr): hidden ones are tagged
+    ``hidden``; a default set by the site has the symbol ``default`` (as `module avail`
+    shows it; the implicit "latest" default is not marked)."""
     modules: dict[str, Module] = {}
-    for where, name, entry in _envmodules_entries(everything):
+    for where, name, entry in _envmodules_entries(text):
         if entry.get("type", "modulefile") not in ("modulefile", "virtual") or name in modules:
             continue
         tags = entry.get("tags") or []
         symbols = entry.get("symbols") or []
         modules[name] = Module.from_full_name(
             name,
-            default=name in default or "default" in symbols,
+            default="default" in symbols,
             hidden="hidden" in tags or "hidden-loaded" in tags,
             path=str(entry.get("pathname", "")),
             modulepath=where,

@@ -50,6 +50,7 @@ class Listing:
     modulepath: str
     fetched_at: float
     duration: float
+    with_hidden: bool = False
 
 
 async def _run(
@@ -142,7 +143,7 @@ class ModuleSession:
         self.env: dict[str, str] = dict(self.environ)
         self.start_env: dict[str, str] = dict(self.env)
         self.start_errors: list[str] = []
-        self._avail: OrderedDict[str, Listing] = OrderedDict()
+        self._avail: OrderedDict[tuple[str, bool], Listing] = OrderedDict()
         self._spider: OrderedDict[str, Listing] = OrderedDict()
         self._lock = asyncio.Lock()
         self._version: str | None = None
@@ -186,25 +187,29 @@ class ModuleSession:
     def modulepath(self) -> list[str]:
         return parse.modulepath(self.env)
 
-    async def avail(self, refresh: bool = False) -> tuple[Listing, bool]:
-        """Every module on the current MODULEPATH (hidden ones marked) and whether the
-        answer came from the cache. Cached per MODULEPATH: a load that does not change
-        MODULEPATH never lists again."""
-        key = self.env.get("MODULEPATH", "")
-        cached = self._avail.get(key)
-        if cached is not None and not refresh:
-            self._avail.move_to_end(key)
-            return cached, True
+    async def avail(self, refresh: bool = False, hidden: bool = False) -> tuple[Listing, bool]:
+        """Every module on the current MODULEPATH (with ``hidden``, hidden ones too, marked)
+        and whether the answer came from the cache. Cached per MODULEPATH: a load that does
+        not change MODULEPATH never lists again."""
+        path = self.env.get("MODULEPATH", "")
+        # A listing with the hidden modules also answers a request without them.
+        for key in ((path, True), (path, False)) if not hidden else ((path, True),):
+            cached = self._avail.get(key)
+            if cached is not None and not refresh:
+                self._avail.move_to_end(key)
+                return cached, True
         env = dict(self.env)
         start = time.monotonic()
+        argvs = self.system.avail_argvs(hidden)
         results = await asyncio.gather(
-            *(_run(self.runner, argv, env, self.timeout) for argv in self.system.avail_argvs())
+            *(_run(self.runner, argv, env, self.timeout) for argv in argvs)
         )
         for result in results:
             _checked(result, "Listing the available modules")
         modules: list[Module] = self.system.parse_avail([r.stderr for r in results])
-        listing = Listing(modules, key, time.time(), time.monotonic() - start)
-        _remember(self._avail, key, listing)
+        with_hidden = hidden or self.system.avail_includes_hidden
+        listing = Listing(modules, path, time.time(), time.monotonic() - start, with_hidden)
+        _remember(self._avail, (path, with_hidden), listing)
         return listing, False
 
     async def spider(self, query: str, refresh: bool = False) -> tuple[Listing, bool]:
@@ -327,7 +332,7 @@ class ModuleSession:
         return real
 
 
-def _remember(cache: OrderedDict[str, Listing], key: str, listing: Listing) -> None:
+def _remember(cache: OrderedDict[Any, Listing], key: Any, listing: Listing) -> None:
     cache[key] = listing
     cache.move_to_end(key)
     while len(cache) > _CACHE_SIZE:
