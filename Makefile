@@ -51,7 +51,9 @@ sample-jobs: cluster
 	scripts/sample-jobs
 
 demo: setup cluster sample-jobs
+	modules=$$(scripts/sample-modules $(CURDIR)/.demo-modules) && \
 	jupyter lab --ServerApp.root_dir=$(JUPYTER_ROOT) --port=$(DEMO_PORT) \
+		--HPCConfig.module_system=lmod --HPCConfig.module_paths="$$modules" \
 		$$( [ "$$(id -u)" -eq 0 ] && echo --allow-root ) --no-browser
 
 lint: venv npm
