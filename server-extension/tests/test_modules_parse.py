@@ -66,6 +66,11 @@ def test_unknown_module_messages() -> None:
     )
 
 
+def test_json_error_message() -> None:
+    text = '{"errors": [ { "severity": "ERROR", "message": [ "No module path defined" ] } ] }'
+    assert parse.error_message(text) == "No module path defined"
+
+
 def test_unset_after_empty_wins() -> None:
     code = "import os\nos.environ['A'] = ''\ndel os.environ['A']\nos.environ['B'] = 'x y'\n"
     assert parse.parse_python_env(code) == ({"A": None, "B": "x y"}, None)

@@ -167,6 +167,15 @@ async def test_spider(tree: Tree) -> None:
     assert {h.full_name for h in listing.items} == {"gcc/12.2.0", "gcc/13.1.0"}
 
 
+async def test_empty_modulepath(tree: Tree) -> None:
+    session, _ = make_session(tree)
+    session.env.pop("MODULEPATH")
+    listing, _ = await session.spider("gcc")
+    assert listing.items == []
+    listing, _ = await session.avail()
+    assert listing.items == []
+
+
 async def test_show(tree: Tree) -> None:
     session, _ = make_session(tree)
     details = await session.details("gcc/12.2.0")

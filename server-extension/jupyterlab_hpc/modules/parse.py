@@ -420,6 +420,18 @@ def error_message(stderr: str) -> str:
     )
     if lmod:
         return " ".join(lmod.group(1).split())
+    if text.startswith("{") and '"errors"' in text:  # Environment Modules with -j
+        try:
+            data = _first_json_object(text)
+            messages = [
+                " ".join(str(line) for line in e.get("message", []))
+                for e in data.get("errors", [])
+                if isinstance(e, dict)
+            ]
+            if messages:
+                return " ".join(messages)
+        except (ModuleError, AttributeError):
+            pass
     errors = re.findall(r"ERROR:\s*(.+)", text)
     if errors:
         return " ".join(" ".join(e.split()) for e in errors[:3])

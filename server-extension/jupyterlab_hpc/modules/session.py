@@ -198,6 +198,8 @@ class ModuleSession:
             if cached is not None and not refresh:
                 self._avail.move_to_end(key)
                 return cached, True
+        if not path:  # nothing to list (Environment Modules calls it an error)
+            return Listing([], path, time.time(), 0.0, True), False
         env = dict(self.env)
         start = time.monotonic()
         argvs = self.system.avail_argvs(hidden)
@@ -218,7 +220,10 @@ class ModuleSession:
         key = self.env.get("MODULEPATH", "")
         cached = self._spider.get(key)
         from_cache = cached is not None and not refresh
-        if cached is None or refresh:
+        if (cached is None or refresh) and not key:
+            # Nothing to search (and Lmod's spider would take "" for a directory).
+            cached = Listing([], key, time.time(), 0.0)
+        elif cached is None or refresh:
             env = dict(self.env)
             start = time.monotonic()
             result = await _run(self.runner, self.system.spider_argv(env, ""), env, self.timeout)
