@@ -15,6 +15,7 @@ DEMO_PORT ?= 8888
 help:
 	@echo "make demo   set everything up and open JupyterLab against a local Slurm cluster"
 	@echo "make test   set everything up and run every test"
+	@echo "make bench  run the benchmark scripts (not part of make test)"
 
 system:
 	scripts/install-system-deps
@@ -50,7 +51,9 @@ sample-jobs: cluster
 	scripts/sample-jobs
 
 demo: setup cluster sample-jobs
+	modules=$$(scripts/sample-modules $(CURDIR)/.demo-modules) && \
 	jupyter lab --ServerApp.root_dir=$(JUPYTER_ROOT) --port=$(DEMO_PORT) \
+		--HPCConfig.module_system=lmod --HPCConfig.module_paths="$$modules" \
 		$$( [ "$$(id -u)" -eq 0 ] && echo --allow-root ) --no-browser
 
 lint: venv npm
@@ -75,10 +78,12 @@ check-package: venv npm
 test: setup cluster lint test-python test-js test-ui check-package
 	@echo "make test: everything passed"
 
-# Benchmarks (not tests): figures against the raw commands in the same run, written to
-# docs/benchmarks.md. Submits up to 50,000 held jobs of a second user and cancels them.
+# Benchmarks (not tests): figures against the raw commands in the same run. The queue
+# benchmark submits up to 50,000 held jobs of a second user, cancels them after, and
+# writes docs/benchmarks.md; the module benchmark builds a 5,000-modulefile tree.
 bench: build cluster ui-tests/node_modules/.installed
 	scripts/bench-queue
+	scripts/bench-modules
 
 clean:
 	rm -rf lib server-extension/jupyterlab_hpc/labextension dist tsconfig.tsbuildinfo

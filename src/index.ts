@@ -1,6 +1,6 @@
 /**
- * The jupyterlab-hpc frontend: the job queue sidebar, its commands and its
- * settings.
+ * The jupyterlab-hpc frontend: the job queue and Modules sidebars, their
+ * commands and their settings.
  */
 import {
   ILayoutRestorer,
@@ -11,12 +11,15 @@ import { ICommandPalette } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import { JobAction } from './api';
+import { runModuleChange } from './modules/actions';
+import { ModulesModel } from './modules/model';
+import { ModulesPanel } from './modules/panel';
 import { runJobAction } from './queue/actions';
 import { DEFAULT_COLUMNS } from './queue/jobs';
 import { QueueModel, Scope } from './queue/model';
 import { QueuePanel } from './queue/panel';
 
-export { queueIcon } from './icons';
+export { modulesIcon, queueIcon } from './icons';
 
 const PLUGIN_ID = 'jupyterlab-hpc:queue';
 const CATEGORY = 'HPC';
@@ -29,6 +32,9 @@ export namespace CommandIDs {
   export const holdSelected = 'hpc:hold-selected-jobs';
   export const releaseSelected = 'hpc:release-selected-jobs';
   export const toggleAllJobs = 'hpc:toggle-all-jobs';
+  export const openModules = 'hpc:open-modules';
+  export const refreshModules = 'hpc:refresh-modules';
+  export const resetModules = 'hpc:reset-modules';
 }
 
 const ACTION_COMMANDS: [string, JobAction, string][] = [
@@ -154,4 +160,90 @@ const queuePlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [queuePlugin];
+const MODULES_PLUGIN_ID = 'jupyterlab-hpc:modules';
+
+const modulesPlugin: JupyterFrontEndPlugin<void> = {
+  id: MODULES_PLUGIN_ID,
+  description:
+    'A sidebar to find, inspect and load Lmod or Environment Modules modules.',
+  autoStart: true,
+  optional: [ISettingRegistry, ICommandPalette, ILayoutRestorer],
+  activate: (
+    app: JupyterFrontEnd,
+    settingRegistry: ISettingRegistry | null,
+    palette: ICommandPalette | null,
+    restorer: ILayoutRestorer | null
+  ) => {
+    const model = new ModulesModel({ visible: false });
+    const panel = new ModulesPanel(model);
+    app.shell.add(panel, 'left', { rank: 610 });
+    if (restorer) {
+      restorer.add(panel, panel.id);
+    }
+
+    const { commands } = app;
+    commands.addCommand(CommandIDs.openModules, {
+      label: 'Show Modules',
+      caption: 'Open the sidebar with the environment modules',
+      execute: () => app.shell.activateById(panel.id)
+    });
+    commands.addCommand(CommandIDs.refreshModules, {
+      label: 'Refresh Available Modules',
+      caption: 'List the available modules again (new modulefiles on disk)',
+      execute: () => model.refreshAvail()
+    });
+    commands.addCommand(CommandIDs.resetModules, {
+      label: 'Reset Modules to Site Defaults',
+      caption:
+        'Back to the modules this server started with, for new kernels and terminals',
+      execute: () =>
+        runModuleChange(
+          model,
+          () => model.reset('start'),
+          'Reset to the site defaults'
+        )
+    });
+    if (palette) {
+      for (const command of [
+        CommandIDs.openModules,
+        CommandIDs.refreshModules,
+        CommandIDs.resetModules
+      ]) {
+        palette.addItem({ command, category: CATEGORY });
+      }
+    }
+
+    if (settingRegistry) {
+      let lastShowHidden: unknown = undefined;
+      const apply = (settings: ISettingRegistry.ISettings) => {
+        const interval = settings.get('refreshInterval').composite;
+        if (typeof interval === 'number') {
+          model.refreshInterval = interval;
+        }
+        const max = settings.get('maxPackages').composite;
+        if (typeof max === 'number') {
+          panel.maxPackages = max;
+        }
+        // Applied when the setting changes, so it does not undo the checkbox.
+        const showHidden = settings.get('showHidden').composite;
+        if (showHidden !== lastShowHidden) {
+          lastShowHidden = showHidden;
+          model.showHidden = showHidden === true;
+        }
+      };
+      settingRegistry
+        .load(MODULES_PLUGIN_ID)
+        .then(settings => {
+          apply(settings);
+          settings.changed.connect(apply);
+        })
+        .catch(reason => {
+          console.error(
+            `jupyterlab-hpc: could not load the modules settings: ${reason}`
+          );
+        });
+    }
+  }
+};
+
+export default [queuePlugin, modulesPlugin];

@@ -17,3 +17,15 @@ c.ServerApp.allow_root = True  # type: ignore[name-defined]  # noqa: F821
 c.ServerApp.root_dir = mkdtemp(prefix="jupyterlab-hpc-ui-")  # type: ignore[name-defined]  # noqa: F821
 c.HPCConfig.poll_interval_floor = 1.0  # type: ignore[name-defined]  # noqa: F821
 Path(c.ServerApp.root_dir, "README.txt").write_text("UI test folder\n")  # type: ignore[name-defined]  # noqa: F821
+
+# The Modules panel: a small real Lmod tree (the same one pytest builds), added to
+# MODULEPATH the way a site admin would, with HPCConfig.module_paths.
+import sys  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "server-extension"))
+from tests.moduletrees import LMOD_CMD, build_lmod_tree  # noqa: E402
+
+_module_root = Path(mkdtemp(prefix="jupyterlab-hpc-ui-modules-"))
+c.HPCConfig.module_system = "lmod"  # type: ignore[name-defined]  # noqa: F821
+c.HPCConfig.lmod_command = LMOD_CMD  # type: ignore[name-defined]  # noqa: F821
+c.HPCConfig.module_paths = [str(build_lmod_tree(_module_root))]  # type: ignore[name-defined]  # noqa: F821

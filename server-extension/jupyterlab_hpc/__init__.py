@@ -23,6 +23,11 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 def _load_jupyter_server_extension(server_app: Any) -> None:
     config = HPCConfig(config=server_app.config)
     services = HPCServices(config)
+    for error in services.start_modules():
+        server_app.log.warning("jupyterlab_hpc: %s", error)
     setup_handlers(server_app.web_app, services)
     kind = services.scheduler.kind if services.scheduler else "none"
-    server_app.log.info("jupyterlab_hpc %s loaded (batch system: %s)", __version__, kind)
+    modules = services.modules.system.label if services.modules else "none"
+    server_app.log.info(
+        "jupyterlab_hpc %s loaded (batch system: %s, modules: %s)", __version__, kind, modules
+    )

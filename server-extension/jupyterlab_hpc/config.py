@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from traitlets import CaselessStrEnum, Dict, Float, Unicode
+from traitlets import CaselessStrEnum, Dict, Float, List, Unicode
 from traitlets.config import Configurable
 
 
@@ -36,4 +36,53 @@ class HPCConfig(Configurable):
             "Every open panel shares one listing per interval, whatever the number of users' "
             "requests; raise it on a busy cluster to protect the scheduler."
         ),
+    ).tag(config=True)
+
+    module_system = CaselessStrEnum(
+        ["auto", "lmod", "environment-modules", "none"],
+        default_value="auto",
+        help=(
+            "Which module system the Modules panel drives: 'auto' uses $LMOD_CMD or "
+            "$MODULES_CMD when set, else the first of Lmod and Environment Modules found in "
+            "their usual places; 'none' turns the panel off."
+        ),
+    ).tag(config=True)
+
+    lmod_command = Unicode(
+        "",
+        help="Full path of Lmod's `lmod` command ($LMOD_CMD); empty = find it.",
+    ).tag(config=True)
+
+    lmod_spider_command = Unicode(
+        "",
+        help="Full path of Lmod's `spider` script; empty = the one next to `lmod`.",
+    ).tag(config=True)
+
+    modules_command = Unicode(
+        "",
+        help="Full path of Environment Modules' modulecmd.tcl ($MODULES_CMD); empty = find it.",
+    ).tag(config=True)
+
+    module_paths = List(
+        Unicode(),
+        default_value=[],
+        help=(
+            "Directories added to MODULEPATH (`module use`) when the server starts, before "
+            "modules_at_start are loaded. New kernels and terminals inherit them."
+        ),
+    ).tag(config=True)
+
+    modules_at_start = List(
+        Unicode(),
+        default_value=[],
+        help=(
+            "Modules loaded into the server's environment when it starts (the site defaults "
+            "that 'reset' returns to). New kernels and terminals inherit them."
+        ),
+    ).tag(config=True)
+
+    module_command_timeout = Float(
+        120.0,
+        min=1.0,
+        help="Seconds after which a module command (e.g. spider on a large site) is killed.",
     ).tag(config=True)

@@ -150,9 +150,17 @@ ROUTES: list[tuple[str, type[HPCHandler]]] = [
 ]
 
 
+def all_routes() -> list[tuple[str, type[HPCHandler]]]:
+    """ROUTES plus the routes of the feature handler modules (which import this one)."""
+    from .module_handlers import MODULE_ROUTES
+
+    return [*ROUTES, *MODULE_ROUTES]
+
+
 def setup_handlers(web_app: Any, services: HPCServices) -> None:
     web_app.settings["jupyterlab_hpc"] = services
     base_url = web_app.settings["base_url"]
     web_app.add_handlers(
-        ".*$", [(url_path_join(base_url, NAMESPACE, path), handler) for path, handler in ROUTES]
+        ".*$",
+        [(url_path_join(base_url, NAMESPACE, path), handler) for path, handler in all_routes()],
     )

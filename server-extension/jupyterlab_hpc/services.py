@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .config import HPCConfig
+from .modules import ModuleSession, detect_module_system, no_module_system_message
 from .queue import QueueSnapshot
 from .runner import CommandRunner
 from .schedulers.base import ActionResult, JobAction, Scheduler, SchedulerError, base_job_id
@@ -25,6 +26,7 @@ class HPCServices:
         runner: CommandRunner | None = None,
         scheduler: Scheduler | None = None,
         user: str | None = None,
+        module_session: ModuleSession | None = None,
     ) -> None:
         self.config = config
         self.runner = runner or CommandRunner(config.command_paths, config.command_timeout)
@@ -38,6 +40,24 @@ class HPCServices:
         self.no_scheduler_message = no_scheduler_message()
         self._version: str | None = None
         self._cluster: str | None = None
+        if module_session is None:
+            system = detect_module_system(config)
+            if system is not None:
+                module_session = ModuleSession(
+                    system,
+                    CommandRunner(timeout=config.module_command_timeout),
+                    timeout=config.module_command_timeout,
+                )
+        self.modules = module_session
+        self.no_module_system_message = no_module_system_message(config)
+
+    def start_modules(self) -> list[str]:
+        """Apply the admin's MODULEPATH additions and start-up modules; the errors, if any."""
+        if self.modules is None:
+            return []
+        if self.config.module_paths or self.config.modules_at_start:
+            self.modules.start(self.config.module_paths, self.config.modules_at_start)
+        return self.modules.start_errors
 
     async def capabilities(self) -> dict[str, Any]:
         sched = self.scheduler

@@ -9,7 +9,7 @@ import pytest
 from tornado.routing import Rule
 from tornado.web import RequestHandler
 
-from jupyterlab_hpc import handlers
+from jupyterlab_hpc import handlers, module_handlers
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -33,15 +33,15 @@ def registered_routes(web_app: Any) -> list[tuple[str, type]]:
 
 def test_every_handler_class_is_routed(jp_web_app: Any) -> None:
     routed = {cls for _, cls in registered_routes(jp_web_app)}
+    bases = {handlers.HPCHandler, module_handlers.ModulesHandler}
     defined = {
         obj
-        for obj in vars(handlers).values()
-        if isinstance(obj, type)
-        and issubclass(obj, handlers.HPCHandler)
-        and obj is not handlers.HPCHandler
+        for module in (handlers, module_handlers)
+        for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, handlers.HPCHandler) and obj not in bases
     }
     assert routed == defined
-    assert len(routed) == len(handlers.ROUTES)
+    assert len(routed) == len(handlers.all_routes())
 
 
 async def test_unauthenticated_requests_are_refused(
