@@ -147,9 +147,17 @@ ROUTES: list[tuple[str, type[HPCHandler]]] = [
 ]
 
 
+def all_routes() -> list[tuple[str, type[HPCHandler]]]:
+    """These routes and those of the feature packages (imported here: they import this module)."""
+    from .kernelspecs.handlers import ROUTES as KERNELSPEC_ROUTES
+
+    return [*ROUTES, *KERNELSPEC_ROUTES]
+
+
 def setup_handlers(web_app: Any, services: HPCServices) -> None:
     web_app.settings["jupyterlab_hpc"] = services
     base_url = web_app.settings["base_url"]
     web_app.add_handlers(
-        ".*$", [(url_path_join(base_url, NAMESPACE, path), handler) for path, handler in ROUTES]
+        ".*$",
+        [(url_path_join(base_url, NAMESPACE, path), handler) for path, handler in all_routes()],
     )
