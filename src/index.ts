@@ -199,11 +199,16 @@ const kernelsPlugin: JupyterFrontEndPlugin<void> = {
       icon: args => (args.isPalette ? undefined : kernelsIcon),
       execute: () => open()
     });
-    palette?.addItem({ command: CommandIDs.editKernels, category: CATEGORY });
+    palette?.addItem({
+      command: CommandIDs.editKernels,
+      category: CATEGORY,
+      args: { isPalette: true }
+    });
     launcher?.add({
       command: CommandIDs.editKernels,
       category: CATEGORY,
-      rank: 1
+      rank: 1,
+      args: { isLauncher: true }
     });
     if (restorer) {
       void restorer.restore(tracker, {

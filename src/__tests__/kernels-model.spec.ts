@@ -70,7 +70,8 @@ class FakeApi implements IKernelsApi {
     default: 'mine',
     user_dir: '/home/u/.local/share/jupyter/kernels',
     folders: [],
-    server_python_names: ['python', 'python3', 'python3.11']
+    server_python_names: ['python', 'python3', 'python3.11'],
+    server_env_names: ['HOME', 'PATH']
   });
 
   createKernelSpec = async (
@@ -192,10 +193,19 @@ describe('KernelsModel', () => {
     expect(api.saved).toEqual([]);
   });
 
-  it('warns about a bare python as the user types', async () => {
+  it('warns about a bare python and unset references as the user types', async () => {
     const { model } = await loaded();
     model.setArg(0, 'python3.11');
     expect(model.warnings.map(w => w.field)).toEqual(['argv']);
+    expect(model.serverHas('PATH')).toBe(true);
+    expect(model.serverHas('LD_LIBRARY_PATH')).toBe(false);
+    model.addEnv('LD_LIBRARY_PATH', '/l:${LD_LIBRARY_PATH}');
+    model.addEnv('LD_LIBRARY_PATH', 'twice'); // already there: not added again
+    expect(model.draft!.env.length).toBe(2);
+    expect(model.warnings.map(w => w.field)).toEqual([
+      'argv',
+      'env.LD_LIBRARY_PATH'
+    ]);
   });
 
   it('does not edit a read-only kernel', async () => {

@@ -2,6 +2,7 @@ import {
   draftFromSpec,
   draftProblems,
   draftWarnings,
+  envReferences,
   envRowFromPair,
   isPathLike,
   joinPathList,
@@ -138,6 +139,21 @@ describe('drafts', () => {
     expect(draftWarnings(draftFromSpec(SPEC), ['python', 'python3'])).toEqual(
       []
     );
+  });
+
+  it('warns about references the server cannot expand', () => {
+    expect(envReferences('${A}:$B:$$C:${D_1}x')).toEqual(['A', 'B', 'D_1']);
+    const draft = {
+      ...draftFromSpec(SPEC),
+      env: [
+        envRowFromPair('PATH', '/x:${PATH}'),
+        envRowFromPair('LD_LIBRARY_PATH', '/l:${LD_LIBRARY_PATH}')
+      ]
+    };
+    const found = draftWarnings(draft, [], new Set(['PATH']));
+    expect(found.map(w => w.field)).toEqual(['env.LD_LIBRARY_PATH']);
+    expect(found[0].message).toMatch(/\$\{LD_LIBRARY_PATH\}, which is not set/);
+    expect(draftWarnings(draft, [], null)).toEqual([]);
   });
 
   it('parses metadata', () => {

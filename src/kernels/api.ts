@@ -58,6 +58,8 @@ export interface IKernelSpecListing {
   folders: { path: string; location: KernelLocation }[];
   /** The argv[0] names jupyter_client replaces with the server's own Python. */
   server_python_names: string[];
+  /** The names of the variables set in the server's environment (no values). */
+  server_env_names: string[];
 }
 
 /** What a test launch found. */

@@ -90,6 +90,7 @@ export class KernelsModel implements IDisposable {
       this._defaultName = listing.default;
       this._userDir = listing.user_dir;
       this._serverPythonNames = listing.server_python_names;
+      this._serverEnvNames = new Set(listing.server_env_names ?? []);
       this._listError = '';
       if (this._selected && !this.record(this._selected)) {
         this._selectRecord(null);
@@ -181,15 +182,21 @@ export class KernelsModel implements IDisposable {
     return this._draft ? draftProblems(this._draft) : [];
   }
 
-  /** Live warnings of the draft, plus the server's for the saved version. */
+  /** Warnings about the draft, as the user types (the server makes the same). */
   get warnings(): ISpecFinding[] {
     if (!this._draft) {
       return [];
     }
-    const live = draftWarnings(this._draft, this._serverPythonNames);
-    // The server's argv warning is the live one, for the saved file.
-    const saved = (this._base?.warnings ?? []).filter(w => w.field !== 'argv');
-    return [...live, ...saved];
+    return draftWarnings(
+      this._draft,
+      this._serverPythonNames,
+      this._serverEnvNames
+    );
+  }
+
+  /** Whether the server's environment sets `name` (so `${name}` expands). */
+  serverHas(name: string): boolean {
+    return this._serverEnvNames?.has(name) ?? false;
   }
 
   private _edit(change: (draft: IDraft) => IDraft): void {
@@ -237,6 +244,9 @@ export class KernelsModel implements IDisposable {
 
   // env: ordered rows; path-like rows hold a list of entries
   addEnv(key = '', value = ''): void {
+    if (this._draft?.env.some(r => r.key === key && key)) {
+      return;
+    }
     this._edit(d => ({ ...d, env: [...d.env, envRowFromPair(key, value)] }));
   }
   removeEnv(row: number): void {
@@ -463,6 +473,7 @@ export class KernelsModel implements IDisposable {
   private _defaultName: string | null = null;
   private _userDir = '';
   private _serverPythonNames: string[] = ['python', 'python3'];
+  private _serverEnvNames: Set<string> | null = null;
   private _loading = false;
   private _listError = '';
   private _mode: EditorMode = 'edit';

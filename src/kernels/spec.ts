@@ -252,10 +252,30 @@ export function draftProblems(draft: IDraft): ISpecFinding[] {
   return found;
 }
 
-/** What will probably not do what the user means (not blocking). */
+// string.Template's syntax, which jupyter_client uses to expand env values at
+// launch: "$$" is a literal "$", "$NAME" and "${NAME}" are references.
+const REFERENCE =
+  /\$(?:(\$)|([_a-zA-Z][_a-zA-Z0-9]*)|\{([_a-zA-Z][_a-zA-Z0-9]*)\})/g;
+
+/** The variables `value` refers to as `$NAME` or `${NAME}`, in order. */
+export function envReferences(value: string): string[] {
+  const names: string[] = [];
+  for (const match of value.matchAll(REFERENCE)) {
+    if (!match[1]) {
+      names.push(match[2] ?? match[3]);
+    }
+  }
+  return names;
+}
+
+/**
+ * What will probably not do what the user means (not blocking). References
+ * are checked when the server's variable names are known.
+ */
 export function draftWarnings(
   draft: IDraft,
-  serverPythonNames: readonly string[]
+  serverPythonNames: readonly string[],
+  serverEnvNames: ReadonlySet<string> | null = null
 ): ISpecFinding[] {
   const found: ISpecFinding[] = [];
   const first = draft.argv[0];
@@ -264,6 +284,19 @@ export function draftWarnings(
       field: 'argv',
       message: `'${first}' is a bare name: jupyter_client replaces it with the server's own Python, not the one on PATH. Use the full path of the interpreter you mean.`
     });
+  }
+  if (serverEnvNames) {
+    for (const row of draft.env) {
+      const refs = new Set(envReferences(envRowValue(row)));
+      for (const ref of refs) {
+        if (!serverEnvNames.has(ref)) {
+          found.push({
+            field: `env.${row.key}`,
+            message: `${row.key} refers to \${${ref}}, which is not set in the server's environment: the kernel will see the text \${${ref}} as is.`
+          });
+        }
+      }
+    }
   }
   return found;
 }

@@ -639,10 +639,17 @@ function EnvSection({
                 key={name}
                 className="jp-hpc-kernels-button jp-hpc-kernels-add-known"
                 data-variable={name}
-                title={`Add ${name}, keeping the server's value after your entries`}
+                title={
+                  model.serverHas(name)
+                    ? `Add ${name}, keeping the server's value after your entries`
+                    : `Add ${name} (the server does not set it)`
+                }
                 onClick={() => {
                   setNewPath(true);
-                  model.addEnv(name, `\${${name}}`);
+                  model.addEnv(
+                    name,
+                    model.serverHas(name) ? `\${${name}}` : ''
+                  );
                 }}
               >
                 <addIcon.react tag="span" elementSize="small" /> {name}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -84,6 +85,9 @@ class KernelSpecsHandler(KernelSpecHandler):
                     "user_dir": str(store.user_dir),
                     "folders": store.folders(),
                     "server_python_names": list(SERVER_PYTHON_NAMES),
+                    # Names only: the editor warns as you type about ${VAR} that would
+                    # stay unexpanded, and offers ${PATH}-style entries only when set.
+                    "server_env_names": sorted(os.environ),
                 }
             )
         )
