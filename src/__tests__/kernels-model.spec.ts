@@ -24,7 +24,7 @@ function record(
     readonly_reason: '',
     deletable: true,
     spec,
-    raw: spec,
+    has_file: true,
     version: { mtime_ns: 1, sha256: `sha-${name}-1` },
     error: '',
     problems: [],

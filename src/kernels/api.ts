@@ -43,7 +43,8 @@ export interface IKernelSpecRecord {
   deletable: boolean;
   /** The kernel.json (or, for the built-in Python kernel, what it amounts to). */
   spec: IKernelSpecDocument;
-  raw: IKernelSpecDocument | null;
+  /** False for the built-in Python kernel, which has no kernel.json. */
+  has_file: boolean;
   version: IFileVersion | null;
   /** Set when kernel.json cannot be read. */
   error: string;

@@ -73,8 +73,9 @@ class KernelSpecRecord:
             "writable": self.writable,
             "readonly_reason": self.readonly_reason,
             "deletable": self.deletable,
+            # kernel.json as on disk (for the built-in kernel: what it amounts to).
             "spec": self.spec,
-            "raw": self.raw,
+            "has_file": self.raw is not None,
             "version": self.version.to_dict() if self.version else None,
             "error": self.error,
             "problems": [f.to_dict() for f in self.problems],
