@@ -1,7 +1,13 @@
 /**
  * The main-area widget that hosts the kernel editor.
  */
-import { MainAreaWidget, ReactWidget } from '@jupyterlab/apputils';
+import {
+  Dialog,
+  MainAreaWidget,
+  ReactWidget,
+  showDialog
+} from '@jupyterlab/apputils';
+import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
 import { kernelsIcon } from '../icons';
@@ -21,12 +27,35 @@ class KernelsContent extends ReactWidget {
   }
 }
 
+/** The editor tab: closing it with unsaved changes asks first. */
+class KernelsEditorWidget extends MainAreaWidget<KernelsContent> {
+  protected onCloseRequest(msg: Message): void {
+    const model = this.content.model;
+    if (!model.dirty) {
+      super.onCloseRequest(msg);
+      return;
+    }
+    void showDialog({
+      title: 'Close the kernel editor?',
+      body: `The changes to ${model.base?.display_name ?? 'the kernel'} are not saved.`,
+      buttons: [
+        Dialog.cancelButton({ label: 'Keep editing' }),
+        Dialog.warnButton({ label: 'Discard and close' })
+      ]
+    }).then(result => {
+      if (result.button.accept) {
+        this.dispose();
+      }
+    });
+  }
+}
+
 /** A new editor widget; its model is disposed with it. */
 export function createKernelsWidget(
   model: KernelsModel
 ): MainAreaWidget<KernelsContent> {
   const content = new KernelsContent(model);
-  const widget = new MainAreaWidget({ content });
+  const widget = new KernelsEditorWidget({ content });
   widget.id = KERNELS_WIDGET_ID;
   widget.title.label = 'Kernels';
   widget.title.caption = 'Edit the Jupyter kernels (kernel.json) you can use';

@@ -202,6 +202,13 @@ test('the editor is in the palette and the Kernel menu; read-only kernels explai
   await expect(site).toContainText('read-only');
   await expect(site).toContainText('JUPYTER_PATH');
   await site.click();
+  await page.theme.setDarkTheme();
+  const readOnlyShot = testInfo.outputPath('kernel-read-only-dark.png');
+  await page.locator('#jupyterlab-hpc-kernels').screenshot({ path: readOnlyShot });
+  await testInfo.attach('kernel-read-only-dark', {
+    path: readOnlyShot,
+    contentType: 'image/png'
+  });
   await expect(editor.locator('.jp-hpc-kernels-display-name')).toBeDisabled();
   const banner = editor.locator('.jp-hpc-kernels-banner.jp-mod-info');
   await expect(banner).toContainText('duplicate it');
@@ -211,7 +218,6 @@ test('the editor is in the palette and the Kernel menu; read-only kernels explai
   await expect(editor.locator('.jp-hpc-kernels-new-name')).toHaveValue(
     'site-python-copy'
   );
-  await page.theme.setDarkTheme();
   const shot = testInfo.outputPath('kernel-create-dark.png');
   await page.locator('#jupyterlab-hpc-kernels').screenshot({ path: shot });
   await testInfo.attach('kernel-create-dark', {
