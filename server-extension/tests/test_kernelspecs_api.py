@@ -333,6 +333,10 @@ async def test_interrupted_write_leaves_the_old_file(
     with pytest.raises(HTTPClientError) as info:
         await call(jp_fetch, "PUT", "sturdy", body={"spec": spec, "version": created["version"]})
     assert info.value.code == 500
+    assert info.value.response is not None
+    message = json.loads(info.value.response.body)["message"]
+    assert "No space left on device (injected)" in message
+    assert "previous version is unchanged" in message
     monkeypatch.undo()
     assert path.read_bytes() == before
     assert json.loads(before)["display_name"] == "Test sturdy"

@@ -249,7 +249,14 @@ class KernelSpecStore:
                     "another name.",
                     status=409,
                 )
-            save_spec_file(spec_file, self._keep_unknown_fields(current, spec), current)
+            try:
+                save_spec_file(spec_file, self._keep_unknown_fields(current, spec), current)
+            except OSError as e:
+                raise KernelSpecError(
+                    f"kernel.json of '{name}' could not be written ({e.strerror or e}); "
+                    "the previous version is unchanged.",
+                    status=500,
+                ) from None
         return self.get(name)
 
     @staticmethod
