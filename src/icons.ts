@@ -1,5 +1,6 @@
 import { LabIcon } from '@jupyterlab/ui-components';
 
+import kernelsSvgstr from '../style/icons/kernels.svg';
 import modulesSvgstr from '../style/icons/modules.svg';
 import queueSvgstr from '../style/icons/queue.svg';
 
@@ -13,4 +14,10 @@ export const queueIcon = new LabIcon({
 export const modulesIcon = new LabIcon({
   name: 'jupyterlab-hpc:modules',
   svgstr: modulesSvgstr
+});
+
+/** The kernel editor's icon: a file with a gear. */
+export const kernelsIcon = new LabIcon({
+  name: 'jupyterlab-hpc:kernels',
+  svgstr: kernelsSvgstr
 });

@@ -1,25 +1,33 @@
 /**
- * The jupyterlab-hpc frontend: the job queue and Modules sidebars, their
- * commands and their settings.
+ * The jupyterlab-hpc frontend: the job queue and Modules sidebars and the
+ * kernel editor, their commands and their settings.
  */
 import {
   ILayoutRestorer,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import {
+  ICommandPalette,
+  MainAreaWidget,
+  WidgetTracker
+} from '@jupyterlab/apputils';
+import { ILauncher } from '@jupyterlab/launcher';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import { JobAction } from './api';
 import { runModuleChange } from './modules/actions';
 import { ModulesModel } from './modules/model';
 import { ModulesPanel } from './modules/panel';
+import { kernelsIcon } from './icons';
+import { KernelsModel } from './kernels/model';
+import { KERNELS_WIDGET_ID, createKernelsWidget } from './kernels/widget';
 import { runJobAction } from './queue/actions';
 import { DEFAULT_COLUMNS } from './queue/jobs';
 import { QueueModel, Scope } from './queue/model';
 import { QueuePanel } from './queue/panel';
 
-export { modulesIcon, queueIcon } from './icons';
+export { kernelsIcon, modulesIcon, queueIcon } from './icons';
 
 const PLUGIN_ID = 'jupyterlab-hpc:queue';
 const CATEGORY = 'HPC';
@@ -35,6 +43,7 @@ export namespace CommandIDs {
   export const openModules = 'hpc:open-modules';
   export const refreshModules = 'hpc:refresh-modules';
   export const resetModules = 'hpc:reset-modules';
+  export const editKernels = 'hpc:edit-kernels';
 }
 
 const ACTION_COMMANDS: [string, JobAction, string][] = [
@@ -246,4 +255,60 @@ const modulesPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [queuePlugin, modulesPlugin];
+const kernelsPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-hpc:kernels',
+  description:
+    'A kernel editor: create, duplicate, edit and test Jupyter kernels (kernel.json).',
+  autoStart: true,
+  optional: [ICommandPalette, ILauncher, ILayoutRestorer],
+  activate: (
+    app: JupyterFrontEnd,
+    palette: ICommandPalette | null,
+    launcher: ILauncher | null,
+    restorer: ILayoutRestorer | null
+  ) => {
+    const tracker = new WidgetTracker<MainAreaWidget>({
+      namespace: 'jupyterlab-hpc-kernels'
+    });
+    const open = () => {
+      let widget = tracker.currentWidget;
+      if (!widget || widget.isDisposed) {
+        // The Launcher and the notebook kernel pickers list new kernels at once.
+        const model = new KernelsModel({
+          onSpecsChanged: () => app.serviceManager.kernelspecs.refreshSpecs()
+        });
+        widget = createKernelsWidget(model);
+        void tracker.add(widget);
+        app.shell.add(widget, 'main');
+      }
+      app.shell.activateById(KERNELS_WIDGET_ID);
+      return widget;
+    };
+    app.commands.addCommand(CommandIDs.editKernels, {
+      label: args => (args.isLauncher ? 'Kernels' : 'Edit Kernels…'),
+      caption:
+        'Create, duplicate and edit your Jupyter kernels: command, environment variables, metadata',
+      icon: args => (args.isPalette ? undefined : kernelsIcon),
+      execute: () => open()
+    });
+    palette?.addItem({
+      command: CommandIDs.editKernels,
+      category: CATEGORY,
+      args: { isPalette: true }
+    });
+    launcher?.add({
+      command: CommandIDs.editKernels,
+      category: CATEGORY,
+      rank: 1,
+      args: { isLauncher: true }
+    });
+    if (restorer) {
+      void restorer.restore(tracker, {
+        command: CommandIDs.editKernels,
+        name: () => 'kernels'
+      });
+    }
+  }
+};
+
+export default [queuePlugin, modulesPlugin, kernelsPlugin];

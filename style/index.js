@@ -1,2 +1,3 @@
 import './base.css';
 import './modules.css';
+import './kernels.css';

@@ -2,7 +2,41 @@
  * Galata's defaults, with Debian's Chromium (Playwright cannot download its own browsers
  * here) and the server started from jupyter_server_test_config.py under a base URL.
  */
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+
+// The server's Jupyter data folder (where user kernels live) is a fresh temporary folder,
+// so the UI tests never read or change the real user's kernels. The tests read it too.
+if (!process.env.HPC_UI_DATA_DIR) {
+  process.env.HPC_UI_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'jupyterlab-hpc-ui-data-'));
+}
+// A JUPYTER_PATH folder with a kernel the user cannot change (a site-wide kernel).
+if (!process.env.HPC_UI_SHARED_DIR) {
+  const shared = fs.mkdtempSync(path.join(os.tmpdir(), 'jupyterlab-hpc-ui-shared-'));
+  const spec = path.join(shared, 'kernels', 'site-python');
+  fs.mkdirSync(spec, { recursive: true });
+  fs.writeFileSync(
+    path.join(spec, 'kernel.json'),
+    JSON.stringify(
+      {
+        argv: ['/usr/bin/python3', '-m', 'ipykernel_launcher', '-f', '{connection_file}'],
+        display_name: 'Site Python (shared)',
+        language: 'python',
+        env: { OMP_NUM_THREADS: '1' }
+      },
+      null,
+      1
+    )
+  );
+  if (process.getuid && process.getuid() === 0) {
+    fs.chownSync(spec, 65534, 65534); // root can write anywhere: make it someone else's
+  } else {
+    fs.chmodSync(spec, 0o555);
+  }
+  process.env.HPC_UI_SHARED_DIR = shared;
+}
 
 // UI_TEST_PORT lets two work trees run their UI tests at once.
 const port = process.env.UI_TEST_PORT || '8888';
@@ -34,6 +68,11 @@ module.exports = {
     command: `jupyter lab --config jupyter_server_test_config.py --port=${port}`,
     url: `http://localhost:${port}/lab`,
     timeout: 120 * 1000,
+    env: {
+      ...process.env,
+      JUPYTER_DATA_DIR: process.env.HPC_UI_DATA_DIR,
+      JUPYTER_PATH: process.env.HPC_UI_SHARED_DIR
+    },
     reuseExistingServer: !process.env.CI
   }
 };

@@ -86,3 +86,18 @@ class HPCConfig(Configurable):
         min=1.0,
         help="Seconds after which a module command (e.g. spider on a large site) is killed.",
     ).tag(config=True)
+
+    kernel_probe_timeout = Float(
+        60.0,
+        min=1.0,
+        help=(
+            "Seconds allowed for an interpreter to import ipykernel when a kernel is created "
+            "from it (conda environments on shared file systems can be slow)."
+        ),
+    ).tag(config=True)
+
+    kernel_test_launch_timeout = Float(
+        60.0,
+        min=5.0,
+        help="Seconds allowed for a kernel's test launch: start, print its environment, stop.",
+    ).tag(config=True)

@@ -10,8 +10,19 @@ from tornado.routing import Rule
 from tornado.web import RequestHandler
 
 from jupyterlab_hpc import handlers, module_handlers
+from jupyterlab_hpc.kernelspecs import handlers as kernelspec_handlers
+
+HANDLER_MODULES = (handlers, module_handlers, kernelspec_handlers)
+# What a route's parameters are filled with: a valid kernel name, which also fits a job id.
+PATH_ARGUMENT = "python3"
+GROUP = re.compile(r"\((?:[^()\\]|\\.)*\)")
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def route_path(pattern: str, argument: str = PATH_ARGUMENT) -> str:
+    """A request path for a route pattern: parameters filled, the end anchor dropped."""
+    return re.sub(r"\$$", "", GROUP.sub(lambda _: argument, pattern))
 
 
 def registered_routes(web_app: Any) -> list[tuple[str, type]]:
@@ -33,12 +44,14 @@ def registered_routes(web_app: Any) -> list[tuple[str, type]]:
 
 def test_every_handler_class_is_routed(jp_web_app: Any) -> None:
     routed = {cls for _, cls in registered_routes(jp_web_app)}
-    bases = {handlers.HPCHandler, module_handlers.ModulesHandler}
+    # Concrete handlers: those with at least one HTTP method of their own.
     defined = {
         obj
-        for module in (handlers, module_handlers)
+        for module in HANDLER_MODULES
         for obj in vars(module).values()
-        if isinstance(obj, type) and issubclass(obj, handlers.HPCHandler) and obj not in bases
+        if isinstance(obj, type)
+        and issubclass(obj, handlers.HPCHandler)
+        and any(getattr(obj, m.lower()) is not getattr(RequestHandler, m.lower()) for m in METHODS)
     }
     assert routed == defined
     assert len(routed) == len(handlers.all_routes())
@@ -51,8 +64,10 @@ async def test_unauthenticated_requests_are_refused(
     assert routes, "the extension registered no routes"
     tried = 0
     for pattern, cls in routes:
-        path = re.sub(r"\$$", "", pattern)
-        assert "(" not in path, f"route {pattern} has parameters; extend this test"
+        # Each group of a parametrized route is filled in, so those routes are hit too.
+        path = route_path(pattern)
+        assert "(" not in path, f"route {pattern} has a group this test cannot fill in"
+        assert re.fullmatch(pattern, path), f"{path} does not match its route {pattern}"
         for method in METHODS:
             if getattr(cls, method.lower()) is getattr(RequestHandler, method.lower()):
                 continue
@@ -116,7 +131,7 @@ async def test_cookie_sessions_need_the_xsrf_token_to_change_state(
 
     checked = 0
     for pattern, cls in registered_routes(jp_web_app):
-        path = re.sub(r"\$$", "", pattern)
+        path = route_path(pattern)
         for method in ("POST", "PUT", "PATCH", "DELETE"):
             if getattr(cls, method.lower()) is getattr(RequestHandler, method.lower()):
                 continue

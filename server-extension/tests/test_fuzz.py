@@ -13,16 +13,18 @@ import re
 import string
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 from typing import Any
 
 import pytest
 from tornado.web import RequestHandler
 
-from .test_auth import METHODS, registered_routes
+from .test_auth import METHODS, registered_routes, route_path
 
 pytestmark = pytest.mark.usefixtures("slurm")
 
 INPUTS_PER_METHOD = 60
+PATH_ARGUMENTS = ["no-such-kernel-fuzz", "..", "-h", "a b", "x" * 300, "ü", "$(id)", "%00"]
 CANARY_DIR = Path("/tmp")
 
 
@@ -141,7 +143,12 @@ async def test_every_route_survives_malformed_input(jp_fetch: Any, jp_web_app: A
     rng = random.Random(20261122)
     tried: dict[str, int] = {}
     for pattern, cls in registered_routes(jp_web_app):
-        path = re.sub(r"\$$", "", pattern).split("jupyterlab-hpc/", 1)[1]
+        # Route parameters get names that exist nowhere (never a real kernel or job)
+        # and hostile ones; tornado decodes them before the handler sees them.
+        argument = quote(rng.choice(PATH_ARGUMENTS), safe="")
+        if not re.fullmatch(pattern, route_path(pattern, argument)):
+            argument = PATH_ARGUMENTS[0]  # one the route's own pattern refuses gets tornado's 404
+        path = route_path(pattern, argument).split("jupyterlab-hpc/", 1)[1]
         for method in METHODS:
             if getattr(cls, method.lower()) is getattr(RequestHandler, method.lower()):
                 continue
