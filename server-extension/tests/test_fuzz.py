@@ -13,8 +13,8 @@ import re
 import string
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from tornado.web import RequestHandler
