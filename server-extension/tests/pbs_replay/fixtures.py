@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import pwd
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,9 +42,9 @@ class PBSReplay:
 
 
 @pytest.fixture
-def pbs_replay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PBSReplay]:
+def pbs_replay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> PBSReplay:
     """A replay server initialised from the recordings; jobs 1-5 and the array are ours."""
     path = tmp_path / "pbs-state.json"
     write_state(path, initial_state(pwd.getpwuid(os.geteuid()).pw_name))
     monkeypatch.setenv(STATE_ENV, str(path))
-    yield PBSReplay(path)
+    return PBSReplay(path)
