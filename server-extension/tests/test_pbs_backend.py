@@ -16,6 +16,7 @@ from jupyterlab_hpc.schedulers.pbs import PBSScheduler, validate_pbs_job_id
 from jupyterlab_hpc.schedulers.slurm import SlurmScheduler
 
 from .pbs_replay.fixtures import REPLAY_BIN, PBSReplay
+from .pbs_replay.recordings import stdout
 
 JSON_LISTING = ["qstat", "-f", "-F", "json", "-t"]
 
@@ -204,3 +205,22 @@ def test_detect_forced_and_auto(
     message = no_scheduler_message()
     assert "squeue, sbatch (Slurm)" in message
     assert "qstat, qsub (OpenPBS / PBS Professional)" in message
+
+
+async def test_json_that_does_not_parse_falls_back_to_text(tmp_path: Path) -> None:
+    """Some PBS releases print job variables unescaped into -F json; -f text still works."""
+    text = tmp_path / "qstat_f.txt"
+    text.write_text(stdout("11_qstat_f"))
+    qstat = tmp_path / "qstat"
+    qstat.write_text(
+        "#!/bin/sh\n"
+        'case " $* " in\n'
+        '  *" -F "*) printf \'{"Jobs": {"1.pbs01": {"Variable_List": {"P": "C:\\\\q"}}}}\\n\' ;;\n'
+        f'  *) cat "{text}" ;;\n'
+        "esac\n"
+    )
+    qstat.chmod(0o755)
+    sched = PBSScheduler(CommandRunner({"qstat": str(qstat)}))
+    rows = await sched.list_rows()
+    assert [r[0] for r in rows][:2] == ["1.pbs01", "2.pbs01"]
+    assert sched.uses_json  # the next poll tries JSON again
