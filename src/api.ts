@@ -101,6 +101,8 @@ function errorText(error: unknown): string {
 export interface Capabilities {
   scheduler: {
     kind: 'slurm' | 'pbs' | null;
+    /** The product: `Slurm`, `OpenPBS`, `PBS Professional`; absent from older servers. */
+    flavour?: string | null;
     version: string | null;
     available: boolean;
     message: string;

@@ -10,16 +10,20 @@ class HPCConfig(Configurable):
     """jupyterlab-hpc server settings."""
 
     scheduler = CaselessStrEnum(
-        ["auto", "slurm", "none"],
+        ["auto", "slurm", "pbs", "none"],
         default_value="auto",
-        help="Which batch system to use: 'auto' finds the one installed, 'none' turns it off.",
+        help=(
+            "Which batch system to use: 'auto' finds the one installed (Slurm first, then "
+            "OpenPBS / PBS Professional), 'slurm' or 'pbs' forces one, 'none' turns it off."
+        ),
     ).tag(config=True)
 
     command_paths = Dict(
         per_key_traits=Unicode(),
         default_value={},
         help=(
-            "Full paths of scheduler commands by name, e.g. {'squeue': '/opt/slurm/bin/squeue'}. "
+            "Full paths of scheduler commands by name, e.g. {'squeue': '/opt/slurm/bin/squeue'} "
+            "or {'qstat': '/opt/pbs/bin/qstat'}. "
             "Commands not listed are looked up on PATH."
         ),
     ).tag(config=True)

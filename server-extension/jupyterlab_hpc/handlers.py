@@ -119,8 +119,11 @@ class JobActionsHandler(HPCHandler):
             raise BadRequest("job_ids must be a non-empty list of job ids.")
         if len(job_ids) > MAX_JOB_IDS:
             raise BadRequest(f"At most {MAX_JOB_IDS} jobs at a time.")
+        # Ids are checked by the batch system's own rules (Slurm 123_4, PBS 3[1].server).
+        sched = self.hpc.scheduler
+        validate = sched.validate_job_id if sched is not None else validate_job_id
         try:
-            ids = [validate_job_id(j) for j in job_ids]
+            ids = [validate(j) for j in job_ids]
         except InvalidJobId as e:
             raise BadRequest(str(e)) from None
         self.require_scheduler()

@@ -63,6 +63,7 @@ class HPCServices:
         sched = self.scheduler
         info: dict[str, Any] = {
             "kind": None,
+            "flavour": None,
             "version": None,
             "available": False,
             "message": self.no_scheduler_message,
@@ -80,6 +81,7 @@ class HPCServices:
                 message = e.message
             info = {
                 "kind": sched.kind,
+                "flavour": sched.flavour(self._version) if self._version else None,
                 "version": self._version,
                 "available": True,
                 "message": message,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["pytest_jupyter.jupyter_server"]
+pytest_plugins = ["pytest_jupyter.jupyter_server", "tests.pbs_replay.fixtures"]
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEST_BIN = Path(__file__).parent / "bin"

@@ -197,6 +197,43 @@ describe('QueueView', () => {
     );
   });
 
+  it('names the PBS flavour, its version and server', async () => {
+    const pbsJobs = [
+      makeJob({
+        id: '3[1].pbs01',
+        array_job_id: '3[].pbs01',
+        array_task_id: '1',
+        user: 'alice'
+      }),
+      makeJob({
+        id: '3[2-3].pbs01',
+        array_job_id: '3[].pbs01',
+        array_task_id: '[2-3]',
+        user: 'alice'
+      })
+    ];
+    await show(pbsJobs, {
+      ...CAPS,
+      scheduler: {
+        kind: 'pbs',
+        flavour: 'OpenPBS',
+        version: '23.06.06',
+        available: true,
+        message: '',
+        cluster: 'pbs01'
+      }
+    });
+    expect(
+      host.querySelector('.jp-hpc-queue-status-scheduler')?.textContent
+    ).toBe('OpenPBS 23.06.06 on pbs01');
+    expect(rows().map(r => r.dataset.jobId)).toEqual([
+      '3[1].pbs01',
+      '3[2-3].pbs01'
+    ]);
+    const cancel = host.querySelector<HTMLElement>('button[title*="qdel"]');
+    expect(cancel).not.toBeNull();
+  });
+
   it('says when there is no batch system', async () => {
     await show([], {
       ...CAPS,

@@ -239,7 +239,7 @@ function StatusLine({ model }: IQueueViewProps): JSX.Element {
   const caps = model.capabilities;
   const where =
     caps?.scheduler.available && caps.scheduler.kind
-      ? `${caps.scheduler.kind === 'slurm' ? 'Slurm' : 'PBS'}${
+      ? `${caps.scheduler.flavour || (caps.scheduler.kind === 'slurm' ? 'Slurm' : 'PBS')}${
           caps.scheduler.version ? ` ${caps.scheduler.version}` : ''
         }${caps.scheduler.cluster ? ` on ${caps.scheduler.cluster}` : ''}`
       : '';

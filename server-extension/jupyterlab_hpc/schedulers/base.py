@@ -167,6 +167,14 @@ class Scheduler(abc.ABC):
 
     kind: str
 
+    def validate_job_id(self, value: object) -> str:
+        """The id if this batch system accepts it; raises InvalidJobId otherwise."""
+        return validate_job_id(value)
+
+    def flavour(self, version: str) -> str:
+        """The batch system's product name for this version (``Slurm``, ``OpenPBS``, ...)."""
+        return self.kind.capitalize()
+
     @abc.abstractmethod
     async def version(self) -> str: ...
 

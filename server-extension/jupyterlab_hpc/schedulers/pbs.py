@@ -1,0 +1,283 @@
+"""OpenPBS / PBS Professional: argv for each operation, run through the runner, parsed by
+pbs_parse.
+
+PBS habits this module lives with:
+- qstat sleeps about 200 ms when the same user ran it within the same second, so the
+  listing is one ``qstat -f -F json -t`` call and the shared snapshot is its only caller.
+- Errors are on stderr, one line per job (``qdel: Unknown Job Id 9.pbs01``), and the exit
+  code is the PBS error number modulo 256 (153 unknown job, 35 finished job).
+- Older PBS Professional has no ``-F json``; the first refusal switches this server to the
+  ``-f`` text form for good.
+- qhold and qrls take jobs and whole arrays, not subjobs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from ..runner import CommandNotFound, CommandResult, CommandRunner, CommandTimeout
+from .base import (
+    ActionResult,
+    InvalidJobId,
+    JobAction,
+    Partition,
+    Row,
+    Scheduler,
+    SchedulerError,
+)
+from .pbs_parse import (
+    ListingReader,
+    PBSParseError,
+    QstatJobs,
+    ServerInfo,
+    array_parent_id,
+    flavour,
+    json_unsupported,
+    parse_full_text,
+    parse_nodes_json,
+    parse_owners,
+    parse_partitions,
+    parse_qstat_json,
+    parse_qstat_text,
+    parse_queues_json,
+    parse_server_json,
+    parse_server_text,
+    parse_version,
+    split_array_id,
+)
+
+# What identifies PBS on a machine (pbsnodes is often there too, but not needed).
+PBS_COMMANDS = ("qstat", "qsub")
+
+# Exit codes (PBS error number modulo 256) that concern single ids, not the command.
+UNKNOWN_JOB = 153  # PBSE_UNKJOBID
+FINISHED_JOB = 35  # PBSE_HISTJOBID
+
+_ACTION_COMMAND: dict[str, str] = {"cancel": "qdel", "hold": "qhold", "release": "qrls"}
+
+MAX_JOB_ID_LENGTH = 200
+# 123, 123.server, 3[].server, 3[1].server, 3[2-9].server, 3[1-9:2].server. Nothing else
+# reaches a command, so an id can never be read as an option or carry shell syntax.
+_JOB_ID = re.compile(
+    r"^[0-9]{1,12}"
+    r"(\[([0-9]{1,9}(-[0-9]{1,9}(:[0-9]{1,9})?)?)?\])?"
+    r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9][A-Za-z0-9-]{0,62}){0,8})?$"
+)
+
+
+def validate_pbs_job_id(value: object) -> str:
+    if not isinstance(value, str) or len(value) > MAX_JOB_ID_LENGTH or not _JOB_ID.match(value):
+        shown = repr(value)[:40]
+        raise InvalidJobId(
+            f"{shown} is not a valid PBS job id: use a number such as 123 or 123.server, "
+            "an array such as 3[].server, a subjob such as 3[1].server or a range of "
+            "subjobs such as 3[2-5].server."
+        )
+    return value
+
+
+def is_subjob(job_id: str) -> bool:
+    """``3[1]`` or ``3[2-5]`` (not the array ``3[]``)."""
+    parts = split_array_id(job_id)
+    return parts is not None and parts[1] != ""
+
+
+def is_subjob_range(job_id: str) -> bool:
+    parts = split_array_id(job_id)
+    return parts is not None and "-" in parts[1]
+
+
+def sequence_part(job_id: str) -> str:
+    """``3[1].pbs01`` -> ``3[1]``: the id without its server."""
+    return job_id.split(".", 1)[0]
+
+
+def mentions(line: str, job_id: str) -> bool:
+    """Whether an error line names this id (qstat and friends qualify short ids)."""
+    for token in line.replace(",", " ").split():
+        if token == job_id or token.startswith(job_id + "."):
+            return True
+        if "." not in token and token == sequence_part(job_id):
+            return True
+    return False
+
+
+def _strip_command(line: str) -> str:
+    """``qdel: Unknown Job Id 9.pbs01`` -> ``Unknown Job Id 9.pbs01``."""
+    head, sep, rest = line.partition(": ")
+    return rest.strip() if sep and head in ("qdel", "qhold", "qrls", "qstat") else line.strip()
+
+
+class PBSScheduler(Scheduler):
+    kind = "pbs"
+
+    def __init__(self, runner: CommandRunner, env: Mapping[str, str] | None = None) -> None:
+        self.runner = runner
+        self.env = dict(env) if env is not None else None
+        self._reader = ListingReader()
+        self._json: bool = True  # False once qstat refused -F json
+        self._server: ServerInfo | None = None
+
+    def validate_job_id(self, value: object) -> str:
+        return validate_pbs_job_id(value)
+
+    def flavour(self, version: str) -> str:
+        return flavour(version)
+
+    @property
+    def uses_json(self) -> bool:
+        return self._json
+
+    async def _run(self, argv: Sequence[str], *, check: bool = True) -> CommandResult:
+        try:
+            result = await self.runner.run(argv, env=self.env)
+        except (CommandNotFound, CommandTimeout) as e:
+            raise SchedulerError(str(e)) from e
+        if check and not result.ok:
+            raise SchedulerError(f"{argv[0]} failed: {result.message}", " ".join(argv))
+        return result
+
+    async def _json_or_text(self, json_argv: list[str], text_argv: list[str]) -> CommandResult:
+        """Run the ``-F json`` form unless this qstat refused it; then the text form."""
+        if self._json:
+            result = await self._run(json_argv, check=False)
+            if not json_unsupported(result.stderr, result.returncode):
+                return result
+            self._json = False
+        return await self._run(text_argv, check=False)
+
+    async def _qstat_jobs(self, options: list[str], ids: Sequence[str] = ()) -> QstatJobs:
+        """``qstat -f [-F json] <options> <ids>``; unknown and finished ids are left out."""
+        result = await self._json_or_text(
+            ["qstat", "-f", "-F", "json", *options, *ids], ["qstat", "-f", *options, *ids]
+        )
+        per_id = result.returncode in (UNKNOWN_JOB, FINISHED_JOB) and bool(ids)
+        if not result.ok and not per_id:
+            raise SchedulerError(f"qstat failed: {result.message}", " ".join(result.argv))
+        if not self._json:
+            return parse_qstat_text(result.stdout)
+        try:
+            return parse_qstat_json(result.stdout)
+        except PBSParseError:
+            if per_id and not result.stdout.strip():
+                return QstatJobs(None, None, {})
+            # Some PBS releases print JSON that does not parse (unescaped characters in
+            # job variables); the text form carries the same attributes.
+            text = await self._run(["qstat", "-f", *options, *ids], check=False)
+            if not text.ok and not per_id:
+                raise SchedulerError(f"qstat failed: {text.message}") from None
+            return parse_qstat_text(text.stdout)
+
+    async def version(self) -> str:
+        return parse_version((await self._run(["qstat", "--version"])).stdout)
+
+    async def _server_info(self) -> ServerInfo:
+        if self._server is None:
+            result = await self._json_or_text(
+                ["qstat", "-B", "-f", "-F", "json"], ["qstat", "-B", "-f"]
+            )
+            if not result.ok:
+                raise SchedulerError(f"qstat failed: {result.message}", " ".join(result.argv))
+            try:
+                info = (
+                    parse_server_json(result.stdout)
+                    if self._json
+                    else parse_server_text(result.stdout)
+                )
+            except PBSParseError as e:
+                raise SchedulerError(str(e)) from None
+            self._server = info
+        return self._server
+
+    async def cluster_name(self) -> str | None:
+        return (await self._server_info()).name
+
+    async def list_rows(self) -> list[Row]:
+        # -t: array subjobs too. Every user's jobs; the panel filters by user itself.
+        listing = await self._qstat_jobs(["-t"])
+        return self._reader.rows(listing.jobs)
+
+    async def job_owners(self, job_ids: Sequence[str]) -> dict[str, str]:
+        """Owner of each id that is in the queue; a subjob's owner is its array's."""
+        queried = {j: array_parent_id(j) or j for j in job_ids}
+        listing = await self._qstat_jobs([], list(dict.fromkeys(queried.values())))
+        owners = parse_owners(listing.jobs)
+        by_sequence = {sequence_part(k): v for k, v in owners.items()}
+        out: dict[str, str] = {}
+        for job_id, asked in queried.items():
+            owner = owners.get(asked) or by_sequence.get(sequence_part(asked))
+            if owner is not None:
+                out[job_id] = owner
+        return out
+
+    async def act(self, action: JobAction, job_ids: Sequence[str]) -> list[ActionResult]:
+        command = _ACTION_COMMAND[action]
+        refused: dict[str, ActionResult] = {}
+        targets: dict[str, str] = {}
+        for job_id in job_ids:
+            if action != "cancel" and is_subjob(job_id):
+                parent = array_parent_id(job_id) or job_id
+                if not is_subjob_range(job_id):
+                    refused[job_id] = ActionResult(
+                        job_id,
+                        False,
+                        f"PBS can {action} a whole array, not one subjob: "
+                        f"{action} {parent} to {action} its subjobs that have not started.",
+                    )
+                    continue
+                # The range row stands for the subjobs that have not started; holding
+                # the array is how PBS holds exactly those.
+                targets[job_id] = parent
+            else:
+                targets[job_id] = job_id
+        results = dict(refused)
+        unique = list(dict.fromkeys(targets.values()))
+        if unique:
+            result = await self._run([command, *unique], check=False)
+            lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
+            failed: dict[str, str] = {}
+            for target in unique:
+                said = [_strip_command(ln) for ln in lines if mentions(ln, target)]
+                if said:
+                    failed[target] = "; ".join(said)
+            if not result.ok and not failed:
+                failed = dict.fromkeys(unique, result.message)
+            for job_id, target in targets.items():
+                if target in failed:
+                    results[job_id] = ActionResult(job_id, False, failed[target])
+                elif target != job_id:
+                    verb = "held" if action == "hold" else "released"
+                    results[job_id] = ActionResult(
+                        job_id, True, f"PBS {verb} the whole array {target}."
+                    )
+                else:
+                    results[job_id] = ActionResult(job_id, True)
+        return [results[j] for j in job_ids]
+
+    async def partitions(self) -> list[Partition]:
+        result = await self._json_or_text(
+            ["qstat", "-Q", "-f", "-F", "json"], ["qstat", "-Q", "-f"]
+        )
+        if not result.ok:
+            raise SchedulerError(f"qstat failed: {result.message}", " ".join(result.argv))
+        try:
+            queues = (
+                parse_queues_json(result.stdout) if self._json else parse_full_text(result.stdout)
+            )
+            nodes = await self._nodes()
+        except PBSParseError as e:
+            raise SchedulerError(str(e)) from None
+        default = (await self._server_info()).default_queue
+        return parse_partitions(queues, nodes, default)
+
+    async def _nodes(self) -> dict[str, dict[str, object]]:
+        """Nodes for CPU counts; none when pbsnodes is missing or refuses (counts then 0)."""
+        if not self.runner.has("pbsnodes"):
+            return {}
+        if self._json:
+            result = await self._run(["pbsnodes", "-av", "-F", "json"], check=False)
+            if result.ok:
+                return parse_nodes_json(result.stdout)
+        result = await self._run(["pbsnodes", "-av"], check=False)
+        return parse_full_text(result.stdout) if result.ok else {}

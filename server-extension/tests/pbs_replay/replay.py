@@ -1,0 +1,582 @@
+"""Test-only OpenPBS stand-ins: qstat, qsub, qdel, qhold, qrls and pbsnodes answering from a
+state file, the way a real server would.
+
+The state (JSON, path in ``$PBS_REPLAY_STATE``) starts from the recorded real outputs in
+tests/fixtures/pbs (see :func:`initial_state`) and changes as a server's would: a deleted
+job goes to the history (``qstat -x``), a held job shows H with Hold_Types u, a released
+one goes back to Q, unknown and finished ids answer the recorded messages and exit codes.
+Every call is logged in the state's ``calls`` so tests can check the exact argv.
+
+What the recordings do not show is not made up: such a call answers exit code 99 with
+``pbs_replay: no recording for ...``, so a test fails loudly if the product sends it.
+Never installed with the package; the tests put these executables on PATH or in
+HPCConfig.command_paths.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import getopt
+import json
+import os
+import pwd
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .recordings import recording
+
+STATE_ENV = "PBS_REPLAY_STATE"
+NOT_RECORDED = 99
+UNKNOWN_JOB = 153
+FINISHED_JOB = 35
+UNKNOWN_QUEUE = 170
+BAD_OPTION = 2
+
+State = dict[str, Any]
+Attrs = dict[str, Any]
+
+
+def _json_of(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(recording(name).stdout)
+    return data
+
+
+def _usage(name: str) -> str:
+    """The usage text of a recorded bad-option answer (everything after the first line)."""
+    return recording(name).stderr.split("\n", 1)[1]
+
+
+def initial_state(user: str, other_user: str = "alice") -> State:
+    """The server as recorded at 00:08:26 (12_qstat_f_F_json), with the array's subjobs.
+
+    Jobs 1-5 (and the array's subjobs) belong to ``user``, jobs 6 and 8 to ``other_user``,
+    so a test sees its own jobs and someone else's. Subjob 3[1] is the recorded one
+    (21_qstat_f_F_json_array_subjob); 3[2] and 3[3] are queued, as 16_qstat_t shows them,
+    with the array's attributes. 0.pbs01 is the finished job of the history
+    (72_qstat_x_f_F_json).
+    """
+    recorded = _json_of("12_qstat_f_F_json")
+    server = recorded["pbs_server"]
+    jobs: dict[str, Attrs] = {}
+    running_subjob = _json_of("21_qstat_f_F_json_array_subjob")["Jobs"]["3[1].pbs01"]
+    for job_id, attrs in recorded["Jobs"].items():
+        jobs[job_id] = attrs
+        if job_id == "3[].pbs01":
+            jobs["3[1].pbs01"] = running_subjob
+            for index in (2, 3):
+                jobs[f"3[{index}].pbs01"] = _queued_subjob(attrs, job_id, index)
+    for job_id, attrs in jobs.items():
+        owner = other_user if job_id in ("6.pbs01", "8.pbs01") else user
+        attrs["Job_Owner"] = f"{owner}@{server}"
+    history = {"0.pbs01": _json_of("72_qstat_x_f_F_json")["Jobs"]["0.pbs01"]}
+    history["0.pbs01"]["Job_Owner"] = f"{user}@{server}"
+    return {
+        "server": server,
+        "version": recorded["pbs_version"],
+        "json": True,
+        "next_id": 10,
+        "jobs": jobs,
+        "history": history,
+        "queues": _json_of("27_qstat_Q_f_F_json")["Queue"],
+        "server_attrs": _json_of("28_qstat_B_f_F_json")["Server"][server],
+        "nodes": _json_of("33_pbsnodes_av_F_json")["nodes"],
+        "calls": [],
+    }
+
+
+def _queued_subjob(parent: Attrs, parent_id: str, index: int) -> Attrs:
+    attrs = {
+        k: v
+        for k, v in parent.items()
+        if k
+        not in (
+            "array",
+            "array_state_count",
+            "array_indices_submitted",
+            "array_indices_remaining",
+            "Submit_arguments",
+            "stime",
+            "comment",
+            "Hold_Types",
+            "Checkpoint",
+        )
+    }
+    attrs.update(job_state="Q", substate=10, array_id=parent_id, array_index=index)
+    return attrs
+
+
+def write_state(path: Path, state: State) -> None:
+    path.write_text(json.dumps(state, indent=1))
+
+
+def read_state(path: Path) -> State:
+    data: State = json.loads(path.read_text())
+    return data
+
+
+@contextlib.contextmanager
+def locked_state() -> Iterator[State]:
+    """The state, locked for one command, written back when the command is done."""
+    name = os.environ.get(STATE_ENV)
+    if not name:
+        sys.stderr.write(f"pbs_replay: set {STATE_ENV} to the state file\n")
+        raise SystemExit(NOT_RECORDED)
+    path = Path(name)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        state = read_state(path)
+        yield state
+        write_state(path, state)
+
+
+class Answer:
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self.err: list[str] = []
+        self.code = 0
+
+    def error(self, line: str, code: int) -> None:
+        self.err.append(line + "\n")
+        self.code = code
+
+    def finish(self) -> int:
+        sys.stdout.write("".join(self.out))
+        sys.stderr.write("".join(self.err))
+        return self.code
+
+
+def not_recorded(argv: list[str]) -> int:
+    sys.stderr.write(f"pbs_replay: no recording for {' '.join(argv)}\n")
+    return NOT_RECORDED
+
+
+def current_user() -> str:
+    return pwd.getpwuid(os.geteuid()).pw_name
+
+
+# ---------------------------------------------------------------------------
+# Ids
+
+
+def full_id(state: State, job_id: str) -> str:
+    """``9999`` -> ``9999.pbs01``, as the server qualifies short ids in its messages."""
+    return job_id if "." in job_id else f"{job_id}.{state['server']}"
+
+
+def _split(job_id: str) -> tuple[str, str, str] | None:
+    if "[" not in job_id or "]" not in job_id:
+        return None
+    head, _, rest = job_id.partition("[")
+    inside, _, suffix = rest.partition("]")
+    return head, inside, suffix
+
+
+def _indices(text: str) -> list[int]:
+    """``2-9:2`` -> 2, 4, 6, 8."""
+    span, _, step = text.partition(":")
+    first, _, last = span.partition("-")
+    return list(range(int(first), int(last or first) + 1, int(step or 1)))
+
+
+def subjobs_of(state: State, parent_id: str) -> list[str]:
+    return [j for j, a in state["jobs"].items() if a.get("array_id") == parent_id]
+
+
+def resolve(state: State, job_id: str) -> tuple[str, list[str]]:
+    """(where, ids): "active" with the active ids it names, "history", or "unknown"."""
+    job_id = full_id(state, job_id)
+    jobs, history = state["jobs"], state["history"]
+    parts = _split(job_id)
+    if parts is not None and parts[1] and "-" in parts[1]:
+        parent = f"{parts[0]}[]{parts[2]}"
+        if parent not in jobs:
+            return ("history", []) if parent in history else ("unknown", [])
+        ids = [f"{parts[0]}[{i}]{parts[2]}" for i in _indices(parts[1])]
+        return "active", [i for i in ids if i in jobs]
+    if job_id in jobs:
+        return "active", [job_id]
+    if job_id in history:
+        return "history", []
+    return "unknown", []
+
+
+# ---------------------------------------------------------------------------
+# Output forms
+
+
+def json_document(state: State, member: str, items: dict[str, Any]) -> str:
+    doc: dict[str, Any] = {
+        "timestamp": int(time.time()),
+        "pbs_version": state["version"],
+        "pbs_server": state["server"],
+    }
+    if items:  # PBS leaves the member out when nothing matches
+        doc[member] = items
+    return json.dumps(doc, indent="\t", separators=(",", ":\t"), ensure_ascii=False) + "\n"
+
+
+def _text_value(value: Any) -> str:
+    return str(value)
+
+
+def _wrap(line: str, width: int = 79) -> str:
+    """PBS wraps long -f lines, continuing on lines that start with a TAB, even mid-word."""
+    if len(line) <= width:
+        return line
+    chunks = [line[:width]]
+    rest = line[width:]
+    while rest:
+        chunks.append(rest[: width - 8])
+        rest = rest[width - 8 :]
+    return "\n\t".join(chunks)
+
+
+def text_blocks(head: str, items: dict[str, Attrs], indent: str = "    ") -> str:
+    out: list[str] = []
+    for name, attrs in items.items():
+        out.append(f"{head}{name}")
+        for key, value in attrs.items():
+            if isinstance(value, dict):
+                if key == "Variable_List":
+                    joined = ",".join(f"{k}={_text_value(v)}" for k, v in value.items())
+                    out.append(_wrap(f"{indent}{key} = {joined}"))
+                    continue
+                for sub, sub_value in value.items():
+                    out.append(_wrap(f"{indent}{key}.{sub} = {_text_value(sub_value)}"))
+            elif isinstance(value, list):
+                out.append(_wrap(f"{indent}{key} = {', '.join(map(str, value))}"))
+            else:
+                out.append(_wrap(f"{indent}{key} = {_text_value(value)}"))
+        out.append("")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+# ---------------------------------------------------------------------------
+# qstat
+
+
+def qstat(argv: list[str]) -> int:
+    with locked_state() as state:
+        state["calls"].append(argv)
+        return _qstat(state, argv)
+
+
+def _qstat(state: State, argv: list[str]) -> int:
+    answer = Answer()
+    args = argv[1:]
+    if args == ["--version"]:
+        answer.out.append(f"pbs_version = {state['version']}\n")
+        return answer.finish()
+    letters = "ftxQBF:" if state["json"] else "ftxQB"
+    try:
+        opts, operands = getopt.gnu_getopt(args, letters)
+    except getopt.GetoptError as e:
+        usage = _usage("38_qstat_bad_option")
+        if not state["json"]:
+            # A PBS Professional without -F json: its usage offers no -F.
+            usage = usage.replace(" [-F format | -w]", " [-w]").replace(" [-F format]", "")
+        answer.error(f"qstat: invalid option -- '{e.opt}'\n{usage.rstrip()}", BAD_OPTION)
+        return answer.finish()
+    flags = {o for o, _ in opts}
+    fmt = dict(opts).get("-F")
+    if fmt is not None and "-f" not in flags:
+        answer.error(f"qstat: conflicting options.\n{_usage('39_qstat_F_json_without_f')}", 2)
+        return answer.finish()
+    if fmt not in (None, "json") or "-f" not in flags:
+        return not_recorded(argv)  # only the full forms are recorded
+    as_json = fmt == "json"
+    if "-Q" in flags:
+        queues = state["queues"]
+        chosen: dict[str, Attrs] = {}
+        for name in operands or list(queues):
+            if name in queues:
+                chosen[name] = queues[name]
+            else:
+                answer.error(f"qstat: Unknown queue {name}", UNKNOWN_QUEUE)
+        answer.out.append(
+            json_document(state, "Queue", chosen) if as_json else text_blocks("Queue: ", chosen)
+        )
+        return answer.finish()
+    if "-B" in flags:
+        server = {state["server"]: state["server_attrs"]}
+        answer.out.append(
+            json_document(state, "Server", server) if as_json else text_blocks("Server: ", server)
+        )
+        return answer.finish()
+    subjobs, history = "-t" in flags, "-x" in flags
+    shown: dict[str, Attrs] = {}
+    if not operands:
+        pool = {**state["history"], **state["jobs"]} if history else state["jobs"]
+        for job_id, attrs in sorted(pool.items(), key=lambda kv: _order(kv[0])):
+            if subjobs or "array_id" not in attrs:
+                shown[job_id] = attrs
+    for operand in operands:
+        where, ids = resolve(state, operand)
+        name = full_id(state, operand)
+        if where == "unknown":
+            answer.error(f"qstat: Unknown Job Id {name}", UNKNOWN_JOB)
+        elif where == "history" and not history:
+            answer.error(
+                f"qstat: {name} Job has finished, use -x or -H to obtain historical job "
+                "information",
+                FINISHED_JOB,
+            )
+        elif where == "history":
+            shown[name] = state["history"][name]
+        for job_id in ids:
+            shown[job_id] = state["jobs"][job_id]
+            if subjobs and job_id.endswith(f"[].{state['server']}"):
+                for sub in subjobs_of(state, job_id):
+                    shown[sub] = state["jobs"][sub]
+    answer.out.append(
+        json_document(state, "Jobs", shown) if as_json else text_blocks("Job Id: ", shown)
+    )
+    if not as_json and not shown:
+        answer.out = []
+    return answer.finish()
+
+
+def _order(job_id: str) -> tuple[int, int]:
+    """Numeric order, subjobs after their array, as qstat lists them."""
+    head = job_id.split(".", 1)[0]
+    number, _, rest = head.partition("[")
+    index = rest.rstrip("]")
+    return int(number), int(index) if index.isdigit() else -1
+
+
+# ---------------------------------------------------------------------------
+# qdel, qhold, qrls
+
+
+def _finish_job(state: State, job_id: str) -> None:
+    """A deleted job: to the history as F, the way the server records it."""
+    attrs = state["jobs"].pop(job_id)
+    was_running = attrs.get("job_state") == "R"
+    attrs["job_state"] = "F"
+    if was_running:
+        # 86_qdel_second_time...: a job deleted while running ends with Exit_status 271.
+        attrs.update(substate=92, Exit_status=271)
+    else:
+        # 75_qstat_x_f_F_json_deleted_while_queued: substate 91, no Exit_status.
+        attrs["substate"] = 91
+        attrs["comment"] = f"{attrs.get('comment', 'Not Running')} and terminated"
+    state["history"][job_id] = attrs
+
+
+def _expire_subjob(state: State, job_id: str) -> None:
+    attrs = state["jobs"][job_id]
+    if attrs.get("job_state") == "R":
+        attrs.update(Exit_status=271)
+    else:
+        attrs["substate"] = 91
+    attrs["job_state"] = "X"
+
+
+def _array_done(state: State, parent: str) -> None:
+    subs = subjobs_of(state, parent)
+    if all(state["jobs"][s]["job_state"] == "X" for s in subs):
+        for s in subs:
+            state["history"][s] = state["jobs"].pop(s)
+        state["jobs"][parent]["job_state"] = "F"
+        state["history"][parent] = state["jobs"].pop(parent)
+
+
+def qdel(argv: list[str]) -> int:
+    with locked_state() as state:
+        state["calls"].append(argv)
+        answer = Answer()
+        if not argv[1:] or argv[1].startswith("-"):
+            return not_recorded(argv)
+        for operand in argv[1:]:
+            where, ids = resolve(state, operand)
+            name = full_id(state, operand)
+            if where == "unknown":
+                answer.error(f"qdel: Unknown Job Id {name}", UNKNOWN_JOB)
+            elif where == "history":
+                answer.error(f"qdel: Job has finished {name}", FINISHED_JOB)
+            for job_id in ids:
+                attrs = state["jobs"][job_id]
+                if attrs.get("array") == "True":
+                    for sub in subjobs_of(state, job_id):
+                        _expire_subjob(state, sub)
+                    _array_done(state, job_id)
+                elif "array_id" in attrs:
+                    _expire_subjob(state, job_id)
+                    _array_done(state, attrs["array_id"])
+                else:
+                    _finish_job(state, job_id)
+        return answer.finish()
+
+
+def _hold_comment() -> str:
+    # 45_qstat_f_F_json_after_qhold: "Job held by alice on Sun Nov 22 00:08:42 2026"
+    return f"Job held by {current_user()} on {time.ctime()}"
+
+
+def qhold(argv: list[str]) -> int:
+    return _hold_or_release(argv, hold=True)
+
+
+def qrls(argv: list[str]) -> int:
+    return _hold_or_release(argv, hold=False)
+
+
+def _hold_or_release(argv: list[str], *, hold: bool) -> int:
+    command = "qhold" if hold else "qrls"
+    with locked_state() as state:
+        state["calls"].append(argv)
+        answer = Answer()
+        operands = argv[1:]
+        if not operands or any(o.startswith("-") or _is_subjob(o) for o in operands):
+            return not_recorded(argv)  # options and subjobs are not recorded
+        for operand in operands:
+            where, ids = resolve(state, operand)
+            name = full_id(state, operand)
+            if where == "unknown":
+                # 51_qhold_unknown (qrls answers in the same words)
+                answer.error(f"{command}: Unknown Job Id {name}", UNKNOWN_JOB)
+                continue
+            if where == "history":
+                return not_recorded(argv)
+            for job_id in ids:
+                attrs = state["jobs"][job_id]
+                if hold:
+                    _hold(state, job_id, attrs)
+                else:
+                    _release(state, job_id, attrs)
+        return answer.finish()
+
+
+def _is_subjob(job_id: str) -> bool:
+    parts = _split(job_id)
+    return parts is not None and parts[1] != ""
+
+
+def _hold(state: State, job_id: str, attrs: Attrs) -> None:
+    attrs["Hold_Types"] = "u"
+    attrs["comment"] = _hold_comment()
+    if attrs["job_state"] in ("Q", "W"):
+        # 43/44/45: a queued job goes to H, substate 20
+        attrs.update(job_state="H", substate=20)
+    # 58/59: a running job keeps running, with Hold_Types u
+    for sub in subjobs_of(state, job_id):
+        sub_attrs = state["jobs"][sub]
+        if sub_attrs["job_state"] == "Q":
+            sub_attrs.update(job_state="H", substate=20)
+
+
+def _release(state: State, job_id: str, attrs: Attrs) -> None:
+    if attrs.get("Hold_Types", "n") == "n" and attrs["job_state"] != "H":
+        return  # 52_qrls_not_held: exit 0, nothing changes
+    attrs["Hold_Types"] = "n"
+    if attrs["job_state"] == "H":
+        # 46/47 and 49: back to Q, substate 10
+        attrs.update(job_state="Q", substate=10)
+        attrs.pop("comment", None)
+    # 63: a running held job keeps running, Hold_Types back to n
+    subs = subjobs_of(state, job_id)
+    for sub in subs:
+        sub_attrs = state["jobs"][sub]
+        if sub_attrs["job_state"] == "H":
+            sub_attrs.update(job_state="Q", substate=10)
+    if any(state["jobs"][s]["job_state"] not in ("Q", "H") for s in subs):
+        attrs["job_state"] = "B"
+
+
+# ---------------------------------------------------------------------------
+# qsub (a held or queued job from a script; the options the tests use)
+
+
+def qsub(argv: list[str]) -> int:
+    with locked_state() as state:
+        state["calls"].append(argv)
+        answer = Answer()
+        if argv[1:] == ["--version"]:
+            answer.out.append(f"pbs_version = {state['version']}\n")
+            return answer.finish()
+        try:
+            opts, operands = getopt.getopt(argv[1:], "hN:")
+        except getopt.GetoptError as e:
+            usage = _usage_of_qsub()
+            answer.error(f"qsub: invalid option -- '{e.opt}'\n{usage.rstrip()}", BAD_OPTION)
+            return answer.finish()
+        if len(operands) > 1:
+            return not_recorded(argv)
+        options = dict(opts)
+        name = options.get("-N") or (Path(operands[0]).name if operands else "STDIN")
+        if not operands:
+            sys.stdin.read()
+        job_id = f"{state['next_id']}.{state['server']}"
+        state["next_id"] += 1
+        held = "-h" in options
+        # The job variables of the recorded qsub -h job (2.pbs01).
+        variables = _json_of("12_qstat_f_F_json")["Jobs"]["2.pbs01"]["Variable_List"]
+        attrs = {
+            "Job_Name": name,
+            "Job_Owner": f"{current_user()}@{state['server']}",
+            "job_state": "H" if held else "Q",
+            "queue": "workq",
+            "server": state["server"],
+            "ctime": time.ctime(),
+            "Hold_Types": "u" if held else "n",
+            "qtime": time.ctime(),
+            "Resource_List": {"ncpus": 1, "nodect": 1, "place": "pack", "select": "1:ncpus=1"},
+            "substate": 20 if held else 10,
+            "Variable_List": variables,
+            "project": "_pbs_project_default",
+            "Submit_Host": state["server"],
+        }
+        state["jobs"][job_id] = attrs
+        answer.out.append(job_id + "\n")
+        return answer.finish()
+
+
+def _usage_of_qsub() -> str:
+    return recording("07_qsub_bad_option").stderr.split("\n", 1)[1]
+
+
+# ---------------------------------------------------------------------------
+# pbsnodes
+
+
+def pbsnodes(argv: list[str]) -> int:
+    with locked_state() as state:
+        state["calls"].append(argv)
+        answer = Answer()
+        if argv[1:] == ["--version"]:
+            answer.out.append(f"pbs_version = {state['version']}\n")
+            return answer.finish()
+        try:
+            opts, operands = getopt.gnu_getopt(argv[1:], "avF:")
+        except getopt.GetoptError:
+            return not_recorded(argv)
+        flags = {o for o, _ in opts}
+        fmt = dict(opts).get("-F")
+        if operands or flags - {"-a", "-v", "-F"} or {"-a", "-v"} - flags:
+            return not_recorded(argv)
+        if fmt == "json" and state["json"]:
+            answer.out.append(json_document(state, "nodes", state["nodes"]))
+        elif fmt is None:
+            answer.out.append(text_blocks("", state["nodes"], indent="     "))
+        else:
+            return not_recorded(argv)
+        return answer.finish()
+
+
+COMMANDS = {
+    "qstat": qstat,
+    "qdel": qdel,
+    "qhold": qhold,
+    "qrls": qrls,
+    "qsub": qsub,
+    "pbsnodes": pbsnodes,
+}
+
+
+def main(argv: list[str]) -> int:
+    name = Path(argv[0]).name
+    return COMMANDS[name]([name, *argv[1:]])

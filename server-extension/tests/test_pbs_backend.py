@@ -1,0 +1,226 @@
+"""PBSScheduler and detection against the replay executables (tests/pbs_replay)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from jupyterlab_hpc.config import HPCConfig
+from jupyterlab_hpc.runner import CommandRunner
+from jupyterlab_hpc.schedulers.base import InvalidJobId, Job, JobState, SchedulerError
+from jupyterlab_hpc.schedulers.detect import detect_scheduler, no_scheduler_message
+from jupyterlab_hpc.schedulers.pbs import PBSScheduler, validate_pbs_job_id
+from jupyterlab_hpc.schedulers.slurm import SlurmScheduler
+
+from .pbs_replay.fixtures import REPLAY_BIN, PBSReplay
+from .pbs_replay.recordings import stdout
+
+JSON_LISTING = ["qstat", "-f", "-F", "json", "-t"]
+
+
+def scheduler(replay: PBSReplay) -> PBSScheduler:
+    return PBSScheduler(CommandRunner(replay.command_paths, timeout=10))
+
+
+@pytest.mark.parametrize(
+    "job_id",
+    ["1", "123.pbs01", "3[].pbs01", "3[1].pbs01", "3[2-5].pbs01", "3[1-9:2].pbs01", "7.a.b-c"],
+)
+def test_valid_pbs_ids(job_id: str) -> None:
+    assert validate_pbs_job_id(job_id) == job_id
+
+
+@pytest.mark.parametrize(
+    "job_id",
+    [
+        "",
+        "-h",
+        "-W force",
+        "1;rm",
+        "$(touch x)",
+        "1 2",
+        "1.pbs01 ",
+        "123_4",  # a Slurm array task
+        "3[1",
+        "3[a].pbs01",
+        "1.-x",
+        "1.pbs01;ls",
+        "1." + "a" * 250,
+        "1" * 13,
+        None,
+        7,
+    ],
+)
+def test_invalid_pbs_ids(job_id: object) -> None:
+    with pytest.raises(InvalidJobId, match="not a valid PBS job id"):
+        validate_pbs_job_id(job_id)
+
+
+async def test_listing_is_one_qstat_call(pbs_replay: PBSReplay) -> None:
+    sched = scheduler(pbs_replay)
+    rows = await sched.list_rows()
+    assert pbs_replay.calls() == [JSON_LISTING]
+    jobs = {r[0]: Job.from_row(r) for r in rows}
+    assert jobs["3[1].pbs01"].array_job_id == "3[].pbs01"
+    assert jobs["3[2-3].pbs01"].array_task_id == "[2-3]"
+    assert jobs["6.pbs01"].user == "alice"
+    again = await sched.list_rows()
+    assert all(a is b for a, b in zip(rows, again, strict=True))
+
+
+async def test_old_pbs_falls_back_to_text_for_good(pbs_replay: PBSReplay) -> None:
+    pbs_replay.update(json=False)  # a qstat that does not know -F
+    sched = scheduler(pbs_replay)
+    rows = await sched.list_rows()
+    assert pbs_replay.calls() == [JSON_LISTING, ["qstat", "-f", "-t"]]
+    assert not sched.uses_json
+    pbs_replay.update(json=True)
+    fresh = PBSScheduler(CommandRunner(pbs_replay.command_paths))
+    assert await fresh.list_rows() == rows  # the same rows from the text form
+    pbs_replay.update(json=False)
+    pbs_replay.clear_calls()
+    await sched.list_rows()
+    assert pbs_replay.calls() == [["qstat", "-f", "-t"]]
+    partitions = await sched.partitions()
+    assert partitions[0].cpus_total == 2
+    assert await sched.cluster_name() == "pbs01"
+
+
+async def test_listing_error_is_a_scheduler_error(tmp_path: Path) -> None:
+    down = tmp_path / "qstat"
+    down.write_text(
+        "#!/bin/sh\necho 'Connection refused' >&2\n"
+        "echo 'qstat: cannot connect to server pbs01 (errno=111)' >&2\nexit 1\n"
+    )
+    down.chmod(0o755)
+    sched = PBSScheduler(CommandRunner({"qstat": str(down)}))
+    with pytest.raises(SchedulerError, match="cannot connect to server pbs01"):
+        await sched.list_rows()
+
+
+async def test_owners(pbs_replay: PBSReplay) -> None:
+    sched = scheduler(pbs_replay)
+    ids = ["4.pbs01", "6", "9999.pbs01", "0.pbs01", "3[1].pbs01", "3[2-3].pbs01", "3[].pbs01"]
+    owners = await sched.job_owners(ids)
+    me = pbs_replay.state()["jobs"]["4.pbs01"]["Job_Owner"].split("@")[0]
+    assert owners == {
+        "4.pbs01": me,
+        "6": "alice",  # a short id
+        "3[1].pbs01": me,  # a subjob's owner is its array's
+        "3[2-3].pbs01": me,
+        "3[].pbs01": me,
+    }
+    # one qstat for all: unknown (153) and finished (35) ids are simply not there
+    assert pbs_replay.calls() == [
+        ["qstat", "-f", "-F", "json", "4.pbs01", "6", "9999.pbs01", "0.pbs01", "3[].pbs01"]
+    ]
+
+
+async def test_actions_report_per_job(pbs_replay: PBSReplay) -> None:
+    sched = scheduler(pbs_replay)
+    results = await sched.act("hold", ["4.pbs01", "9999.pbs01"])
+    assert [r.to_dict() for r in results] == [
+        {"job_id": "4.pbs01", "ok": True, "message": ""},
+        {"job_id": "9999.pbs01", "ok": False, "message": "Unknown Job Id 9999.pbs01"},
+    ]
+    assert pbs_replay.state()["jobs"]["4.pbs01"]["job_state"] == "H"
+    results = await sched.act("release", ["4.pbs01"])
+    assert results[0].ok
+    assert pbs_replay.state()["jobs"]["4.pbs01"]["job_state"] == "Q"
+    results = await sched.act("cancel", ["5.pbs01", "0.pbs01", "9999"])
+    assert [(r.ok, r.message) for r in results] == [
+        (True, ""),
+        (False, "Job has finished 0.pbs01"),  # 56_qdel_finished_job
+        (False, "Unknown Job Id 9999.pbs01"),  # 55_qdel_unknown, short id qualified
+    ]
+    assert pbs_replay.calls()[-1] == ["qdel", "5.pbs01", "0.pbs01", "9999"]
+    assert "5.pbs01" in pbs_replay.state()["history"]
+
+
+async def test_subjobs_hold_through_their_array(pbs_replay: PBSReplay) -> None:
+    sched = scheduler(pbs_replay)
+    results = await sched.act("hold", ["3[1].pbs01"])
+    assert not results[0].ok
+    assert "whole array" in results[0].message
+    assert "3[].pbs01" in results[0].message
+    assert pbs_replay.calls() == []  # refused before running anything
+    results = await sched.act("hold", ["3[2-3].pbs01"])
+    assert results[0].ok
+    assert results[0].message == "PBS held the whole array 3[].pbs01."
+    assert pbs_replay.calls() == [["qhold", "3[].pbs01"]]
+    rows = {r[0]: Job.from_row(r) for r in await sched.list_rows()}
+    assert rows["3[2-3].pbs01"].state is JobState.HELD
+    assert rows["3[1].pbs01"].state is JobState.RUNNING
+    assert (await sched.act("release", ["3[2-3].pbs01"]))[0].ok
+    rows = {r[0]: Job.from_row(r) for r in await sched.list_rows()}
+    assert rows["3[2-3].pbs01"].state is JobState.PENDING
+
+
+async def test_cancel_subjobs(pbs_replay: PBSReplay) -> None:
+    sched = scheduler(pbs_replay)
+    results = await sched.act("cancel", ["3[1].pbs01", "3[2-3].pbs01"])
+    assert all(r.ok for r in results)
+    assert pbs_replay.calls() == [["qdel", "3[1].pbs01", "3[2-3].pbs01"]]
+    rows = {r[0]: Job.from_row(r) for r in await sched.list_rows()}
+    # every subjob ended, so the array went to the history and leaves the listing
+    assert not [j for j in rows if j.startswith("3[")]
+
+
+async def test_queues_version_server(pbs_replay: PBSReplay) -> None:
+    sched = scheduler(pbs_replay)
+    assert await sched.version() == "23.06.06"
+    assert sched.flavour("23.06.06") == "OpenPBS"
+    assert await sched.cluster_name() == "pbs01"
+    partitions = await sched.partitions()
+    assert [(p.name, p.default, p.cpus_total) for p in partitions] == [("workq", True, 2)]
+    assert ["pbsnodes", "-av", "-F", "json"] in pbs_replay.calls()
+
+
+def test_detect_forced_and_auto(
+    pbs_replay: PBSReplay, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = CommandRunner(pbs_replay.command_paths)
+    assert isinstance(detect_scheduler(HPCConfig(scheduler="pbs"), runner), PBSScheduler)
+    assert detect_scheduler(HPCConfig(scheduler="none"), runner) is None
+    # Slurm is on this machine's PATH too: with both, auto picks Slurm.
+    assert isinstance(detect_scheduler(HPCConfig(), runner), SlurmScheduler)
+    # A machine with only PBS: PATH holds the replay commands and a python3 for them.
+    python_dir = tmp_path / "python"
+    python_dir.mkdir()
+    (python_dir / "python3").symlink_to(sys.executable)
+    only_pbs = f"{REPLAY_BIN}{os.pathsep}{python_dir}"
+    monkeypatch.setenv("PATH", only_pbs)
+    assert isinstance(detect_scheduler(HPCConfig(), CommandRunner()), PBSScheduler)
+    # A qstat that is not PBS's (Slurm's wrapper, say) is not taken for PBS.
+    fake = tmp_path / "fake"
+    fake.mkdir()
+    for name in ("qstat", "qsub"):
+        (fake / name).write_text("#!/bin/sh\necho 'slurm 22.05.8'\n")
+        (fake / name).chmod(0o755)
+    monkeypatch.setenv("PATH", str(fake))
+    assert detect_scheduler(HPCConfig(), CommandRunner()) is None
+    message = no_scheduler_message()
+    assert "squeue, sbatch (Slurm)" in message
+    assert "qstat, qsub (OpenPBS / PBS Professional)" in message
+
+
+async def test_json_that_does_not_parse_falls_back_to_text(tmp_path: Path) -> None:
+    """Some PBS releases print job variables unescaped into -F json; -f text still works."""
+    text = tmp_path / "qstat_f.txt"
+    text.write_text(stdout("11_qstat_f"))
+    qstat = tmp_path / "qstat"
+    qstat.write_text(
+        "#!/bin/sh\n"
+        'case " $* " in\n'
+        '  *" -F "*) printf \'{"Jobs": {"1.pbs01": {"Variable_List": {"P": "C:\\\\q"}}}}\\n\' ;;\n'
+        f'  *) cat "{text}" ;;\n'
+        "esac\n"
+    )
+    qstat.chmod(0o755)
+    sched = PBSScheduler(CommandRunner({"qstat": str(qstat)}))
+    rows = await sched.list_rows()
+    assert [r[0] for r in rows][:2] == ["1.pbs01", "2.pbs01"]
+    assert sched.uses_json  # the next poll tries JSON again

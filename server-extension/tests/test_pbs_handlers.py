@@ -1,0 +1,195 @@
+"""The REST API on PBS: a real Jupyter server whose PBS commands are the replay executables."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+
+from jupyterlab_hpc.schedulers.base import LISTING_COLUMNS
+
+from .pbs_replay.fixtures import PBSReplay
+from .test_handlers import expect_error, get_json
+
+
+@pytest.fixture
+def jp_server_config(pbs_replay: PBSReplay) -> dict[str, object]:
+    return {
+        "ServerApp": {"jpserver_extensions": {"jupyterlab_hpc": True}},
+        "HPCConfig": {
+            "scheduler": "pbs",
+            "command_paths": pbs_replay.command_paths,
+            "poll_interval_floor": 0.5,
+        },
+    }
+
+
+async def listing(jp_fetch: Any, scope: str = "all") -> dict[str, dict[str, Any]]:
+    body = await get_json(jp_fetch, "jobs", scope=scope)
+    assert body["columns"] == list(LISTING_COLUMNS)
+    assert body["status"]["ok"] is True, body["status"]
+    return {r[0]: dict(zip(body["columns"], r, strict=True)) for r in body["rows"]}
+
+
+async def act(jp_fetch: Any, action: str, *job_ids: str) -> list[dict[str, Any]]:
+    response = await jp_fetch(
+        "jupyterlab-hpc",
+        "jobs",
+        "actions",
+        method="POST",
+        body=json.dumps({"action": action, "job_ids": list(job_ids)}),
+    )
+    results: list[dict[str, Any]] = json.loads(response.body)["results"]
+    return results
+
+
+async def test_capabilities(jp_fetch: Any) -> None:
+    caps = await get_json(jp_fetch, "capabilities")
+    assert caps["scheduler"] == {
+        "kind": "pbs",
+        "flavour": "OpenPBS",
+        "version": "23.06.06",
+        "available": True,
+        "message": "",
+        "cluster": "pbs01",
+    }
+
+
+async def test_listing_mine_and_all(jp_fetch: Any, pbs_replay: PBSReplay) -> None:
+    everyone = await listing(jp_fetch)
+    assert set(everyone) == {
+        "1.pbs01",
+        "2.pbs01",
+        "3[1].pbs01",
+        "3[2-3].pbs01",
+        "4.pbs01",
+        "5.pbs01",
+        "6.pbs01",
+        "8.pbs01",
+    }
+    mine = await listing(jp_fetch, scope="mine")
+    assert "6.pbs01" not in mine
+    assert "8.pbs01" not in mine
+    assert "4.pbs01" in mine
+    job = everyone["1.pbs01"]
+    assert (job["name"], job["state"], job["raw_state"]) == ("basicjob", "running", "R")
+    assert (job["nodelist"], job["time_limit"], job["partition"]) == ("pbs01", 900, "workq")
+    assert everyone["6.pbs01"]["user"] == "alice"
+    subjob = everyone["3[1].pbs01"]
+    assert (subjob["array_job_id"], subjob["array_task_id"]) == ("3[].pbs01", "1")
+    pending = everyone["3[2-3].pbs01"]
+    assert (pending["array_task_id"], pending["state"]) == ("[2-3]", "pending")
+    # however many requests, the snapshot asked qstat once per floor
+    listings = [c for c in pbs_replay.calls() if c[:2] == ["qstat", "-f"]]
+    assert listings == [["qstat", "-f", "-F", "json", "-t"]]
+
+
+async def test_state_filter(jp_fetch: Any) -> None:
+    body = await get_json(jp_fetch, "jobs", scope="all", state="held")
+    assert [r[0] for r in body["rows"]] == ["2.pbs01"]
+
+
+async def test_hold_release_cancel(jp_fetch: Any, pbs_replay: PBSReplay) -> None:
+    assert await act(jp_fetch, "hold", "4.pbs01") == [
+        {"job_id": "4.pbs01", "ok": True, "message": ""}
+    ]
+    job = (await listing(jp_fetch))["4.pbs01"]
+    assert (job["state"], job["raw_state"]) == ("held", "H")
+    assert job["reason"].startswith("Job held by ")
+    assert pbs_replay.state()["jobs"]["4.pbs01"]["Hold_Types"] == "u"
+
+    assert (await act(jp_fetch, "release", "4.pbs01"))[0]["ok"] is True
+    job = (await listing(jp_fetch))["4.pbs01"]
+    assert (job["state"], job["raw_state"]) == ("pending", "Q")
+
+    assert (await act(jp_fetch, "cancel", "4.pbs01"))[0]["ok"] is True
+    assert "4.pbs01" not in await listing(jp_fetch)
+    assert ["qdel", "4.pbs01"] in pbs_replay.calls()
+
+
+async def test_release_a_job_that_is_not_held(jp_fetch: Any) -> None:
+    # 52_qrls_not_held: PBS says nothing and exits 0
+    assert (await act(jp_fetch, "release", "5.pbs01"))[0]["ok"] is True
+
+
+async def test_unknown_finished_and_others_jobs(jp_fetch: Any, pbs_replay: PBSReplay) -> None:
+    results = await act(jp_fetch, "cancel", "9999.pbs01", "0.pbs01", "6.pbs01", "5")
+    by_id = {r["job_id"]: r for r in results}
+    assert by_id["9999.pbs01"]["ok"] is False
+    assert "not in the queue" in by_id["9999.pbs01"]["message"]
+    assert by_id["0.pbs01"]["ok"] is False  # finished: qstat without -x answers 35
+    assert "not in the queue" in by_id["0.pbs01"]["message"]
+    assert by_id["6.pbs01"]["ok"] is False
+    assert "belongs to alice" in by_id["6.pbs01"]["message"]
+    assert by_id["5"]["ok"] is True  # the short form of 5.pbs01
+    qdels = [c for c in pbs_replay.calls() if c[0] == "qdel"]
+    assert qdels == [["qdel", "5"]]  # only our own job reached qdel
+    assert "6.pbs01" in await listing(jp_fetch)
+
+
+async def test_array_subjobs(jp_fetch: Any, pbs_replay: PBSReplay) -> None:
+    held = await act(jp_fetch, "hold", "3[1].pbs01")
+    assert held[0]["ok"] is False
+    assert "whole array" in held[0]["message"]
+    pending = await act(jp_fetch, "hold", "3[2-3].pbs01")
+    assert pending[0] == {
+        "job_id": "3[2-3].pbs01",
+        "ok": True,
+        "message": "PBS held the whole array 3[].pbs01.",
+    }
+    jobs = await listing(jp_fetch)
+    assert jobs["3[2-3].pbs01"]["state"] == "held"
+    assert jobs["3[1].pbs01"]["state"] == "running"
+    assert (await act(jp_fetch, "cancel", "3[1].pbs01"))[0]["ok"] is True
+    jobs = await listing(jp_fetch)
+    # a cancelled running subjob shows X until its array ends, as qstat -t shows it
+    assert (jobs["3[1].pbs01"]["raw_state"], jobs["3[1].pbs01"]["state"]) == ("X", "cancelled")
+    assert jobs["3[1].pbs01"]["reason"] == "Killed by signal 15 (exit status 271)"
+    assert (await act(jp_fetch, "cancel", "3[].pbs01"))[0]["ok"] is True
+    assert not [j for j in await listing(jp_fetch) if j.startswith("3[")]
+
+
+@pytest.mark.parametrize("job_id", ["123_4", "-h", "1;rm -rf", "3[1", "1.pbs01 -x"])
+async def test_ids_are_checked_by_pbs_rules(
+    jp_fetch: Any, pbs_replay: PBSReplay, job_id: str
+) -> None:
+    message = await expect_error(
+        jp_fetch,
+        400,
+        "jobs",
+        "actions",
+        method="POST",
+        body=json.dumps({"action": "cancel", "job_ids": ["4.pbs01", job_id]}),
+    )
+    assert "not a valid PBS job id" in message
+    assert not [c for c in pbs_replay.calls() if c[0] in ("qdel", "qhold", "qrls")]
+
+
+async def test_partitions(jp_fetch: Any) -> None:
+    body = await get_json(jp_fetch, "partitions")
+    assert body["partitions"] == [
+        {
+            "name": "workq",
+            "default": True,
+            "available": "up",
+            "time_limit": None,
+            "nodes": 1,
+            "cpus_idle": 0,
+            "cpus_total": 2,
+        }
+    ]
+
+
+async def test_qstat_failure_keeps_the_last_listing(
+    jp_fetch: Any, pbs_replay: PBSReplay, tmp_path: Any
+) -> None:
+    await listing(jp_fetch)
+    # The server goes away: the state file is gone, so qstat fails.
+    pbs_replay.state_path.rename(tmp_path / "away.json")
+    await asyncio.sleep(0.6)  # past the snapshot's floor
+    body = await get_json(jp_fetch, "jobs", scope="all")
+    assert body["status"]["ok"] is False
+    assert body["status"]["error"]
+    assert "1.pbs01" in {r[0] for r in body["rows"]}
