@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import _thread
 import datetime as dt
+import os
+import signal
 import subprocess
 import threading
 import time
@@ -251,7 +252,7 @@ def test_job_wait_stops_on_timeout_and_interrupt_without_cancelling(
     assert isinstance(error, BatchError)
     assert f"Job {job_id} is still held after 1 s" in str(error)
 
-    timer = threading.Timer(1.5, _thread.interrupt_main)
+    timer = threading.Timer(1.5, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
     try:
         state = run(shell, f"%job wait {job_id}")
