@@ -165,7 +165,8 @@ class Progress:
         self._last = ""
 
     def show(self, message: str, *, changed: bool = True) -> None:
-        if not self.enabled or (not changed and not self.live) or message == self._last:
+        quiet = not changed and not self.live and self._handle is not None
+        if not self.enabled or quiet or message == self._last:
             return
         self._last = message
         from IPython.display import display
