@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import queue
 import re
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,9 +20,17 @@ pytestmark = pytest.mark.usefixtures("slurm")
 
 
 @pytest.fixture
-def kernel(tmp_path: Path) -> Iterator[BlockingKernelClient]:
-    manager = KernelManager(kernel_name="python3")
-    manager.start_kernel(cwd=str(tmp_path))
+def manager(tmp_path: Path) -> Iterator[KernelManager]:
+    km = KernelManager(kernel_name="python3")
+    km.start_kernel(cwd=str(tmp_path))
+    try:
+        yield km
+    finally:
+        km.shutdown_kernel(now=True)
+
+
+@pytest.fixture
+def kernel(manager: KernelManager) -> Iterator[BlockingKernelClient]:
     client = manager.blocking_client()
     client.start_channels()
     try:
@@ -27,7 +38,6 @@ def kernel(tmp_path: Path) -> Iterator[BlockingKernelClient]:
         yield client
     finally:
         client.stop_channels()
-        manager.shutdown_kernel(now=True)
 
 
 def execute(client: BlockingKernelClient, code: str) -> list[dict[str, Any]]:
@@ -62,3 +72,41 @@ def test_sbatch_cell_in_a_kernel_shows_the_job_id(
     assert error["ename"] == "BatchError"
     assert error["traceback"][0] == "BatchError: sbatch failed (exit code 1)."
     assert "Invalid partition name specified" in "\n".join(error["traceback"])
+
+
+def test_interrupting_the_kernel_stops_waiting_and_keeps_the_job(
+    manager: KernelManager, kernel: BlockingKernelClient, submit: Submitter
+) -> None:
+    job_id = submit.sbatch("-H", "-t", "1", "--wrap", "true")
+    execute(kernel, "%load_ext jupyterlab_hpc")
+    msg_id = kernel.execute(f"%job wait {job_id}")
+    messages: list[dict[str, Any]] = []
+    interrupted = False
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            msg = kernel.get_iopub_msg(timeout=1)
+        except queue.Empty:
+            continue
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        messages.append(msg)
+        if msg["msg_type"] == "display_data" and not interrupted:
+            time.sleep(1.5)  # a poll or two into the wait, like a person pressing stop
+            manager.interrupt_kernel()
+            interrupted = True
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            break
+    kinds = [m["msg_type"] for m in messages]
+    assert "display_data" in kinds  # the progress line
+    first = next(m for m in messages if m["msg_type"] == "display_data")
+    assert f"Job {job_id} (slurm): held (JobHeldUser)" in first["content"]["data"]["text/plain"]
+    stream = "".join(m["content"]["text"] for m in messages if m["msg_type"] == "stream")
+    assert f"Stopped waiting: job {job_id} is held (not cancelled)." in stream
+    [result] = [m for m in messages if m["msg_type"] == "execute_result"]
+    assert "held" in result["content"]["data"]["text/plain"]
+    assert "error" not in kinds
+    state = subprocess.run(
+        ["squeue", "-h", "-j", job_id, "-o", "%T"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert state == "PENDING"

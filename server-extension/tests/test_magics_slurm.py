@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import signal
 import subprocess
@@ -11,6 +12,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -381,3 +383,14 @@ def test_every_magic_has_usage_in_its_docstring(shell: InteractiveShell) -> None
         magic = shell.find_cell_magic(name)
         assert magic is not None, name
         assert "Usage" in (magic.__doc__ or ""), name
+
+
+async def test_a_job_from_a_magic_is_in_the_queue_listing(
+    jp_fetch: Any, shell: InteractiveShell, submit: Submitter
+) -> None:
+    job = track(submit, run(shell, "%sbatch -H -t 1 -J 'for the panel' --wrap true"))
+    response = await jp_fetch("jupyterlab-hpc", "jobs", params={"scope": "mine"})
+    body = json.loads(response.body)
+    rows = {r[0]: dict(zip(body["columns"], r, strict=True)) for r in body["rows"]}
+    assert rows[job.id]["name"] == "for the panel"
+    assert rows[job.id]["state"] == "held"

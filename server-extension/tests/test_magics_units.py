@@ -13,7 +13,7 @@ from jupyterlab_hpc.magics.errors import BatchError
 from jupyterlab_hpc.magics.job import combined_state
 from jupyterlab_hpc.magics.neutral_magics import NeutralMagics
 from jupyterlab_hpc.magics.slurm_magics import SlurmMagics
-from jupyterlab_hpc.schedulers.base import Job, JobState
+from jupyterlab_hpc.schedulers.base import LISTING_COLUMNS, Job, JobState
 
 from .magic_shell import shell_with_magics
 
@@ -118,3 +118,7 @@ def test_site_settings_come_from_the_ipython_config(monkeypatch: pytest.MonkeyPa
     assert context.runner.timeout == 7.0
     with pytest.raises(BatchError, match="No batch system"):
         context.scheduler()
+
+
+def test_job_tables_have_every_listing_column() -> None:
+    assert sorted(display.JOB_COLUMNS) == sorted(LISTING_COLUMNS)

@@ -28,6 +28,30 @@ JOB_KINDS: dict[str, Kind] = {
     "exit_signal": "int",
 }
 
+# Job tables in a notebook: what a person looks at first comes first.
+JOB_COLUMNS: tuple[str, ...] = (
+    "id",
+    "name",
+    "user",
+    "state",
+    "reason",
+    "partition",
+    "nodes",
+    "cpus",
+    "time_used",
+    "time_limit",
+    "submit_time",
+    "start_time",
+    "nodelist",
+    "account",
+    "qos",
+    "memory",
+    "gres",
+    "raw_state",
+    "array_job_id",
+    "array_task_id",
+)
+
 PARTITION_KINDS: dict[str, Kind] = {
     "default": "bool",
     "time_limit": "duration",
@@ -102,6 +126,11 @@ def text(value: Any) -> str:
     if isinstance(value, dt.datetime):
         return value.isoformat(sep=" ")
     return str(value)
+
+
+def format_time(value: str | None) -> str | None:
+    """'2026-11-22T01:02:22' -> '2026-11-22 01:02:22' for people."""
+    return value.replace("T", " ") if value else value
 
 
 def format_duration(value: dt.timedelta) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..schedulers.base import FINAL_STATES, BlockingScheduler, Job, JobState
-from .display import Progress, format_duration, html_fields
+from .display import Progress, format_duration, format_time, html_fields
 
 # For an array, the state shown is the first of these that any task is in; once every
 # task ended, the worst ending wins.
@@ -178,9 +178,9 @@ class JobHandle:
                 ("cpus", info.cpus),
                 ("time used", _duration(info.time_used)),
                 ("time limit", _duration(info.time_limit) if info.time_limit else "unlimited"),
-                ("submitted", info.submit_time),
-                ("started", info.start_time),
-                ("ended", info.end_time if self._state in FINAL_STATES else None),
+                ("submitted", format_time(info.submit_time)),
+                ("started", format_time(info.start_time)),
+                ("ended", format_time(info.end_time) if self._state in FINAL_STATES else None),
                 ("exit code", info.exit_code if self._state in FINAL_STATES else None),
                 ("work dir", info.work_dir),
                 ("stdout", info.stdout_path),

@@ -15,7 +15,7 @@ from ..schedulers.base import LISTING_COLUMNS, JobState, SubmitRequest, validate
 from ..services import current_user
 from .args import MagicParser, pop_float, split, valid_name
 from .context import MagicsContext, job_environment
-from .display import JOB_KINDS, table
+from .display import JOB_COLUMNS, JOB_KINDS, table
 from .errors import BatchError, batch_errors
 from .job import JobHandle, JobWaitTimeout
 
@@ -125,7 +125,7 @@ class NeutralMagics(Magics):
         records = [dict(zip(LISTING_COLUMNS, r, strict=True)) for r in rows]
         if opts.state is not None:
             records = [r for r in records if r["state"] == opts.state]
-        return table(records, LISTING_COLUMNS, JOB_KINDS)
+        return table(records, JOB_COLUMNS, JOB_KINDS)
 
     @line_magic
     @batch_errors

@@ -24,7 +24,7 @@ from ..schedulers.slurm_parse import (
 )
 from .args import has_option, pop_float, pop_option, split, valid_name
 from .context import MagicsContext, job_environment
-from .display import JOB_KINDS, PARTITION_KINDS, table
+from .display import JOB_COLUMNS, JOB_KINDS, PARTITION_KINDS, table
 from .errors import BatchError, batch_errors
 from .job import JobHandle
 
@@ -134,10 +134,11 @@ class SlurmMagics(Magics):
             df = %squeue -u alice
             %squeue -o "%.18i %.9P %j"   # your own format: squeue's text, as it prints it
 
-        Columns: id, array_job_id, array_task_id, name, user, account, partition, qos,
-        state (pending, held, running, ... the same words for every batch system),
-        raw_state, reason, nodelist, nodes, cpus, memory, gres, time_used and time_limit
-        (timedelta; no limit is NaT/None), submit_time and start_time (datetime).
+        Columns: id, name, user, state (pending, held, running, ... the same words for
+        every batch system), reason, partition, nodes, cpus, time_used and time_limit
+        (timedelta; no limit is NaT/None), submit_time and start_time (datetime),
+        nodelist, account, qos, memory, gres, raw_state (Slurm's word), array_job_id,
+        array_task_id.
         With -o/-O/--format/--Format, -l, -s, --json or --yaml the text is shown instead.
         """
         args = split(line)
@@ -150,7 +151,7 @@ class SlurmMagics(Magics):
             ["squeue", *args, "--noheader", "--Format", squeue_format()]
         )
         rows = [dict(zip(LISTING_COLUMNS, r, strict=True)) for r in parse_squeue(result.stdout)]
-        return table(rows, LISTING_COLUMNS, JOB_KINDS)
+        return table(rows, JOB_COLUMNS, JOB_KINDS)
 
     @line_magic
     @batch_errors
