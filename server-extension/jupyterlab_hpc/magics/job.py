@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 from typing import Any
@@ -148,12 +149,12 @@ class JobHandle:
     @property
     def stdout_path(self) -> str | None:
         info = self.info
-        return info.stdout_path or None if info else None
+        return (info.stdout_path or None) if info else None
 
     @property
     def stderr_path(self) -> str | None:
         info = self.info
-        return info.stderr_path or None if info else None
+        return (info.stderr_path or None) if info else None
 
     def read_stdout(self, tail: int | None = None) -> str:
         """The job's standard output file (its last ``tail`` lines if given)."""
@@ -194,8 +195,6 @@ class JobHandle:
 
 
 def format_duration_seconds(seconds: float) -> str:
-    import datetime as dt
-
     return format_duration(dt.timedelta(seconds=int(seconds)))
 
 
