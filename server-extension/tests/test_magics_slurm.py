@@ -394,3 +394,22 @@ async def test_a_job_from_a_magic_is_in_the_queue_listing(
     rows = {r[0]: dict(zip(body["columns"], r, strict=True)) for r in body["rows"]}
     assert rows[job.id]["name"] == "for the panel"
     assert rows[job.id]["state"] == "held"
+
+
+def test_wait_on_an_array_waits_for_every_task(shell: InteractiveShell, submit: Submitter) -> None:
+    job = track(
+        submit,
+        run(
+            shell,
+            "%%sbatch -t 1 --array=1-2 -o /dev/null -J array-wait\n"
+            "sleep 1\n"
+            "exit $((SLURM_ARRAY_TASK_ID - 1))\n",
+        ),
+    )
+    state = job.wait(timeout=START_TIMEOUT, progress=False)
+    # Task 1 exits 0, task 2 exits 1: the array's state is the worst ending.
+    assert state is JobState.FAILED
+    assert {r.id: r.state for r in job.records} == {
+        f"{job.id}_1": JobState.COMPLETED,
+        f"{job.id}_2": JobState.FAILED,
+    }
