@@ -20,6 +20,13 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
     return [{"module": "jupyterlab_hpc"}]
 
 
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext jupyterlab_hpc``: the batch-system magics (%sbatch, %squeue, %job, ...)."""
+    from .magics import load_ipython_extension as load_magics
+
+    load_magics(ipython)
+
+
 def _load_jupyter_server_extension(server_app: Any) -> None:
     config = HPCConfig(config=server_app.config)
     services = HPCServices(config)

@@ -133,7 +133,13 @@ class CommandRunner:
         timeout: float | None = None,
         stdin: str | None = None,
         env: Mapping[str, str] | None = None,
+        grace: float = 0.0,
     ) -> CommandResult:
+        """Run to the end; a timeout or a KeyboardInterrupt (Ctrl-C in a notebook) stops it.
+
+        With ``grace`` > 0 the process group first gets SIGTERM and that many seconds to
+        clean up (srun and salloc then release their allocation) before SIGKILL.
+        """
         full = self._argv(argv)
         limit = timeout or self.timeout
         start = time.monotonic()
@@ -148,9 +154,11 @@ class CommandRunner:
             try:
                 out, err = proc.communicate(stdin.encode() if stdin is not None else None, limit)
             except subprocess.TimeoutExpired:
-                _kill_group(proc.pid)
-                proc.wait()
+                _stop_group(proc, grace)
                 raise CommandTimeout(argv, limit) from None
+            except KeyboardInterrupt:
+                _stop_group(proc, grace)
+                raise
         return CommandResult(
             tuple(argv),
             proc.returncode,
@@ -163,3 +171,13 @@ class CommandRunner:
 def _kill_group(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
+
+
+def _stop_group(proc: subprocess.Popen[bytes], grace: float) -> None:
+    if grace > 0:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.communicate(timeout=grace)
+    _kill_group(proc.pid)
+    proc.communicate()

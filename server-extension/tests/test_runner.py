@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
+import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -50,3 +54,25 @@ def test_missing_and_configured_commands() -> None:
     with pytest.raises(CommandNotFound):
         runner.run_sync(["no-such-command-anywhere"])
     assert runner.run_sync(["squeue"]).returncode == 1
+
+
+def test_sync_timeout_with_grace_sends_sigterm_first(tmp_path: Path) -> None:
+    marker = tmp_path / "marker"
+    runner = CommandRunner({"trap-term": str(TEST_BIN / "trap-term")})
+    with pytest.raises(CommandTimeout):
+        runner.run_sync(["trap-term", str(marker)], timeout=0.5, grace=5)
+    assert marker.read_text() == "terminated\n"
+
+
+def test_sync_interrupt_stops_the_command() -> None:
+    # Ctrl-C in a notebook: the command (in its own process group) must not outlive it.
+    runner = CommandRunner({"hang": str(TEST_BIN / "hang")})
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_sync(["hang"], timeout=30)
+    assert time.monotonic() - start < 5
+    time.sleep(0.2)
+    left = subprocess.run(["pgrep", "-f", str(TEST_BIN / "hang")], capture_output=True, check=False)
+    assert left.stdout == b""

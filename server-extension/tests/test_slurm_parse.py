@@ -7,10 +7,14 @@ import pytest
 from jupyterlab_hpc.schedulers.base import LISTING_COLUMNS, Job, JobState
 from jupyterlab_hpc.schedulers.slurm_parse import (
     SEP,
+    accounting_disabled,
     normalize_state,
     parse_cluster_name,
     parse_duration,
     parse_owners,
+    parse_salloc_job_id,
+    parse_sbatch_job_id,
+    parse_scontrol_jobs,
     parse_sinfo,
     parse_squeue,
     parse_version,
@@ -177,3 +181,87 @@ def test_reader_reuses_rows_of_unchanged_lines() -> None:
     assert second[0][LISTING_COLUMNS.index("reason")] == "Resources"
     assert all(a is b for a, b in zip(first[1:], second[1:], strict=True))
     assert second == parse_squeue("\n".join(lines))
+
+
+# scontrol show job (job detail), recorded from the real cluster
+
+
+def scontrol(name: str) -> list[Job]:
+    return parse_scontrol_jobs(fixture_text(f"slurm/{name}"))
+
+
+def test_scontrol_failed_job_with_paths_holding_spaces() -> None:
+    [job] = scontrol("scontrol_job_failed.txt")
+    assert job.id == "21111"
+    assert job.name == "quick job"
+    assert job.state is JobState.FAILED
+    assert (job.exit_code, job.exit_signal) == (3, 0)
+    assert job.reason == "NonZeroExitCode"
+    assert job.work_dir == "/tmp/hpc fixtures"
+    assert job.stdout_path == "/tmp/hpc fixtures/out-21111-quick job.txt"
+    assert job.stderr_path == job.stdout_path
+    assert job.time_limit == 60
+    assert job.end_time is not None
+    assert job.nodelist == "vm"
+    assert job.user == "root"
+
+
+def test_scontrol_name_and_comment_with_equals_signs() -> None:
+    [job] = scontrol("scontrol_job_held.txt")
+    assert job.name == "a UserId=zz b"
+    assert job.user == "root"  # not fooled by the name
+    assert job.state is JobState.HELD
+    assert job.raw_state == "PENDING"
+    assert job.start_time is None
+    assert job.memory == "100M"
+    assert job.nodelist == ""
+    assert job.account == ""
+
+
+def test_scontrol_completed_job() -> None:
+    [job] = scontrol("scontrol_job_completed.txt")
+    assert job.state is JobState.COMPLETED
+    assert job.exit_code == 0
+    assert job.stdout_path.endswith(f"/slurm-{job.id}.out")
+
+
+def test_scontrol_array_gives_one_record_per_task() -> None:
+    jobs = {j.id: j for j in scontrol("scontrol_job_array_pending.txt")}
+    assert set(jobs) == {"21112_[3-4%2]", "21112_1", "21112_2"}
+    pending = jobs["21112_[3-4%2]"]
+    assert (pending.array_job_id, pending.array_task_id) == ("21112", "[3-4%2]")
+    assert pending.state is JobState.PENDING
+    assert pending.stdout_path == ""  # Slurm shows a placeholder task number until it runs
+    done = jobs["21112_1"]
+    assert done.state is JobState.COMPLETED
+    assert done.stdout_path == "/tmp/hpc fixtures/arr-21112_1.out"
+
+
+def test_scontrol_running_array_task() -> None:
+    jobs = {j.id: j for j in scontrol("scontrol_job_array_running.txt")}
+    running = [j for j in jobs.values() if j.state is JobState.RUNNING]
+    assert len(running) == 1
+    assert running[0].array_task_id == "1"
+    assert running[0].start_time is not None
+    assert running[0].time_used is not None
+
+
+def test_scontrol_no_job() -> None:
+    assert parse_scontrol_jobs("") == []
+    assert parse_scontrol_jobs("slurm_load_jobs error: Invalid job id specified\n") == []
+
+
+def test_sbatch_and_salloc_ids() -> None:
+    assert parse_sbatch_job_id("123\n") == "123"
+    assert parse_sbatch_job_id("123;local\n") == "123"
+    with pytest.raises(ValueError, match="did not print a job id"):
+        parse_sbatch_job_id("Submitted batch job 12\n")
+    salloc = (
+        "salloc: Pending job allocation 206\n"
+        "salloc: job 206 queued and waiting for resources\n"
+        "salloc: job 206 has been allocated resources\n"
+        "salloc: Granted job allocation 206\n"
+    )
+    assert parse_salloc_job_id(salloc) == "206"
+    assert parse_salloc_job_id("salloc: error: Unable to allocate resources") is None
+    assert accounting_disabled("Slurm accounting storage is disabled\n")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import abc
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, fields
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from enum import Enum
 from typing import Any, Literal
 
@@ -24,6 +25,11 @@ class JobState(str, Enum):
     TIMEOUT = "timeout"
     UNKNOWN = "unknown"
 
+
+# States a job never leaves.
+FINAL_STATES = frozenset(
+    {JobState.COMPLETED, JobState.FAILED, JobState.CANCELLED, JobState.TIMEOUT}
+)
 
 # The listing's columns, in the order of a row (see docs/architecture.md).
 LISTING_COLUMNS: tuple[str, ...] = (
@@ -81,6 +87,9 @@ class Job:
     work_dir: str = ""
     stdout_path: str = ""
     stderr_path: str = ""
+    # Known from a job's detail once it ended: the exit code and the signal that ended it.
+    exit_code: int | None = None
+    exit_signal: int | None = None
 
     @classmethod
     def from_row(cls, row: Row) -> Job:
@@ -134,6 +143,16 @@ class SchedulerError(Exception):
         super().__init__(message)
         self.message = message
         self.detail = detail
+
+
+class CommandFailed(SchedulerError):
+    """A scheduler command exited with a non-zero code; ``detail`` is the command line."""
+
+    def __init__(self, argv: Sequence[str], returncode: int, output: str) -> None:
+        super().__init__(f"{argv[0]} failed (exit code {returncode}): {output}", shlex.join(argv))
+        self.argv = tuple(argv)
+        self.returncode = returncode
+        self.output = output
 
 
 class InvalidJobId(ValueError):
@@ -194,3 +213,67 @@ class Scheduler(abc.ABC):
 
     @abc.abstractmethod
     async def partitions(self) -> list[Partition]: ...
+
+    def blocking(self) -> BlockingScheduler:
+        """The same batch system for callers without an event loop (the IPython magics)."""
+        raise NotImplementedError(f"{self.kind} has no blocking interface yet.")
+
+
+@dataclass
+class SubmitRequest:
+    """A submission in words every batch system understands; ``extra`` is native options.
+
+    ``time_limit`` is minutes or ``[days-]hours:minutes:seconds``; ``memory`` is per node,
+    e.g. ``4G``; ``cpus`` is CPUs per task.
+    """
+
+    name: str | None = None
+    partition: str | None = None
+    time_limit: str | None = None
+    nodes: int | None = None
+    cpus: int | None = None
+    memory: str | None = None
+    gpus: int | None = None
+    account: str | None = None
+    output: str | None = None
+    error: str | None = None
+    hold: bool = False
+    extra: list[str] = field(default_factory=list)
+
+
+class BlockingScheduler(abc.ABC):
+    """A batch system for blocking callers: each call runs its commands and returns.
+
+    Shares its backend's argv builders and parsers; only the way commands run differs.
+    """
+
+    kind: str
+
+    @abc.abstractmethod
+    def submit(
+        self,
+        script: str,
+        options: Sequence[str] = (),
+        *,
+        env: Mapping[str, str] | None = None,
+    ) -> str:
+        """Submit a script (its text) with native options; the new job's id."""
+
+    @abc.abstractmethod
+    def submit_options(self, request: SubmitRequest) -> list[str]:
+        """The native options that ask for ``request``."""
+
+    @abc.abstractmethod
+    def list_rows(self, user: str | None = None) -> list[Row]:
+        """Jobs in the queue (one user's, or everyone's), as rows in LISTING_COLUMNS order."""
+
+    @abc.abstractmethod
+    def job_detail(self, job_id: str) -> list[Job]:
+        """The job's records (one per array task); [] once the scheduler forgot the job."""
+
+    @abc.abstractmethod
+    def cancel(self, job_id: str) -> None: ...
+
+    def forgotten_message(self, job_id: str) -> str:
+        """Why a job's final state is unknown once the scheduler forgot it."""
+        return f"Job {job_id} is no longer known to the batch system."

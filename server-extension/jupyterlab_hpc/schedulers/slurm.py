@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Mapping, Sequence
 
 from ..runner import CommandNotFound, CommandResult, CommandRunner, CommandTimeout
 from .base import (
     ActionResult,
+    BlockingScheduler,
+    CommandFailed,
+    Job,
     JobAction,
     Partition,
     Row,
     Scheduler,
     SchedulerError,
+    SubmitRequest,
     base_job_id,
+    validate_job_id,
 )
 from .slurm_parse import (
     SINFO_FORMAT,
@@ -21,6 +27,9 @@ from .slurm_parse import (
     owner_format,
     parse_cluster_name,
     parse_owners,
+    parse_sbatch_job_id,
+    parse_scontrol_jobs,
+    parse_squeue,
     parse_sinfo,
     parse_version,
     squeue_format,
@@ -76,8 +85,8 @@ class SlurmScheduler(Scheduler):
         return parse_cluster_name((await self._run(["scontrol", "show", "config"])).stdout)
 
     async def list_rows(self) -> list[Row]:
-        # --all: hidden partitions too; the panel filters by user itself.
-        result = await self._run(["squeue", "--all", "--noheader", "--Format", squeue_format()])
+        # Everyone's jobs (hidden partitions too): the panel filters by user itself.
+        result = await self._run(listing_argv())
         return self._reader.parse(result.stdout)
 
     async def job_owners(self, job_ids: Sequence[str]) -> dict[str, str]:
@@ -117,6 +126,134 @@ class SlurmScheduler(Scheduler):
     async def partitions(self) -> list[Partition]:
         result = await self._run(["sinfo", "--noheader", "--all", "--format", SINFO_FORMAT])
         return parse_sinfo(result.stdout)
+
+    def blocking(self) -> BlockingSlurm:
+        return BlockingSlurm(self.runner)
+
+
+# The argv of each operation, shared by the async backend and the blocking one.
+
+
+def listing_argv(user: str | None = None) -> list[str]:
+    """squeue for the listing; --all shows hidden partitions too."""
+    argv = ["squeue", "--all", "--noheader", "--Format", squeue_format()]
+    return [*argv[:1], "--user", user, *argv[1:]] if user else argv
+
+
+def detail_argv(job_id: str) -> list[str]:
+    return ["scontrol", "show", "job", validate_job_id(job_id)]
+
+
+def submit_argv(options: Sequence[str]) -> list[str]:
+    return ["sbatch", "--parsable", *options]
+
+
+def request_options(request: SubmitRequest) -> list[str]:
+    """sbatch options for a scheduler-neutral SubmitRequest, then its native extras."""
+    pairs = (
+        ("--job-name", request.name),
+        ("--partition", request.partition),
+        ("--time", request.time_limit),
+        ("--nodes", request.nodes),
+        ("--cpus-per-task", request.cpus),
+        ("--mem", request.memory),
+        ("--gpus", request.gpus),
+        ("--account", request.account),
+        ("--output", request.output),
+        ("--error", request.error),
+    )
+    options = [f"{flag}={value}" for flag, value in pairs if value is not None]
+    if request.hold:
+        options.append("--hold")
+    return [*options, *request.extra]
+
+
+class BlockingSlurm(BlockingScheduler):
+    """Slurm through ``CommandRunner.run_sync``: the same argv and parsers as SlurmScheduler.
+
+    The environment is read at each call, so a notebook's ``%env`` or module loads apply.
+    """
+
+    kind = "slurm"
+
+    def __init__(self, runner: CommandRunner, env: Mapping[str, str] | None = None) -> None:
+        self.runner = runner
+        self._env = dict(env) if env is not None else None
+
+    def environment(self) -> dict[str, str]:
+        return slurm_environment(self._env if self._env is not None else os.environ)
+
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        check: bool = True,
+        timeout: float | None = None,
+        stdin: str | None = None,
+        env: Mapping[str, str] | None = None,
+        grace: float = 0.0,
+    ) -> CommandResult:
+        """Run one Slurm command; failures raise SchedulerError (CommandFailed on exit != 0)."""
+        try:
+            result = self.runner.run_sync(
+                argv,
+                timeout=timeout,
+                stdin=stdin,
+                env=env if env is not None else self.environment(),
+                grace=grace,
+            )
+        except (CommandNotFound, CommandTimeout) as e:
+            raise SchedulerError(str(e), shlex.join(argv)) from e
+        if check and not result.ok:
+            raise CommandFailed(argv, result.returncode, result.message)
+        return result
+
+    def submit(
+        self,
+        script: str,
+        options: Sequence[str] = (),
+        *,
+        env: Mapping[str, str] | None = None,
+    ) -> str:
+        return self._submit(options, script, env)
+
+    def submit_file(self, args: Sequence[str], *, env: Mapping[str, str] | None = None) -> str:
+        """sbatch with its own arguments (a script path, or --wrap); the new job's id."""
+        return self._submit(args, None, env)
+
+    def _submit(
+        self, options: Sequence[str], script: str | None, env: Mapping[str, str] | None
+    ) -> str:
+        argv = submit_argv(options)
+        result = self.run(argv, stdin=script, env=env)
+        try:
+            return parse_sbatch_job_id(result.stdout)
+        except ValueError as e:
+            raise SchedulerError(str(e), shlex.join(argv)) from e
+
+    def submit_options(self, request: SubmitRequest) -> list[str]:
+        return request_options(request)
+
+    def list_rows(self, user: str | None = None) -> list[Row]:
+        return parse_squeue(self.run(listing_argv(user)).stdout)
+
+    def job_detail(self, job_id: str) -> list[Job]:
+        result = self.run(detail_argv(job_id), check=False)
+        if not result.ok:
+            if "Invalid job id" in result.message:
+                return []
+            raise CommandFailed(result.argv, result.returncode, result.message)
+        return parse_scontrol_jobs(result.stdout)
+
+    def cancel(self, job_id: str) -> None:
+        self.run(["scancel", validate_job_id(job_id)])
+
+    def forgotten_message(self, job_id: str) -> str:
+        return (
+            f"Job {job_id} is no longer known to Slurm: slurmctld forgets a job MinJobAge "
+            "seconds after it ends, and after that only Slurm accounting (sacct, which needs "
+            "slurmdbd) knows its final state."
+        )
 
 
 def _clean(message: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 
-from .base import JobState, Partition, Row
+from .base import Job, JobState, Partition, Row
 
 SEP = "\x1f"
 
@@ -269,3 +269,138 @@ def parse_cluster_name(scontrol_config: str) -> str | None:
         if key.strip() == "ClusterName":
             return value.strip() or None
     return None
+
+
+# ``scontrol show job`` (multi-line form). Values of these keys may contain spaces and
+# always sit alone on their line, so the rest of the line is the value.
+_WHOLE_LINE_KEYS = (
+    "Command",
+    "WorkDir",
+    "Comment",
+    "AdminComment",
+    "SystemComment",
+    "StdErr",
+    "StdIn",
+    "StdOut",
+)
+
+
+def _scontrol_record(lines: list[str]) -> dict[str, str]:
+    """key -> value for one job record of ``scontrol show job``.
+
+    The first line ends with ``JobName=``, whose value (which may hold spaces and ``=``)
+    runs to the end of the line; other values have no spaces except the whole-line keys.
+    """
+    fields: dict[str, str] = {}
+    head, sep, name = lines[0].partition(" JobName=")
+    if sep:
+        fields["JobName"] = name
+    for token in head.split():
+        key, _, value = token.partition("=")
+        fields[key] = value
+    for line in lines[1:]:
+        text = line.strip(" ")
+        key, _, value = text.partition("=")
+        if key in _WHOLE_LINE_KEYS:
+            fields[key] = value.rstrip(" ")
+            continue
+        for token in text.split():
+            key, _, value = token.partition("=")
+            fields[key] = value
+    return fields
+
+
+def _exit_code(value: str) -> tuple[int | None, int | None]:
+    """'3:0' -> (3, 0): the exit code and the signal that ended the job."""
+    code, _, signal = value.partition(":")
+    return _int(code), _int(signal)
+
+
+def _job_from_scontrol(fields: dict[str, str]) -> Job:
+    array_job_id = fields.get("ArrayJobId")
+    task = fields.get("ArrayTaskId")
+    array_task_id: str | None = None
+    if array_job_id and task is not None:
+        array_task_id = task if task.isdigit() else f"[{task}]"
+        job_id = f"{array_job_id}_{array_task_id}"
+    else:
+        array_job_id = None
+        job_id = fields.get("JobId", "")
+    raw_state = fields.get("JobState", "")
+    reason = _text(fields.get("Reason", ""))
+    stdout, stderr = fields.get("StdOut", ""), fields.get("StdErr", "")
+    if array_task_id is not None and not array_task_id.isdigit():
+        # Tasks not yet split have no file yet: Slurm fills %a with a placeholder number.
+        stdout = stderr = ""
+    memory = fields.get("MinMemoryNode", "")
+    if memory in ("", "0") and fields.get("MinMemoryCPU"):
+        memory = f"{fields['MinMemoryCPU']}/cpu"
+    code, signal = _exit_code(fields.get("ExitCode", ""))
+    return Job(
+        id=job_id,
+        name=fields.get("JobName", ""),
+        user=fields.get("UserId", "").split("(", 1)[0],
+        state=normalize_state(raw_state, reason),
+        raw_state=raw_state,
+        array_job_id=array_job_id,
+        array_task_id=array_task_id,
+        account=_text(fields.get("Account", "")),
+        partition=_text(fields.get("Partition", "")),
+        qos=_text(fields.get("QOS", "")),
+        reason=reason,
+        nodelist=_text(fields.get("NodeList", "")),
+        nodes=_int(fields.get("NumNodes", "")),
+        cpus=_int(fields.get("NumCPUs", "")),
+        memory="" if memory == "0" else _text(memory),
+        gres=_text(fields.get("TresPerNode", "")),
+        time_used=parse_duration(fields.get("RunTime", "")),
+        time_limit=parse_duration(fields.get("TimeLimit", "")),
+        submit_time=_time(fields.get("SubmitTime", "")),
+        start_time=_time(fields.get("StartTime", "")),
+        end_time=_time(fields.get("EndTime", "")),
+        work_dir=_text(fields.get("WorkDir", "")),
+        stdout_path=_text(stdout),
+        stderr_path=_text(stderr),
+        exit_code=code,
+        exit_signal=signal,
+    )
+
+
+def parse_scontrol_jobs(text: str) -> list[Job]:
+    """Jobs from ``scontrol show job [ID]``: one per record (an array gives one per task).
+
+    Records are separated by blank lines; the first line of each starts with ``JobId=``.
+    """
+    jobs: list[Job] = []
+    record: list[str] = []
+    for line in [*text.split("\n"), ""]:
+        if line.strip():
+            record.append(line)
+        elif record:
+            if record[0].startswith("JobId="):
+                jobs.append(_job_from_scontrol(_scontrol_record(record)))
+            record = []
+    return jobs
+
+
+def parse_sbatch_job_id(text: str) -> str:
+    """The job id from ``sbatch --parsable`` (``123`` or ``123;cluster``)."""
+    for line in text.splitlines():
+        job_id = line.strip().split(";", 1)[0]
+        if job_id.isdigit():
+            return job_id
+    raise ValueError(f"sbatch did not print a job id: {text.strip()[:200]!r}")
+
+
+_GRANTED = re.compile(r"Granted job allocation (\d+)")
+
+
+def parse_salloc_job_id(text: str) -> str | None:
+    """The allocation's job id from salloc's messages ('Granted job allocation 123')."""
+    m = _GRANTED.search(text)
+    return m.group(1) if m else None
+
+
+def accounting_disabled(message: str) -> bool:
+    """Whether a Slurm message says there is no accounting database (no slurmdbd)."""
+    return "accounting storage is disabled" in message.lower()

@@ -1,0 +1,57 @@
+"""What every magic stands on: settings, the runner, the batch system, the job environment."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from typing import Any
+
+from ..config import HPCConfig
+from ..runner import CommandRunner
+from ..schedulers.base import BlockingScheduler, SchedulerError
+from ..schedulers.detect import detect_scheduler, no_scheduler_message
+from ..schedulers.slurm import BlockingSlurm
+from .errors import BatchError
+from .job import JobHandle
+
+
+def job_environment(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The kernel's environment minus what only makes sense inside a kernel.
+
+    sbatch hands the submitting environment to the job; a Python job that inherited
+    ipykernel's MPLBACKEND would try to draw figures inline, and JPY_*/PYDEVD_* belong to
+    this kernel's process alone.
+    """
+    env = dict(os.environ if base is None else base)
+    if env.get("MPLBACKEND", "").startswith("module://matplotlib_inline"):
+        del env["MPLBACKEND"]
+    return {k: v for k, v in env.items() if not k.startswith(("JPY_", "PYDEVD_"))}
+
+
+class MagicsContext:
+    """Settings come from the IPython config (``c.HPCConfig.command_paths`` etc. in
+    ``ipython_config.py`` or ``ipython_kernel_config.py``), like the server's."""
+
+    def __init__(self, shell: Any) -> None:
+        self.config = HPCConfig(parent=shell)
+        self.runner = CommandRunner(self.config.command_paths, self.config.command_timeout)
+        self._scheduler: BlockingScheduler | None = None
+
+    def scheduler(self) -> BlockingScheduler:
+        """Whichever batch system this machine has (found once, on first use)."""
+        if self._scheduler is None:
+            found = detect_scheduler(self.config, self.runner)
+            if found is None:
+                raise BatchError(no_scheduler_message())
+            self._scheduler = found.blocking()
+        return self._scheduler
+
+    def slurm(self) -> BlockingSlurm:
+        return BlockingSlurm(self.runner)
+
+    def handle(self, scheduler: BlockingScheduler, job_id: str) -> JobHandle:
+        """A handle for a job just submitted, with its state if the scheduler answers."""
+        handle = JobHandle(scheduler, job_id)
+        with contextlib.suppress(SchedulerError):
+            handle.refresh()
+        return handle
