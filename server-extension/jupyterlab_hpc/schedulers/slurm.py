@@ -29,8 +29,8 @@ from .slurm_parse import (
     parse_owners,
     parse_sbatch_job_id,
     parse_scontrol_jobs,
-    parse_squeue,
     parse_sinfo,
+    parse_squeue,
     parse_version,
     squeue_format,
 )
