@@ -63,7 +63,11 @@ class QueueSnapshot:
     async def refresh(self) -> None:
         """Bring the snapshot up to date unless it is younger than the floor."""
         if self._inflight is not None:
-            await asyncio.shield(self._inflight)
+            # While the scheduler is failing, a listing can take long to fail again (squeue
+            # gives up on an unreachable slurmctld after about 10 s): answer with the last
+            # good data and the known error at once rather than wait for it.
+            if self.error is None:
+                await asyncio.shield(self._inflight)
             return
         if self._is_fresh():
             return
