@@ -52,6 +52,16 @@ class HPCHandler(APIHandler):
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(body))
 
+    def json_body(self) -> dict[str, Any]:
+        """The request body as a JSON object, or a 400 that says what is wrong with it."""
+        try:
+            body = json.loads(self.request.body or b"null")
+        except ValueError as e:
+            raise BadRequest("The request body is not valid JSON.", detail=str(e)) from None
+        if not isinstance(body, dict):
+            raise BadRequest("The request body must be a JSON object.")
+        return body
+
     def require_scheduler(self) -> tuple[Scheduler, QueueSnapshot]:
         sched, snapshot = self.hpc.scheduler, self.hpc.snapshot
         if sched is None or snapshot is None:
@@ -105,12 +115,7 @@ class JobsHandler(HPCHandler):
 class JobActionsHandler(HPCHandler):
     @tornado.web.authenticated
     async def post(self) -> None:
-        try:
-            body = json.loads(self.request.body or b"null")
-        except ValueError as e:
-            raise BadRequest("The request body is not valid JSON.", detail=str(e)) from None
-        if not isinstance(body, dict):
-            raise BadRequest('The body must be {"action": ..., "job_ids": [...]}.')
+        body = self.json_body()
         action = body.get("action")
         if action not in JOB_ACTIONS:
             raise BadRequest(f"action must be one of: {', '.join(JOB_ACTIONS)}.")

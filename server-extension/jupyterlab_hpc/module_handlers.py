@@ -22,15 +22,6 @@ class ModulesHandler(HPCHandler):
             raise BadRequest(self.hpc.no_module_system_message, status=503)
         return session
 
-    def json_body(self) -> dict[str, Any]:
-        try:
-            body = json.loads(self.request.body or b"null")
-        except ValueError as e:
-            raise BadRequest("The request body is not valid JSON.", detail=str(e)) from None
-        if not isinstance(body, dict):
-            raise BadRequest("The body must be a JSON object.")
-        return body
-
     def require_target(self, body: dict[str, Any]) -> str:
         """The target must be named: the server process is changed only when asked."""
         target = body.get("target")

@@ -28,6 +28,7 @@ import {
   splitPathList,
   suggestName
 } from './spec';
+import { useModel } from '../common/useModel';
 
 export const LOCATION_LABELS: Record<KernelLocation, string> = {
   user: 'your kernels',
@@ -38,17 +39,6 @@ export const LOCATION_LABELS: Record<KernelLocation, string> = {
   builtin: 'built in',
   other: 'other'
 };
-
-function useModel(model: KernelsModel): void {
-  const [, bump] = React.useReducer((n: number) => n + 1, 0);
-  React.useEffect(() => {
-    const onChange = () => bump();
-    model.changed.connect(onChange);
-    return () => {
-      model.changed.disconnect(onChange);
-    };
-  }, [model]);
-}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -14,23 +14,12 @@ import {
 } from './actions';
 import { ModulePackage } from './catalog';
 import { ModulesModel } from './model';
+import { useModel } from '../common/useModel';
 
 export interface IModulesViewProps {
   model: ModulesModel;
   /** At most this many packages are drawn; the filter narrows the rest. */
   maxPackages?: number;
-}
-
-/** Re-render on every change of the model. */
-function useModel(model: ModulesModel): void {
-  const [, setTick] = React.useState(0);
-  React.useEffect(() => {
-    const update = () => setTick(t => t + 1);
-    model.changed.connect(update);
-    return () => {
-      model.changed.disconnect(update);
-    };
-  }, [model]);
 }
 
 export function ModulesView(props: IModulesViewProps): React.ReactElement {

@@ -18,6 +18,7 @@ import {
   getColumn
 } from './jobs';
 import { QueueModel } from './model';
+import { useModel } from '../common/useModel';
 
 /** Every row has this height (px); virtualization relies on it. */
 export const ROW_HEIGHT = 24;
@@ -27,18 +28,6 @@ export const HEADER_HEIGHT = 26;
 const OVERSCAN = 12;
 /** Width of the checkbox column (px). */
 const CHECK_WIDTH = 28;
-
-/** Re-render a component whenever the model changes. */
-function useModel(model: QueueModel): void {
-  const [, bump] = React.useReducer((n: number) => n + 1, 0);
-  React.useEffect(() => {
-    const onChange = () => bump();
-    model.changed.connect(onChange);
-    return () => {
-      model.changed.disconnect(onChange);
-    };
-  }, [model]);
-}
 
 /**
  * The current time, re-rendering every `ms` (for "5 s ago"). Read at render

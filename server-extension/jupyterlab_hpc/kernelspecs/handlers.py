@@ -43,15 +43,6 @@ class KernelSpecHandler(HPCHandler):
         manager: KernelSpecManager = self.settings["kernel_spec_manager"]
         return KernelSpecStore(manager)
 
-    def json_body(self) -> dict[str, Any]:
-        try:
-            body = json.loads(self.request.body or b"null")
-        except ValueError as e:
-            raise BadRequest("The request body is not valid JSON.", detail=str(e)) from None
-        if not isinstance(body, dict):
-            raise BadRequest("The request body must be a JSON object.")
-        return body
-
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]
         if isinstance(exc, Refused):
