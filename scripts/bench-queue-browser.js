@@ -56,7 +56,10 @@ async function main() {
   });
   await page.goto(url);
   await page.waitForSelector('.jp-LabShell', { timeout: 120000 });
-  await page.click('.jp-SideBar [data-id="jupyterlab-hpc-queue"]');
+  // The workspace may restore the panel open; a click on its tab would close it then.
+  if (!(await page.locator('#jupyterlab-hpc-queue').isVisible())) {
+    await page.click('.jp-SideBar [data-id="jupyterlab-hpc-queue"]');
+  }
   await page.waitForSelector('#jupyterlab-hpc-queue .jp-hpc-queue-scope-all');
 
   // 1. "All jobs": from the listing's arrival to the frame that shows its rows.
