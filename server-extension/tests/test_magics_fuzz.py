@@ -229,7 +229,6 @@ def test_magics_survive_hostile_input(
     leftover = tagged_jobs(tag)
     if leftover:
         subprocess.run(["scancel", *leftover], capture_output=True, check=False)
-    with capsys.disabled():
-        for label, count in tried.items():
-            print(f"magic fuzz: {label}: {count} hostile inputs, only UsageError/BatchError")
-        print(f"magic fuzz: outcomes {outcomes}; {submitted} held jobs submitted and cancelled")
+    for label, count in tried.items():
+        print(f"magic fuzz: {label}: {count} hostile inputs, only UsageError/BatchError")
+    print(f"magic fuzz: outcomes {outcomes}; {submitted} held jobs submitted and cancelled")
