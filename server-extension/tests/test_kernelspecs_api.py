@@ -7,6 +7,7 @@ real user's kernels are never read or touched.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import os
@@ -176,6 +177,53 @@ async def test_concurrent_change_answers_409(jp_fetch: Any, user_kernels: Path) 
     )
     assert "changed on disk" in answer["message"]
     assert json.loads(path.read_text())["display_name"] == "Changed by hand"
+
+
+CONCURRENT_ROUNDS = 20
+
+
+async def test_two_clients_saving_at_once_one_wins(jp_fetch: Any, user_kernels: Path) -> None:
+    """Two PUTs in flight together from the same loaded version: one 200, one 409.
+
+    The file holds the winner's text, the loser reloads and saves again, and the winner's
+    text is then the backup: nothing is lost.
+    """
+    await create_from_python(jp_fetch, "contested")
+    path = user_kernels / "contested" / "kernel.json"
+    for round_ in range(CONCURRENT_ROUNDS):
+        loaded = await call(jp_fetch, "GET", "contested")
+        specs = [dict(loaded["spec"], display_name=f"Client {c} round {round_}") for c in "AB"]
+        answers = await asyncio.gather(
+            *(
+                jp_fetch(
+                    "jupyterlab-hpc",
+                    "kernelspecs",
+                    "contested",
+                    method="PUT",
+                    body=json.dumps({"spec": spec, "version": loaded["version"]}),
+                    raise_error=False,
+                )
+                for spec in specs
+            )
+        )
+        codes = [a.code for a in answers]
+        assert sorted(codes) == [200, 409], codes
+        winner, loser = (0, 1) if codes[0] == 200 else (1, 0)
+        assert "changed on disk" in json.loads(answers[loser].body)["message"]
+        assert json.loads(path.read_text())["display_name"] == specs[winner]["display_name"]
+        # The loser reloads (seeing the winner's text) and saves its change again.
+        reloaded = await call(jp_fetch, "GET", "contested")
+        assert reloaded["spec"]["display_name"] == specs[winner]["display_name"]
+        await call(
+            jp_fetch,
+            "PUT",
+            "contested",
+            body={"spec": specs[loser], "version": reloaded["version"]},
+        )
+        assert json.loads(path.read_text())["display_name"] == specs[loser]["display_name"]
+        backup = json.loads((path.parent / "kernel.json.bak").read_text())
+        assert backup["display_name"] == specs[winner]["display_name"]
+    print(f"kernelspec concurrent saves: {CONCURRENT_ROUNDS} rounds, one 200 and one 409 each")
 
 
 async def test_invalid_specs_are_refused_with_findings(jp_fetch: Any) -> None:

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from .validation import KNOWN_FIELDS
 SPEC_FILE = "kernel.json"
 BACKUP_FILE = "kernel.json.bak"
 NEW_FILE_MODE = 0o644
+# A temporary file this old is left from a save that was killed (a save takes milliseconds).
+STALE_TEMP_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,28 @@ def write_atomic(path: Path, data: bytes, mode: int = NEW_FILE_MODE) -> None:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
-    fsync_dir(path.parent)
+    # The rename is done: readers see the new file, so an error now must not be reported as
+    # "unchanged". Syncing the folder only makes the rename durable (a crash before it
+    # leaves the old or the new file, both whole); some filesystems refuse it (EINVAL).
+    with contextlib.suppress(OSError):
+        fsync_dir(path.parent)
+
+
+def remove_stale_temp_files(folder: Path, older_than: float = STALE_TEMP_SECONDS) -> list[str]:
+    """Delete temporary files a killed save left in ``folder``; the names removed.
+
+    Only those older than ``older_than`` seconds, so another process's save in flight
+    keeps its file. Nothing reads them meanwhile: jupyter_client only opens kernel.json.
+    """
+    removed: list[str] = []
+    limit = time.time() - older_than
+    for name in (SPEC_FILE, BACKUP_FILE):
+        for tmp in folder.glob(f".{name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                if tmp.lstat().st_mtime < limit:
+                    tmp.unlink()
+                    removed.append(tmp.name)
+    return removed
 
 
 def save_spec_file(path: Path, spec: dict[str, Any], previous: bytes | None) -> None:
@@ -97,3 +121,4 @@ def save_spec_file(path: Path, spec: dict[str, Any], previous: bytes | None) -> 
     if previous is not None:
         write_atomic(path.with_name(BACKUP_FILE), previous, mode)
     write_atomic(path, spec_text(spec).encode(), mode)
+    remove_stale_temp_files(path.parent)

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import math
 import shlex
 from collections.abc import Iterable
 from typing import NoReturn
 
 from IPython.core.error import UsageError
 
+# The largest --timeout / --tail a magic takes: a year of seconds.
+MAX_NUMBER = 365 * 24 * 3600.0
+
 
 def split(line: str) -> list[str]:
     """The line as the shell would split it (quotes work), never through a shell."""
+    if "\x00" in line:
+        # No command can receive it (argv strings end at a null byte).
+        raise UsageError("The arguments contain a null byte, which no command can receive.")
     try:
         return shlex.split(line)
     except ValueError as e:
@@ -43,6 +50,10 @@ def pop_float(args: list[str], name: str, default: float) -> tuple[float, list[s
         number = float(value)
     except ValueError:
         raise UsageError(f"{name} takes a number of seconds, not {value!r}.") from None
+    if not math.isfinite(number) or number > MAX_NUMBER:
+        # nan, inf ("1e999") and huge numbers parse as floats, but a timeout that large
+        # overflows the clock the wait uses (OverflowError deep in subprocess).
+        raise UsageError(f"{name} takes a number up to {MAX_NUMBER:g}, not {value!r}.")
     if number <= 0:
         raise UsageError(f"{name} must be more than 0 seconds.")
     return number, rest

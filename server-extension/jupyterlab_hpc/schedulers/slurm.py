@@ -204,6 +204,13 @@ class BlockingSlurm(BlockingScheduler):
             )
         except (CommandNotFound, CommandTimeout) as e:
             raise SchedulerError(str(e), shlex.join(argv)) from e
+        except (OSError, ValueError) as e:
+            # The kernel refused to start it: an argument over Linux's 128 KiB limit (E2BIG)
+            # or with a null byte, both typed into a magic. Say so instead of a traceback.
+            raise SchedulerError(
+                f"{argv[0]} could not be started: {getattr(e, 'strerror', None) or e}.",
+                shlex.join(a[:200] for a in argv),
+            ) from None
         if check and not result.ok:
             raise CommandFailed(argv, result.returncode, result.message)
         return result
