@@ -181,6 +181,25 @@ describe('QueueModel', () => {
     expect(age).toBeLessThan(32);
   });
 
+  it('backs off while the server reports the scheduler failing', async () => {
+    const failing = {
+      ok: false,
+      fetched_at: 1000,
+      error: 'Unable to contact slurm controller',
+      error_since: 1010,
+      now: 1030
+    };
+    api.answers = [full(1), { ...unchanged(1), status: failing }];
+    model = new QueueModel({ api, refreshInterval: 0.02 });
+    await until(() => model.status?.ok === false);
+    expect(model.error).toBeNull(); // the server answered; the banner shows the status
+    expect(model.jobs).toEqual(QUEUE);
+    const calls = api.fetchJobs.mock.calls.length;
+    await sleep(100);
+    // Unbacked, a 20 ms interval would poll about 5 times in 100 ms.
+    expect(api.fetchJobs.mock.calls.length - calls).toBeLessThan(4);
+  });
+
   it('backs off a failing poll without losing data', async () => {
     api.answers = [full(1), new HPCApiError('Server error.', 500)];
     model = new QueueModel({ api, refreshInterval: 0.02 });

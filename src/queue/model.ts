@@ -417,11 +417,19 @@ export class QueueModel implements IDisposable {
     };
   }
 
-  /** The poll's factory: rejects on failure so the poll backs off. */
+  /**
+   * The poll's factory: rejects on failure so the poll backs off, both when the
+   * server cannot be reached and when it reports that the scheduler is failing
+   * (then it answers 200 with the last good jobs and the error, which stay on
+   * screen; backing off spares a scheduler that is struggling).
+   */
   private async _pollOnce(): Promise<void> {
     await this._update();
     if (this._error) {
       throw this._error;
+    }
+    if (this._status && !this._status.ok) {
+      throw new Error(this._status.error ?? 'The scheduler did not answer.');
     }
     if (!this.schedulerAvailable) {
       // Nothing to watch; the view says why. No more requests.
