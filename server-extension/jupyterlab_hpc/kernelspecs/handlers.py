@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections.abc import Iterator
@@ -12,6 +13,9 @@ import tornado.web
 from jupyter_client.kernelspec import KernelSpecManager
 
 from ..handlers import BadRequest, HPCHandler
+from ..modules import InvalidName as InvalidModuleName
+from ..modules import ModuleError, fresh_module_environment, validate_module_name
+from . import modules as spec_modules
 from .files import FileVersion
 from .interpreters import probe_interpreter, resolve_interpreter, spec_for_interpreter
 from .launch import launch_and_report
@@ -61,6 +65,18 @@ class KernelSpecHandler(HPCHandler):
             return validate_name(name)
         except InvalidName as e:
             raise BadRequest(str(e)) from None
+
+    def checked_version(self, version: object) -> FileVersion:
+        if not (
+            isinstance(version, dict)
+            and isinstance(version.get("sha256"), str)
+            and isinstance(version.get("mtime_ns"), int)
+        ):
+            raise BadRequest(
+                "version must be the {mtime_ns, sha256} of the kernel.json you loaded, so a "
+                "change made meanwhile is not overwritten."
+            )
+        return FileVersion(version["mtime_ns"], version["sha256"])
 
 
 class KernelSpecsHandler(KernelSpecHandler):
@@ -125,17 +141,7 @@ class OneKernelSpecHandler(KernelSpecHandler):
         """Save: ``{"spec": {...kernel.json...}, "version": {"mtime_ns", "sha256"}}``."""
         name = self.checked_name(name)
         body = self.json_body()
-        version = body.get("version")
-        if not (
-            isinstance(version, dict)
-            and isinstance(version.get("sha256"), str)
-            and isinstance(version.get("mtime_ns"), int)
-        ):
-            raise BadRequest(
-                "version must be the {mtime_ns, sha256} of the kernel.json you loaded, so a "
-                "change made meanwhile is not overwritten."
-            )
-        expected = FileVersion(version["mtime_ns"], version["sha256"])
+        expected = self.checked_version(body.get("version"))
         with refusals():
             record = self.store.save(name, body.get("spec"), expected)
         self.finish(json.dumps(record.to_dict()))
@@ -170,8 +176,65 @@ class KernelSpecLaunchHandler(KernelSpecHandler):
         self.finish(json.dumps(answer))
 
 
+class KernelSpecModulesHandler(KernelSpecHandler):
+    """``POST .../modules/capture`` or ``.../modules/launch`` with ``{"modules", "version"}``;
+    ``DELETE .../modules/launch`` (or ``{"modules": []}``) gives the kernel its own argv back."""
+
+    @tornado.web.authenticated
+    async def post(self, name: str, mode: str) -> None:
+        body = self.json_body()
+        await self._attach(name, mode, body.get("modules"), body.get("version"))
+
+    @tornado.web.authenticated
+    async def delete(self, name: str, mode: str) -> None:
+        body = self.json_body() if self.request.body else {}
+        await self._attach(name, mode, [], body.get("version"))
+
+    async def _attach(self, name: str, mode: str, modules: object, version: object) -> None:
+        name = self.checked_name(name)
+        if mode not in ("capture", "launch"):
+            raise BadRequest(f"'{mode}' is not a way to attach modules: capture or launch.", 404)
+        if not isinstance(modules, list):
+            raise BadRequest('modules must be a list of module names, e.g. ["gcc/12.2.0"].')
+        try:
+            names = [validate_module_name(m) for m in modules]
+        except InvalidModuleName as e:
+            raise BadRequest(str(e)) from None
+        expected = self.checked_version(version)
+        session = self.hpc.modules
+        if session is None:
+            raise BadRequest(self.hpc.no_module_system_message, 503)
+        store = self.store
+        with refusals():
+            record = store.get(name)
+            if record.raw is None:
+                raise BadRequest(f"The kernel '{name}' cannot be changed: {record.readonly_reason}")
+            if mode == "capture":
+                try:
+                    # The server's environment with its modules purged, then these loaded:
+                    # two module commands in subprocesses, the server is left as it is.
+                    clean, loaded = await asyncio.to_thread(
+                        fresh_module_environment,
+                        session.system,
+                        session.runner,
+                        names,
+                        dict(os.environ),
+                        session.timeout,
+                    )
+                except ModuleError as e:
+                    raise BadRequest(e.message, 422, e.detail) from None
+                spec = spec_modules.with_captured(record.raw, names, clean, loaded)
+            else:
+                spec = spec_modules.with_launcher(
+                    record.raw, session.system.kind, session.system.command, names
+                )
+            saved = store.save(name, spec, expected)
+        self.finish(json.dumps(saved.to_dict()))
+
+
 ROUTES: list[tuple[str, type[HPCHandler]]] = [
     ("kernelspecs", KernelSpecsHandler),
     (f"kernelspecs/{_NAME}", OneKernelSpecHandler),
     (f"kernelspecs/{_NAME}/launch", KernelSpecLaunchHandler),
+    (f"kernelspecs/{_NAME}/modules/{_NAME}", KernelSpecModulesHandler),
 ]

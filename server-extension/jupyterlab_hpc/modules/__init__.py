@@ -16,7 +16,7 @@ from .base import (
 from .detect import detect_module_system, no_module_system_message
 from .envmodules import EnvironmentModulesSystem
 from .lmod import LmodSystem
-from .session import ModuleSession, compute_module_environment
+from .session import ModuleSession, compute_module_environment, fresh_module_environment
 
 __all__ = [
     "EnvChanges",
@@ -32,6 +32,7 @@ __all__ = [
     "SpiderHit",
     "compute_module_environment",
     "detect_module_system",
+    "fresh_module_environment",
     "no_module_system_message",
     "validate_collection_name",
     "validate_module_name",

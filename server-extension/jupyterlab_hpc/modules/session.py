@@ -125,6 +125,30 @@ async def compute_module_environment(
     return parse.diff_env(base_env, parse.apply_changes(base_env, changes))
 
 
+def fresh_module_environment(
+    system: ModuleSystem,
+    runner: CommandRunner,
+    modules: Sequence[str],
+    env: Mapping[str, str],
+    timeout: float = 120.0,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """``(clean, loaded)``: ``env`` with every module purged, and that with ``modules`` loaded.
+
+    Two subprocesses (`<cmd> python purge`, then `<cmd> python load ...` from the purged
+    environment); nothing is modified, not ``env``, not this process. Blocking: the kernel
+    launcher calls it directly, the server through a thread. Raises `ModuleError` with the
+    module command's reason when a module fails to load.
+    """
+    names = [validate_module_name(m) for m in modules]
+    purged = _run_sync(runner, system.purge_argv(), env, timeout)
+    clean = parse.apply_changes(env, env_changes(purged, "Unloading every module"))
+    if not names:
+        return clean, dict(clean)
+    result = _run_sync(runner, system.load_argv(names), clean, timeout)
+    loaded = parse.apply_changes(clean, env_changes(result, "Loading " + " ".join(names)))
+    return clean, loaded
+
+
 class ModuleSession:
     """One server's module session (shared by every panel of the server's user)."""
 
