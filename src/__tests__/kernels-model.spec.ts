@@ -121,6 +121,28 @@ class FakeApi implements IKernelsApi {
     stderr: '',
     seconds: 1
   });
+
+  attached: { name: string; mode: string; modules: string[] }[] = [];
+
+  attachModules = async (
+    name: string,
+    mode: 'capture' | 'launch',
+    modules: string[],
+    version: IFileVersion
+  ) => {
+    this.attached.push({ name, mode, modules });
+    const old = this.specs.find(s => s.name === name)!;
+    const updated = record(
+      name,
+      {
+        ...old.spec,
+        metadata: { jupyterlab_hpc: { modules: { mode, modules } } }
+      },
+      { version: { mtime_ns: version.mtime_ns + 1, sha256: `sha-${name}-m` } }
+    );
+    this.specs = this.specs.map(s => (s.name === name ? updated : s));
+    return updated;
+  };
 }
 
 async function loaded(api = new FakeApi(), onSpecsChanged = jest.fn()) {
@@ -252,5 +274,38 @@ describe('KernelsModel', () => {
     expect(model.launchResult!.variables!.PATH).toMatch(/^\/opt\/py\/bin/);
     model.select('site');
     expect(model.launchResult).toBeNull();
+  });
+});
+
+describe('attaching modules', () => {
+  it('saves through the server and shows the saved kernel', async () => {
+    const api = new FakeApi();
+    let refreshed = 0;
+    const model = new KernelsModel({
+      api,
+      onSpecsChanged: async () => {
+        refreshed += 1;
+      }
+    });
+    await model.refresh();
+    model.select('mine');
+    const saved = await model.attachModules('launch', ['gcc/12.2.0']);
+    expect(api.attached).toEqual([
+      { name: 'mine', mode: 'launch', modules: ['gcc/12.2.0'] }
+    ]);
+    expect(saved?.version?.sha256).toBe('sha-mine-m');
+    expect(model.base?.version?.sha256).toBe('sha-mine-m');
+    expect(model.dirty).toBe(false);
+    expect(refreshed).toBe(1);
+  });
+
+  it('refuses while the draft has unsaved changes', async () => {
+    const api = new FakeApi();
+    const model = new KernelsModel({ api });
+    await model.refresh();
+    model.select('mine');
+    model.setDisplayName('Changed');
+    expect(await model.attachModules('capture', ['gcc'])).toBeNull();
+    expect(api.attached).toEqual([]);
   });
 });

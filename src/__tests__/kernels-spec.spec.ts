@@ -1,4 +1,5 @@
 import {
+  attachedModules,
   draftFromSpec,
   draftProblems,
   draftWarnings,
@@ -9,6 +10,7 @@ import {
   moveItem,
   nameProblem,
   parseMetadata,
+  parseModuleList,
   renameEnvRow,
   specFromDraft,
   splitPathList,
@@ -176,5 +178,33 @@ describe('drafts', () => {
       argv: ['x', '{connection_file}'],
       display_name: 'D'
     });
+  });
+});
+
+describe('modules attached to a kernel', () => {
+  it('reads the record from metadata', () => {
+    expect(
+      attachedModules({
+        metadata: {
+          jupyterlab_hpc: { modules: { mode: 'launch', modules: ['gcc', 7] } }
+        }
+      })
+    ).toEqual({ mode: 'launch', modules: ['gcc'] });
+    expect(attachedModules({})).toBeNull();
+    expect(
+      attachedModules({
+        metadata: {
+          jupyterlab_hpc: { modules: { mode: 'other', modules: [] } }
+        }
+      })
+    ).toBeNull();
+  });
+
+  it('parses a typed list of module names', () => {
+    expect(parseModuleList(' gcc/12.2.0, openmpi  gcc/12.2.0 ')).toEqual([
+      'gcc/12.2.0',
+      'openmpi'
+    ]);
+    expect(parseModuleList('  ')).toEqual([]);
   });
 });

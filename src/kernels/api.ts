@@ -136,6 +136,31 @@ export function testLaunch(name: string): Promise<ILaunchResult> {
   );
 }
 
+/** How modules are attached to a kernel (see docs/architecture.md). */
+export type ModulesMode = 'capture' | 'launch';
+
+/**
+ * Attach `modules` to the kernel: "capture" writes what they set into env,
+ * "launch" makes argv load them each time the kernel starts. An empty list
+ * takes the modules away. Rejects with 409 when kernel.json changed since
+ * `version`, 422 when a module fails to load.
+ */
+export function attachModules(
+  name: string,
+  mode: ModulesMode,
+  modules: string[],
+  version: IFileVersion
+): Promise<IKernelSpecRecord> {
+  return requestAPI<IKernelSpecRecord>(
+    `kernelspecs/${encodeURIComponent(name)}/modules/${mode}`,
+    {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ modules, version })
+    }
+  );
+}
+
 /** The functions the model calls; tests pass fakes. */
 export interface IKernelsApi {
   listKernelSpecs: typeof listKernelSpecs;
@@ -143,6 +168,7 @@ export interface IKernelsApi {
   saveKernelSpec: typeof saveKernelSpec;
   deleteKernelSpec: typeof deleteKernelSpec;
   testLaunch: typeof testLaunch;
+  attachModules: typeof attachModules;
 }
 
 export const KERNELS_API: IKernelsApi = {
@@ -150,5 +176,6 @@ export const KERNELS_API: IKernelsApi = {
   createKernelSpec,
   saveKernelSpec,
   deleteKernelSpec,
-  testLaunch
+  testLaunch,
+  attachModules
 };

@@ -13,7 +13,8 @@ import {
   IKernelsApi,
   ILaunchResult,
   ISpecFinding,
-  KERNELS_API
+  KERNELS_API,
+  ModulesMode
 } from './api';
 import {
   IDraft,
@@ -445,6 +446,47 @@ export class KernelsModel implements IDisposable {
     }
   }
 
+  get attaching(): boolean {
+    return this._attaching;
+  }
+
+  /**
+   * Attach modules to the selected kernel (the server computes and saves),
+   * then show the saved kernel. Refused while the draft has unsaved changes,
+   * which the reload would drop.
+   */
+  async attachModules(
+    mode: ModulesMode,
+    modules: string[]
+  ): Promise<IKernelSpecRecord | null> {
+    const base = this._base;
+    if (!base || !base.version || this.dirty) {
+      return null;
+    }
+    this._attaching = true;
+    this._emit();
+    try {
+      const saved = await this._api.attachModules(
+        base.name,
+        mode,
+        modules,
+        base.version
+      );
+      this._replaceRecord(saved);
+      this._selectRecord(saved);
+      await this._specsChanged();
+      return saved;
+    } catch (error) {
+      if (error instanceof HPCApiError && error.status === 409) {
+        this._conflict = true;
+      }
+      throw error;
+    } finally {
+      this._attaching = false;
+      this._emit();
+    }
+  }
+
   private _replaceRecord(record: IKernelSpecRecord): void {
     this._kernels = this._kernels.map(k =>
       k.name === record.name ? record : k
@@ -485,6 +527,7 @@ export class KernelsModel implements IDisposable {
   private _saveError = '';
   private _busy = false;
   private _createFrom: string | null = null;
+  private _attaching = false;
   private _launching = false;
   private _launch: ILaunchResult | null = null;
 }

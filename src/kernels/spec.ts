@@ -3,7 +3,7 @@
  * (mirrored here so the editor can show them as the user types), path-list
  * editing, and the conversion between the document and the editor's draft.
  */
-import type { IKernelSpecDocument, ISpecFinding } from './api';
+import type { IKernelSpecDocument, ISpecFinding, ModulesMode } from './api';
 
 export const NAME_PATTERN = /^[a-z0-9._-]+$/;
 export const NAME_MAX_LENGTH = 100;
@@ -299,4 +299,36 @@ export function draftWarnings(
     }
   }
   return found;
+}
+
+/** The modules attached to a kernel, as recorded in its metadata. */
+export interface IAttachedModules {
+  mode: ModulesMode;
+  modules: string[];
+}
+
+/** `metadata.jupyterlab_hpc.modules` of a kernel.json, or null when none. */
+export function attachedModules(
+  spec: IKernelSpecDocument
+): IAttachedModules | null {
+  const ours = (spec.metadata as Record<string, unknown> | undefined)?.[
+    'jupyterlab_hpc'
+  ];
+  const found =
+    ours && typeof ours === 'object'
+      ? (ours as Record<string, unknown>)['modules']
+      : undefined;
+  if (!found || typeof found !== 'object') {
+    return null;
+  }
+  const { mode, modules } = found as Record<string, unknown>;
+  if ((mode !== 'capture' && mode !== 'launch') || !Array.isArray(modules)) {
+    return null;
+  }
+  return { mode, modules: modules.filter(m => typeof m === 'string') };
+}
+
+/** Module names typed in one box: separated by spaces or commas, no repeats. */
+export function parseModuleList(text: string): string[] {
+  return [...new Set(text.split(/[\s,]+/).filter(Boolean))];
 }

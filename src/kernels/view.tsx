@@ -29,6 +29,7 @@ import {
   suggestName
 } from './spec';
 import { useModel } from '../common/useModel';
+import { ModulesSection } from './modulesSection';
 
 export const LOCATION_LABELS: Record<KernelLocation, string> = {
   user: 'your kernels',
@@ -426,6 +427,7 @@ function KernelEditor({
 
       <ArgvSection model={model} readOnly={readOnly} />
       <EnvSection model={model} readOnly={readOnly} />
+      <ModulesSection model={model} record={record} readOnly={readOnly} />
 
       <fieldset className="jp-hpc-kernels-section" disabled={readOnly}>
         <legend>Metadata (JSON)</legend>
