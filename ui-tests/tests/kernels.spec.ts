@@ -113,6 +113,43 @@ test('create a kernel, add a PATH entry, save, launch, see it in the Launcher', 
     result.locator('tr[data-variable="LD_LIBRARY_PATH"] code').first()
   ).toHaveText('/opt/ui-test/lib');
 
+  // Modules: gcc/12.2.0 from the test Lmod tree, loaded each time the kernel starts.
+  const modules = form.locator('.jp-hpc-kernels-modules');
+  await expect(modules).toContainText('No modules attached');
+  await modules.locator('.jp-hpc-kernels-modules-input').fill('gcc/12.2.0');
+  await modules.getByRole('button', { name: 'Load at launch' }).click();
+  await expect(modules).toContainText('loaded at each launch', {
+    timeout: 30000
+  });
+  const withModules = JSON.parse(
+    fs.readFileSync(
+      path.join(DATA_DIR, 'kernels', NAME, 'kernel.json'),
+      'utf-8'
+    )
+  );
+  expect(withModules.argv.slice(1, 3)).toEqual([
+    '-m',
+    'jupyterlab_hpc.kernel_launcher'
+  ]);
+  expect(withModules.metadata.jupyterlab_hpc.modules).toEqual({
+    mode: 'launch',
+    modules: ['gcc/12.2.0']
+  });
+  await form.locator('.jp-hpc-kernels-launch').click();
+  await expect(
+    result.locator('tr[data-variable="PATH"] code').first()
+  ).toHaveText('/opt/gcc/12.2.0/bin', { timeout: 60000 });
+  await page.addStyleTag({
+    content: '.Toastify { display: none !important; }'
+  });
+  const modulesShot = testInfo.outputPath('kernel-modules.png');
+  await modules.scrollIntoViewIfNeeded();
+  await modules.screenshot({ path: modulesShot });
+  await testInfo.attach('kernel-modules', {
+    path: modulesShot,
+    contentType: 'image/png'
+  });
+
   // The pictures without the toasts over them.
   await page.addStyleTag({
     content: '.Toastify { display: none !important; }'
