@@ -128,13 +128,12 @@ async def test_capture_writes_env_and_the_kernel_sees_it(
     assert on_disk == saved["spec"]
     assert os.environ.get("HPCLIB_HOME") is None  # the server did not change
 
-    if module_kind == "lmod":
-        seen = await kernel_sees("captured", "HPCLIB_HOME", "PATH", "LD_LIBRARY_PATH")
-        assert seen["HPCLIB_HOME"] == "/opt/hpclib/1.0"
-        path = str(seen["PATH"]).split(":")
-        assert path[1] == "/opt/hpclib/1.0/bin"
-        assert path[2:] == os.environ["PATH"].split(":")
-        assert seen["LD_LIBRARY_PATH"] == f"/opt/hpclib/1.0/lib:{BASE_LIB}"
+    seen = await kernel_sees("captured", "HPCLIB_HOME", "PATH", "LD_LIBRARY_PATH")
+    assert seen["HPCLIB_HOME"] == "/opt/hpclib/1.0"
+    path = str(seen["PATH"]).split(":")
+    assert path[1] == "/opt/hpclib/1.0/bin"
+    assert path[2:] == os.environ["PATH"].split(":")
+    assert seen["LD_LIBRARY_PATH"] == f"/opt/hpclib/1.0/lib:{BASE_LIB}"
 
     # Capturing again replaces the capture, capturing nothing takes it away.
     again = await call(
@@ -221,19 +220,18 @@ async def test_load_at_launch_gives_fresh_module_state(
     assert argv.count("jupyterlab_hpc.kernel_launcher") == 1
     assert argv[argv.index("--modules") + 1] == "hpclib/1.0,tool/1.0"
 
-    if module_kind == "lmod":
-        variables = ("HPCLIB_HOME", "PATH", "LD_LIBRARY_PATH", "TOOL")
-        seen = await kernel_sees("launched", *variables)
-        assert seen["HPCLIB_HOME"] == "/opt/hpclib/1.0"
-        # The launcher runs after kernel.json's env is applied: module entries come first.
-        assert str(seen["PATH"]).split(":")[0] == "/opt/hpclib/1.0/bin"
-        assert seen["LD_LIBRARY_PATH"] == f"/opt/hpclib/1.0/lib:{BASE_LIB}"
-        assert seen["TOOL"] == "1.0"
-        # The modulefile changes: the next start of the kernel loads the new one.
-        module_tree.write_text(hpclib_lua("1.1"))
-        seen = await kernel_sees("launched", *variables)
-        assert seen["HPCLIB_HOME"] == "/opt/hpclib/1.1"
-        assert str(seen["LD_LIBRARY_PATH"]).startswith("/opt/hpclib/1.1/lib:")
+    variables = ("HPCLIB_HOME", "PATH", "LD_LIBRARY_PATH", "TOOL")
+    seen = await kernel_sees("launched", *variables)
+    assert seen["HPCLIB_HOME"] == "/opt/hpclib/1.0"
+    # The launcher runs after kernel.json's env is applied: module entries come first.
+    assert str(seen["PATH"]).split(":")[0] == "/opt/hpclib/1.0/bin"
+    assert seen["LD_LIBRARY_PATH"] == f"/opt/hpclib/1.0/lib:{BASE_LIB}"
+    assert seen["TOOL"] == "1.0"
+    # The modulefile changes: the next start of the kernel loads the new one.
+    module_tree.write_text(hpclib_lua("1.1") if module_kind == "lmod" else hpclib_tcl("1.1"))
+    seen = await kernel_sees("launched", *variables)
+    assert seen["HPCLIB_HOME"] == "/opt/hpclib/1.1"
+    assert str(seen["LD_LIBRARY_PATH"]).startswith("/opt/hpclib/1.1/lib:")
 
     # DELETE gives the kernel its own argv back.
     response = await jp_fetch(
