@@ -355,3 +355,212 @@ export async function fetchPartitions(): Promise<Partition[]> {
   const data = await requestAPI<{ partitions: Partition[] }>('partitions');
   return data.partitions;
 }
+
+// ---------------------------------------------------------------------------
+// Submission, job details, output and history (issue 6; the contract is in
+// docs/architecture.md, "Submit, details, output and history")
+
+/** The submit form; every field is optional and maps to one scheduler option. */
+export interface SubmitOptions {
+  name?: string | null;
+  partition?: string | null;
+  account?: string | null;
+  qos?: string | null;
+  nodes?: number | null;
+  /** Number of tasks. */
+  ntasks?: number | null;
+  /** CPUs per task. */
+  cpus?: number | null;
+  /** Memory per node, e.g. `4G`. */
+  memory?: string | null;
+  /** Minutes, or `[days-]hours:minutes:seconds`. */
+  time_limit?: string | null;
+  gpus?: number | null;
+  /** A Slurm GRES spec such as `gpu:a100:2`. */
+  gres?: string | null;
+  /** An array spec such as `1-10%2`. */
+  array?: string | null;
+  /** e.g. `afterok:123`. */
+  dependency?: string | null;
+  /** Absolute, or relative to the server's root folder. */
+  workdir?: string | null;
+  output?: string | null;
+  error?: string | null;
+  /** Comma-separated events, e.g. `END,FAIL`. */
+  mail_type?: string | null;
+  mail_user?: string | null;
+  hold?: boolean;
+  /** Native options, one argv word each. */
+  extra?: string[];
+}
+
+/** `POST jobs/submit` answer. */
+export interface SubmitResult {
+  /** Null for a test-only check. */
+  job_id: string | null;
+  /** The scheduler's own words. */
+  message: string;
+  test_only: boolean;
+  /** ISO 8601 local time, from a Slurm check. */
+  estimated_start: string | null;
+  nodes: string | null;
+}
+
+/** A job with what is known once it ran (from details and history). */
+export interface JobRecord extends Job {
+  end_time: string | null;
+  work_dir: string;
+  stdout_path: string;
+  stderr_path: string;
+  exit_code: number | null;
+  exit_signal: number | null;
+}
+
+/** `GET jobs/{id}` answer. */
+export interface JobDetail {
+  job: JobRecord;
+  /** Every field the scheduler reported, raw, in its order. */
+  fields: [string, string][];
+  /** The other records of an array job. */
+  tasks: JobRecord[];
+  /** The batch script, when the scheduler still has it. */
+  script: string | null;
+  requested: Record<string, string>;
+  used: Record<string, string>;
+}
+
+export type OutputStream = 'stdout' | 'stderr';
+
+/** `GET jobs/{id}/output` answer: the bytes `[start, end)` of the file as text. */
+export interface JobOutputChunk {
+  path: string;
+  exists: boolean;
+  /** The file's size in bytes when read. */
+  size: number;
+  start: number;
+  end: number;
+  data: string;
+}
+
+/** Where to read a job's output from. */
+export interface OutputRange {
+  /** Read forward from this byte offset (follow mode). */
+  offset?: number;
+  /** Read the bytes just before this offset ("load earlier"). */
+  before?: number;
+  /** At most this many bytes (the server caps it). */
+  limit?: number;
+}
+
+/** One finished (or running) job from the scheduler's accounting. */
+export interface HistoryRecord extends JobRecord {
+  /** Seconds. */
+  elapsed: number | null;
+  total_cpu: number | null;
+  /** 0..1 */
+  cpu_efficiency: number | null;
+  max_rss: string;
+}
+
+export interface HistoryQuery {
+  /** ISO 8601 local time, e.g. `2026-11-21T00:00:00`. */
+  start: string;
+  end?: string | null;
+  states?: JobState[];
+  limit?: number;
+}
+
+/** `GET history` answer: `available` false means the site keeps no accounting. */
+export interface HistoryResult {
+  available: boolean;
+  message: string;
+  jobs: HistoryRecord[];
+}
+
+/** A submit template: from the site admin (read-only) or the user's own. */
+export interface SubmitTemplate {
+  name: string;
+  source: 'site' | 'user';
+  description: string;
+  script: string;
+  options: SubmitOptions;
+}
+
+const jsonInit = (method: string, body: unknown): RequestInit => ({
+  method,
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify(body)
+});
+
+/** `POST jobs/submit`: submit, or only check with `testOnly`. */
+export function submitJob(
+  script: string,
+  options: SubmitOptions,
+  testOnly = false
+): Promise<SubmitResult> {
+  return requestAPI<SubmitResult>(
+    'jobs/submit',
+    jsonInit('POST', { script, options, test_only: testOnly })
+  );
+}
+
+export function fetchJobDetail(jobId: string): Promise<JobDetail> {
+  return requestAPI<JobDetail>(`jobs/${encodeURIComponent(jobId)}`);
+}
+
+export function fetchJobOutput(
+  jobId: string,
+  stream: OutputStream,
+  range: OutputRange = {}
+): Promise<JobOutputChunk> {
+  const params = new URLSearchParams({ stream });
+  if (range.offset !== undefined) {
+    params.set('offset', String(range.offset));
+  }
+  if (range.before !== undefined) {
+    params.set('before', String(range.before));
+  }
+  if (range.limit !== undefined) {
+    params.set('limit', String(range.limit));
+  }
+  return requestAPI<JobOutputChunk>(
+    `jobs/${encodeURIComponent(jobId)}/output?${params.toString()}`
+  );
+}
+
+export function fetchHistory(query: HistoryQuery): Promise<HistoryResult> {
+  const params = new URLSearchParams({ start: query.start });
+  if (query.end) {
+    params.set('end', query.end);
+  }
+  if (query.states && query.states.length > 0) {
+    params.set('state', query.states.join(','));
+  }
+  if (query.limit !== undefined) {
+    params.set('limit', String(query.limit));
+  }
+  return requestAPI<HistoryResult>(`history?${params.toString()}`);
+}
+
+export async function fetchTemplates(): Promise<SubmitTemplate[]> {
+  const data = await requestAPI<{ templates: SubmitTemplate[] }>(
+    'submit/templates'
+  );
+  return data.templates;
+}
+
+export function saveTemplate(
+  name: string,
+  template: Pick<SubmitTemplate, 'description' | 'script' | 'options'>
+): Promise<SubmitTemplate> {
+  return requestAPI<SubmitTemplate>(
+    `submit/templates/${encodeURIComponent(name)}`,
+    jsonInit('PUT', template)
+  );
+}
+
+export async function deleteTemplate(name: string): Promise<void> {
+  await requestAPI<unknown>(`submit/templates/${encodeURIComponent(name)}`, {
+    method: 'DELETE'
+  });
+}

@@ -159,6 +159,14 @@ class InvalidJobId(ValueError):
     pass
 
 
+class JobNotFound(SchedulerError):
+    """The batch system does not know the job (never existed, or forgotten)."""
+
+
+class Unsupported(SchedulerError):
+    """This batch system (or this backend) cannot do what was asked."""
+
+
 # 123, 123_4, 123_[1-3], 123_[1,4-6%2], heterogeneous 123+1. Nothing else reaches a command,
 # so an id can never be read as an option (-h) or carry shell syntax.
 _JOB_ID = re.compile(
@@ -214,6 +222,25 @@ class Scheduler(abc.ABC):
     @abc.abstractmethod
     async def partitions(self) -> list[Partition]: ...
 
+    # Submission, details and history (issue 6/7). Each backend overrides what it supports.
+
+    async def submit(
+        self, script: str, request: SubmitRequest, *, test_only: bool = False
+    ) -> SubmitResult:
+        """Submit ``script`` (its text) with ``request``; with ``test_only``, only check it.
+
+        A rejection by the scheduler raises CommandFailed (its message is the scheduler's).
+        """
+        raise Unsupported(f"Submitting jobs is not supported on {self.kind} yet.")
+
+    async def job_detail(self, job_id: str) -> JobDetail:
+        """Everything known about one job; raises JobNotFound when the scheduler forgot it."""
+        raise Unsupported(f"Job details are not supported on {self.kind} yet.")
+
+    async def history(self, query: HistoryQuery) -> HistoryResult:
+        """Jobs from the batch system's accounting; ``available`` False when there is none."""
+        return HistoryResult(False, f"Job history is not supported on {self.kind} yet.")
+
     def blocking(self) -> BlockingScheduler:
         """The same batch system for callers without an event loop (the IPython magics)."""
         raise NotImplementedError(f"{self.kind} has no blocking interface yet.")
@@ -239,6 +266,116 @@ class SubmitRequest:
     error: str | None = None
     hold: bool = False
     extra: list[str] = field(default_factory=list)
+    # The submit form's other fields (issue 6). ``ntasks`` is the number of tasks;
+    # ``gres`` a Slurm GRES spec (gpu:a100:2); ``array`` an array spec (1-10%2);
+    # ``dependency`` a Slurm dependency (afterok:123) or PBS depend list;
+    # ``workdir`` an absolute folder; ``mail_type`` comma-separated events (END,FAIL).
+    qos: str | None = None
+    ntasks: int | None = None
+    gres: str | None = None
+    array: str | None = None
+    dependency: str | None = None
+    workdir: str | None = None
+    mail_type: str | None = None
+    mail_user: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """What a submission (or a test-only check of one) answered.
+
+    ``job_id`` is None for a check. ``message`` is the scheduler's own words. A check on
+    Slurm also knows when and where the job would start (``estimated_start`` is ISO 8601
+    local time).
+    """
+
+    job_id: str | None
+    message: str
+    test_only: bool = False
+    estimated_start: str | None = None
+    nodes: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass
+class JobDetail:
+    """Everything the scheduler knows about one job.
+
+    ``job`` is normalized (with end_time, work_dir, stdout/stderr paths and exit code where
+    known); ``fields`` is every field the scheduler reported, raw, in its order; ``tasks``
+    holds the other records of an array (empty for a plain job); ``script`` is the batch
+    script when the scheduler still has it (None otherwise); ``requested`` and ``used`` are
+    resources asked for and used (``{"cpus": "4", "memory": "8G", "time": "01:00:00"}``).
+    """
+
+    job: Job
+    fields: list[tuple[str, str]]
+    tasks: list[Job] = field(default_factory=list)
+    script: str | None = None
+    requested: dict[str, str] = field(default_factory=dict)
+    used: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "job": self.job.to_dict(),
+            "fields": [list(pair) for pair in self.fields],
+            "tasks": [t.to_dict() for t in self.tasks],
+            "script": self.script,
+            "requested": dict(self.requested),
+            "used": dict(self.used),
+        }
+
+
+@dataclass(frozen=True)
+class HistoryQuery:
+    """Finished (and running) jobs between ``start`` and ``end`` (ISO 8601 local times;
+    ``end`` None means now), of ``user`` (None: the batch system's default, the caller),
+    in ``states`` (empty: every state), at most ``limit`` records."""
+
+    start: str
+    end: str | None = None
+    user: str | None = None
+    states: tuple[JobState, ...] = ()
+    limit: int = 5000
+
+
+@dataclass
+class HistoryRecord:
+    """One job of the history: the normalized job (with end_time and exit_code) plus usage.
+
+    ``elapsed`` and ``total_cpu`` are seconds; ``cpu_efficiency`` is total_cpu divided by
+    (elapsed x allocated CPUs), 0..1, None when it cannot be known.
+    """
+
+    job: Job
+    elapsed: int | None = None
+    total_cpu: int | None = None
+    cpu_efficiency: float | None = None
+    max_rss: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out = self.job.to_dict()
+        out.update(
+            elapsed=self.elapsed,
+            total_cpu=self.total_cpu,
+            cpu_efficiency=self.cpu_efficiency,
+            max_rss=self.max_rss,
+        )
+        return out
+
+
+@dataclass(frozen=True)
+class HistoryResult:
+    """``available`` False means the site keeps no accounting; ``message`` says so plainly."""
+
+    available: bool
+    message: str = ""
+    records: list[HistoryRecord] = field(default_factory=list)
 
 
 class BlockingScheduler(abc.ABC):
