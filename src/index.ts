@@ -204,7 +204,8 @@ const modulesPlugin: JupyterFrontEndPlugin<void> = {
     commands.addCommand(CommandIDs.resetModules, {
       label: 'Reset Modules to Site Defaults',
       caption:
-        'Back to the modules this server started with, for new kernels and terminals',
+        'Back to the modules this server started with, for new kernels and terminals (target: this server session)',
+      isEnabled: () => model.target.kind === 'server',
       execute: () =>
         runModuleChange(
           model,

@@ -28,8 +28,9 @@ def module_tree(module_kind: str, tmp_path: Path) -> Iterator[Path]:
     home = tmp_path / "home"
     home.mkdir()
     saved = dict(os.environ)
+    clean = clean_module_env(core, home)  # read before clearing: it copies os.environ
     os.environ.clear()
-    os.environ.update(clean_module_env(core, home))
+    os.environ.update(clean)
     yield core
     os.environ.clear()
     os.environ.update(saved)
@@ -129,6 +130,15 @@ async def test_show(jp_fetch: Any) -> None:
     await refused(jp_fetch, 404, "show", name="nope/1.0")
     await refused(jp_fetch, 400, "show", name="-x")
     await refused(jp_fetch, 400, "show", name="gcc; id")
+
+
+def test_the_server_keeps_its_path(module_tree: Path) -> None:
+    """The fixture swaps only the module variables and HOME: the server still has PATH
+    (it once read os.environ after clearing it, and the server ran without PATH)."""
+    assert os.environ.get("PATH")
+    assert "/usr/bin" in os.environ["PATH"].split(os.pathsep)
+    assert os.environ["MODULEPATH"] == str(module_tree)
+    assert "LOADEDMODULES" not in os.environ
 
 
 async def test_load_needs_an_explicit_target(jp_fetch: Any) -> None:

@@ -100,8 +100,20 @@ class FakeApi implements IModulesApi {
   restoreCollection = jest.fn();
 }
 
+const NO_KERNELS = {
+  listKernelSpecs: jest.fn(async () => ({
+    kernelspecs: [],
+    default: null,
+    user_dir: '/home/u/.local/share/jupyter/kernels',
+    folders: [],
+    server_python_names: [],
+    server_env_names: []
+  })),
+  attachModules: jest.fn()
+};
+
 function makeModel(api: FakeApi): ModulesModel {
-  return new ModulesModel({ api, autoStart: false });
+  return new ModulesModel({ api, kernelsApi: NO_KERNELS, autoStart: false });
 }
 
 describe('ModulesModel', () => {

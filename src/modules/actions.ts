@@ -4,8 +4,9 @@
  */
 import { Notification } from '@jupyterlab/apputils';
 
-import type { ChangeResult, NotAffected } from './api';
-import { ModulesModel } from './model';
+import type { NotAffected } from './api';
+import type { ModuleChange, ModulesModel } from './model';
+import { MODE_WORDS, kernelChangeText } from './target';
 
 const plural = (n: number, word: string): string =>
   `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -29,28 +30,50 @@ export function notAffectedText(notAffected: NotAffected): string {
   return `${parts.join(' and ')} ${verb} environment.`;
 }
 
+/** The sentence that reports a change, for the session or a kernel. */
+export function changeText(change: ModuleChange, done: string): string {
+  if (change.target === 'kernel') {
+    return change.changed
+      ? kernelChangeText(done, change.kernel)
+      : `Nothing to change: “${change.kernel.displayName}” already has ${
+          change.kernel.modules.join(', ') || 'no modules'
+        }, ${MODE_WORDS[change.kernel.mode]}.`;
+  }
+  const rest = notAffectedText(change.result.not_affected);
+  return (
+    `${done} in this server session: new kernels and terminals inherit it.` +
+    (rest ? ` ${rest}` : '')
+  );
+}
+
 /**
- * Run a change of the server session and say how it went. Resolves to the
- * answer, or null when it failed (the error was shown; nothing changed).
+ * Run a change (of the server session or of the target kernel) and say how
+ * it went. Resolves to the answer, or null when it failed (the error was
+ * shown; nothing changed).
  */
 export async function runModuleChange(
   model: ModulesModel,
-  change: () => Promise<ChangeResult>,
+  change: () => Promise<ModuleChange>,
   done: string
-): Promise<ChangeResult | null> {
+): Promise<ModuleChange | null> {
   try {
     const result = await change();
-    const rest = notAffectedText(result.not_affected);
-    Notification.success(
-      `${done} in this server session: new kernels and terminals inherit it.` +
-        (rest ? ` ${rest}` : ''),
-      { autoClose: 6000 }
-    );
+    const text = changeText(result, done);
+    if (result.target === 'kernel' && !result.changed) {
+      Notification.info(text, { autoClose: 5000 });
+    } else {
+      Notification.success(text, { autoClose: 6000 });
+    }
     return result;
   } catch (e) {
-    Notification.error(e instanceof Error ? e.message : String(e), {
-      autoClose: false
-    });
+    const kernel = model.targetKernel;
+    const message = e instanceof Error ? e.message : String(e);
+    Notification.error(
+      kernel
+        ? `The kernel “${kernel.displayName}” was not changed: ${message}`
+        : message,
+      { autoClose: false }
+    );
     return null;
   }
 }

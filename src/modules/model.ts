@@ -7,6 +7,8 @@ import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { HPCApiError } from '../api';
+import { IKernelsApi, KERNELS_API, ModulesMode } from '../kernels/api';
 import * as modulesApi from './api';
 import type {
   AvailResult,
@@ -14,7 +16,6 @@ import type {
   LoadedModule,
   ModuleDetails,
   ModuleStatus,
-  ModuleTarget,
   NotAffected,
   SpiderResult
 } from './api';
@@ -24,6 +25,18 @@ import {
   groupModules,
   packageOf
 } from './catalog';
+import {
+  IKernelChange,
+  IKernelTarget,
+  SESSION_TARGET,
+  TargetChoice,
+  changesKernel,
+  defaultMode,
+  kernelTargets,
+  planLoad,
+  planSwap,
+  planUnload
+} from './target';
 
 /** The server calls the model makes; tests pass fakes. */
 export type IModulesApi = Pick<
@@ -43,9 +56,21 @@ export type IModulesApi = Pick<
   | 'restoreCollection'
 >;
 
+/** The kernelspec calls the model makes (the kernel editor's client); tests pass fakes. */
+export type IKernelTargetApi = Pick<
+  IKernelsApi,
+  'listKernelSpecs' | 'attachModules'
+>;
+
+/** What a change did: to the server session, or to one kernel's module list. */
+export type ModuleChange =
+  | { target: 'server'; result: ChangeResult }
+  | { target: 'kernel'; kernel: IKernelChange; changed: boolean };
+
 export namespace ModulesModel {
   export interface IOptions {
     api?: IModulesApi;
+    kernelsApi?: IKernelTargetApi;
     /** Seconds between two looks at the loaded modules while shown. */
     refreshInterval?: number;
     visible?: boolean;
@@ -60,6 +85,7 @@ const errorText = (e: unknown): string =>
 export class ModulesModel implements IDisposable {
   constructor(options: ModulesModel.IOptions = {}) {
     this._api = options.api ?? modulesApi;
+    this._kernelsApi = options.kernelsApi ?? KERNELS_API;
     this._refreshInterval = options.refreshInterval ?? 30;
     this._visible = options.visible ?? true;
     this._poll = new Poll({
@@ -92,7 +118,18 @@ export class ModulesModel implements IDisposable {
   get error(): string | null {
     return this._error;
   }
+  /** The loaded modules of the target: the session's, or the kernel's list. */
   get loaded(): LoadedModule[] {
+    if (this._target.kind === 'kernel') {
+      return (this.targetKernel?.attached?.modules ?? []).map(m => ({
+        full_name: m,
+        path: ''
+      }));
+    }
+    return this._status?.loaded ?? [];
+  }
+  /** The modules loaded in this server session, whatever the target. */
+  get sessionLoaded(): LoadedModule[] {
     return this._status?.loaded ?? [];
   }
   get modulepath(): string[] {
@@ -104,8 +141,63 @@ export class ModulesModel implements IDisposable {
   get avail(): AvailResult | null {
     return this._avail;
   }
-  get target(): ModuleTarget {
+  get target(): TargetChoice {
     return this._target;
+  }
+  /** The kernel the target names, or null (session target, or a kernel that is gone). */
+  get targetKernel(): IKernelTarget | null {
+    const target = this._target;
+    return target.kind === 'kernel'
+      ? (this._kernels.find(k => k.name === target.name) ?? null)
+      : null;
+  }
+  /** Every kernel, as a possible target (with why some cannot be). */
+  get kernels(): IKernelTarget[] {
+    return this._kernels;
+  }
+  /** Why the kernels could not be listed, or null. */
+  get kernelsError(): string | null {
+    return this._kernelsError;
+  }
+  /** How a change of a kernel's modules is written: capture or launch. */
+  get kernelMode(): ModulesMode {
+    return this._mode;
+  }
+  set kernelMode(mode: ModulesMode) {
+    if (mode !== this._mode) {
+      this._mode = mode;
+      this._changed.emit();
+    }
+  }
+  /** Running kernels of the target kernelspec (they keep their environment). */
+  get runningOfTarget(): NotAffected['kernels'] {
+    const target = this._target;
+    return target.kind === 'kernel'
+      ? this.notAffected.kernels.filter(k => k.name === target.name)
+      : [];
+  }
+
+  /**
+   * Choose where loads go. A kernel that cannot take modules is refused with
+   * the reason; the mode starts as the one the kernel already uses.
+   */
+  setTarget(target: TargetChoice): void {
+    if (target.kind === 'kernel') {
+      const kernel = this._kernels.find(k => k.name === target.name);
+      if (!kernel) {
+        throw new Error(`There is no kernel named “${target.name}”.`);
+      }
+      if (kernel.blockedReason) {
+        throw new Error(
+          `“${kernel.displayName}” cannot take modules: ${kernel.blockedReason}`
+        );
+      }
+      this._mode = defaultMode(kernel.attached);
+      this._target = { kind: 'kernel', name: kernel.name };
+    } else {
+      this._target = SESSION_TARGET;
+    }
+    this._changed.emit();
   }
   /** What the panel is doing now ("Loading gcc/12.2.0"), or null. */
   get busy(): string | null {
@@ -216,6 +308,7 @@ export class ModulesModel implements IDisposable {
    * when MODULEPATH changed (the server caches the listing per MODULEPATH).
    */
   async refresh(): Promise<void> {
+    const kernels = this.refreshKernels();
     try {
       this._status = await this._api.fetchStatus();
       this._error = this._status.system.available
@@ -228,6 +321,19 @@ export class ModulesModel implements IDisposable {
     }
     if (this.available && this._modulepathChanged()) {
       await this._listAvail(false);
+    }
+    await kernels;
+    this._changed.emit();
+  }
+
+  /** List the kernels again (targets); a failure is kept in `kernelsError`. */
+  async refreshKernels(): Promise<void> {
+    try {
+      const listing = await this._kernelsApi.listKernelSpecs();
+      this._kernels = kernelTargets(listing.kernelspecs);
+      this._kernelsError = null;
+    } catch (e) {
+      this._kernelsError = `The kernels could not be listed: ${errorText(e)}`;
     }
     this._changed.emit();
   }
@@ -277,47 +383,76 @@ export class ModulesModel implements IDisposable {
     this._changed.emit();
   }
 
-  load(names: string[]): Promise<ChangeResult> {
-    return this._change(`Loading ${names.join(', ')}`, () =>
-      this._api.loadModules(names, this._target)
-    );
+  load(names: string[]): Promise<ModuleChange> {
+    const what = `Loading ${names.join(', ')}`;
+    return this._target.kind === 'kernel'
+      ? this._changeKernel(what, list => planLoad(list, names))
+      : this._change(what, () => this._api.loadModules(names, 'server'));
   }
 
-  unload(names: string[]): Promise<ChangeResult> {
-    return this._change(`Unloading ${names.join(', ')}`, () =>
-      this._api.unloadModules(names, this._target)
-    );
+  unload(names: string[]): Promise<ModuleChange> {
+    const what = `Unloading ${names.join(', ')}`;
+    return this._target.kind === 'kernel'
+      ? this._changeKernel(what, list => planUnload(list, names))
+      : this._change(what, () => this._api.unloadModules(names, 'server'));
   }
 
-  swap(oldName: string, newName: string): Promise<ChangeResult> {
-    return this._change(`Swapping ${oldName} for ${newName}`, () =>
-      this._api.swapModules(oldName, newName, this._target)
-    );
+  swap(oldName: string, newName: string): Promise<ModuleChange> {
+    const what = `Swapping ${oldName} for ${newName}`;
+    return this._target.kind === 'kernel'
+      ? this._changeKernel(what, list => planSwap(list, oldName, newName))
+      : this._change(what, () =>
+          this._api.swapModules(oldName, newName, 'server')
+        );
   }
 
-  reset(to: 'start' | 'none'): Promise<ChangeResult> {
+  /** `none`: unload everything (for a kernel: take its modules away); `start`: the session's site defaults. */
+  reset(to: 'start' | 'none'): Promise<ModuleChange> {
+    if (this._target.kind === 'kernel') {
+      if (to === 'start') {
+        return this._sessionOnly('Resetting to the site defaults');
+      }
+      return this._changeKernel('Taking every module away', () => []);
+    }
     const what =
       to === 'start'
         ? 'Resetting to the site defaults'
         : 'Unloading every module';
-    return this._change(what, () => this._api.resetModules(to, this._target));
+    return this._change(what, () => this._api.resetModules(to, 'server'));
   }
 
-  use(path: string): Promise<ChangeResult> {
+  /** Attach the kernel's modules again in the chosen mode (capture <-> launch). */
+  applyMode(): Promise<ModuleChange> {
+    return this._changeKernel(
+      `Switching to ${this._mode === 'capture' ? 'capture' : 'load at launch'}`,
+      list => list
+    );
+  }
+
+  use(path: string): Promise<ModuleChange> {
+    if (this._target.kind === 'kernel') {
+      return this._sessionOnly('module use');
+    }
     return this._change(`Adding ${path}`, () =>
-      this._api.changeModulePath('use', path, this._target)
+      this._api.changeModulePath('use', path, 'server')
     );
   }
 
-  unuse(path: string): Promise<ChangeResult> {
+  unuse(path: string): Promise<ModuleChange> {
+    if (this._target.kind === 'kernel') {
+      return this._sessionOnly('module unuse');
+    }
     return this._change(`Removing ${path}`, () =>
-      this._api.changeModulePath('unuse', path, this._target)
+      this._api.changeModulePath('unuse', path, 'server')
     );
   }
 
-  restore(name: string): Promise<ChangeResult> {
+  restore(name: string): Promise<ModuleChange> {
+    if (this._target.kind === 'kernel') {
+      return this._sessionOnly('Restoring a collection');
+    }
     return this._change(`Restoring ${name}`, () =>
-      this._api.restoreCollection(name, this._target)
+      this._api.restoreCollection(name, 'server')
     );
   }
 
@@ -349,10 +484,81 @@ export class ModulesModel implements IDisposable {
     Signal.clearData(this);
   }
 
+  private _sessionOnly(what: string): Promise<ModuleChange> {
+    return Promise.reject(
+      new Error(
+        `${what} applies to this server session only: choose “This server session” as the target.`
+      )
+    );
+  }
+
+  /**
+   * Give the target kernel the list `plan` makes of its current one, in the
+   * chosen mode, through the kernelspec service (which checks and saves).
+   */
+  private async _changeKernel(
+    what: string,
+    plan: (current: string[]) => string[]
+  ): Promise<ModuleChange> {
+    if (this._busy !== null) {
+      throw new Error(`Wait: ${this._busy.toLowerCase()} is not finished.`);
+    }
+    const kernel = this.targetKernel;
+    const target = this._target;
+    if (kernel === null || target.kind !== 'kernel') {
+      throw new Error(
+        target.kind === 'kernel'
+          ? `The kernel “${target.name}” is gone; choose another target.`
+          : 'The target is not a kernel.'
+      );
+    }
+    if (kernel.blockedReason || kernel.record.version === null) {
+      throw new Error(
+        `“${kernel.displayName}” cannot take modules: ${kernel.blockedReason}`
+      );
+    }
+    const before = kernel.attached;
+    const mode = this._mode;
+    const modules = plan(before?.modules ?? []);
+    const change: IKernelChange = {
+      displayName: kernel.displayName,
+      mode,
+      before,
+      modules,
+      running: this.runningOfTarget.length
+    };
+    if (!changesKernel(before, mode, modules)) {
+      return { target: 'kernel', kernel: change, changed: false };
+    }
+    this._busy = `${what} (${kernel.displayName})`;
+    this._changed.emit();
+    try {
+      const saved = await this._kernelsApi.attachModules(
+        kernel.name,
+        mode,
+        modules,
+        kernel.record.version
+      );
+      this._kernels = kernelTargets(
+        this._kernels.map(k => (k.name === saved.name ? saved : k.record))
+      );
+      return { target: 'kernel', kernel: change, changed: true };
+    } catch (e) {
+      if (e instanceof HPCApiError && e.status === 409) {
+        // Changed on disk meanwhile (the kernel editor, another window): read it again.
+        await this.refreshKernels();
+      }
+      throw e;
+    } finally {
+      this._busy = null;
+      this._changed.emit();
+    }
+  }
+
   private async _change(
     what: string,
     call: () => Promise<ChangeResult>
-  ): Promise<ChangeResult> {
+  ): Promise<ModuleChange> {
     if (this._busy !== null) {
       throw new Error(`Wait: ${this._busy.toLowerCase()} is not finished.`);
     }
@@ -372,7 +578,7 @@ export class ModulesModel implements IDisposable {
       if (this._modulepathChanged()) {
         await this._listAvail(false);
       }
-      return result;
+      return { target: 'server', result };
     } finally {
       this._busy = null;
       this._changed.emit();
@@ -398,6 +604,10 @@ export class ModulesModel implements IDisposable {
   }
 
   private _api: IModulesApi;
+  private _kernelsApi: IKernelTargetApi;
+  private _kernels: IKernelTarget[] = [];
+  private _kernelsError: string | null = null;
+  private _mode: ModulesMode = 'launch';
   private _changed = new Signal<this, void>(this);
   private _poll: Poll;
   private _refreshInterval: number;
@@ -410,7 +620,7 @@ export class ModulesModel implements IDisposable {
   private _visiblePackages: ModulePackage[] | null = null;
   private _filter = '';
   private _showHidden = false;
-  private _target: ModuleTarget = 'server';
+  private _target: TargetChoice = SESSION_TARGET;
   private _busy: string | null = null;
   private _selected: string | null = null;
   private _details: ModuleDetails | null = null;

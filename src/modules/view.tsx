@@ -14,6 +14,8 @@ import {
 } from './actions';
 import { ModulePackage } from './catalog';
 import { ModulesModel } from './model';
+import { MODE_WORDS, parseTargetValue, targetValue } from './target';
+import type { ModulesMode } from '../kernels/api';
 import { useModel } from '../common/useModel';
 
 export interface IModulesViewProps {
@@ -80,6 +82,83 @@ export function ModulesView(props: IModulesViewProps): React.ReactElement {
 }
 
 function TargetBar({ model }: { model: ModulesModel }): React.ReactElement {
+  const kernel = model.targetKernel;
+  const blocked = model.kernels.filter(k => k.blockedReason);
+  const target = model.target;
+  return (
+    <div className="jp-hpc-modules-target">
+      <label className="jp-hpc-modules-target-choice">
+        <span className="jp-hpc-modules-target-label">Target:</span>
+        <select
+          className="jp-hpc-modules-select"
+          aria-label="Target of loads"
+          value={targetValue(target)}
+          disabled={model.busy !== null}
+          onChange={e => {
+            try {
+              model.setTarget(parseTargetValue(e.currentTarget.value));
+            } catch (error) {
+              reportError(error);
+            }
+          }}
+        >
+          <option value="server">This server session</option>
+          {target.kind === 'kernel' && !kernel && (
+            <option value={targetValue(target)}>
+              {target.name} (no longer there)
+            </option>
+          )}
+          {model.kernels.length > 0 && (
+            <optgroup label="Kernels (their kernelspec)">
+              {model.kernels.map(k => (
+                <option
+                  key={k.name}
+                  value={targetValue({ kind: 'kernel', name: k.name })}
+                  disabled={k.blockedReason !== ''}
+                  title={k.blockedReason || `Edit the modules of ${k.name}`}
+                >
+                  {k.displayName}
+                  {k.blockedReason ? ' (read-only)' : ''}
+                </option>
+              ))}
+            </optgroup>
+          )}
+        </select>
+      </label>
+      {target.kind === 'server' ? (
+        <SessionNote model={model} />
+      ) : (
+        <KernelNote model={model} />
+      )}
+      {blocked.length > 0 && (
+        <details className="jp-hpc-modules-readonly">
+          <summary>
+            {blocked.length} kernel{blocked.length === 1 ? '' : 's'} cannot take
+            modules
+          </summary>
+          <ul>
+            {blocked.map(k => (
+              <li key={k.name}>
+                <strong>{k.displayName}</strong>: {k.blockedReason}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      {model.kernelsError && (
+        <div className="jp-hpc-modules-warning">{model.kernelsError}</div>
+      )}
+      {model.busy && (
+        <div className="jp-hpc-modules-busy" role="status">
+          {model.busy}…
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** The session target: who inherits the change, and who does not. */
+function SessionNote({ model }: { model: ModulesModel }): React.ReactElement {
   const notAffected = model.notAffected;
   const running = notAffectedText(notAffected);
   const names = [
@@ -87,51 +166,142 @@ function TargetBar({ model }: { model: ModulesModel }): React.ReactElement {
       k => `kernel ${k.name}${k.path ? ` (${k.path})` : ''}`
     ),
     ...notAffected.terminals.map(t => `terminal ${t.name}`)
-  ].join('\n');
+  ];
   return (
-    <div className="jp-hpc-modules-target" title={names || undefined}>
-      <span className="jp-hpc-modules-target-label">Target:</span>{' '}
-      <strong>this server session</strong>
-      <div className="jp-hpc-modules-target-note">
-        New kernels and terminals inherit what you load here.
-        {running && ` Not affected: ${running}`}
+    <div className="jp-hpc-modules-target-note">
+      New kernels and terminals inherit what you load here.
+      {running && (
+        <details className="jp-hpc-modules-not-affected">
+          <summary>Not affected: {running}</summary>
+          <ul>
+            {names.map(n => (
+              <li key={n}>{n}</li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </div>
+  );
+}
+
+/** A kernel target: how its modules are written, and its running sessions. */
+function KernelNote({ model }: { model: ModulesModel }): React.ReactElement {
+  const kernel = model.targetKernel;
+  if (!kernel) {
+    return (
+      <div className="jp-hpc-modules-warning">
+        This kernel is no longer there: choose another target.
       </div>
-      {model.busy && <div className="jp-hpc-modules-busy">{model.busy}…</div>}
+    );
+  }
+  const mode = model.kernelMode;
+  const attached = kernel.attached;
+  const disabled = model.busy !== null;
+  const running = model.runningOfTarget.length;
+  const modeChoice = (value: ModulesMode, label: string, help: string) => (
+    <label className="jp-hpc-modules-mode" title={help}>
+      <input
+        type="radio"
+        name="jp-hpc-modules-mode"
+        value={value}
+        checked={mode === value}
+        disabled={disabled}
+        onChange={() => (model.kernelMode = value)}
+      />{' '}
+      {label}
+    </label>
+  );
+  return (
+    <div className="jp-hpc-modules-target-note">
+      Loads edit the kernel <code>{kernel.name}</code>: its next sessions start
+      with them; this server session is not changed.
+      <div
+        className="jp-hpc-modules-modes"
+        role="radiogroup"
+        aria-label="How the kernel gets its modules"
+      >
+        {modeChoice(
+          'launch',
+          'Load at launch',
+          'The modules are loaded each time the kernel starts (always the current modulefiles)'
+        )}
+        {modeChoice(
+          'capture',
+          'Capture into environment',
+          'The modules are loaded once now and what they set is written into the kernel’s env (fast starts; later modulefile changes are not seen)'
+        )}
+      </div>
+      {attached && attached.modules.length > 0 && attached.mode !== mode && (
+        <div className="jp-hpc-modules-hint">
+          Its modules are {MODE_WORDS[attached.mode]}; the next change writes
+          them {MODE_WORDS[mode]}.{' '}
+          <button
+            className="jp-hpc-modules-button jp-mod-small"
+            disabled={disabled}
+            onClick={() =>
+              void runModuleChange(
+                model,
+                () => model.applyMode(),
+                `Switched to ${mode === 'launch' ? 'load at launch' : 'capture'}`
+              )
+            }
+          >
+            Switch now
+          </button>
+        </div>
+      )}
+      {running > 0 && (
+        <div>
+          {running} running kernel{running === 1 ? '' : 's'} of it keep
+          {running === 1 ? 's' : ''} the old environment until restarted.
+        </div>
+      )}
     </div>
   );
 }
 
 function LoadedSection({ model }: { model: ModulesModel }): React.ReactElement {
   const loaded = model.loaded;
-  const disabled = model.busy !== null;
+  const kernel = model.target.kind === 'kernel';
+  const disabled = model.busy !== null || (kernel && !model.targetKernel);
   return (
     <section className="jp-hpc-modules-section" aria-label="Loaded modules">
       <div className="jp-hpc-modules-section-head">
-        <span>Loaded ({loaded.length})</span>
+        <span>
+          {kernel
+            ? `Loaded in the kernel (${loaded.length})`
+            : `Loaded (${loaded.length})`}
+        </span>
         <span className="jp-hpc-modules-spacer" />
-        <button
-          className="jp-hpc-modules-button"
-          disabled={disabled}
-          title="Back to the modules the server started with (the site defaults)"
-          onClick={() =>
-            void runModuleChange(
-              model,
-              () => model.reset('start'),
-              'Reset to the site defaults'
-            )
-          }
-        >
-          Reset
-        </button>
+        {!kernel && (
+          <button
+            className="jp-hpc-modules-button"
+            disabled={disabled}
+            title="Back to the modules the server started with (the site defaults)"
+            onClick={() =>
+              void runModuleChange(
+                model,
+                () => model.reset('start'),
+                'Reset to the site defaults'
+              )
+            }
+          >
+            Reset
+          </button>
+        )}
         <button
           className="jp-hpc-modules-button"
           disabled={disabled || loaded.length === 0}
-          title="Unload every module (module purge)"
+          title={
+            kernel
+              ? 'Take every module away from this kernel'
+              : 'Unload every module (module purge)'
+          }
           onClick={() =>
             void runModuleChange(
               model,
               () => model.reset('none'),
-              'Unloaded every module'
+              kernel ? 'Took every module away' : 'Unloaded every module'
             )
           }
         >
@@ -139,7 +309,11 @@ function LoadedSection({ model }: { model: ModulesModel }): React.ReactElement {
         </button>
       </div>
       {loaded.length === 0 ? (
-        <div className="jp-hpc-modules-hint">No module is loaded.</div>
+        <div className="jp-hpc-modules-hint">
+          {kernel
+            ? 'No module is attached to this kernel: choose one below and Load.'
+            : 'No module is loaded.'}
+        </div>
       ) : (
         <ul className="jp-hpc-modules-loaded">
           {loaded.map(m => (
@@ -391,6 +565,12 @@ function SpiderResults({ model }: { model: ModulesModel }): React.ReactElement {
   );
 }
 
+/** The target in words, for titles: "this server session" or "the kernel “X”". */
+function targetLabel(model: ModulesModel): string {
+  const kernel = model.targetKernel;
+  return kernel ? `the kernel “${kernel.displayName}”` : 'this server session';
+}
+
 function loadTitle(hit: SpiderHit): string {
   const first = hit.load_first[0];
   return first && first.length > 0
@@ -454,7 +634,7 @@ function DetailsSection({
           <button
             className="jp-hpc-modules-button jp-mod-accept"
             disabled={disabled}
-            title={`Load ${name} into this server session`}
+            title={`Load ${name} into ${targetLabel(model)}`}
             onClick={() =>
               void runModuleChange(
                 model,
@@ -521,6 +701,7 @@ function CollectionsSection({
 }): React.ReactElement {
   const [name, setName] = React.useState('');
   const disabled = model.busy !== null;
+  const sessionOnly = sessionOnlyReason(model);
   return (
     <details
       className="jp-hpc-modules-section jp-hpc-modules-fold"
@@ -531,6 +712,7 @@ function CollectionsSection({
       }}
     >
       <summary>Collections</summary>
+      {sessionOnly && <div className="jp-hpc-modules-hint">{sessionOnly}</div>}
       <form
         className="jp-hpc-modules-search"
         onSubmit={e => {
@@ -554,7 +736,10 @@ function CollectionsSection({
         <button
           className="jp-hpc-modules-button"
           type="submit"
-          disabled={!name.trim()}
+          disabled={!name.trim() || sessionOnly !== ''}
+          title={
+            sessionOnly || 'Save the modules loaded in this server session'
+          }
         >
           Save loaded
         </button>
@@ -569,7 +754,8 @@ function CollectionsSection({
               <span className="jp-hpc-modules-spacer" />
               <button
                 className="jp-hpc-modules-button jp-mod-small"
-                disabled={disabled}
+                disabled={disabled || sessionOnly !== ''}
+                title={sessionOnly || `Restore ${c} into this server session`}
                 onClick={() =>
                   void runModuleChange(
                     model,
@@ -600,12 +786,22 @@ function CollectionsSection({
   );
 }
 
+/** Why a session-only change (restore, use, unuse) is off now, or "". */
+function sessionOnlyReason(model: ModulesModel): string {
+  return model.target.kind === 'kernel'
+    ? 'This changes this server session only: choose “This server session” as the target.'
+    : '';
+}
+
 function PathsSection({ model }: { model: ModulesModel }): React.ReactElement {
   const [path, setPath] = React.useState('');
-  const disabled = model.busy !== null;
+  const disabled = model.busy !== null || sessionOnlyReason(model) !== '';
   return (
     <details className="jp-hpc-modules-section jp-hpc-modules-fold">
       <summary>Module paths ({model.modulepath.length})</summary>
+      {sessionOnlyReason(model) && (
+        <div className="jp-hpc-modules-hint">{sessionOnlyReason(model)}</div>
+      )}
       <form
         className="jp-hpc-modules-search"
         onSubmit={e => {

@@ -209,10 +209,14 @@ class KernelSpecModulesHandler(KernelSpecHandler):
             record = store.get(name)
             if record.raw is None:
                 raise BadRequest(f"The kernel '{name}' cannot be changed: {record.readonly_reason}")
-            if mode == "capture":
+            clean: dict[str, str] = {}
+            loaded: dict[str, str] = {}
+            if names or mode == "capture":
                 try:
                     # The server's environment with its modules purged, then these loaded:
                     # two module commands in subprocesses, the server is left as it is.
+                    # For "launch" too: a module that does not load is refused now, not
+                    # at the kernel's next start.
                     clean, loaded = await asyncio.to_thread(
                         fresh_module_environment,
                         session.system,
@@ -223,6 +227,7 @@ class KernelSpecModulesHandler(KernelSpecHandler):
                     )
                 except ModuleError as e:
                     raise BadRequest(e.message, 422, e.detail) from None
+            if mode == "capture":
                 spec = spec_modules.with_captured(record.raw, names, clean, loaded)
             else:
                 spec = spec_modules.with_launcher(
