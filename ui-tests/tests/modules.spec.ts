@@ -1,8 +1,11 @@
 /**
  * The Modules panel in Debian Chromium against a real JupyterLab and real Lmod, on the small
- * module tree jupyter_server_test_config.py builds: search, load, see it in Loaded.
+ * module tree jupyter_server_test_config.py builds: search, load, see it in Loaded; a
+ * kernel as the target of a load.
  */
 import { expect, test } from '@jupyterlab/galata';
+import * as fs from 'fs';
+import * as path from 'path';
 
 test.use({ autoGoto: true });
 
@@ -14,8 +17,11 @@ test('search, load a module, and see it in Loaded', async ({
   const panel = page.locator('#jupyterlab-hpc-modules');
   await expect(panel).toBeVisible();
   await expect(panel.locator('.jp-hpc-modules-title')).toContainText('Lmod');
-  await expect(panel.locator('.jp-hpc-modules-target')).toContainText(
-    'this server session'
+  // The target is visible: this server session until a kernel is chosen.
+  const target = panel.getByRole('combobox', { name: 'Target of loads' });
+  await expect(target).toHaveValue('server');
+  await expect(target.locator('option:checked')).toHaveText(
+    'This server session'
   );
 
   // The filter is instant and client side.
@@ -82,4 +88,143 @@ test('the panel reads well in the dark theme', async ({ page }, testInfo) => {
     contentType: 'image/png'
   });
   await page.theme.setLightTheme();
+});
+
+// A kernel of the user's own (written into the server's JUPYTER_DATA_DIR, see
+// playwright.config.js), run by the repository's venv Python, which has ipykernel.
+const VENV_PYTHON = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  '.venv',
+  'bin',
+  'python'
+);
+const STAMP = Date.now().toString(36);
+const KERNEL = `ui-modules-target-${STAMP}`;
+const KERNEL_DISPLAY = `Modules Target ${STAMP}`;
+
+test('choose a kernel as the target, load a module into it', async ({
+  page
+}, testInfo) => {
+  const dir = path.join(process.env.HPC_UI_DATA_DIR!, 'kernels', KERNEL);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'kernel.json'),
+    JSON.stringify(
+      {
+        argv: [
+          VENV_PYTHON,
+          '-m',
+          'ipykernel_launcher',
+          '-f',
+          '{connection_file}'
+        ],
+        display_name: KERNEL_DISPLAY,
+        language: 'python'
+      },
+      null,
+      1
+    )
+  );
+  try {
+    await page.sidebar.openTab('jupyterlab-hpc-modules');
+    await page.sidebar.setWidth(420, 'left');
+    const panel = page.locator('#jupyterlab-hpc-modules');
+    const target = panel.getByRole('combobox', { name: 'Target of loads' });
+    await expect(target).toBeVisible({ timeout: 30000 });
+    await expect(target).toHaveValue('server');
+
+    // The site-wide kernel is listed, read-only, with the reason.
+    await expect(
+      target.locator('option', { hasText: 'Site Python (shared)' })
+    ).toBeDisabled();
+    const readonly = panel.locator('.jp-hpc-modules-readonly');
+    await readonly.locator('summary').click();
+    await expect(readonly).toContainText('belongs to another user');
+
+    // The kernel as target: the mode is explicit, launch by default (none attached).
+    await target.selectOption({ label: KERNEL_DISPLAY });
+    await expect(target).toHaveValue(`kernel:${KERNEL}`);
+    const modes = panel.getByRole('radiogroup', {
+      name: 'How the kernel gets its modules'
+    });
+    await expect(
+      modes.getByRole('radio', { name: 'Load at launch' })
+    ).toBeChecked();
+    const loaded = panel.getByRole('region', { name: 'Loaded modules' });
+    await expect(loaded).toContainText('No module is attached to this kernel');
+
+    await panel
+      .locator('.jp-hpc-modules-version[data-module="gcc/12.2.0"]')
+      .click();
+    const details = panel.locator('.jp-hpc-modules-details');
+    await details.getByRole('button', { name: 'Load', exact: true }).click();
+    await expect(loaded).toContainText('gcc/12.2.0', { timeout: 30000 });
+    await expect(
+      page.locator('.jp-Notification-Toast, .Toastify__toast').first()
+    ).toContainText(`now has gcc/12.2.0, loaded at each launch`);
+
+    // The kernelspec has it (the kernel service's own record).
+    const record = await (
+      await page.request.get(`/jupyterlab-hpc/kernelspecs/${KERNEL}`)
+    ).json();
+    expect(record.spec.metadata.jupyterlab_hpc.modules).toEqual({
+      mode: 'launch',
+      modules: ['gcc/12.2.0']
+    });
+    expect(record.spec.argv.slice(1, 3)).toEqual([
+      '-m',
+      'jupyterlab_hpc.kernel_launcher'
+    ]);
+
+    // Switch the same modules to "capture": what gcc sets lands in the kernel's env.
+    await modes
+      .getByRole('radio', { name: 'Capture into environment' })
+      .check();
+    await panel.getByRole('button', { name: 'Switch now' }).click();
+    await expect(panel.locator('.jp-hpc-modules-busy')).toHaveCount(0, {
+      timeout: 30000
+    });
+    await expect
+      .poll(
+        async () =>
+          (
+            await (
+              await page.request.get(`/jupyterlab-hpc/kernelspecs/${KERNEL}`)
+            ).json()
+          ).spec.env?.GCC_HOME,
+        { timeout: 30000 }
+      )
+      .toBe('/opt/gcc/12.2.0');
+
+    await page.addStyleTag({
+      content: '.Toastify { display: none !important; }'
+    });
+    await details.getByRole('button', { name: 'Close the details' }).click();
+    const shot = testInfo.outputPath('modules-kernel-target.png');
+    await panel.screenshot({ path: shot });
+    await testInfo.attach('modules-kernel-target', {
+      path: shot,
+      contentType: 'image/png'
+    });
+
+    // The kernel editor shows the same modules attached.
+    await page.evaluate(async () => {
+      await window.jupyterapp.commands.execute('hpc:edit-kernels');
+    });
+    const editor = page.locator('.jp-hpc-kernels');
+    await editor
+      .locator(`.jp-hpc-kernels-item[data-kernel-name="${KERNEL}"]`)
+      .click();
+    await expect(editor.locator('.jp-hpc-kernels-modules')).toContainText(
+      'gcc/12.2.0, captured into the environment'
+    );
+
+    // The server session was left alone.
+    await target.selectOption('server');
+    await expect(loaded).toContainText('No module is loaded.');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
