@@ -1,6 +1,7 @@
 import { decodeAvail } from '../modules/api';
 import type { AvailableModule } from '../modules/api';
 import {
+  bestMatch,
   compareVersions,
   filterPackages,
   groupModules,
@@ -113,5 +114,31 @@ describe('compareVersions and decodeAvail', () => {
         path: ''
       }
     ]);
+  });
+});
+
+describe('bestMatch (Enter in the filter box)', () => {
+  const packages = groupModules(
+    [
+      mod('gcc/12.2.0', { default: true }),
+      mod('gcc/13.1.0'),
+      mod('gcc-tools/1.0'),
+      mod('hdf5/1.14.0')
+    ],
+    false
+  );
+
+  it('prefers an exact full name, then the default, then the newest', () => {
+    expect(bestMatch(filterPackages(packages, 'gcc'), 'gcc')?.full_name).toBe(
+      'gcc/12.2.0'
+    );
+    expect(
+      bestMatch(filterPackages(packages, 'gcc/13'), 'gcc/13')?.full_name
+    ).toBe('gcc/13.1.0');
+    expect(
+      bestMatch(filterPackages(packages, 'GCC-TOOLS/1.0'), 'GCC-TOOLS/1.0')
+        ?.full_name
+    ).toBe('gcc-tools/1.0');
+    expect(bestMatch(filterPackages(packages, 'zzz'), 'zzz')).toBeNull();
   });
 });

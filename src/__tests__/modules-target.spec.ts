@@ -3,16 +3,17 @@
  * can be a target, and the model sending kernel changes through the kernelspec
  * client (faked here; the real one is covered by pytest and Galata).
  */
-import { HPCApiError } from '../api';
-import type {
-  IFileVersion,
-  IKernelSpecDocument,
-  IKernelSpecRecord,
-  ModulesMode
-} from '../kernels/api';
-import type { ChangeResult, ModuleStatus } from '../modules/api';
 import { changeText } from '../modules/actions';
 import { IModulesApi, ModulesModel } from '../modules/model';
+import {
+  BUILTIN,
+  CAPTURED,
+  FakeKernels,
+  PLAIN,
+  SITE,
+  modulesApi,
+  record
+} from './modulesFixtures';
 import {
   changesKernel,
   defaultMode,
@@ -25,63 +26,6 @@ import {
   targetValue,
   whyNotATarget
 } from '../modules/target';
-
-function record(
-  name: string,
-  spec: IKernelSpecDocument,
-  extra: Partial<IKernelSpecRecord> = {}
-): IKernelSpecRecord {
-  return {
-    name,
-    display_name: String(spec.display_name ?? name),
-    language: 'python',
-    resource_dir: `/home/u/.local/share/jupyter/kernels/${name}`,
-    location: 'user',
-    writable: true,
-    readonly_reason: '',
-    deletable: true,
-    spec,
-    has_file: true,
-    version: { mtime_ns: 1, sha256: `sha-${name}-1` },
-    error: '',
-    problems: [],
-    warnings: [],
-    ...extra
-  };
-}
-
-const withModules = (mode: ModulesMode, modules: string[]) => ({
-  metadata: { jupyterlab_hpc: { modules: { mode, modules } } }
-});
-
-const PLAIN = record('plain', { display_name: 'Plain Python', argv: ['x'] });
-const CAPTURED = record('captured', {
-  display_name: 'Captured',
-  argv: ['x'],
-  ...withModules('capture', ['gcc/12.2.0'])
-});
-const SITE = record(
-  'site',
-  { display_name: 'Site Python', argv: ['x'] },
-  {
-    location: 'system',
-    writable: false,
-    readonly_reason:
-      'The kernel folder belongs to another user; duplicate it to change it.'
-  }
-);
-const BUILTIN = record(
-  'python3',
-  { display_name: 'Python 3 (ipykernel)' },
-  {
-    location: 'builtin',
-    writable: false,
-    has_file: false,
-    version: null,
-    readonly_reason:
-      'This is the Python kernel built into ipykernel; duplicate it to change it.'
-  }
-);
 
 describe('planning a kernel’s module list', () => {
   it('appends new modules in order and replaces a version in place', () => {
@@ -198,93 +142,6 @@ describe('kernels as targets', () => {
     );
   });
 });
-
-const STATUS: ModuleStatus = {
-  system: {
-    kind: 'lmod',
-    label: 'Lmod',
-    version: '8.6.19',
-    available: true,
-    message: '',
-    hierarchy_search: true
-  },
-  loaded: [{ full_name: 'tool/1.0', path: '' }],
-  modulepath: ['/core'],
-  start_errors: [],
-  targets: ['server'],
-  not_affected: {
-    kernels: [
-      { id: 'k1', name: 'plain', path: 'a.ipynb' },
-      { id: 'k2', name: 'other', path: 'b.ipynb' }
-    ],
-    terminals: []
-  }
-};
-
-function modulesApi(): IModulesApi {
-  return {
-    fetchStatus: jest.fn(async () => STATUS),
-    fetchAvail: jest.fn(async () => ({
-      modulepath: ['/core'],
-      fetched_at: 0,
-      duration: 0,
-      cached: false,
-      with_hidden: false,
-      modules: []
-    })),
-    fetchSpider: jest.fn(),
-    fetchDetails: jest.fn(),
-    loadModules: jest.fn(async (): Promise<ChangeResult> => ({
-      target: 'server',
-      loaded: [],
-      modulepath: ['/core'],
-      changed: [],
-      not_affected: STATUS.not_affected!
-    })),
-    unloadModules: jest.fn(),
-    swapModules: jest.fn(),
-    resetModules: jest.fn(),
-    changeModulePath: jest.fn(),
-    fetchCollections: jest.fn(),
-    saveCollection: jest.fn(),
-    deleteCollection: jest.fn(),
-    restoreCollection: jest.fn()
-  };
-}
-
-/** The kernelspec service, faked: attaching records the list in the metadata. */
-class FakeKernels {
-  specs: IKernelSpecRecord[] = [PLAIN, CAPTURED, SITE, BUILTIN];
-  conflict = false;
-  listKernelSpecs = jest.fn(async () => ({
-    kernelspecs: this.specs,
-    default: 'python3',
-    user_dir: '/home/u/.local/share/jupyter/kernels',
-    folders: [],
-    server_python_names: [],
-    server_env_names: []
-  }));
-  attachModules = jest.fn(
-    async (
-      name: string,
-      mode: ModulesMode,
-      modules: string[],
-      version: IFileVersion
-    ): Promise<IKernelSpecRecord> => {
-      const old = this.specs.find(s => s.name === name)!;
-      if (this.conflict || version.sha256 !== old.version!.sha256) {
-        throw new HPCApiError('The kernel changed on disk.', 409);
-      }
-      const saved = record(name, {
-        ...old.spec,
-        ...withModules(mode, modules)
-      });
-      saved.version = { mtime_ns: 2, sha256: `${version.sha256}+` };
-      this.specs = this.specs.map(s => (s.name === name ? saved : s));
-      return saved;
-    }
-  );
-}
 
 async function setUp(): Promise<{
   model: ModulesModel;

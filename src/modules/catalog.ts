@@ -90,3 +90,26 @@ export function packageOf(fullName: string): string {
   const slash = fullName.lastIndexOf('/');
   return slash < 0 ? fullName : fullName.slice(0, slash);
 }
+
+/**
+ * The module Enter in the filter box opens: a version whose full name is the
+ * query, else the first package's default version, else its newest (among
+ * the versions the filter kept).
+ */
+export function bestMatch(
+  packages: readonly ModulePackage[],
+  query: string
+): AvailableModule | null {
+  const q = query.trim().toLowerCase();
+  for (const p of packages) {
+    const exact = p.versions.find(v => v.full_name.toLowerCase() === q);
+    if (exact) {
+      return exact;
+    }
+  }
+  const first = packages[0];
+  if (!first) {
+    return null;
+  }
+  return first.versions.find(v => v.default) ?? first.versions[0] ?? null;
+}

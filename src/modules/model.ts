@@ -21,6 +21,7 @@ import type {
 } from './api';
 import {
   ModulePackage,
+  bestMatch,
   filterPackages,
   groupModules,
   packageOf
@@ -363,6 +364,15 @@ export class ModulesModel implements IDisposable {
       }
     }
     this._changed.emit();
+  }
+
+  /** Open the module that best matches the filter (Enter in the filter box); null when none. */
+  selectBestMatch(): string | null {
+    const best = bestMatch(this.visiblePackages, this._filter);
+    if (best) {
+      void this.select(best.full_name);
+    }
+    return best ? best.full_name : null;
   }
 
   /** Search the whole hierarchy (Lmod spider) on the server. */

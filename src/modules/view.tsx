@@ -27,6 +27,10 @@ export interface IModulesViewProps {
 export function ModulesView(props: IModulesViewProps): React.ReactElement {
   const { model } = props;
   useModel(model);
+  // Enter in the filter opens a module and moves the focus to its action;
+  // Escape in the details comes back to the filter.
+  const filterRef = React.useRef<HTMLInputElement>(null);
+  const [focusAction, setFocusAction] = React.useState(0);
 
   if (!model.status) {
     return (
@@ -72,8 +76,14 @@ export function ModulesView(props: IModulesViewProps): React.ReactElement {
         <AvailableSection
           model={model}
           maxPackages={props.maxPackages ?? 200}
+          filterRef={filterRef}
+          onOpened={() => setFocusAction(n => n + 1)}
         />
-        <DetailsSection model={model} />
+        <DetailsSection
+          model={model}
+          focusAction={focusAction}
+          onClose={() => filterRef.current?.focus()}
+        />
         <CollectionsSection model={model} />
         <PathsSection model={model} />
       </div>
@@ -352,6 +362,8 @@ function LoadedSection({ model }: { model: ModulesModel }): React.ReactElement {
 function AvailableSection(props: {
   model: ModulesModel;
   maxPackages: number;
+  filterRef: React.RefObject<HTMLInputElement>;
+  onOpened: () => void;
 }): React.ReactElement {
   const { model, maxPackages } = props;
   const system = model.status!.system;
@@ -372,11 +384,27 @@ function AvailableSection(props: {
           type="search"
           placeholder="Filter modules"
           aria-label="Filter modules"
+          title="Enter: open the best match · Shift+Enter: search all · Escape: clear"
+          ref={props.filterRef}
           value={model.filter}
           onChange={e => (model.filter = e.currentTarget.value)}
           onKeyDown={e => {
             if (e.key === 'Enter' && e.shiftKey) {
+              e.preventDefault();
               searchAll();
+            } else if (e.key === 'Enter') {
+              e.preventDefault();
+              if (model.selectBestMatch() !== null) {
+                props.onOpened();
+              }
+            } else if (e.key === 'Escape') {
+              // Clear the filter, then (a second Escape) the search results.
+              e.preventDefault();
+              if (model.filter) {
+                model.filter = '';
+              } else if (model.spider) {
+                model.clearSpider();
+              }
             }
           }}
         />
@@ -579,14 +607,36 @@ function loadTitle(hit: SpiderHit): string {
 }
 
 function DetailsSection({
-  model
+  model,
+  focusAction,
+  onClose
 }: {
   model: ModulesModel;
+  /** Changes when the primary action (Load / Swap / Unload) should take the focus. */
+  focusAction: number;
+  onClose: () => void;
 }): React.ReactElement | null {
+  const sectionRef = React.useRef<HTMLElement>(null);
   const name = model.selected;
+  const focused = React.useRef(0);
+  React.useEffect(() => {
+    if (focusAction !== focused.current) {
+      const button = sectionRef.current?.querySelector<HTMLButtonElement>(
+        '.jp-hpc-modules-primary'
+      );
+      if (button) {
+        button.focus();
+        focused.current = focusAction;
+      }
+    }
+  });
   if (name === null) {
     return null;
   }
+  const close = () => {
+    void model.select(null);
+    onClose();
+  };
   const details = model.details;
   const disabled = model.busy !== null;
   const loaded = model.isLoaded(name);
@@ -597,13 +647,20 @@ function DetailsSection({
     <section
       className="jp-hpc-modules-section jp-hpc-modules-details"
       aria-label="Module details"
+      ref={sectionRef}
+      onKeyDown={e => {
+        if (e.key === 'Escape') {
+          e.preventDefault();
+          close();
+        }
+      }}
     >
       <div className="jp-hpc-modules-section-head">
         <span className="jp-hpc-modules-details-name">{name}</span>
         <span className="jp-hpc-modules-spacer" />
         {loaded ? (
           <button
-            className="jp-hpc-modules-button"
+            className="jp-hpc-modules-button jp-hpc-modules-primary"
             disabled={disabled}
             onClick={() =>
               void runModuleChange(
@@ -617,7 +674,7 @@ function DetailsSection({
           </button>
         ) : swapFrom ? (
           <button
-            className="jp-hpc-modules-button jp-mod-accept"
+            className="jp-hpc-modules-button jp-mod-accept jp-hpc-modules-primary"
             disabled={disabled}
             title={`Unload ${swapFrom} and load ${name}`}
             onClick={() =>
@@ -632,7 +689,7 @@ function DetailsSection({
           </button>
         ) : (
           <button
-            className="jp-hpc-modules-button jp-mod-accept"
+            className="jp-hpc-modules-button jp-mod-accept jp-hpc-modules-primary"
             disabled={disabled}
             title={`Load ${name} into ${targetLabel(model)}`}
             onClick={() =>
@@ -649,7 +706,7 @@ function DetailsSection({
         <button
           className="jp-hpc-modules-button"
           aria-label="Close the details"
-          onClick={() => void model.select(null)}
+          onClick={close}
         >
           ✕
         </button>
