@@ -185,6 +185,13 @@ const modulesPlugin: JupyterFrontEndPlugin<void> = {
   ) => {
     const model = new ModulesModel({ visible: false });
     const panel = new ModulesPanel(model);
+    // A kernel created, changed or deleted (the kernel editor refreshes the specs):
+    // the target selector lists the kernels again.
+    app.serviceManager.kernelspecs.specsChanged.connect(() => {
+      if (model.status !== null) {
+        void model.refreshKernels();
+      }
+    });
     app.shell.add(panel, 'left', { rank: 610 });
     if (restorer) {
       restorer.add(panel, panel.id);

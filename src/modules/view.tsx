@@ -58,9 +58,11 @@ export function ModulesView(props: IModulesViewProps): React.ReactElement {
         <span className="jp-hpc-modules-spacer" />
         <button
           className="jp-hpc-modules-button"
-          title="List the available modules again (new modulefiles on disk)"
+          title="List the available modules and the kernels again (new modulefiles on disk)"
           disabled={model.busy !== null}
-          onClick={() => void model.refreshAvail()}
+          onClick={() =>
+            void Promise.all([model.refreshAvail(), model.refreshKernels()])
+          }
         >
           Refresh
         </button>
