@@ -178,6 +178,21 @@ test('choose a kernel as the target, load a module into it', async ({
       'jupyterlab_hpc.kernel_launcher'
     ]);
 
+    // A module that fails to load is refused now, in "launch" mode too; nothing changes.
+    await panel
+      .locator('.jp-hpc-modules-version[data-module="broken/1.0"]')
+      .click();
+    await details.getByRole('button', { name: 'Load', exact: true }).click();
+    await expect(
+      page
+        .locator('.jp-Notification-Toast, .Toastify__toast')
+        .filter({ hasText: 'was not changed' })
+    ).toContainText('needs a GPU node', { timeout: 30000 });
+    await expect(loaded.locator('.jp-hpc-modules-loaded-item')).toHaveCount(1);
+    await panel
+      .locator('.jp-hpc-modules-version[data-module="gcc/12.2.0"]')
+      .click();
+
     // Switch the same modules to "capture": what gcc sets lands in the kernel's env.
     await modes
       .getByRole('radio', { name: 'Capture into environment' })
