@@ -7,7 +7,7 @@ import * as React from 'react';
 import { act } from 'react';
 import { Root, createRoot } from 'react-dom/client';
 
-import { ModulesModel } from '../modules/model';
+import { IModulesApi, ModulesModel } from '../modules/model';
 import { ModulesView } from '../modules/view';
 import { FakeKernels, modulesApi } from './modulesFixtures';
 
@@ -22,11 +22,13 @@ describe('ModulesView', () => {
   let root: Root;
   let model: ModulesModel;
   let kernels: FakeKernels;
+  let api: IModulesApi;
 
   beforeEach(async () => {
     kernels = new FakeKernels();
+    api = modulesApi(AVAILABLE);
     model = new ModulesModel({
-      api: modulesApi(AVAILABLE),
+      api,
       kernelsApi: kernels,
       autoStart: false
     });
@@ -156,5 +158,63 @@ describe('ModulesView', () => {
     await type(filter, 'nothing-like-this');
     await key(filter, 'Enter');
     expect(model.selected).toBeNull();
+  });
+
+  it('says when search hits are cut', async () => {
+    const hits = Array.from({ length: 301 }, (_, i) => ({
+      full_name: `lib${i}/1.0`,
+      package: `lib${i}`,
+      version: '1.0',
+      description: '',
+      path: '',
+      default: true,
+      load_first: []
+    }));
+    (api.fetchSpider as jest.Mock).mockResolvedValue({
+      query: 'lib',
+      hierarchy: true,
+      message: '',
+      cached: false,
+      hits
+    });
+    await act(() => model.searchAll('lib'));
+    expect(host.querySelectorAll('.jp-hpc-modules-hit')).toHaveLength(300);
+    expect($('.jp-hpc-modules-spider')?.textContent).toContain(
+      'Showing 300 of 301: make the search longer'
+    );
+    // Escape in the empty filter goes back from the results.
+    const filter = $<HTMLInputElement>('input[aria-label="Filter modules"]')!;
+    await key(filter, 'Escape');
+    expect(model.spider).toBeNull();
+  });
+
+  it('offers to try again when the server did not answer', async () => {
+    const failing = modulesApi(AVAILABLE);
+    (failing.fetchStatus as jest.Mock).mockRejectedValueOnce(
+      new Error('Server unreachable')
+    );
+    const other = new ModulesModel({
+      api: failing,
+      kernelsApi: kernels,
+      autoStart: false
+    });
+    await act(async () => {
+      root.render(<ModulesView model={other} />);
+    });
+    await act(() => other.refresh().catch(() => undefined));
+    expect($('.jp-hpc-modules-empty')?.textContent).toContain(
+      'Server unreachable'
+    );
+    const retry = Array.from(host.querySelectorAll('button')).find(
+      b => b.textContent === 'Try again'
+    )!;
+    await act(async () => {
+      retry.click();
+    });
+    await act(async () => {
+      await new Promise(resolve => setTimeout(resolve, 0));
+    });
+    expect($('select[aria-label="Target of loads"]')).not.toBeNull();
+    other.dispose();
   });
 });

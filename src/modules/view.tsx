@@ -37,6 +37,16 @@ export function ModulesView(props: IModulesViewProps): React.ReactElement {
       <div className="jp-hpc-modules">
         <div className="jp-hpc-modules-empty">
           {model.error ?? 'Looking for the module system…'}
+          {model.error !== null && (
+            <div>
+              <button
+                className="jp-hpc-modules-button"
+                onClick={() => model.refresh().catch(() => undefined)}
+              >
+                Try again
+              </button>
+            </div>
+          )}
         </div>
       </div>
     );
@@ -524,6 +534,9 @@ function VersionChip(props: {
   );
 }
 
+/** At most this many search hits are drawn. */
+const MAX_HITS = 300;
+
 function SpiderResults({ model }: { model: ModulesModel }): React.ReactElement {
   const spider = model.spider!;
   const disabled = model.busy !== null;
@@ -545,7 +558,7 @@ function SpiderResults({ model }: { model: ModulesModel }): React.ReactElement {
         <div className="jp-hpc-modules-hint">{spider.message}</div>
       )}
       <ul className="jp-hpc-modules-hits">
-        {spider.hits.slice(0, 300).map(hit => (
+        {spider.hits.slice(0, MAX_HITS).map(hit => (
           <li key={hit.full_name} className="jp-hpc-modules-hit">
             <div className="jp-hpc-modules-hit-head">
               <button
@@ -591,6 +604,12 @@ function SpiderResults({ model }: { model: ModulesModel }): React.ReactElement {
           </li>
         ))}
       </ul>
+      {spider.hits.length > MAX_HITS && (
+        <div className="jp-hpc-modules-hint">
+          Showing {MAX_HITS} of {spider.hits.length}: make the search longer to
+          narrow it.
+        </div>
+      )}
     </div>
   );
 }
