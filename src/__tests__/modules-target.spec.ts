@@ -109,6 +109,19 @@ describe('kernels as targets', () => {
     expect(defaultMode(targets[1].attached)).toBe('launch');
   });
 
+  it('tells kernels with the same display name apart', () => {
+    const labels = kernelTargets([
+      record('py-a', { display_name: 'Python 3' }),
+      record('py-b', { display_name: 'Python 3' }),
+      PLAIN
+    ]).map(t => t.label);
+    expect(labels).toEqual([
+      'Plain Python',
+      'Python 3 (py-a)',
+      'Python 3 (py-b)'
+    ]);
+  });
+
   it('round-trips the selector value', () => {
     expect(parseTargetValue(targetValue({ kind: 'server' }))).toEqual({
       kind: 'server'

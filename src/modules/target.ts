@@ -18,6 +18,8 @@ export const SESSION_TARGET: TargetChoice = { kind: 'server' };
 export interface IKernelTarget {
   name: string;
   displayName: string;
+  /** What the selector shows: the display name, with the name when another kernel has the same. */
+  label: string;
   /** Why modules cannot be attached to it; "" when they can. */
   blockedReason: string;
   /** What is attached now, or null. */
@@ -53,10 +55,20 @@ export function whyNotATarget(record: IKernelSpecRecord): string {
 
 /** Every kernel as a target, by display name (the ones that can take modules first). */
 export function kernelTargets(records: IKernelSpecRecord[]): IKernelTarget[] {
+  const shown = (r: IKernelSpecRecord) => r.display_name || r.name;
+  const count = new Map<string, number>();
+  for (const r of records) {
+    count.set(shown(r), (count.get(shown(r)) ?? 0) + 1);
+  }
   return records
     .map(record => ({
       name: record.name,
-      displayName: record.display_name || record.name,
+      displayName: shown(record),
+      // Several "Python 3" kernels (one per env) are told apart by their names.
+      label:
+        (count.get(shown(record)) ?? 0) > 1
+          ? `${shown(record)} (${record.name})`
+          : shown(record),
       blockedReason: whyNotATarget(record),
       attached: attachedModules(record.spec),
       record

@@ -139,7 +139,7 @@ function TargetBar({ model }: { model: ModulesModel }): React.ReactElement {
                   disabled={k.blockedReason !== ''}
                   title={k.blockedReason || `Edit the modules of ${k.name}`}
                 >
-                  {k.displayName}
+                  {k.label}
                   {k.blockedReason ? ' (read-only)' : ''}
                 </option>
               ))}
