@@ -397,6 +397,10 @@ class BlockingScheduler(abc.ABC):
         """Submit a script (its text) with native options; the new job's id."""
 
     @abc.abstractmethod
+    def submit_file(self, args: Sequence[str], *, env: Mapping[str, str] | None = None) -> str:
+        """The submit command with its own arguments (options, then a script path); the id."""
+
+    @abc.abstractmethod
     def submit_options(self, request: SubmitRequest) -> list[str]:
         """The native options that ask for ``request``."""
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from ..runner import CommandNotFound, CommandResult, CommandRunner, CommandTimeout
 from .base import (
@@ -46,6 +47,9 @@ from .pbs_parse import (
     parse_version,
     split_array_id,
 )
+
+if TYPE_CHECKING:
+    from .pbs_blocking import BlockingPBS
 
 # What identifies PBS on a machine (pbsnodes is often there too, but not needed).
 PBS_COMMANDS = ("qstat", "qsub")
@@ -281,3 +285,8 @@ class PBSScheduler(Scheduler):
                 return parse_nodes_json(result.stdout)
         result = await self._run(["pbsnodes", "-av"], check=False)
         return parse_full_text(result.stdout) if result.ok else {}
+
+    def blocking(self) -> BlockingPBS:
+        from .pbs_blocking import BlockingPBS  # it imports this module
+
+        return BlockingPBS(self.runner, self.env)

@@ -7,6 +7,7 @@ import shlex
 from collections.abc import Mapping, Sequence
 
 from ..runner import CommandNotFound, CommandResult, CommandRunner, CommandTimeout
+from .blocking_run import run_checked
 from .base import (
     ActionResult,
     BlockingScheduler,
@@ -194,26 +195,15 @@ class BlockingSlurm(BlockingScheduler):
         grace: float = 0.0,
     ) -> CommandResult:
         """Run one Slurm command; failures raise SchedulerError (CommandFailed on exit != 0)."""
-        try:
-            result = self.runner.run_sync(
-                argv,
-                timeout=timeout,
-                stdin=stdin,
-                env=env if env is not None else self.environment(),
-                grace=grace,
-            )
-        except (CommandNotFound, CommandTimeout) as e:
-            raise SchedulerError(str(e), shlex.join(argv)) from e
-        except (OSError, ValueError) as e:
-            # The kernel refused to start it: an argument over Linux's 128 KiB limit (E2BIG)
-            # or with a null byte, both typed into a magic. Say so instead of a traceback.
-            raise SchedulerError(
-                f"{argv[0]} could not be started: {getattr(e, 'strerror', None) or e}.",
-                shlex.join(a[:200] for a in argv),
-            ) from None
-        if check and not result.ok:
-            raise CommandFailed(argv, result.returncode, result.message)
-        return result
+        return run_checked(
+            self.runner,
+            argv,
+            env=env if env is not None else self.environment(),
+            check=check,
+            timeout=timeout,
+            stdin=stdin,
+            grace=grace,
+        )
 
     def submit(
         self,
