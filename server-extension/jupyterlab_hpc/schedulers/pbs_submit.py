@@ -1,0 +1,296 @@
+"""qsub options for a scheduler-neutral SubmitRequest (OpenPBS / PBS Professional).
+
+Every value is checked before it becomes an argument, so none can start with ``-`` and be
+read as a second option, and none carries a newline or a comma that would split a PBS
+list. Fields PBS has no word for (Slurm's QOS and GRES) raise SchedulerError instead of
+being dropped silently. The working folder is not an option on PBS: qsub records its own
+current folder as PBS_O_WORKDIR, so the backend runs qsub there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from .base import SchedulerError, SubmitRequest
+
+# Job names: PBS accepts up to 236 characters; no blanks, no option-like first character.
+_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,235}$")
+# A queue, optionally at a server: workq, gpu_long, workq@pbs01.
+_QUEUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}(@[A-Za-z0-9][A-Za-z0-9.-]{0,252})?$")
+# Account strings are free text to PBS; here a conservative set that cannot split a list.
+_ACCOUNT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@+/-]{0,255}$")
+# Slurm-style memory (4G, 500M, 1024 = megabytes) or PBS units (100mb, 4gb, 2048kb).
+_MEMORY = re.compile(r"^(?P<n>[0-9]{1,12})(?P<unit>[KMGTkmgt]?)([Bb])?$")
+# [days-]hours:minutes:seconds, minutes, minutes:seconds, days-hours[:minutes].
+_TIME = re.compile(
+    r"^(?:(?P<days>[0-9]{1,4})-)?(?P<a>[0-9]{1,6})(?::(?P<b>[0-9]{1,2}))?(?::(?P<c>[0-9]{1,2}))?$"
+)
+# PBS arrays: X-Y or X-Y:Z, with Slurm's %N (at most N subjobs at once) accepted.
+_ARRAY = re.compile(
+    r"^(?P<first>[0-9]{1,9})-(?P<last>[0-9]{1,9})(?::(?P<step>[0-9]{1,9}))?(?:%(?P<max>[0-9]{1,9}))?$"
+)
+# A PBS job id as a dependency target: 12, 12.pbs01, 3[].pbs01, 3[2].pbs01.
+_DEP_JOB = r"[0-9]{1,12}(?:\[[0-9]{0,9}\])?(?:\.[A-Za-z0-9][A-Za-z0-9.-]{0,252})?"
+_DEP_TYPES = (
+    "after",
+    "afterok",
+    "afternotok",
+    "afterany",
+    "before",
+    "beforeok",
+    "beforenotok",
+    "beforeany",
+)
+_DEPENDENCY = re.compile(
+    rf"^(?:(?:{'|'.join(_DEP_TYPES)})(?::{_DEP_JOB})+|on:[0-9]{{1,9}}|runone)"
+    rf"(?:,(?:(?:{'|'.join(_DEP_TYPES)})(?::{_DEP_JOB})+|on:[0-9]{{1,9}}|runone))*$"
+)
+# user or user@host, comma-separated.
+_MAIL_USER = re.compile(
+    r"^[A-Za-z0-9_.+][A-Za-z0-9_.+-]{0,63}(@[A-Za-z0-9][A-Za-z0-9.-]{0,252})?"
+    r"(,[A-Za-z0-9_.+][A-Za-z0-9_.+-]{0,63}(@[A-Za-z0-9][A-Za-z0-9.-]{0,252})?)*$"
+)
+_MAIL_EVENTS = {"BEGIN": "b", "END": "e", "FAIL": "a", "ALL": "abe", "NONE": "n"}
+_VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,255}$")
+# Options that would make qsub wait for a terminal or run something other than the script.
+_REFUSED_EXTRA = ("--", "-I", "-X", "--version")
+
+
+def _fail(message: str) -> SchedulerError:
+    return SchedulerError(message)
+
+
+def _path(value: str, what: str) -> str:
+    if not value or value.startswith("-") or any(c in value for c in "\n\r\0,"):
+        raise _fail(
+            f"The {what} path {value[:60]!r} cannot be given to PBS: it must not be empty, "
+            "start with '-' or contain a comma or a line break."
+        )
+    return value
+
+
+def walltime(value: str) -> str:
+    """``90`` (minutes), ``1-02:00:00`` or ``01:30:00`` -> PBS ``HH:MM:SS`` (hours may
+    exceed 99)."""
+    match = _TIME.match(value.strip())
+    if match is None:
+        raise _fail(
+            f"The time limit {value[:40]!r} is not understood: use minutes (90) or "
+            "[days-]hours:minutes:seconds (1-02:00:00)."
+        )
+    days = int(match["days"] or 0)
+    a, b, c = match["a"], match["b"], match["c"]
+    if match["days"] is not None:
+        # days-hours[:minutes[:seconds]]
+        seconds = int(a) * 3600 + int(b or 0) * 60 + int(c or 0)
+    elif c is not None:
+        seconds = int(a) * 3600 + int(b or 0) * 60 + int(c)
+    elif b is not None:
+        seconds = int(a) * 60 + int(b)  # minutes:seconds, as Slurm reads it
+    else:
+        seconds = int(a) * 60
+    seconds += days * 86400
+    if seconds <= 0:
+        raise _fail("The time limit must be longer than zero.")
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+def pbs_memory(value: str) -> str:
+    """``4G`` -> ``4gb``, ``500M`` -> ``500mb``, ``1024`` -> ``1024mb`` (Slurm's default
+    unit is megabytes), ``100mb`` stays."""
+    match = _MEMORY.match(value.strip())
+    if match is None or int(match["n"]) == 0:
+        raise _fail(
+            f"The memory {value[:40]!r} is not understood: use a number with a unit such "
+            "as 500M, 4G or 100mb."
+        )
+    unit = (match["unit"] or "m").lower()
+    return f"{int(match['n'])}{unit}b"
+
+
+def _positive(value: int | None, what: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _fail(f"The number of {what} must be a whole number of at least 1.")
+    return value
+
+
+def select_statement(request: SubmitRequest) -> str | None:
+    """``select=N:ncpus=C[:mpiprocs=T][:mem=M][:ngpus=G]``: one chunk per node.
+
+    ``cpus`` is CPUs per task, so a chunk asks for cpus x tasks-per-node CPUs; ``memory``
+    and ``gpus`` are per node (per chunk). None when the request asks for none of these.
+    """
+    nodes = _positive(request.nodes, "nodes")
+    cpus = _positive(request.cpus, "CPUs")
+    ntasks = _positive(request.ntasks, "tasks")
+    gpus = _positive(request.gpus, "GPUs")
+    if nodes is None and cpus is None and ntasks is None and gpus is None and not request.memory:
+        return None
+    chunks = nodes or 1
+    parts = [f"select={chunks}"]
+    per_node_tasks = None
+    if ntasks is not None:
+        if ntasks % chunks:
+            raise _fail(
+                f"PBS places the same number of tasks on every node: {ntasks} tasks cannot "
+                f"be spread evenly over {chunks} nodes."
+            )
+        per_node_tasks = ntasks // chunks
+    parts.append(f"ncpus={(cpus or 1) * (per_node_tasks or 1)}")
+    if per_node_tasks is not None:
+        parts.append(f"mpiprocs={per_node_tasks}")
+    if request.memory:
+        parts.append(f"mem={pbs_memory(request.memory)}")
+    if gpus is not None:
+        parts.append(f"ngpus={gpus}")
+    return ":".join(parts)
+
+
+def array_options(value: str) -> list[str]:
+    """``1-10`` -> ``-J 1-10``; ``1-10:2%3`` -> ``-J 1-10:2 -W max_run_subjobs=3``."""
+    match = _ARRAY.match(value.strip())
+    if match is None or int(match["first"]) >= int(match["last"]):
+        raise _fail(
+            f"The array {value[:40]!r} cannot be given to PBS: use first-last with first "
+            "below last, optionally :step and %most-at-once (1-10, 1-10:2, 1-10%2). PBS "
+            "has no lists of indices."
+        )
+    if match["step"] is not None and int(match["step"]) < 1:
+        raise _fail("The array step must be at least 1.")
+    span = f"{int(match['first'])}-{int(match['last'])}"
+    if match["step"] is not None:
+        span += f":{int(match['step'])}"
+    options = ["-J", span]
+    if match["max"] is not None:
+        if int(match["max"]) < 1:
+            raise _fail("The number of array subjobs at once must be at least 1.")
+        options += ["-W", f"max_run_subjobs={int(match['max'])}"]
+    return options
+
+
+def mail_options(events: str | None, users: str | None) -> list[str]:
+    """``END,FAIL`` -> ``-m ea``; PBS letters (``abe``, ``n``) pass as they are."""
+    options: list[str] = []
+    if events:
+        text = events.strip()
+        if re.fullmatch(r"[abe]{1,3}|n", text):
+            letters = text
+        else:
+            letters = ""
+            for event in text.upper().split(","):
+                code = _MAIL_EVENTS.get(event.strip())
+                if code is None:
+                    raise _fail(
+                        f"PBS cannot mail on {event.strip()[:20]!r}: use BEGIN, END, FAIL, "
+                        "ALL or NONE."
+                    )
+                letters += code
+            if "n" in letters and letters != "n":
+                raise _fail("NONE cannot be combined with other mail events.")
+            letters = "".join(dict.fromkeys(letters))
+        options += ["-m", letters]
+    if users:
+        if not _MAIL_USER.match(users.strip()):
+            raise _fail(
+                f"The mail address {users[:60]!r} is not understood: use user@host, "
+                "comma-separated."
+            )
+        options += ["-M", users.strip()]
+    return options
+
+
+def variable_options(
+    variables: Mapping[str, str] | None = None, *, export_all: bool = False
+) -> list[str]:
+    """``-v NAME=value,...`` (values quoted where PBS would split them) and ``-V``."""
+    options = ["-V"] if export_all else []
+    if variables:
+        items = []
+        for name, value in variables.items():
+            if not _VARIABLE_NAME.match(name):
+                raise _fail(f"{name[:40]!r} is not a valid environment variable name.")
+            if any(c in value for c in "\n\r\0\"'"):
+                raise _fail(
+                    f"The value of {name} cannot be passed by qsub -v: it contains a quote "
+                    "or a line break."
+                )
+            # qsub splits -v at commas unless the value is quoted.
+            items.append(f'{name}="{value}"' if "," in value else f"{name}={value}")
+        options += ["-v", ",".join(items)]
+    return options
+
+
+def check_extra(extra: Sequence[str]) -> list[str]:
+    """Native options as typed; the ones that would make qsub not submit the script are
+    refused."""
+    checked: list[str] = []
+    for item in extra:
+        if not isinstance(item, str) or "\0" in item or "\n" in item:
+            raise _fail("Extra qsub options must be single-line text.")
+        if item in _REFUSED_EXTRA:
+            raise _fail(f"The qsub option {item} cannot be used from here.")
+        checked.append(item)
+    if checked and not checked[0].startswith("-"):
+        raise _fail("Extra qsub options must start with an option such as -l or -W.")
+    return checked
+
+
+def qsub_options(request: SubmitRequest) -> list[str]:
+    """The qsub options that ask for ``request``, then its native ``extra`` options.
+
+    Raises SchedulerError (a sentence for a person) for values PBS cannot take and for
+    Slurm-only fields (qos, gres). ``workdir`` is not an option: qsub runs there.
+    """
+    if request.qos:
+        raise _fail("PBS has no QOS: leave it empty (PBS sites use queues for this).")
+    if request.gres:
+        raise _fail("PBS has no GRES: ask for GPUs with the GPU count (ngpus) instead.")
+    options: list[str] = []
+    if request.name is not None:
+        if not _NAME.match(request.name):
+            raise _fail(
+                f"The job name {request.name[:40]!r} cannot be used on PBS: letters, digits "
+                "and _ . + - only, at most 236 characters, not starting with '-' or '.'."
+            )
+        options += ["-N", request.name]
+    if request.partition is not None:
+        if not _QUEUE.match(request.partition):
+            raise _fail(f"{request.partition[:40]!r} is not a valid PBS queue name.")
+        options += ["-q", request.partition]
+    if request.time_limit is not None:
+        options += ["-l", f"walltime={walltime(request.time_limit)}"]
+    select = select_statement(request)
+    if select is not None:
+        options += ["-l", select]
+        if (request.nodes or 1) > 1:
+            # One chunk per node: without scatter PBS may pack the chunks on one host.
+            options += ["-l", "place=scatter"]
+    if request.account is not None:
+        if not _ACCOUNT.match(request.account):
+            raise _fail(f"{request.account[:40]!r} is not a valid PBS account string.")
+        options += ["-A", request.account]
+    if request.array is not None:
+        options += array_options(request.array)
+    if request.dependency is not None:
+        dependency = request.dependency.strip()
+        if not _DEPENDENCY.match(dependency):
+            raise _fail(
+                f"The dependency {request.dependency[:60]!r} is not understood by PBS: use "
+                "type:jobid[:jobid...] (afterok:12.pbs01), comma-separated."
+            )
+        options += ["-W", f"depend={dependency}"]
+    if request.hold:
+        options.append("-h")
+    if request.output is not None:
+        options += ["-o", _path(request.output, "output")]
+        if request.error is None:
+            # Slurm's habit: without an error file, errors go to the output file.
+            options += ["-j", "oe"]
+    if request.error is not None:
+        options += ["-e", _path(request.error, "error")]
+    options += mail_options(request.mail_type, request.mail_user)
+    return [*options, *check_extra(request.extra)]
