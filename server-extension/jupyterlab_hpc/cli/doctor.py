@@ -128,7 +128,9 @@ def batch_section(services: HPCServices) -> Section:
         )
     else:
         cluster = f', cluster "{info["cluster"]}"' if info["cluster"] else ""
-        section.add("ok", f"{info['flavour']} {info['version']}{cluster} ({_why(config.scheduler)})")
+        section.add(
+            "ok", f"{info['flavour']} {info['version']}{cluster} ({_why(config.scheduler)})"
+        )
     essential, optional = BATCH_COMMANDS.get(sched.kind, ((), ()))
     for name in (*essential, *optional):
         try:

@@ -37,7 +37,7 @@ def qstat_table_args(args: list[str]) -> tuple[list[str], list[str] | None] | No
     users: list[str] | None = None
     it = iter(args)
     for arg in it:
-        if arg == "-u" or arg.startswith("-u") and len(arg) > 2:
+        if arg == "-u" or (arg.startswith("-u") and len(arg) > 2):
             value = arg[2:] or next(it, None)
             if not value:
                 raise UsageError("-u needs a user name, e.g. %qstat -u alice.")

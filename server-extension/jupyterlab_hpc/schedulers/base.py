@@ -386,6 +386,10 @@ class BlockingScheduler(abc.ABC):
 
     kind: str
 
+    def validate_job_id(self, value: object) -> str:
+        """The id if this batch system accepts it; raises InvalidJobId otherwise."""
+        return validate_job_id(value)
+
     @abc.abstractmethod
     def submit(
         self,

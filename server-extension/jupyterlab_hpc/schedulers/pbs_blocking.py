@@ -37,6 +37,7 @@ from .pbs_parse import (
     split_array_id,
     to_int,
 )
+from .pbs_submit import qsub_options
 
 _USER = COLUMN_INDEX["user"]
 # An exit status above this is 256 + the number of the signal that ended the job.
@@ -101,6 +102,9 @@ class BlockingPBS(BlockingScheduler):
         self.runner = runner
         self._env = dict(env) if env is not None else None
         self._json = True  # False once qstat refused -F json
+
+    def validate_job_id(self, value: object) -> str:
+        return validate_pbs_job_id(value)
 
     def environment(self) -> dict[str, str]:
         return dict(self._env if self._env is not None else os.environ)
@@ -176,9 +180,7 @@ class BlockingPBS(BlockingScheduler):
             raise SchedulerError(str(e), shlex.join(argv)) from e
 
     def submit_options(self, request: SubmitRequest) -> list[str]:
-        from .pbs_submit import qsub_options  # type: ignore[import-not-found]  # TEMP until merge
-
-        return qsub_options(request)  # type: ignore[no-any-return]
+        return qsub_options(request)
 
     def list_rows(self, user: str | None = None) -> list[Row]:
         rows = listing_rows(self.qstat(["-t"]).jobs)

@@ -7,7 +7,6 @@ import shlex
 from collections.abc import Mapping, Sequence
 
 from ..runner import CommandNotFound, CommandResult, CommandRunner, CommandTimeout
-from .blocking_run import run_checked
 from .base import (
     ActionResult,
     BlockingScheduler,
@@ -22,6 +21,7 @@ from .base import (
     base_job_id,
     validate_job_id,
 )
+from .blocking_run import run_checked
 from .slurm_parse import (
     SINFO_FORMAT,
     SqueueReader,

@@ -21,6 +21,7 @@ import getopt
 import json
 import os
 import pwd
+import shlex
 import sys
 import time
 from collections.abc import Iterator
@@ -490,6 +491,24 @@ def _release(state: State, job_id: str, attrs: Attrs) -> None:
 # ---------------------------------------------------------------------------
 # qsub (a held or queued job from a script; the options the tests use)
 
+# Every option of the recorded usage (07_qsub_bad_option); those not modelled below are
+# accepted and left out of the job, except -I/-X/-J (interactive, arrays: not recorded).
+_QSUB_LETTERS = "a:A:c:C:e:fhIXj:J:k:l:m:M:N:o:p:P:q:r:R:S:u:W:v:Vz"
+_QSUB_NOT_RECORDED = ("-I", "-X", "-J")
+
+
+def script_directives(script: str) -> list[str]:
+    """The options of the ``#PBS`` lines at the top of a script, in order (qsub reads them
+    up to the first command line)."""
+    args: list[str] = []
+    for line in script.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#PBS"):
+            args.extend(shlex.split(stripped[4:]))
+        elif stripped and not stripped.startswith("#"):
+            break
+    return args
+
 
 def qsub(argv: list[str]) -> int:
     with locked_state() as state:
@@ -499,40 +518,70 @@ def qsub(argv: list[str]) -> int:
             answer.out.append(f"pbs_version = {state['version']}\n")
             return answer.finish()
         try:
-            opts, operands = getopt.getopt(argv[1:], "hN:")
+            opts, operands = getopt.getopt(argv[1:], _QSUB_LETTERS)
         except getopt.GetoptError as e:
             usage = _usage_of_qsub()
             answer.error(f"qsub: invalid option -- '{e.opt}'\n{usage.rstrip()}", BAD_OPTION)
             return answer.finish()
-        if len(operands) > 1:
+        if len(operands) > 1 or any(o in _QSUB_NOT_RECORDED for o, _ in opts):
             return not_recorded(argv)
-        options = dict(opts)
+        script = Path(operands[0]).read_text() if operands else sys.stdin.read()
+        # The script's #PBS lines first; the command line's options win over them.
+        directives, _ = getopt.getopt(script_directives(script), _QSUB_LETTERS)
+        options = dict([*directives, *opts])
+        queue = options.get("-q", state["server_attrs"].get("default_queue", "workq"))
+        if queue not in state["queues"]:
+            # 08_qsub_nonexistent_queue
+            answer.error("qsub: Unknown queue", UNKNOWN_QUEUE)
+            return answer.finish()
         name = options.get("-N") or (Path(operands[0]).name if operands else "STDIN")
-        if not operands:
-            sys.stdin.read()
-        job_id = f"{state['next_id']}.{state['server']}"
+        number = state["next_id"]
+        job_id = f"{number}.{state['server']}"
         state["next_id"] += 1
         held = "-h" in options
+        resources: dict[str, Any] = {"ncpus": 1, "nodect": 1, "place": "pack"}
+        resources["select"] = "1:ncpus=1"
+        for option, value in [*directives, *opts]:
+            if option == "-l":
+                for item in value.split(","):
+                    key, _, resource = item.partition("=")
+                    resources[key] = resource
         # The job variables of the recorded qsub -h job (2.pbs01).
         variables = _json_of("12_qstat_f_F_json")["Jobs"]["2.pbs01"]["Variable_List"]
+        variables = {**variables, "PBS_O_WORKDIR": os.getcwd()}
+        host = state["server"]
         attrs = {
             "Job_Name": name,
             "Job_Owner": f"{current_user()}@{state['server']}",
             "job_state": "H" if held else "Q",
-            "queue": "workq",
+            "queue": queue,
             "server": state["server"],
             "ctime": time.ctime(),
+            "Error_Path": f"{host}:{_output_path(options.get('-e'), name, 'e', number)}",
             "Hold_Types": "u" if held else "n",
+            "Join_Path": options.get("-j", "n"),
+            "Output_Path": f"{host}:{_output_path(options.get('-o'), name, 'o', number)}",
             "qtime": time.ctime(),
-            "Resource_List": {"ncpus": 1, "nodect": 1, "place": "pack", "select": "1:ncpus=1"},
+            "Resource_List": resources,
             "substate": 20 if held else 10,
             "Variable_List": variables,
             "project": "_pbs_project_default",
+            "Submit_arguments": " ".join(argv[1:]),
             "Submit_Host": state["server"],
         }
+        if "-A" in options:
+            attrs["Account_Name"] = options["-A"]
         state["jobs"][job_id] = attrs
+        state.setdefault("scripts", {})[job_id] = script
         answer.out.append(job_id + "\n")
         return answer.finish()
+
+
+def _output_path(given: str | None, name: str, letter: str, number: int) -> str:
+    """Where PBS writes a job's output: ``<cwd>/<name>.o<N>`` unless -o/-e says."""
+    if given is None:
+        return os.path.join(os.getcwd(), f"{name}.{letter}{number}")
+    return given if os.path.isabs(given) else os.path.join(os.getcwd(), given)
 
 
 def _usage_of_qsub() -> str:
