@@ -123,7 +123,8 @@ def batch_section(services: HPCServices) -> Section:
     if info["version"] is None:
         section.add(
             "problem",
-            f"{sched.kind} was chosen ({_why(config.scheduler)}) but does not answer: "
+            f"{_LABELS.get(sched.kind, sched.kind)} was chosen ({_why(config.scheduler)}) "
+            f"but does not answer: "
             f"{info['message']}",
         )
     else:
@@ -153,6 +154,9 @@ def batch_section(services: HPCServices) -> Section:
                 "ok", f"The job listing works: {len(snapshot.rows)} jobs, {mine} of them yours."
             )
     return section
+
+
+_LABELS = {"slurm": "Slurm", "pbs": "OpenPBS / PBS Professional"}
 
 
 def _why(choice: str) -> str:

@@ -49,7 +49,8 @@ def listing(services: HPCServices, everyone: bool) -> dict[str, Any]:
 
 
 def to_json(answer: dict[str, Any]) -> str:
-    return json.dumps(answer, indent=1) + "\n"
+    """One line, like the REST answer (pipe it to ``jq`` to read it)."""
+    return json.dumps(answer) + "\n"
 
 
 def duration(seconds: int | None, unlimited: str = "") -> str:
