@@ -43,8 +43,10 @@ def test_doctor_on_pbs_with_a_broken_command(cli: CLI, pbs_replay: PBSReplay) ->
     cli.write_server_config({"scheduler": "pbs", "command_paths": paths})
     result = cli.run("doctor")
     assert result.returncode == 1
-    assert "OpenPBS / PBS Professional was chosen (HPCConfig.scheduler = 'pbs') but does not "
+    assert (
+        "OpenPBS / PBS Professional was chosen (HPCConfig.scheduler = 'pbs') but does not "
         "answer: " in result.stdout
+    )
     assert "The command qstat was not found: the queue panel and job listings need it." in (
         result.stdout
     )
