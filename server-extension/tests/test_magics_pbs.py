@@ -4,6 +4,10 @@ the PBS replay executables (tests/pbs_replay/)."""
 from __future__ import annotations
 
 import datetime as dt
+import random
+import re
+import shlex
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +24,8 @@ from jupyterlab_hpc.schedulers.pbs_blocking import BlockingPBS, detail_job, outp
 
 from .magic_shell import run, run_failing, shell_with_magics
 from .pbs_replay.fixtures import PBSReplay
+from .test_fuzz import CANARY_DIR, nasty_strings
+from .test_magics_fuzz import MAGIC_EXTRAS, MUST_TRY
 
 
 @pytest.fixture
@@ -336,3 +342,49 @@ def test_blocking_pbs_rejects_bad_ids_before_running_anything(pbs_replay: PBSRep
         with pytest.raises(InvalidJobId):
             pbs.job_detail(bad)
     assert pbs_replay.calls() == []
+
+
+def test_pbs_magics_survive_hostile_input(
+    shell: InteractiveShell, pbs_replay: PBSReplay, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """test_fuzz's nasty strings into each PBS magic: only UsageError or BatchError, and no
+    shell ever runs (the canary). The replay answers 99 for what it has no recording of,
+    which the magics show as a BatchError like any PBS refusal."""
+    canary = f"jupyterlab-hpc-pbs-canary-{uuid.uuid4().hex}"
+    strings = [*nasty_strings(canary), *MAGIC_EXTRAS]
+    rng = random.Random(20261122)
+    forms = (
+        ("%qsub -h {q}", False),
+        ("%%qsub -h {q}", True),
+        ("%qstat {q}", False),
+        ("%qstat -u {q}", False),
+        ("%qdel 9999 {q}", False),
+        ("%qhold 9999 {q}", False),
+        ("%qrls 9999 {q}", False),
+        ("%job {q}", False),
+        ("%%submit --hold -J {q}", True),
+    )
+    outcomes = {"ok": 0, "UsageError": 0, "BatchError": 0}
+    for template, is_cell in forms:
+        for h in [*MUST_TRY, *rng.sample(strings, 5)]:
+            line = template.format(q=shlex.quote(h))
+            name, _, args = line.lstrip("%").partition(" ")
+            error: UsageError | BatchError | None = None
+            try:
+                if is_cell:
+                    shell.find_cell_magic(name)(args, "#!/bin/bash\ntrue\n")  # type: ignore[no-untyped-call]
+                else:
+                    shell.find_line_magic(name)(args)  # type: ignore[no-untyped-call]
+            except (UsageError, BatchError) as e:
+                error = e
+            except Exception as e:
+                pytest.fail(f"{line[:120]!r} raised {type(e).__name__}: {e}")
+            outcomes["ok" if error is None else type(error).__name__] += 1
+            assert error is None or str(error).strip(), f"{line[:80]!r}: an empty message"
+        capsys.readouterr()
+    assert not (CANARY_DIR / canary).exists(), "a shell ran a payload"
+    # Whatever was submitted is held: nothing hostile made a job that would run.
+    jobs = pbs_replay.state()["jobs"]
+    new_jobs = [a for i, a in jobs.items() if int(re.match(r"\d+", i).group()) >= 10]  # type: ignore[union-attr]
+    assert all(a["job_state"] == "H" for a in new_jobs)
+    print(f"PBS magic fuzz: outcomes {outcomes}")
