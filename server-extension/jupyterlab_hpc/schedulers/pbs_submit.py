@@ -10,6 +10,7 @@ current folder as PBS_O_WORKDIR, so the backend runs qsub there.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Mapping, Sequence
 
 from .base import SchedulerError, SubmitRequest
@@ -294,3 +295,83 @@ def qsub_options(request: SubmitRequest) -> list[str]:
         options += ["-e", _path(request.error, "error")]
     options += mail_options(request.mail_type, request.mail_user)
     return [*options, *check_extra(request.extra)]
+
+
+# qsub's options without a value and with one (from its usage, 07_qsub_bad_option).
+_FLAGS = frozenset("fhIVXz")
+_VALUED = frozenset("aAcCeJjklmMNoPpqrRSuvW")
+_PBS_ARRAY = re.compile(r"^[0-9]{1,9}-[0-9]{1,9}(:[0-9]{1,9})?(%[0-9]{1,9})?$")
+_PBS_DURATION = re.compile(r"^([0-9]+:){0,2}[0-9]+(\.[0-9]+)?$")
+
+
+def script_directives(script: str) -> list[tuple[int, str]]:
+    """``(line number, text after #PBS)`` of each directive, read the way qsub reads them:
+    from the top until the first line that is neither blank nor a comment."""
+    found: list[tuple[int, str]] = []
+    for number, line in enumerate(script.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        if stripped.startswith("#PBS") and (len(stripped) == 4 or stripped[4] in " \t"):
+            found.append((number, stripped[4:].strip()))
+    return found
+
+
+def _directive_value(letter: str, value: str) -> str | None:
+    """Why qsub would refuse ``-<letter> <value>``, or None."""
+    if letter == "N" and not _NAME.match(value):
+        return f"the job name {value[:40]!r} is not valid"
+    if letter == "q" and not _QUEUE.match(value):
+        return f"{value[:40]!r} is not a valid queue name"
+    if letter == "J" and not _PBS_ARRAY.match(value):
+        return f"the array {value[:40]!r} is not X-Y[:Z]"
+    if letter == "j" and value not in ("oe", "eo", "n"):
+        return "-j takes oe, eo or n"
+    if letter == "l":
+        for item in value.split(","):
+            key, sep, amount = item.partition("=")
+            if not sep or not key or not amount:
+                return f"{item[:40]!r} is not resource=value"
+            if key == "walltime" and not _PBS_DURATION.match(amount):
+                return f"the walltime {amount[:40]!r} is not [[hours:]minutes:]seconds"
+    return None
+
+
+def check_directives(script: str) -> int:
+    """How many ``#PBS`` directives the script has; SchedulerError naming the first line
+    qsub would refuse."""
+    directives = script_directives(script)
+    for number, text in directives:
+        try:
+            tokens = shlex.split(text)
+        except ValueError:
+            raise _fail(f"Line {number}: the #PBS directive has an unclosed quote.") from None
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            letter = token[1:2]
+            if not token.startswith("-") or not letter or letter not in _FLAGS | _VALUED:
+                raise _fail(f"Line {number}: {token[:40]!r} is not a qsub option.")
+            if letter in _FLAGS:
+                if len(token) > 2:
+                    raise _fail(f"Line {number}: -{letter} takes no value.")
+                if letter in "IX":
+                    raise _fail(
+                        f"Line {number}: interactive jobs (-{letter}) cannot be submitted "
+                        "from here."
+                    )
+                i += 1
+                continue
+            value = token[2:]
+            if not value:
+                if i + 1 >= len(tokens):
+                    raise _fail(f"Line {number}: -{letter} needs a value.")
+                value = tokens[i + 1]
+                i += 1
+            why = _directive_value(letter, value)
+            if why is not None:
+                raise _fail(f"Line {number}: {why}.")
+            i += 1
+    return len(directives)
