@@ -9,10 +9,10 @@ import pytest
 from tornado.routing import Rule
 from tornado.web import RequestHandler
 
-from jupyterlab_hpc import handlers, module_handlers
+from jupyterlab_hpc import handlers, history_handlers, module_handlers
 from jupyterlab_hpc.kernelspecs import handlers as kernelspec_handlers
 
-HANDLER_MODULES = (handlers, module_handlers, kernelspec_handlers)
+HANDLER_MODULES = (handlers, module_handlers, kernelspec_handlers, history_handlers)
 # What a route's parameters are filled with: a valid kernel name, which also fits a job id.
 PATH_ARGUMENT = "python3"
 GROUP = re.compile(r"\((?:[^()\\]|\\.)*\)")
