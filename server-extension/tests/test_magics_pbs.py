@@ -20,7 +20,7 @@ from traitlets.config import Config
 from jupyterlab_hpc.magics import JobHandle, load_ipython_extension
 from jupyterlab_hpc.magics.errors import BatchError
 from jupyterlab_hpc.schedulers.base import JobState
-from jupyterlab_hpc.schedulers.pbs_blocking import BlockingPBS, detail_job, output_file
+from jupyterlab_hpc.schedulers.pbs_blocking import BlockingPBS
 
 from .magic_shell import run, run_failing, shell_with_magics
 from .pbs_replay.fixtures import PBSReplay
@@ -304,30 +304,6 @@ def test_job_output_on_pbs(
     out = capsys.readouterr().out
     assert out.endswith("\nline 2\n")
     assert "line 1" not in out
-
-
-def test_detail_job_reads_files_signals_and_joined_output() -> None:
-    job = detail_job(
-        "7.pbs01",
-        {
-            "Job_Name": "x",
-            "Job_Owner": "alice@pbs01",
-            "job_state": "F",
-            "Output_Path": "pbs01:/home/alice/x.o7",
-            "Error_Path": "pbs01:/home/alice/x.e7",
-            "Join_Path": "oe",
-            "Exit_status": 271,
-            "mtime": "Sun Nov 22 00:09:43 2026",
-            "Variable_List": {"PBS_O_WORKDIR": "/home/alice/jobs"},
-        },
-    )
-    assert job.state is JobState.CANCELLED  # 256 + SIGTERM: what qdel sends
-    assert (job.exit_code, job.exit_signal) == (None, 15)
-    assert job.stderr_path == job.stdout_path == "/home/alice/x.o7"
-    assert job.work_dir == "/home/alice/jobs"
-    assert job.end_time == "2026-11-22T00:09:43"
-    assert output_file("/plain/path") == "/plain/path"
-    assert output_file("host.example.org:/a/b") == "/a/b"
 
 
 def test_blocking_pbs_rejects_bad_ids_before_running_anything(pbs_replay: PBSReplay) -> None:

@@ -12,6 +12,7 @@ from jupyterlab_hpc.schedulers.pbs_submit import (
     variable_options,
     walltime,
 )
+from jupyterlab_hpc.submit_validation import InvalidOption
 
 
 def test_empty_request_has_no_options() -> None:
@@ -177,3 +178,30 @@ def test_variables_and_export_all() -> None:
         variable_options({"BAD-NAME": "1"})
     with pytest.raises(SchedulerError):
         variable_options({"A": 'say "hi"'})
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"qos": "normal"}, "qos"),
+        ({"gres": "gpu:1"}, "gres"),
+        ({"name": "-h"}, "name"),
+        ({"partition": "a b"}, "partition"),
+        ({"time_limit": "soon"}, "time_limit"),
+        ({"memory": "lots"}, "memory"),
+        ({"nodes": 0}, "nodes"),
+        ({"array": "1,2"}, "array"),
+        ({"dependency": "singleton"}, "dependency"),
+        ({"mail_type": "REQUEUE"}, "mail_type"),
+        ({"mail_user": "a b"}, "mail_user"),
+        ({"output": "-o"}, "output"),
+        ({"extra": ["--"]}, "extra"),
+    ],
+)
+def test_refusals_name_the_form_field(fields: dict[str, Any], field: str) -> None:
+    # The REST API answers 400 pointing at the field (InvalidOption); the magics catch
+    # SchedulerError.
+    with pytest.raises(InvalidOption) as caught:
+        qsub_options(SubmitRequest(**fields))
+    assert caught.value.field == field
+    assert isinstance(caught.value, SchedulerError)

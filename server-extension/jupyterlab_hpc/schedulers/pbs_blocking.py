@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from ..runner import CommandResult, CommandRunner
 from .base import (
@@ -24,24 +23,18 @@ from .base import (
 )
 from .blocking_run import run_checked
 from .pbs import FINISHED_JOB, UNKNOWN_JOB, validate_pbs_job_id
+from .pbs_detail import to_job
 from .pbs_parse import (
     PBSParseError,
     QstatJobs,
-    array_parent_id,
-    job_row,
     json_unsupported,
     listing_rows,
     parse_qstat_json,
     parse_qstat_text,
-    parse_time,
-    split_array_id,
-    to_int,
 )
 from .pbs_submit import qsub_options
 
 _USER = COLUMN_INDEX["user"]
-# An exit status above this is 256 + the number of the signal that ended the job.
-_SIGNAL_BASE = 256
 
 
 def qstat_argv(options: Sequence[str], as_json: bool) -> list[str]:
@@ -56,40 +49,6 @@ def parse_submitted_id(stdout: str) -> str:
         return validate_pbs_job_id(text.splitlines()[-1].strip() if text else "")
     except ValueError:
         raise ValueError(f"qsub did not print a job id: {text[:200]!r}") from None
-
-
-def output_file(path: object) -> str:
-    """``pbs01:/home/alice/job.o1`` -> ``/home/alice/job.o1`` (the host is where it is kept)."""
-    text = str(path or "")
-    host, sep, rest = text.partition(":")
-    return rest if sep and "/" not in host else text
-
-
-def detail_job(job_id: str, attrs: Mapping[str, Any]) -> Job:
-    """A Job from one job's ``qstat -f`` attributes, with its files, end and exit status."""
-    parent = attrs.get("array_id")
-    if parent is None and "[" in job_id and "[]" not in job_id:
-        parent = array_parent_id(job_id)
-    task: str | None = None
-    if parent is not None:
-        parts = split_array_id(job_id)
-        task = parts[1] if parts else None
-    job = Job.from_row(job_row(job_id, attrs, None if parent is None else str(parent), task))
-    job.stdout_path = output_file(attrs.get("Output_Path"))
-    job.stderr_path = output_file(attrs.get("Error_Path"))
-    if str(attrs.get("Join_Path", "n")) == "oe":
-        job.stderr_path = job.stdout_path
-    variables = attrs.get("Variable_List")
-    if isinstance(variables, dict):
-        job.work_dir = str(variables.get("PBS_O_WORKDIR", ""))
-    if attrs.get("job_state") in ("F", "X"):
-        job.end_time = parse_time(attrs.get("obittime") or attrs.get("mtime"))
-    status = to_int(attrs.get("Exit_status"))
-    if status is not None and status > _SIGNAL_BASE:
-        job.exit_signal = status - _SIGNAL_BASE
-    elif status is not None:
-        job.exit_code = status
-    return job
 
 
 class BlockingPBS(BlockingScheduler):
@@ -190,7 +149,7 @@ class BlockingPBS(BlockingScheduler):
         validate_pbs_job_id(job_id)
         # -x: finished jobs too (while the server keeps its history); -t: an array's subjobs.
         jobs = self.qstat(["-x", "-t", job_id], per_id_errors=True).jobs
-        return [detail_job(i, a) for i, a in jobs.items()]
+        return [to_job(i, a) for i, a in jobs.items()]
 
     def cancel(self, job_id: str) -> None:
         self.run(["qdel", validate_pbs_job_id(job_id)])

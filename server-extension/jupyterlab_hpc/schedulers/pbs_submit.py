@@ -10,8 +10,10 @@ current folder as PBS_O_WORKDIR, so the backend runs qsub there.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Mapping, Sequence
 
+from ..submit_validation import InvalidOption
 from .base import SchedulerError, SubmitRequest
 
 # Job names: PBS accepts up to 236 characters; no blanks, no option-like first character.
@@ -57,15 +59,25 @@ _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,255}$")
 _REFUSED_EXTRA = ("--", "-I", "-X", "--version")
 
 
-def _fail(message: str) -> SchedulerError:
-    return SchedulerError(message)
+class QsubOptionError(InvalidOption, SchedulerError):
+    """A value qsub cannot take: a 400 about ``field`` for the REST API, a SchedulerError
+    for the magics and the command line."""
+
+    def __init__(self, field: str, message: str) -> None:
+        InvalidOption.__init__(self, field, message)
+        self.detail = ""
+
+
+def _fail(message: str, field: str = "extra") -> QsubOptionError:
+    return QsubOptionError(field, message)
 
 
 def _path(value: str, what: str) -> str:
     if not value or value.startswith("-") or any(c in value for c in "\n\r\0,"):
         raise _fail(
             f"The {what} path {value[:60]!r} cannot be given to PBS: it must not be empty, "
-            "start with '-' or contain a comma or a line break."
+            "start with '-' or contain a comma or a line break.",
+            what,
         )
     return value
 
@@ -77,7 +89,8 @@ def walltime(value: str) -> str:
     if match is None:
         raise _fail(
             f"The time limit {value[:40]!r} is not understood: use minutes (90) or "
-            "[days-]hours:minutes:seconds (1-02:00:00)."
+            "[days-]hours:minutes:seconds (1-02:00:00).",
+            "time_limit",
         )
     days = int(match["days"] or 0)
     a, b, c = match["a"], match["b"], match["c"]
@@ -92,7 +105,7 @@ def walltime(value: str) -> str:
         seconds = int(a) * 60
     seconds += days * 86400
     if seconds <= 0:
-        raise _fail("The time limit must be longer than zero.")
+        raise _fail("The time limit must be longer than zero.", "time_limit")
     hours, rest = divmod(seconds, 3600)
     return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
 
@@ -104,17 +117,18 @@ def pbs_memory(value: str) -> str:
     if match is None or int(match["n"]) == 0:
         raise _fail(
             f"The memory {value[:40]!r} is not understood: use a number with a unit such "
-            "as 500M, 4G or 100mb."
+            "as 500M, 4G or 100mb.",
+            "memory",
         )
     unit = (match["unit"] or "m").lower()
     return f"{int(match['n'])}{unit}b"
 
 
-def _positive(value: int | None, what: str) -> int | None:
+def _positive(value: int | None, what: str, field: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise _fail(f"The number of {what} must be a whole number of at least 1.")
+        raise _fail(f"The number of {what} must be a whole number of at least 1.", field)
     return value
 
 
@@ -124,10 +138,10 @@ def select_statement(request: SubmitRequest) -> str | None:
     ``cpus`` is CPUs per task, so a chunk asks for cpus x tasks-per-node CPUs; ``memory``
     and ``gpus`` are per node (per chunk). None when the request asks for none of these.
     """
-    nodes = _positive(request.nodes, "nodes")
-    cpus = _positive(request.cpus, "CPUs")
-    ntasks = _positive(request.ntasks, "tasks")
-    gpus = _positive(request.gpus, "GPUs")
+    nodes = _positive(request.nodes, "nodes", "nodes")
+    cpus = _positive(request.cpus, "CPUs", "cpus")
+    ntasks = _positive(request.ntasks, "tasks", "ntasks")
+    gpus = _positive(request.gpus, "GPUs", "gpus")
     if nodes is None and cpus is None and ntasks is None and gpus is None and not request.memory:
         return None
     chunks = nodes or 1
@@ -137,7 +151,8 @@ def select_statement(request: SubmitRequest) -> str | None:
         if ntasks % chunks:
             raise _fail(
                 f"PBS places the same number of tasks on every node: {ntasks} tasks cannot "
-                f"be spread evenly over {chunks} nodes."
+                f"be spread evenly over {chunks} nodes.",
+                "ntasks",
             )
         per_node_tasks = ntasks // chunks
     parts.append(f"ncpus={(cpus or 1) * (per_node_tasks or 1)}")
@@ -157,17 +172,18 @@ def array_options(value: str) -> list[str]:
         raise _fail(
             f"The array {value[:40]!r} cannot be given to PBS: use first-last with first "
             "below last, optionally :step and %most-at-once (1-10, 1-10:2, 1-10%2). PBS "
-            "has no lists of indices."
+            "has no lists of indices.",
+            "array",
         )
     if match["step"] is not None and int(match["step"]) < 1:
-        raise _fail("The array step must be at least 1.")
+        raise _fail("The array step must be at least 1.", "array")
     span = f"{int(match['first'])}-{int(match['last'])}"
     if match["step"] is not None:
         span += f":{int(match['step'])}"
     options = ["-J", span]
     if match["max"] is not None:
         if int(match["max"]) < 1:
-            raise _fail("The number of array subjobs at once must be at least 1.")
+            raise _fail("The number of array subjobs at once must be at least 1.", "array")
         options += ["-W", f"max_run_subjobs={int(match['max'])}"]
     return options
 
@@ -186,18 +202,20 @@ def mail_options(events: str | None, users: str | None) -> list[str]:
                 if code is None:
                     raise _fail(
                         f"PBS cannot mail on {event.strip()[:20]!r}: use BEGIN, END, FAIL, "
-                        "ALL or NONE."
+                        "ALL or NONE.",
+                        "mail_type",
                     )
                 letters += code
             if "n" in letters and letters != "n":
-                raise _fail("NONE cannot be combined with other mail events.")
+                raise _fail("NONE cannot be combined with other mail events.", "mail_type")
             letters = "".join(dict.fromkeys(letters))
         options += ["-m", letters]
     if users:
         if not _MAIL_USER.match(users.strip()):
             raise _fail(
                 f"The mail address {users[:60]!r} is not understood: use user@host, "
-                "comma-separated."
+                "comma-separated.",
+                "mail_user",
             )
         options += ["-M", users.strip()]
     return options
@@ -212,11 +230,12 @@ def variable_options(
         items = []
         for name, value in variables.items():
             if not _VARIABLE_NAME.match(name):
-                raise _fail(f"{name[:40]!r} is not a valid environment variable name.")
+                raise _fail(f"{name[:40]!r} is not a valid environment variable name.", "extra")
             if any(c in value for c in "\n\r\0\"'"):
                 raise _fail(
                     f"The value of {name} cannot be passed by qsub -v: it contains a quote "
-                    "or a line break."
+                    "or a line break.",
+                    "extra",
                 )
             # qsub splits -v at commas unless the value is quoted.
             items.append(f'{name}="{value}"' if "," in value else f"{name}={value}")
@@ -230,12 +249,12 @@ def check_extra(extra: Sequence[str]) -> list[str]:
     checked: list[str] = []
     for item in extra:
         if not isinstance(item, str) or "\0" in item or "\n" in item:
-            raise _fail("Extra qsub options must be single-line text.")
+            raise _fail("Extra qsub options must be single-line text.", "extra")
         if item in _REFUSED_EXTRA:
-            raise _fail(f"The qsub option {item} cannot be used from here.")
+            raise _fail(f"The qsub option {item} cannot be used from here.", "extra")
         checked.append(item)
     if checked and not checked[0].startswith("-"):
-        raise _fail("Extra qsub options must start with an option such as -l or -W.")
+        raise _fail("Extra qsub options must start with an option such as -l or -W.", "extra")
     return checked
 
 
@@ -246,20 +265,21 @@ def qsub_options(request: SubmitRequest) -> list[str]:
     Slurm-only fields (qos, gres). ``workdir`` is not an option: qsub runs there.
     """
     if request.qos:
-        raise _fail("PBS has no QOS: leave it empty (PBS sites use queues for this).")
+        raise _fail("PBS has no QOS: leave it empty (PBS sites use queues for this).", "qos")
     if request.gres:
-        raise _fail("PBS has no GRES: ask for GPUs with the GPU count (ngpus) instead.")
+        raise _fail("PBS has no GRES: ask for GPUs with the GPU count (ngpus) instead.", "gres")
     options: list[str] = []
     if request.name is not None:
         if not _NAME.match(request.name):
             raise _fail(
                 f"The job name {request.name[:40]!r} cannot be used on PBS: letters, digits "
-                "and _ . + - only, at most 236 characters, not starting with '-' or '.'."
+                "and _ . + - only, at most 236 characters, not starting with '-' or '.'.",
+                "name",
             )
         options += ["-N", request.name]
     if request.partition is not None:
         if not _QUEUE.match(request.partition):
-            raise _fail(f"{request.partition[:40]!r} is not a valid PBS queue name.")
+            raise _fail(f"{request.partition[:40]!r} is not a valid PBS queue name.", "partition")
         options += ["-q", request.partition]
     if request.time_limit is not None:
         options += ["-l", f"walltime={walltime(request.time_limit)}"]
@@ -271,7 +291,7 @@ def qsub_options(request: SubmitRequest) -> list[str]:
             options += ["-l", "place=scatter"]
     if request.account is not None:
         if not _ACCOUNT.match(request.account):
-            raise _fail(f"{request.account[:40]!r} is not a valid PBS account string.")
+            raise _fail(f"{request.account[:40]!r} is not a valid PBS account string.", "account")
         options += ["-A", request.account]
     if request.array is not None:
         options += array_options(request.array)
@@ -280,7 +300,8 @@ def qsub_options(request: SubmitRequest) -> list[str]:
         if not _DEPENDENCY.match(dependency):
             raise _fail(
                 f"The dependency {request.dependency[:60]!r} is not understood by PBS: use "
-                "type:jobid[:jobid...] (afterok:12.pbs01), comma-separated."
+                "type:jobid[:jobid...] (afterok:12.pbs01), comma-separated.",
+                "dependency",
             )
         options += ["-W", f"depend={dependency}"]
     if request.hold:
@@ -294,3 +315,86 @@ def qsub_options(request: SubmitRequest) -> list[str]:
         options += ["-e", _path(request.error, "error")]
     options += mail_options(request.mail_type, request.mail_user)
     return [*options, *check_extra(request.extra)]
+
+
+# qsub's options without a value and with one (from its usage, 07_qsub_bad_option).
+_FLAGS = frozenset("fhIVXz")
+_VALUED = frozenset("aAcCeJjklmMNoPpqrRSuvW")
+_PBS_ARRAY = re.compile(r"^[0-9]{1,9}-[0-9]{1,9}(:[0-9]{1,9})?(%[0-9]{1,9})?$")
+_PBS_DURATION = re.compile(r"^([0-9]+:){0,2}[0-9]+(\.[0-9]+)?$")
+
+
+def script_directives(script: str) -> list[tuple[int, str]]:
+    """``(line number, text after #PBS)`` of each directive, read the way qsub reads them:
+    from the top until the first line that is neither blank nor a comment."""
+    found: list[tuple[int, str]] = []
+    for number, line in enumerate(script.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        if stripped.startswith("#PBS") and (len(stripped) == 4 or stripped[4] in " \t"):
+            found.append((number, stripped[4:].strip()))
+    return found
+
+
+def _directive_value(letter: str, value: str) -> str | None:
+    """Why qsub would refuse ``-<letter> <value>``, or None."""
+    if letter == "N" and not _NAME.match(value):
+        return f"the job name {value[:40]!r} is not valid"
+    if letter == "q" and not _QUEUE.match(value):
+        return f"{value[:40]!r} is not a valid queue name"
+    if letter == "J" and not _PBS_ARRAY.match(value):
+        return f"the array {value[:40]!r} is not X-Y[:Z]"
+    if letter == "j" and value not in ("oe", "eo", "n"):
+        return "-j takes oe, eo or n"
+    if letter == "l":
+        for item in value.split(","):
+            key, sep, amount = item.partition("=")
+            if not sep or not key or not amount:
+                return f"{item[:40]!r} is not resource=value"
+            if key == "walltime" and not _PBS_DURATION.match(amount):
+                return f"the walltime {amount[:40]!r} is not [[hours:]minutes:]seconds"
+    return None
+
+
+def check_directives(script: str) -> int:
+    """How many ``#PBS`` directives the script has; SchedulerError naming the first line
+    qsub would refuse."""
+    directives = script_directives(script)
+    for number, text in directives:
+        try:
+            tokens = shlex.split(text)
+        except ValueError:
+            raise _fail(
+                f"Line {number}: the #PBS directive has an unclosed quote.", "script"
+            ) from None
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            letter = token[1:2]
+            if not token.startswith("-") or not letter or letter not in _FLAGS | _VALUED:
+                raise _fail(f"Line {number}: {token[:40]!r} is not a qsub option.", "script")
+            if letter in _FLAGS:
+                if len(token) > 2:
+                    raise _fail(f"Line {number}: -{letter} takes no value.", "script")
+                if letter in "IX":
+                    raise _fail(
+                        f"Line {number}: interactive jobs (-{letter}) cannot be submitted "
+                        "from here.",
+                        "script",
+                    )
+                i += 1
+                continue
+            value = token[2:]
+            if not value:
+                if i + 1 >= len(tokens):
+                    raise _fail(f"Line {number}: -{letter} needs a value.", "script")
+                value = tokens[i + 1]
+                i += 1
+            why = _directive_value(letter, value)
+            if why is not None:
+                raise _fail(f"Line {number}: {why}.", "script")
+            i += 1
+    return len(directives)

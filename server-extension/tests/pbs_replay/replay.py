@@ -491,23 +491,9 @@ def _release(state: State, job_id: str, attrs: Attrs) -> None:
 # ---------------------------------------------------------------------------
 # qsub (a held or queued job from a script; the options the tests use)
 
-# Every option of the recorded usage (07_qsub_bad_option); those not modelled below are
-# accepted and left out of the job, except -I/-X/-J (interactive, arrays: not recorded).
-_QSUB_LETTERS = "a:A:c:C:e:fhIXj:J:k:l:m:M:N:o:p:P:q:r:R:S:u:W:v:Vz"
-_QSUB_NOT_RECORDED = ("-I", "-X", "-J")
 
-
-def script_directives(script: str) -> list[str]:
-    """The options of the ``#PBS`` lines at the top of a script, in order (qsub reads them
-    up to the first command line)."""
-    args: list[str] = []
-    for line in script.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("#PBS"):
-            args.extend(shlex.split(stripped[4:]))
-        elif stripped and not stripped.startswith("#"):
-            break
-    return args
+# qsub's option letters, from its usage (07_qsub_bad_option).
+QSUB_LETTERS = "a:A:c:C:e:fhIJ:j:k:l:m:M:N:o:p:P:q:r:R:S:u:v:VW:Xz"
 
 
 def qsub(argv: list[str]) -> int:
@@ -518,70 +504,153 @@ def qsub(argv: list[str]) -> int:
             answer.out.append(f"pbs_version = {state['version']}\n")
             return answer.finish()
         try:
-            opts, operands = getopt.getopt(argv[1:], _QSUB_LETTERS)
+            opts, operands = getopt.getopt(argv[1:], QSUB_LETTERS)
         except getopt.GetoptError as e:
             usage = _usage_of_qsub()
             answer.error(f"qsub: invalid option -- '{e.opt}'\n{usage.rstrip()}", BAD_OPTION)
             return answer.finish()
-        if len(operands) > 1 or any(o in _QSUB_NOT_RECORDED for o, _ in opts):
-            return not_recorded(argv)
+        if len(operands) > 1 or (opts and opts[-1][0] == "--"):
+            return not_recorded(argv)  # the "qsub -- command" form is not replayed
         script = Path(operands[0]).read_text() if operands else sys.stdin.read()
-        # The script's #PBS lines first; the command line's options win over them.
-        directives, _ = getopt.getopt(script_directives(script), _QSUB_LETTERS)
-        options = dict([*directives, *opts])
+        try:
+            directive_opts = _directive_options(script)
+        except getopt.GetoptError as e:
+            answer.error(f"qsub: invalid option -- '{e.opt}'", BAD_OPTION)
+            return answer.finish()
+        # Options on the command line win over the script's #PBS directives.
+        options: dict[str, str] = {**dict(directive_opts), **dict(opts)}
+        resources: list[str] = [v for o, v in [*directive_opts, *opts] if o == "-l"]
         queue = options.get("-q", state["server_attrs"].get("default_queue", "workq"))
         if queue not in state["queues"]:
-            # 08_qsub_nonexistent_queue
-            answer.error("qsub: Unknown queue", UNKNOWN_QUEUE)
+            answer.error("qsub: Unknown queue", UNKNOWN_QUEUE)  # 08_qsub_nonexistent_queue
             return answer.finish()
-        name = options.get("-N") or (Path(operands[0]).name if operands else "STDIN")
         number = state["next_id"]
-        job_id = f"{number}.{state['server']}"
         state["next_id"] += 1
-        held = "-h" in options
-        resources: dict[str, Any] = {"ncpus": 1, "nodect": 1, "place": "pack"}
-        resources["select"] = "1:ncpus=1"
-        for option, value in [*directives, *opts]:
-            if option == "-l":
-                for item in value.split(","):
-                    key, _, resource = item.partition("=")
-                    resources[key] = resource
-        # The job variables of the recorded qsub -h job (2.pbs01).
-        variables = _json_of("12_qstat_f_F_json")["Jobs"]["2.pbs01"]["Variable_List"]
-        variables = {**variables, "PBS_O_WORKDIR": os.getcwd()}
-        host = state["server"]
-        attrs = {
-            "Job_Name": name,
-            "Job_Owner": f"{current_user()}@{state['server']}",
-            "job_state": "H" if held else "Q",
-            "queue": queue,
-            "server": state["server"],
-            "ctime": time.ctime(),
-            "Error_Path": f"{host}:{_output_path(options.get('-e'), name, 'e', number)}",
-            "Hold_Types": "u" if held else "n",
-            "Join_Path": options.get("-j", "n"),
-            "Output_Path": f"{host}:{_output_path(options.get('-o'), name, 'o', number)}",
-            "qtime": time.ctime(),
-            "Resource_List": resources,
-            "substate": 20 if held else 10,
-            "Variable_List": variables,
-            "project": "_pbs_project_default",
-            "Submit_arguments": " ".join(argv[1:]),
-            "Submit_Host": state["server"],
-        }
-        if "-A" in options:
-            attrs["Account_Name"] = options["-A"]
-        state["jobs"][job_id] = attrs
-        state.setdefault("scripts", {})[job_id] = script
+        name = options.get("-N") or (Path(operands[0]).name if operands else "STDIN")
+        attrs = _new_job(state, number, name, queue, options, resources, argv)
+        if "-J" in options:
+            job_id = f"{number}[].{state['server']}"
+            _add_array(state, job_id, attrs, options["-J"])
+        else:
+            job_id = f"{number}.{state['server']}"
+            state["jobs"][job_id] = attrs
+        state.setdefault("scripts", {})[job_id] = script  # what the tests check it received
         answer.out.append(job_id + "\n")
         return answer.finish()
 
 
-def _output_path(given: str | None, name: str, letter: str, number: int) -> str:
-    """Where PBS writes a job's output: ``<cwd>/<name>.o<N>`` unless -o/-e says."""
-    if given is None:
-        return os.path.join(os.getcwd(), f"{name}.{letter}{number}")
-    return given if os.path.isabs(given) else os.path.join(os.getcwd(), given)
+def _directive_options(script: str) -> list[tuple[str, str]]:
+    """The #PBS directives, read as qsub reads them: until the first command line."""
+    tokens: list[str] = []
+    for line in script.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        if stripped.startswith("#PBS "):
+            tokens += shlex.split(stripped[5:])
+    opts, _ = getopt.getopt(tokens, QSUB_LETTERS)
+    return opts
+
+
+def _resource_list(resources: list[str]) -> Attrs:
+    """``-l select=2:ncpus=4:mem=1gb -l walltime=1:00:00`` as PBS records it."""
+    listed: Attrs = {"ncpus": 1, "nodect": 1, "place": "pack", "select": "1:ncpus=1"}
+    for item in ",".join(resources).split(","):
+        key, _, value = item.partition("=")
+        if key == "select":
+            chunks, *parts = value.split(":")
+            per = dict(p.split("=", 1) for p in parts)
+            listed["select"] = value
+            listed["nodect"] = int(chunks)
+            listed["ncpus"] = int(chunks) * int(per.get("ncpus", 1))
+            if "mem" in per:
+                listed["mem"] = per["mem"]
+            if "ngpus" in per:
+                listed["ngpus"] = int(chunks) * int(per["ngpus"])
+        elif key:
+            listed[key] = value
+    return listed
+
+
+def _path_attr(state: State, value: str | None, default: str) -> str:
+    path = value or default
+    if not path.startswith("/"):
+        path = os.path.join(os.getcwd(), path)
+    return f"{state['server']}:{path}"
+
+
+def _new_job(
+    state: State,
+    number: int,
+    name: str,
+    queue: str,
+    options: dict[str, str],
+    resources: list[str],
+    argv: list[str],
+) -> Attrs:
+    held = "-h" in options
+    # The job variables of the recorded qsub -h job (2.pbs01), with this qsub's folder.
+    variables = dict(_json_of("12_qstat_f_F_json")["Jobs"]["2.pbs01"]["Variable_List"])
+    variables["PBS_O_WORKDIR"] = os.getcwd()
+    variables["PBS_O_QUEUE"] = queue
+    for item in options.get("-v", "").split(","):
+        key, sep, value = item.partition("=")
+        if key:
+            variables[key] = value.strip('"') if sep else os.environ.get(key, "")
+    attrs: Attrs = {
+        "Job_Name": name,
+        "Job_Owner": f"{current_user()}@{state['server']}",
+        "job_state": "H" if held else "Q",
+        "queue": queue,
+        "server": state["server"],
+        "Checkpoint": "u",
+        "ctime": time.ctime(),
+        "Error_Path": _path_attr(state, options.get("-e"), f"{name}.e{number}"),
+        "Hold_Types": "u" if held else "n",
+        "Join_Path": options.get("-j", "n"),
+        "Keep_Files": "n",
+        "Mail_Points": options.get("-m", "a"),
+        "mtime": time.ctime(),
+        "Output_Path": _path_attr(state, options.get("-o"), f"{name}.o{number}"),
+        "Priority": 0,
+        "qtime": time.ctime(),
+        "Rerunable": "True",
+        "Resource_List": _resource_list(resources),
+        "substate": 20 if held else 10,
+        "Variable_List": variables,
+        "etime": time.ctime(),
+        "Submit_arguments": " ".join(argv[1:]),
+        "project": "_pbs_project_default",
+        "Submit_Host": state["server"],
+    }
+    if "-A" in options:
+        attrs["Account_Name"] = options["-A"]
+    if "-M" in options:
+        attrs["Mail_Users"] = options["-M"]
+    if "-W" in options and options["-W"].startswith("depend="):
+        attrs["depend"] = options["-W"].removeprefix("depend=")
+    return attrs
+
+
+def _add_array(state: State, job_id: str, attrs: Attrs, span: str) -> None:
+    """An array as qsub -J makes it (20_qstat_f_F_json_array_parent): the parent with
+    ``array`` True and one subjob per index, queued (or held with -h)."""
+    indices = _indices(span.split("%", 1)[0])
+    held = attrs["job_state"] == "H"
+    attrs.update(
+        array="True",
+        array_state_count=f"Queued:{len(indices)} Running:0 Exiting:0 Expired:0",
+        array_indices_submitted=span.split("%", 1)[0],
+        array_indices_remaining=span.split("%", 1)[0],
+    )
+    state["jobs"][job_id] = attrs
+    for index in indices:
+        sub = _queued_subjob(attrs, job_id, index)
+        if held:
+            sub.update(job_state="H", substate=20)
+        state["jobs"][job_id.replace("[]", f"[{index}]")] = sub
 
 
 def _usage_of_qsub() -> str:
