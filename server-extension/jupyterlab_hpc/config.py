@@ -10,11 +10,12 @@ class HPCConfig(Configurable):
     """jupyterlab-hpc server settings."""
 
     scheduler = CaselessStrEnum(
-        ["auto", "slurm", "pbs", "none"],
+        ["auto", "slurm", "pbs", "torque", "none"],
         default_value="auto",
         help=(
             "Which batch system to use: 'auto' finds the one installed (Slurm first, then "
-            "OpenPBS / PBS Professional), 'slurm' or 'pbs' forces one, 'none' turns it off."
+            "OpenPBS / PBS Professional or Torque, told apart by 'qstat --version'), "
+            "'slurm', 'pbs' or 'torque' forces one, 'none' turns it off."
         ),
     ).tag(config=True)
 
