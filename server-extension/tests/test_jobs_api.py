@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -322,11 +323,15 @@ async def test_follow_output_while_the_job_writes_it(
 
 
 async def test_output_survives_slurm_forgetting_the_job(
-    jp_fetch: Any, jp_serverapp: Any, submit: Submitter
+    jp_fetch: Any, jp_serverapp: Any, submit: Submitter, clean_env: None
 ) -> None:
     """Paths are remembered: a finished job's output is read without asking Slurm again,
     so it stays readable once slurmctld forgets the job (MinJobAge after its end)."""
-    job = await submit_via_api(jp_fetch, submit, "#!/bin/bash\necho remembered\n", time_limit="1")
+    # A variable set in the server after it started (as a module load does) reaches the job.
+    os.environ["HPC_SUBMIT_PROBE"] = "remembered"
+    os.environ["JPY_SESSION_NAME"] = "not for jobs"
+    script = "#!/bin/bash\necho $HPC_SUBMIT_PROBE ${JPY_SESSION_NAME:-}\n"
+    job = await submit_via_api(jp_fetch, submit, script, time_limit="1")
     wait_for(lambda: job_state(job) in ("COMPLETED", ""), what="job completed")
     chunk = await output(jp_fetch, job)
     assert chunk["data"] == "remembered\n"
