@@ -108,7 +108,7 @@ function errorText(error: unknown): string {
 /** What the server found on this machine. */
 export interface Capabilities {
   scheduler: {
-    kind: 'slurm' | 'pbs' | null;
+    kind: 'slurm' | 'pbs' | 'torque' | null;
     /** The product: `Slurm`, `OpenPBS`, `PBS Professional`; absent from older servers. */
     flavour?: string | null;
     version: string | null;

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from traitlets import CaselessStrEnum, Dict, Float, List, Unicode
 from traitlets.config import Configurable
 
@@ -10,11 +12,12 @@ class HPCConfig(Configurable):
     """jupyterlab-hpc server settings."""
 
     scheduler = CaselessStrEnum(
-        ["auto", "slurm", "pbs", "none"],
+        ["auto", "slurm", "pbs", "torque", "none"],
         default_value="auto",
         help=(
             "Which batch system to use: 'auto' finds the one installed (Slurm first, then "
-            "OpenPBS / PBS Professional), 'slurm' or 'pbs' forces one, 'none' turns it off."
+            "OpenPBS / PBS Professional or Torque, told apart by 'qstat --version'), "
+            "'slurm', 'pbs' or 'torque' forces one, 'none' turns it off."
         ),
     ).tag(config=True)
 
@@ -100,8 +103,9 @@ class HPCConfig(Configurable):
         ),
     ).tag(config=True)
 
-    submit_templates = List(
-        Dict(),
+    # Entries are checked by templates.site_templates (not by traitlets), so one bad entry
+    # is logged and left out instead of stopping the whole extension.
+    submit_templates: List[Any] = List(
         default_value=[],
         help=(
             "Site templates for the submit dialog, read-only for users: a list of "

@@ -133,6 +133,8 @@ def _strip_command(line: str) -> str:
 
 class PBSScheduler(Scheduler):
     kind = "pbs"
+    # Whether finished jobs are asked for with qstat -x (Torque's -x is its XML form).
+    keeps_history = True
 
     def __init__(self, runner: CommandRunner, env: Mapping[str, str] | None = None) -> None:
         self.runner = runner
@@ -316,8 +318,8 @@ class PBSScheduler(Scheduler):
         PBS has no dry run: ``test_only`` checks the options and the script's ``#PBS``
         directives here and runs nothing.
         """
-        options = qsub_options(request)
-        directives = check_directives(script)
+        options = self.qsub_options(request)
+        directives = self.check_directives(script)
         if test_only:
             return SubmitResult(
                 None,
@@ -349,7 +351,7 @@ class PBSScheduler(Scheduler):
         # -t lists an array's subjobs with it; they become the detail's tasks.
         options = ["-t"] if job_id.split(".", 1)[0].endswith("[]") else []
         listing = await self._qstat_one(options, job_id)
-        if listing is None:
+        if listing is None and self.keeps_history:
             listing = await self._qstat_one(["-x", *options], job_id)
         if listing is None:
             raise JobNotFound(f"PBS does not know job {job_id}: it never existed or is forgotten.")
@@ -390,6 +392,12 @@ class PBSScheduler(Scheduler):
         listing = await self._qstat_jobs(["-x"])
         user = query.user or self.user
         return HistoryResult(True, "", history_records(listing.jobs, query, user))
+
+    def qsub_options(self, request: SubmitRequest) -> list[str]:
+        return qsub_options(request)
+
+    def check_directives(self, script: str) -> int:
+        return check_directives(script)
 
     @property
     def user(self) -> str:

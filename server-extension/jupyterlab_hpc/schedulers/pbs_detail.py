@@ -38,6 +38,7 @@ _RESOURCE_NAMES = {
     "nodect": "nodes",
     "ngpus": "gpus",
     "cput": "cpu_time",
+    "nodes": "node_spec",  # Torque's (and old PBS's) nodes=2:ppn=4
 }
 
 
@@ -137,7 +138,7 @@ def to_job(job_id: str, attrs: Mapping[str, Any]) -> Job:
         )
     )
     letter = str(attrs.get("job_state", ""))
-    if letter in ("F", "X"):
+    if letter in ("F", "X", "C"):  # C: Torque's completed job
         job.end_time = parse_time(attrs.get("obittime") or attrs.get("mtime"))
     variables = job_variables(attrs.get("Variable_List"))
     job.work_dir = str(variables.get("PBS_O_WORKDIR", ""))

@@ -44,9 +44,10 @@ STATE_LETTERS: dict[str, JobState] = {
     "U": JobState.SUSPENDED,  # suspended while the workstation's owner is busy
     "X": JobState.COMPLETED,
     "F": JobState.COMPLETED,
+    "C": JobState.COMPLETED,  # Torque's finished job (kept keep_completed seconds)
     "M": JobState.UNKNOWN,
 }
-_FINISHED = frozenset("XF")
+_FINISHED = frozenset("XFC")
 _NOT_STARTED = frozenset("QHWT")  # subjobs in these states fold into range rows
 _RUNNING = frozenset("RBE")
 

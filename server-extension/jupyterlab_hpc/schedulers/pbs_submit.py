@@ -258,11 +258,43 @@ def check_extra(extra: Sequence[str]) -> list[str]:
     return checked
 
 
-def qsub_options(request: SubmitRequest) -> list[str]:
+def torque_resources(request: SubmitRequest) -> list[str]:
+    """Torque's words: ``-l nodes=N:ppn=C[:gpus=G]`` and ``-l mem=`` (the job's total,
+    so per-node memory times the nodes). Torque has no select statement."""
+    select = select_statement(request)  # checks the numbers the same way
+    if select is None:
+        return []
+    parts = dict(p.split("=", 1) for p in select.split(":")[1:])
+    nodes = request.nodes or 1
+    spec = f"nodes={nodes}:ppn={parts['ncpus']}"
+    if "ngpus" in parts:
+        spec += f":gpus={parts['ngpus']}"
+    options = ["-l", spec]
+    if "mem" in parts:
+        amount = parts["mem"]  # pbs_memory's form: digits then a unit (4gb)
+        digits = amount.rstrip("kmgtb")
+        options += ["-l", f"mem={int(digits) * nodes}{amount[len(digits) :]}"]
+    return options
+
+
+def torque_array_options(value: str) -> list[str]:
+    """``1-10%2`` -> ``-t 1-10%2``: Torque arrays take a slot limit but no step."""
+    options = array_options(value)
+    if ":" in options[1]:
+        raise _fail("Torque arrays have no step: use first-last (1-10).", "array")
+    span = options[1]
+    if len(options) > 2:
+        span += "%" + options[3].split("=", 1)[1]
+    return ["-t", span]
+
+
+def qsub_options(request: SubmitRequest, *, torque: bool = False) -> list[str]:
     """The qsub options that ask for ``request``, then its native ``extra`` options.
 
     Raises SchedulerError (a sentence for a person) for values PBS cannot take and for
-    Slurm-only fields (qos, gres). ``workdir`` is not an option: qsub runs there.
+    Slurm-only fields (qos, gres). ``workdir`` is not an option on OpenPBS (qsub runs
+    there); Torque starts jobs in the home folder unless ``-d`` says otherwise.
+    ``torque``: Torque's forms of the resources (``nodes=``) and arrays (``-t``).
     """
     if request.qos:
         raise _fail("PBS has no QOS: leave it empty (PBS sites use queues for this).", "qos")
@@ -283,8 +315,10 @@ def qsub_options(request: SubmitRequest) -> list[str]:
         options += ["-q", request.partition]
     if request.time_limit is not None:
         options += ["-l", f"walltime={walltime(request.time_limit)}"]
-    select = select_statement(request)
-    if select is not None:
+    select = None if torque else select_statement(request)
+    if torque:
+        options += torque_resources(request)
+    elif select is not None:
         options += ["-l", select]
         if (request.nodes or 1) > 1:
             # One chunk per node: without scatter PBS may pack the chunks on one host.
@@ -294,7 +328,7 @@ def qsub_options(request: SubmitRequest) -> list[str]:
             raise _fail(f"{request.account[:40]!r} is not a valid PBS account string.", "account")
         options += ["-A", request.account]
     if request.array is not None:
-        options += array_options(request.array)
+        options += torque_array_options(request.array) if torque else array_options(request.array)
     if request.dependency is not None:
         dependency = request.dependency.strip()
         if not _DEPENDENCY.match(dependency):
@@ -314,6 +348,8 @@ def qsub_options(request: SubmitRequest) -> list[str]:
     if request.error is not None:
         options += ["-e", _path(request.error, "error")]
     options += mail_options(request.mail_type, request.mail_user)
+    if torque and request.workdir is not None:
+        options += ["-d", _path(request.workdir, "workdir")]
     return [*options, *check_extra(request.extra)]
 
 
@@ -359,7 +395,14 @@ def _directive_value(letter: str, value: str) -> str | None:
     return None
 
 
-def check_directives(script: str) -> int:
+# Torque's qsub (its man page): no -J/-R/-S... of OpenPBS, but -d, -D, -t, -w, -F, -L, -x.
+TORQUE_FLAGS = frozenset("fhIVXxzn")
+TORQUE_VALUED = frozenset("aAbcCdDeFjklLmMNoPpqrStTuvwW")
+
+
+def check_directives(
+    script: str, flags: frozenset[str] = _FLAGS, valued: frozenset[str] = _VALUED
+) -> int:
     """How many ``#PBS`` directives the script has; SchedulerError naming the first line
     qsub would refuse."""
     directives = script_directives(script)
@@ -374,9 +417,9 @@ def check_directives(script: str) -> int:
         while i < len(tokens):
             token = tokens[i]
             letter = token[1:2]
-            if not token.startswith("-") or not letter or letter not in _FLAGS | _VALUED:
+            if not token.startswith("-") or not letter or letter not in flags | valued:
                 raise _fail(f"Line {number}: {token[:40]!r} is not a qsub option.", "script")
-            if letter in _FLAGS:
+            if letter in flags:
                 if len(token) > 2:
                     raise _fail(f"Line {number}: -{letter} takes no value.", "script")
                 if letter in "IX":

@@ -73,14 +73,29 @@ class SlurmScheduler(Scheduler):
 
     def __init__(self, runner: CommandRunner, env: Mapping[str, str] | None = None) -> None:
         self.runner = runner
+        self._base_env = dict(env) if env is not None else None
         self.env = slurm_environment(env if env is not None else os.environ)
         self._reader = SqueueReader()
 
+    def job_environment(self) -> dict[str, str]:
+        """What a submitted job inherits: the server's environment now (so modules loaded
+        into the server apply, as in a new terminal), minus the Jupyter server's own."""
+        base = self._base_env if self._base_env is not None else os.environ
+        env = slurm_environment(base)
+        return {k: v for k, v in env.items() if not k.startswith(("JPY_", "JUPYTER_TOKEN"))}
+
     async def _run(
-        self, argv: Sequence[str], *, check: bool = True, stdin: str | None = None
+        self,
+        argv: Sequence[str],
+        *,
+        check: bool = True,
+        stdin: str | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> CommandResult:
         try:
-            result = await self.runner.run(argv, env=self.env, stdin=stdin)
+            result = await self.runner.run(
+                argv, env=env if env is not None else self.env, stdin=stdin
+            )
         except CommandNotFound as e:
             raise SchedulerError(str(e)) from e
         except CommandTimeout as e:
@@ -149,7 +164,7 @@ class SlurmScheduler(Scheduler):
         self, script: str, request: SubmitRequest, *, test_only: bool = False
     ) -> SubmitResult:
         argv = submit_argv(request_options(request), test_only=test_only)
-        result = await self._run(argv, check=False, stdin=script)
+        result = await self._run(argv, check=False, stdin=script, env=self.job_environment())
         if not result.ok:
             message = rejection_message(result.message)
             if _unreachable(message):
