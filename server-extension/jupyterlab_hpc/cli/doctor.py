@@ -29,6 +29,7 @@ Level = Literal["ok", "note", "warning", "problem"]
 BATCH_COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "slurm": (("squeue", "sbatch", "scancel", "scontrol", "sinfo"), ("sacct",)),
     "pbs": (("qstat", "qsub", "qdel", "qhold", "qrls"), ("pbsnodes",)),
+    "torque": (("qstat", "qsub", "qdel", "qhold", "qrls"), ("pbsnodes",)),
 }
 
 
@@ -156,7 +157,7 @@ def batch_section(services: HPCServices) -> Section:
     return section
 
 
-_LABELS = {"slurm": "Slurm", "pbs": "OpenPBS / PBS Professional"}
+_LABELS = {"slurm": "Slurm", "pbs": "OpenPBS / PBS Professional", "torque": "Torque"}
 
 
 def _why(choice: str) -> str:
