@@ -89,3 +89,18 @@ def test_submit_and_cancel_on_pbs(cli: CLI, pbs_replay: PBSReplay) -> None:
     slurm_id = cli.run("cancel", "12_3")
     assert slurm_id.returncode == 2
     assert "not a valid PBS job id" in slurm_id.stderr
+
+
+def test_config_file_given_on_the_command_line(
+    cli: CLI, pbs_replay: PBSReplay, tmp_path: Path
+) -> None:
+    """--config FILE replaces the search, as ``jupyter lab --config FILE`` does."""
+    cli.write_server_config({"scheduler": "none"})  # the folder's config is not read
+    site = tmp_path / "site_config.py"
+    site.write_text(
+        f'c.HPCConfig.scheduler = "pbs"\nc.HPCConfig.command_paths = {pbs_replay.command_paths!r}\n'
+    )
+    result = cli.run("--config", str(site), "jobs", "--json")
+    assert result.returncode == 0, result.stderr
+    assert "1.pbs01" in {r[0] for r in result.json()["rows"]}
+    assert cli.run("jobs").returncode == 3  # without it: "none" from the folder's config
