@@ -15,7 +15,7 @@ import pytest
 from jupyterlab_hpc.schedulers.base import LISTING_COLUMNS
 
 from .cli_run import CLI
-from .conftest import OTHER_USER, Submitter
+from .conftest import OTHER_USER, TEST_BIN, Submitter
 from .test_handlers import get_json
 
 pytestmark = pytest.mark.usefixtures("slurm")
@@ -178,3 +178,16 @@ def test_clear_errors_and_exit_codes(cli: CLI, tmp_path: Path) -> None:
     off.write_server_config({"scheduler": "none"})
     report = off.run("doctor", module=True, PATH="/nonexistent")
     assert "Turned off by the site's configuration (HPCConfig.scheduler)." in report.stdout
+
+
+def test_an_unreachable_controller_is_exit_3_not_a_refusal(cli: CLI, tmp_path: Path) -> None:
+    """sbatch exits 1 both when it refuses a job and when slurmctld is down; the words
+    tell them apart (test-only stand-in: what Slurm prints without its controller)."""
+    cli.write_server_config({"command_paths": {"sbatch": str(TEST_BIN / "squeue-down")}})
+    script = tmp_path / "job.sh"
+    script.write_text("#!/bin/bash\nsleep 1\n")
+    result = cli.run("submit", str(script), "-H")
+    assert result.returncode == 3
+    assert "sbatch did not answer: slurm_load_jobs error: Unable to contact slurm controller" in (
+        result.stderr
+    )

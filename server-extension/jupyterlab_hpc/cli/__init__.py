@@ -23,6 +23,14 @@ REFUSED = 1  # doctor: something essential broken; submit/cancel: the batch syst
 USAGE = 2  # bad arguments (argparse's own code too)
 UNAVAILABLE = 3  # no batch system, or it does not answer
 
+# What Slurm and PBS commands say when their server is down (not a refusal of the job).
+UNREACHABLE = (
+    "Unable to contact slurm controller",
+    "Slurm controller not responding",
+    "cannot connect to server",
+    "Connection refused",
+)
+
 EXIT_CODES = """\
 exit codes:
   0  success
@@ -134,9 +142,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"jupyter hpc {args.command}: {e}", file=sys.stderr)
         return USAGE
     except CommandFailed as e:
-        print(f"jupyter hpc {args.command}: {e.argv[0]} refused: {e.output}", file=sys.stderr)
+        # The same exit code for "no" and "no answer": tell them apart by what it said.
+        down = any(words in e.output for words in UNREACHABLE)
+        said = "did not answer" if down else "refused"
+        print(f"jupyter hpc {args.command}: {e.argv[0]} {said}: {e.output}", file=sys.stderr)
         print(f"  command: {e.detail}", file=sys.stderr)
-        return REFUSED
+        return UNAVAILABLE if down else REFUSED
     except SchedulerError as e:
         print(f"jupyter hpc {args.command}: {e.message}", file=sys.stderr)
         return UNAVAILABLE
