@@ -29,14 +29,3 @@ _module_root = Path(mkdtemp(prefix="jupyterlab-hpc-ui-modules-"))
 c.HPCConfig.module_system = "lmod"  # type: ignore[name-defined]  # noqa: F821
 c.HPCConfig.lmod_command = LMOD_CMD  # type: ignore[name-defined]  # noqa: F821
 c.HPCConfig.module_paths = [str(build_lmod_tree(_module_root))]  # type: ignore[name-defined]  # noqa: F821
-
-# The PBS magics test: kernels inherit PBS_REPLAY_STATE, the state of the test-only PBS
-# replay executables (server-extension/tests/pbs_replay/), initialised from the recordings.
-import getpass  # noqa: E402
-import os  # noqa: E402
-
-from tests.pbs_replay.replay import STATE_ENV, initial_state, write_state  # noqa: E402
-
-_pbs_state = Path(mkdtemp(prefix="jupyterlab-hpc-ui-pbs-")) / "pbs-state.json"
-write_state(_pbs_state, initial_state(getpass.getuser()))
-os.environ[STATE_ENV] = str(_pbs_state)

@@ -189,3 +189,9 @@ async def test_no_history_without_job_history_enable(pbs_replay: PBSReplay) -> N
     assert not result.available
     assert "job_history_enable" in result.message
     assert not [c for c in pbs_replay.calls() if "-x" in c]
+
+
+async def test_detail_of_a_range_row_is_its_array(pbs_replay: PBSReplay) -> None:
+    detail = await scheduler(pbs_replay).job_detail("3[2-3].pbs01")
+    assert detail.job.id == "3[].pbs01"
+    assert [t.id for t in detail.tasks] == ["3[1].pbs01", "3[2].pbs01", "3[3].pbs01"]

@@ -1,14 +1,20 @@
 /**
- * The PBS magics in a real notebook: the kernel's HPCConfig points at the test-only PBS
- * replay executables (answering from a real OpenPBS server's recorded outputs); a %%qsub
- * cell shows the submitted job and %qstat the queue as a table.
+ * The PBS magics in a real notebook, on the PBS JupyterLab (jupyter_server_pbs_config.py:
+ * its kernels inherit the replay's PBS_REPLAY_STATE). The kernel's HPCConfig points at the
+ * test-only PBS replay executables (answering from a real OpenPBS server's recorded
+ * outputs); a %%qsub cell shows the submitted job and %qstat the queue as a table.
  */
 import { expect, test } from '@jupyterlab/galata';
 import * as path from 'path';
 
+const pbsURL = `http://localhost:${process.env.UI_TEST_PBS_PORT}`;
 const replay = path.resolve(__dirname, '..', '..', 'server-extension', 'tests', 'pbs_replay');
 
-test.use({ autoGoto: true, viewport: { width: 1500, height: 1500 } });
+test.use({
+  autoGoto: true,
+  baseURL: pbsURL,
+  viewport: { width: 1500, height: 1500 }
+});
 
 test('a %%qsub cell shows the submitted PBS job', async ({ page }, testInfo) => {
   await page.notebook.createNew('pbs-magics.ipynb');

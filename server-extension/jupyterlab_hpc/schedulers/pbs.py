@@ -349,6 +349,10 @@ class PBSScheduler(Scheduler):
         """``qstat -f -F json [-t] ID``; a finished job again with ``-x`` (PBS answers 35
         for it without); JobNotFound when PBS answers 153 (unknown, or forgotten)."""
         validate_pbs_job_id(job_id)
+        if is_subjob_range(job_id):
+            # A range row (3[2-5]) stands for subjobs that have not started: their array's
+            # detail, with every subjob as a task, describes them.
+            job_id = array_parent_id(job_id) or job_id
         # -t lists an array's subjobs with it; they become the detail's tasks.
         options = ["-t"] if job_id.split(".", 1)[0].endswith("[]") else []
         listing = await self._qstat_one(options, job_id)
