@@ -38,8 +38,11 @@ if (!process.env.HPC_UI_SHARED_DIR) {
   process.env.HPC_UI_SHARED_DIR = shared;
 }
 
-// UI_TEST_PORT lets two work trees run their UI tests at once.
+// UI_TEST_PORT lets two work trees run their UI tests at once. The PBS server (a second
+// JupyterLab whose batch system is the test-only PBS replay) listens 100 ports higher.
 const port = process.env.UI_TEST_PORT || '8888';
+process.env.UI_TEST_PBS_PORT = process.env.UI_TEST_PBS_PORT || String(Number(port) + 100);
+const pbsPort = process.env.UI_TEST_PBS_PORT;
 
 module.exports = {
   ...baseConfig,
@@ -64,15 +67,28 @@ module.exports = {
       ]
     }
   },
-  webServer: {
-    command: `jupyter lab --config jupyter_server_test_config.py --port=${port}`,
-    url: `http://localhost:${port}/lab`,
-    timeout: 120 * 1000,
-    env: {
-      ...process.env,
-      JUPYTER_DATA_DIR: process.env.HPC_UI_DATA_DIR,
-      JUPYTER_PATH: process.env.HPC_UI_SHARED_DIR
+  webServer: [
+    {
+      command: `jupyter lab --config jupyter_server_test_config.py --port=${port}`,
+      url: `http://localhost:${port}/lab`,
+      timeout: 120 * 1000,
+      env: {
+        ...process.env,
+        JUPYTER_DATA_DIR: process.env.HPC_UI_DATA_DIR,
+        JUPYTER_PATH: process.env.HPC_UI_SHARED_DIR
+      },
+      reuseExistingServer: !process.env.CI
     },
-    reuseExistingServer: !process.env.CI
-  }
+    {
+      command: `jupyter lab --config jupyter_server_pbs_config.py --port=${pbsPort}`,
+      url: `http://localhost:${pbsPort}/lab`,
+      timeout: 120 * 1000,
+      env: {
+        ...process.env,
+        JUPYTER_DATA_DIR: process.env.HPC_UI_DATA_DIR,
+        JUPYTER_PATH: process.env.HPC_UI_SHARED_DIR
+      },
+      reuseExistingServer: !process.env.CI
+    }
+  ]
 };

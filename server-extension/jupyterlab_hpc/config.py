@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from traitlets import CaselessStrEnum, Dict, Float, List, Unicode
 from traitlets.config import Configurable
 
@@ -10,11 +12,12 @@ class HPCConfig(Configurable):
     """jupyterlab-hpc server settings."""
 
     scheduler = CaselessStrEnum(
-        ["auto", "slurm", "pbs", "none"],
+        ["auto", "slurm", "pbs", "torque", "none"],
         default_value="auto",
         help=(
             "Which batch system to use: 'auto' finds the one installed (Slurm first, then "
-            "OpenPBS / PBS Professional), 'slurm' or 'pbs' forces one, 'none' turns it off."
+            "OpenPBS / PBS Professional or Torque, told apart by 'qstat --version'), "
+            "'slurm', 'pbs' or 'torque' forces one, 'none' turns it off."
         ),
     ).tag(config=True)
 
@@ -97,6 +100,19 @@ class HPCConfig(Configurable):
         help=(
             "Seconds allowed for an interpreter to import ipykernel when a kernel is created "
             "from it (conda environments on shared file systems can be slow)."
+        ),
+    ).tag(config=True)
+
+    # Entries are checked by templates.site_templates (not by traitlets), so one bad entry
+    # is logged and left out instead of stopping the whole extension.
+    submit_templates: List[Any] = List(
+        default_value=[],
+        help=(
+            "Site templates for the submit dialog, read-only for users: a list of "
+            "{'name': 'GPU job', 'description': '...', 'script': '#!/bin/bash\\n...', "
+            "'options': {'partition': 'gpu', 'gres': 'gpu:1', 'time_limit': '60'}}. "
+            "Options are the submit form's fields. Entries that are not valid are left out "
+            "with a warning in the server log."
         ),
     ).tag(config=True)
 

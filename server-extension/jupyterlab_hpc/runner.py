@@ -99,7 +99,9 @@ class CommandRunner:
         timeout: float | None = None,
         stdin: str | None = None,
         env: Mapping[str, str] | None = None,
+        cwd: str | None = None,
     ) -> CommandResult:
+        """Run to the end; ``cwd`` is the folder it runs in (the server's own when None)."""
         full = self._argv(argv)
         limit = timeout or self.timeout
         start = time.monotonic()
@@ -109,6 +111,7 @@ class CommandRunner:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             env=env if env is not None else self.env,
+            cwd=cwd,
             start_new_session=True,  # its own process group, so a timeout kills its children too
         )
         data = stdin.encode() if stdin is not None else None
@@ -134,6 +137,7 @@ class CommandRunner:
         stdin: str | None = None,
         env: Mapping[str, str] | None = None,
         grace: float = 0.0,
+        cwd: str | None = None,
     ) -> CommandResult:
         """Run to the end; a timeout or a KeyboardInterrupt (Ctrl-C in a notebook) stops it.
 
@@ -149,6 +153,7 @@ class CommandRunner:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env if env is not None else self.env,
+            cwd=cwd,
             start_new_session=True,
         ) as proc:
             try:

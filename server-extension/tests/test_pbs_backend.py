@@ -204,7 +204,7 @@ def test_detect_forced_and_auto(
     assert detect_scheduler(HPCConfig(), CommandRunner()) is None
     message = no_scheduler_message()
     assert "squeue, sbatch (Slurm)" in message
-    assert "qstat, qsub (OpenPBS / PBS Professional)" in message
+    assert "qstat, qsub (OpenPBS / PBS Professional or Torque)" in message
 
 
 async def test_json_that_does_not_parse_falls_back_to_text(tmp_path: Path) -> None:

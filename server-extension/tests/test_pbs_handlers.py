@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from tornado.httpclient import HTTPClientError
 
 from jupyterlab_hpc.schedulers.base import LISTING_COLUMNS
 
@@ -193,3 +195,126 @@ async def test_qstat_failure_keeps_the_last_listing(
     assert body["status"]["ok"] is False
     assert body["status"]["error"]
     assert "1.pbs01" in {r[0] for r in body["rows"]}
+
+
+# ---------------------------------------------------------------------------
+# Submit, details, output and history (issue 7) through the REST API
+
+
+async def post_submit(jp_fetch: Any, body: dict[str, Any]) -> dict[str, Any]:
+    response = await jp_fetch(
+        "jupyterlab-hpc", "jobs", "submit", method="POST", body=json.dumps(body)
+    )
+    answer: dict[str, Any] = json.loads(response.body)
+    return answer
+
+
+SCRIPT = "#!/bin/bash\n#PBS -l walltime=00:05:00\necho hello\n"
+
+
+async def test_submit_detail_output_cancel_history(
+    jp_fetch: Any, pbs_replay: PBSReplay, tmp_path: Path
+) -> None:
+    out = tmp_path / "hello.out"
+    answer = await post_submit(
+        jp_fetch,
+        {
+            "script": SCRIPT,
+            "options": {"name": "hello", "hold": True, "output": str(out), "cpus": 2},
+        },
+    )
+    assert answer["job_id"] == "10.pbs01"
+    assert answer["test_only"] is False
+    qsub = [c for c in pbs_replay.calls() if c[0] == "qsub"]
+    assert qsub == [
+        ["qsub", "-N", "hello", "-l", "select=1:ncpus=2", "-h", "-o", str(out), "-j", "oe"]
+    ]
+    jobs = await listing(jp_fetch, scope="mine")
+    assert jobs["10.pbs01"]["state"] == "held"
+
+    detail = await get_json(jp_fetch, "jobs", "10.pbs01")
+    assert detail["job"]["stdout_path"] == str(out)
+    assert detail["job"]["stderr_path"] == str(out)  # -j oe
+    assert detail["requested"]["cpus"] == "2"
+    assert detail["script"] is None
+    assert ["Job_Name", "hello"] in detail["fields"]
+
+    out.write_text("hello from PBS\n")
+    chunk = await get_json(jp_fetch, "jobs", "10.pbs01", "output", stream="stdout")
+    assert (chunk["exists"], chunk["data"]) == (True, "hello from PBS\n")
+
+    assert (await act(jp_fetch, "cancel", "10.pbs01"))[0]["ok"] is True
+    detail = await get_json(jp_fetch, "jobs", "10.pbs01")
+    assert detail["job"]["state"] == "cancelled"
+    assert detail["job"]["raw_state"] == "F"
+    assert ["qstat", "-f", "-F", "json", "-x", "10.pbs01"] in pbs_replay.calls()
+
+    history = await get_json(jp_fetch, "history", start="2000-01-01T00:00:00")
+    assert history["available"] is True
+    by_id = {j["id"]: j for j in history["jobs"]}
+    assert by_id["10.pbs01"]["state"] == "cancelled"
+    assert by_id["0.pbs01"]["exit_code"] == 0
+    assert "6.pbs01" not in by_id  # alice's job
+
+
+async def test_submit_array_and_test_only(jp_fetch: Any, pbs_replay: PBSReplay) -> None:
+    answer = await post_submit(
+        jp_fetch, {"script": SCRIPT, "options": {"array": "1-4"}, "test_only": True}
+    )
+    assert answer["job_id"] is None
+    assert "1 #PBS directive(s) are valid" in answer["message"]
+    assert not [c for c in pbs_replay.calls() if c[0] == "qsub"]
+    answer = await post_submit(jp_fetch, {"script": SCRIPT, "options": {"array": "1-4"}})
+    assert answer["job_id"] == "10[].pbs01"
+    detail = await get_json(jp_fetch, "jobs", "10[].pbs01")
+    assert [t["array_task_id"] for t in detail["tasks"]] == ["1", "2", "3", "4"]
+    jobs = await listing(jp_fetch, scope="mine")
+    assert jobs["10[1-4].pbs01"]["state"] == "pending"
+
+
+async def test_submit_refusals(jp_fetch: Any, pbs_replay: PBSReplay) -> None:
+    # PBS's own words and the command line, 400
+    with pytest.raises(HTTPClientError) as info:
+        await post_submit(jp_fetch, {"script": SCRIPT, "options": {"partition": "nosuch"}})
+    assert info.value.code == 400
+    assert info.value.response is not None
+    body = json.loads(info.value.response.body)
+    assert body["message"].startswith("qsub: Unknown queue")
+    assert body["detail"] == "qsub -q nosuch"
+    # What PBS cannot express: 400 naming the field, and qsub never runs
+    for options, field in (({"qos": "high"}, "qos"), ({"array": "1,3"}, "array")):
+        with pytest.raises(HTTPClientError) as info:
+            await post_submit(jp_fetch, {"script": SCRIPT, "options": options})
+        assert info.value.code == 400
+        assert info.value.response is not None
+        assert json.loads(info.value.response.body)["field"] == field
+    bad_directive = "#!/bin/sh\n#PBS -l walltime=soon\n"
+    message = await expect_error(
+        jp_fetch,
+        400,
+        "jobs",
+        "submit",
+        method="POST",
+        body=json.dumps({"script": bad_directive, "options": {}, "test_only": True}),
+    )
+    assert message.startswith("Line 2: the walltime 'soon'")
+    assert [c for c in pbs_replay.calls() if c[0] == "qsub"] == [["qsub", "-q", "nosuch"]]
+
+
+async def test_detail_of_unknown_and_finished_jobs(jp_fetch: Any) -> None:
+    message = await expect_error(jp_fetch, 404, "jobs", "9999.pbs01")
+    assert "9999.pbs01" in message
+    detail = await get_json(jp_fetch, "jobs", "0.pbs01")
+    assert (detail["job"]["state"], detail["job"]["exit_code"]) == ("completed", 0)
+    assert detail["job"]["end_time"] == "2026-11-22T00:07:34"
+    await expect_error(jp_fetch, 400, "jobs", "123_4")
+
+
+async def test_history_without_job_history_enable(jp_fetch: Any, pbs_replay: PBSReplay) -> None:
+    attrs = pbs_replay.state()["server_attrs"]
+    del attrs["job_history_enable"]
+    pbs_replay.update(server_attrs=attrs)
+    history = await get_json(jp_fetch, "history")
+    assert history["available"] is False
+    assert "job_history_enable" in history["message"]
+    assert history["jobs"] == []

@@ -76,3 +76,16 @@ def test_sync_interrupt_stops_the_command() -> None:
     time.sleep(0.2)
     left = subprocess.run(["pgrep", "-f", str(TEST_BIN / "hang")], capture_output=True, check=False)
     assert left.stdout == b""
+
+
+async def test_cwd_is_where_the_command_runs(tmp_path: Path) -> None:
+    # qsub records its current folder as the job's PBS_O_WORKDIR, so the folder matters.
+    runner = CommandRunner()
+    result = await runner.run(["pwd"], cwd=str(tmp_path))
+    assert result.stdout.strip() == str(tmp_path)
+    assert (await runner.run(["pwd"])).stdout.strip() == os.getcwd()
+
+
+def test_sync_cwd(tmp_path: Path) -> None:
+    result = CommandRunner().run_sync(["pwd"], cwd=str(tmp_path))
+    assert result.stdout.strip() == str(tmp_path)

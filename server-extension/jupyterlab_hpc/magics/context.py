@@ -10,6 +10,7 @@ from ..config import HPCConfig
 from ..runner import CommandRunner
 from ..schedulers.base import BlockingScheduler, SchedulerError
 from ..schedulers.detect import detect_scheduler, no_scheduler_message
+from ..schedulers.pbs_blocking import BlockingPBS
 from ..schedulers.slurm import BlockingSlurm
 from .errors import BatchError
 from .job import JobHandle
@@ -36,6 +37,7 @@ class MagicsContext:
         self.config = HPCConfig(parent=shell)
         self.runner = CommandRunner(self.config.command_paths, self.config.command_timeout)
         self._scheduler: BlockingScheduler | None = None
+        self._pbs: BlockingPBS | None = None
 
     def scheduler(self) -> BlockingScheduler:
         """Whichever batch system this machine has (found once, on first use)."""
@@ -43,11 +45,17 @@ class MagicsContext:
             found = detect_scheduler(self.config, self.runner)
             if found is None:
                 raise BatchError(no_scheduler_message())
-            self._scheduler = found.blocking()
+            self._scheduler = self.pbs() if found.kind == "pbs" else found.blocking()
         return self._scheduler
 
     def slurm(self) -> BlockingSlurm:
         return BlockingSlurm(self.runner)
+
+    def pbs(self) -> BlockingPBS:
+        # Kept: it remembers whether this qstat takes -F json.
+        if self._pbs is None:
+            self._pbs = BlockingPBS(self.runner)
+        return self._pbs
 
     def handle(self, scheduler: BlockingScheduler, job_id: str) -> JobHandle:
         """A handle for a job just submitted, with its state if the scheduler answers."""

@@ -11,7 +11,7 @@ from typing import Any
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
-from ..schedulers.base import LISTING_COLUMNS, JobState, SubmitRequest, validate_job_id
+from ..schedulers.base import LISTING_COLUMNS, JobState, SubmitRequest
 from ..services import current_user
 from .args import MagicParser, pop_float, split, valid_name
 from .context import MagicsContext, job_environment
@@ -158,7 +158,8 @@ class NeutralMagics(Magics):
             tail = None if lines < 0 else int(lines)
         if len(rest) != 1:
             raise UsageError(f"%job {verb if verb != 'show' else ''} takes one job id.")
-        handle = JobHandle(self.context.scheduler(), validate_job_id(rest[0]))
+        scheduler = self.context.scheduler()
+        handle = JobHandle(scheduler, scheduler.validate_job_id(rest[0]))
         if verb == "show":
             handle.refresh()
             if handle.forgotten:

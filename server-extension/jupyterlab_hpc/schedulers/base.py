@@ -386,6 +386,10 @@ class BlockingScheduler(abc.ABC):
 
     kind: str
 
+    def validate_job_id(self, value: object) -> str:
+        """The id if this batch system accepts it; raises InvalidJobId otherwise."""
+        return validate_job_id(value)
+
     @abc.abstractmethod
     def submit(
         self,
@@ -395,6 +399,10 @@ class BlockingScheduler(abc.ABC):
         env: Mapping[str, str] | None = None,
     ) -> str:
         """Submit a script (its text) with native options; the new job's id."""
+
+    @abc.abstractmethod
+    def submit_file(self, args: Sequence[str], *, env: Mapping[str, str] | None = None) -> str:
+        """The submit command with its own arguments (options, then a script path); the id."""
 
     @abc.abstractmethod
     def submit_options(self, request: SubmitRequest) -> list[str]:
@@ -410,6 +418,11 @@ class BlockingScheduler(abc.ABC):
 
     @abc.abstractmethod
     def cancel(self, job_id: str) -> None: ...
+
+    def accounting_records(self, job_id: str) -> list[Job]:
+        """The job's records from the batch system's accounting, for when the scheduler
+        itself forgot the job; [] when there is no accounting or it does not know the job."""
+        return []
 
     def forgotten_message(self, job_id: str) -> str:
         """Why a job's final state is unknown once the scheduler forgot it."""

@@ -7,6 +7,8 @@ from ..runner import CommandNotFound, CommandRunner, CommandTimeout
 from .base import Scheduler
 from .pbs import PBS_COMMANDS, PBSScheduler
 from .slurm import SLURM_COMMANDS, SlurmScheduler
+from .torque import TorqueScheduler
+from .torque_parse import parse_torque_version
 
 
 def no_scheduler_message() -> str:
@@ -15,20 +17,31 @@ def no_scheduler_message() -> str:
         + ", ".join(SLURM_COMMANDS)
         + " (Slurm) and "
         + ", ".join(PBS_COMMANDS)
-        + " (OpenPBS / PBS Professional) on PATH and in HPCConfig.command_paths."
+        + " (OpenPBS / PBS Professional or Torque) on PATH and in HPCConfig.command_paths."
     )
 
 
-def qstat_is_pbs(runner: CommandRunner) -> bool:
-    """Whether ``qstat --version`` is OpenPBS's or PBS Professional's (``pbs_version = ...``).
-
-    Slurm's Torque wrappers also install a qstat; theirs does not answer like this.
+def qstat_family(runner: CommandRunner) -> str | None:
+    """Which PBS ``qstat --version`` belongs to: "pbs" for OpenPBS / PBS Professional
+    (``pbs_version = 23.06.06``), "torque" for Torque (``Version: 6.1.2`` and ``Commit:``
+    on stderr; Torque 4 wrote ``version: 4.2.10``), None for anything else (Slurm's
+    Torque wrappers install a qstat too; theirs answers neither way).
     """
     try:
         result = runner.run_sync(["qstat", "--version"], timeout=10)
     except (CommandNotFound, CommandTimeout):
-        return False
-    return "pbs_version" in result.stdout + result.stderr
+        return None
+    said = result.stdout + result.stderr
+    if "pbs_version" in said:
+        return "pbs"
+    if result.ok and parse_torque_version(said) is not None:
+        return "torque"
+    return None
+
+
+def qstat_is_pbs(runner: CommandRunner) -> bool:
+    """Whether ``qstat --version`` is OpenPBS's or PBS Professional's."""
+    return qstat_family(runner) == "pbs"
 
 
 def detect_scheduler(config: HPCConfig, runner: CommandRunner) -> Scheduler | None:
@@ -44,8 +57,14 @@ def detect_scheduler(config: HPCConfig, runner: CommandRunner) -> Scheduler | No
         return SlurmScheduler(runner)
     if choice == "pbs":
         return PBSScheduler(runner)
+    if choice == "torque":
+        return TorqueScheduler(runner)
     if all(runner.has(c) for c in SLURM_COMMANDS):
         return SlurmScheduler(runner)
-    if all(runner.has(c) for c in PBS_COMMANDS) and qstat_is_pbs(runner):
-        return PBSScheduler(runner)
+    if all(runner.has(c) for c in PBS_COMMANDS):
+        family = qstat_family(runner)
+        if family == "pbs":
+            return PBSScheduler(runner)
+        if family == "torque":
+            return TorqueScheduler(runner)
     return None

@@ -13,19 +13,30 @@ PBS habits this module lives with:
 
 from __future__ import annotations
 
+import getpass
 import re
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from ..runner import CommandNotFound, CommandResult, CommandRunner, CommandTimeout
 from .base import (
     ActionResult,
+    CommandFailed,
+    HistoryQuery,
+    HistoryResult,
     InvalidJobId,
     JobAction,
+    JobDetail,
+    JobNotFound,
     Partition,
     Row,
     Scheduler,
     SchedulerError,
+    SubmitRequest,
+    SubmitResult,
+    Unsupported,
 )
+from .pbs_detail import history_records, job_detail
 from .pbs_parse import (
     ListingReader,
     PBSParseError,
@@ -46,6 +57,10 @@ from .pbs_parse import (
     parse_version,
     split_array_id,
 )
+from .pbs_submit import check_directives, qsub_options
+
+if TYPE_CHECKING:
+    from .pbs_blocking import BlockingPBS
 
 # What identifies PBS on a machine (pbsnodes is often there too, but not needed).
 PBS_COMMANDS = ("qstat", "qsub")
@@ -53,6 +68,14 @@ PBS_COMMANDS = ("qstat", "qsub")
 # Exit codes (PBS error number modulo 256) that concern single ids, not the command.
 UNKNOWN_JOB = 153  # PBSE_UNKJOBID
 FINISHED_JOB = 35  # PBSE_HISTJOBID
+UNKNOWN_QUEUE = 170  # PBSE_UNKQUE
+BAD_OPTION = 2
+
+# What qsub's terse messages mean, by exit code, for the person reading them.
+_QSUB_HINTS = {
+    UNKNOWN_QUEUE: "the queue does not exist on this PBS server",
+    BAD_OPTION: "qsub did not accept one of the options",
+}
 
 _ACTION_COMMAND: dict[str, str] = {"cancel": "qdel", "hold": "qhold", "release": "qrls"}
 
@@ -111,6 +134,8 @@ def _strip_command(line: str) -> str:
 
 class PBSScheduler(Scheduler):
     kind = "pbs"
+    # Whether finished jobs are asked for with qstat -x (Torque's -x is its XML form).
+    keeps_history = True
 
     def __init__(self, runner: CommandRunner, env: Mapping[str, str] | None = None) -> None:
         self.runner = runner
@@ -281,3 +306,124 @@ class PBSScheduler(Scheduler):
                 return parse_nodes_json(result.stdout)
         result = await self._run(["pbsnodes", "-av"], check=False)
         return parse_full_text(result.stdout) if result.ok else {}
+
+    # ------------------------------------------------------------------
+    # Submit, details, history
+
+    async def submit(
+        self, script: str, request: SubmitRequest, *, test_only: bool = False
+    ) -> SubmitResult:
+        """``qsub <options>`` with the script on stdin, run in ``request.workdir`` (qsub
+        records its current folder as the job's PBS_O_WORKDIR).
+
+        PBS has no dry run: ``test_only`` checks the options and the script's ``#PBS``
+        directives here and runs nothing.
+        """
+        options = self.qsub_options(request)
+        directives = self.check_directives(script)
+        if test_only:
+            return SubmitResult(
+                None,
+                f"The options and {directives} #PBS directive(s) are valid for qsub. PBS has "
+                "no test submission: the queue, the account and the limits are checked "
+                "when the job is submitted.",
+                test_only=True,
+            )
+        argv = ["qsub", *options]
+        try:
+            result = await self.runner.run(argv, stdin=script, env=self.env, cwd=request.workdir)
+        except (CommandNotFound, CommandTimeout) as e:
+            raise SchedulerError(str(e)) from e
+        if not result.ok:
+            raise CommandFailed(argv, result.returncode, qsub_message(result))
+        job_id = result.stdout.strip().splitlines()[0] if result.stdout.strip() else ""
+        try:
+            validate_pbs_job_id(job_id)
+        except InvalidJobId:
+            raise SchedulerError(
+                f"qsub answered {result.stdout.strip()[:80]!r} instead of a job id."
+            ) from None
+        return SubmitResult(job_id, f"Submitted job {job_id}")
+
+    async def job_detail(self, job_id: str) -> JobDetail:
+        """``qstat -f -F json [-t] ID``; a finished job again with ``-x`` (PBS answers 35
+        for it without); JobNotFound when PBS answers 153 (unknown, or forgotten)."""
+        validate_pbs_job_id(job_id)
+        if is_subjob_range(job_id):
+            # A range row (3[2-5]) stands for subjobs that have not started: their array's
+            # detail, with every subjob as a task, describes them.
+            job_id = array_parent_id(job_id) or job_id
+        # -t lists an array's subjobs with it; they become the detail's tasks.
+        options = ["-t"] if job_id.split(".", 1)[0].endswith("[]") else []
+        listing = await self._qstat_one(options, job_id)
+        if listing is None and self.keeps_history:
+            listing = await self._qstat_one(["-x", *options], job_id)
+        if listing is None:
+            raise JobNotFound(f"PBS does not know job {job_id}: it never existed or is forgotten.")
+        detail = job_detail(job_id, listing.jobs)
+        if detail is None:
+            raise JobNotFound(f"PBS does not know job {job_id}: it never existed or is forgotten.")
+        return detail
+
+    async def _qstat_one(self, options: list[str], job_id: str) -> QstatJobs | None:
+        """One job's full record; None when PBS says it is unknown or has finished."""
+        result = await self._json_or_text(
+            ["qstat", "-f", "-F", "json", *options, job_id], ["qstat", "-f", *options, job_id]
+        )
+        if result.returncode in (UNKNOWN_JOB, FINISHED_JOB):
+            return None
+        if not result.ok:
+            raise SchedulerError(f"qstat failed: {result.message}", " ".join(result.argv))
+        try:
+            return (
+                parse_qstat_json(result.stdout) if self._json else parse_qstat_text(result.stdout)
+            )
+        except PBSParseError:
+            text = await self._run(["qstat", "-f", *options, job_id])
+            return parse_qstat_text(text.stdout)
+
+    async def history(self, query: HistoryQuery) -> HistoryResult:
+        """The user's jobs from ``qstat -x -f -F json`` (qstat cannot combine ``-f`` with
+        ``-u``, so the owner is filtered here). Without ``job_history_enable`` the server
+        forgets a job as soon as it ends: then there is no history to show."""
+        server = await self._server_info()
+        if server.history_enabled is not True:
+            return HistoryResult(
+                False,
+                "This PBS server keeps no record of finished jobs (its job_history_enable "
+                "setting is off), so there is no job history to show. The site's "
+                "administrators can switch it on with qmgr.",
+            )
+        listing = await self._qstat_jobs(["-x"])
+        user = query.user or self.user
+        return HistoryResult(True, "", history_records(listing.jobs, query, user))
+
+    def qsub_options(self, request: SubmitRequest) -> list[str]:
+        return qsub_options(request)
+
+    def check_directives(self, script: str) -> int:
+        return check_directives(script)
+
+    @property
+    def user(self) -> str:
+        env = self.env or {}
+        return env.get("USER") or getpass.getuser()
+
+    def blocking(self) -> BlockingPBS:
+        from .pbs_blocking import BlockingPBS  # it imports this module
+
+        if self.kind != "pbs":
+            # Torque inherits this class, but its qstat has no -F json and its own -f form.
+            raise Unsupported(
+                f"The magics and `jupyter hpc submit` do not support {self.kind} yet; "
+                "use its commands (qsub, qstat, qdel) directly."
+            )
+        return BlockingPBS(self.runner, self.env)
+
+
+def qsub_message(result: CommandResult) -> str:
+    """qsub's first line (its usage text is left out), with what the code means."""
+    lines = [ln.strip() for ln in result.stderr.splitlines() if ln.strip()]
+    said = lines[0] if lines else result.message
+    hint = _QSUB_HINTS.get(result.returncode)
+    return f"{said} ({hint})" if hint else said

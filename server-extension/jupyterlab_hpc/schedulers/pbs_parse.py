@@ -44,9 +44,10 @@ STATE_LETTERS: dict[str, JobState] = {
     "U": JobState.SUSPENDED,  # suspended while the workstation's owner is busy
     "X": JobState.COMPLETED,
     "F": JobState.COMPLETED,
+    "C": JobState.COMPLETED,  # Torque's finished job (kept keep_completed seconds)
     "M": JobState.UNKNOWN,
 }
-_FINISHED = frozenset("XF")
+_FINISHED = frozenset("XFC")
 _NOT_STARTED = frozenset("QHWT")  # subjobs in these states fold into range rows
 _RUNNING = frozenset("RBE")
 
@@ -538,6 +539,13 @@ class ServerInfo:
     name: str | None
     version: str | None
     default_queue: str | None
+    # job_history_enable: whether qstat -x can show finished jobs (None: not reported).
+    history_enabled: bool | None = None
+
+
+def _history_enabled(attrs: Mapping[str, Any]) -> bool | None:
+    value = attrs.get("job_history_enable")
+    return None if value is None else str(value).strip().lower() in ("true", "1", "t", "y")
 
 
 def parse_server_json(text: str) -> ServerInfo:
@@ -549,7 +557,12 @@ def parse_server_json(text: str) -> ServerInfo:
     if isinstance(servers, dict) and servers:
         name = name or next(iter(servers))
         attrs = servers.get(name) or next(iter(servers.values()))
-    return ServerInfo(name, _version_text(data), _str_or_none(attrs.get("default_queue")))
+    return ServerInfo(
+        name,
+        _version_text(data),
+        _str_or_none(attrs.get("default_queue")),
+        _history_enabled(attrs),
+    )
 
 
 def parse_server_text(text: str) -> ServerInfo:
@@ -559,7 +572,10 @@ def parse_server_text(text: str) -> ServerInfo:
         return ServerInfo(None, None, None)
     name, attrs = next(iter(blocks.items()))
     return ServerInfo(
-        name, _str_or_none(attrs.get("pbs_version")), _str_or_none(attrs.get("default_queue"))
+        name,
+        _str_or_none(attrs.get("pbs_version")),
+        _str_or_none(attrs.get("default_queue")),
+        _history_enabled(attrs),
     )
 
 

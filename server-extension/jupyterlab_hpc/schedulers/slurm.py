@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pwd
 import shlex
 from collections.abc import Mapping, Sequence
 
@@ -11,16 +12,24 @@ from .base import (
     ActionResult,
     BlockingScheduler,
     CommandFailed,
+    HistoryQuery,
+    HistoryResult,
     Job,
     JobAction,
+    JobDetail,
+    JobNotFound,
     Partition,
     Row,
     Scheduler,
     SchedulerError,
     SubmitRequest,
+    SubmitResult,
     base_job_id,
     validate_job_id,
 )
+from .blocking_run import run_checked
+from .sacct_parse import accounting_unavailable, history_argv, parse_sacct, select
+from .slurm_detail import batch_script, parse_job_detail, parse_test_only, rejection_message
 from .slurm_parse import (
     SINFO_FORMAT,
     SqueueReader,
@@ -64,12 +73,29 @@ class SlurmScheduler(Scheduler):
 
     def __init__(self, runner: CommandRunner, env: Mapping[str, str] | None = None) -> None:
         self.runner = runner
+        self._base_env = dict(env) if env is not None else None
         self.env = slurm_environment(env if env is not None else os.environ)
         self._reader = SqueueReader()
 
-    async def _run(self, argv: Sequence[str], *, check: bool = True) -> CommandResult:
+    def job_environment(self) -> dict[str, str]:
+        """What a submitted job inherits: the server's environment now (so modules loaded
+        into the server apply, as in a new terminal), minus the Jupyter server's own."""
+        base = self._base_env if self._base_env is not None else os.environ
+        env = slurm_environment(base)
+        return {k: v for k, v in env.items() if not k.startswith(("JPY_", "JUPYTER_TOKEN"))}
+
+    async def _run(
+        self,
+        argv: Sequence[str],
+        *,
+        check: bool = True,
+        stdin: str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> CommandResult:
         try:
-            result = await self.runner.run(argv, env=self.env)
+            result = await self.runner.run(
+                argv, env=env if env is not None else self.env, stdin=stdin
+            )
         except CommandNotFound as e:
             raise SchedulerError(str(e)) from e
         except CommandTimeout as e:
@@ -127,8 +153,68 @@ class SlurmScheduler(Scheduler):
         result = await self._run(["sinfo", "--noheader", "--all", "--format", SINFO_FORMAT])
         return parse_sinfo(result.stdout)
 
+    async def history(self, query: HistoryQuery) -> HistoryResult:
+        result = await self._run(history_argv(query), check=False)
+        return history_result(result, query)
+
     def blocking(self) -> BlockingSlurm:
         return BlockingSlurm(self.runner)
+
+    async def submit(
+        self, script: str, request: SubmitRequest, *, test_only: bool = False
+    ) -> SubmitResult:
+        argv = submit_argv(request_options(request), test_only=test_only)
+        result = await self._run(argv, check=False, stdin=script, env=self.job_environment())
+        if not result.ok:
+            message = rejection_message(result.message)
+            if _unreachable(message):
+                raise SchedulerError(f"Slurm does not answer: {message}", shlex.join(argv))
+            raise CommandFailed(argv, result.returncode, message)
+        if test_only:
+            # sbatch --test-only writes its answer on stderr and creates no job.
+            start, nodes, message = parse_test_only(result.stderr + result.stdout)
+            return SubmitResult(None, message, True, start, nodes)
+        try:
+            job_id = parse_sbatch_job_id(result.stdout)
+        except ValueError as e:
+            raise SchedulerError(str(e), shlex.join(argv)) from e
+        # With --parsable sbatch prints only the id; warnings (if any) are on stderr.
+        warnings = rejection_message(result.stderr) if result.stderr.strip() else ""
+        message = f"Submitted batch job {job_id}" + (f"\n{warnings}" if warnings else "")
+        return SubmitResult(job_id, message)
+
+    async def job_detail(self, job_id: str) -> JobDetail:
+        argv = ["scontrol", "show", "job", "-dd", validate_job_id(job_id)]
+        result = await self._run(argv, check=False)
+        if not result.ok:
+            if "Invalid job id" in result.message:
+                raise JobNotFound(not_known_message(job_id))
+            raise CommandFailed(argv, result.returncode, result.message)
+        detail = parse_job_detail(result.stdout, job_id)
+        if detail is None:
+            raise JobNotFound(not_known_message(job_id))
+        # Only the owner's scripts are asked for (as root, scontrol would hand out anyone's).
+        if detail.job.user == process_user():
+            detail.script = await self.batch_script(job_id)
+        return detail
+
+    async def batch_script(self, job_id: str) -> str | None:
+        """The job's batch script while slurmctld keeps it; None otherwise."""
+        argv = ["scontrol", "write", "batch_script", validate_job_id(job_id), "-"]
+        result = await self._run(argv, check=False)
+        if not result.ok:
+            return None
+        return batch_script(result.stdout, result.stderr)
+
+
+def history_result(result: CommandResult, query: HistoryQuery) -> HistoryResult:
+    """The answer to a history query from sacct's outcome (shared by both backends)."""
+    unavailable = accounting_unavailable(result.returncode, result.stderr)
+    if unavailable is not None:
+        return HistoryResult(False, unavailable)
+    if not result.ok:
+        raise CommandFailed(result.argv, result.returncode, result.message)
+    return HistoryResult(True, "", select(parse_sacct(result.stdout), query.states, query.limit))
 
 
 # The argv of each operation, shared by the async backend and the blocking one.
@@ -140,12 +226,23 @@ def listing_argv(user: str | None = None) -> list[str]:
     return [*argv[:1], "--user", user, *argv[1:]] if user else argv
 
 
+def process_user() -> str:
+    return pwd.getpwuid(os.geteuid()).pw_name
+
+
+def not_known_message(job_id: str) -> str:
+    return (
+        f"Slurm does not know job {job_id}: it never existed, or it ended more than "
+        "MinJobAge seconds ago and slurmctld forgot it."
+    )
+
+
 def detail_argv(job_id: str) -> list[str]:
     return ["scontrol", "show", "job", validate_job_id(job_id)]
 
 
-def submit_argv(options: Sequence[str]) -> list[str]:
-    return ["sbatch", "--parsable", *options]
+def submit_argv(options: Sequence[str], *, test_only: bool = False) -> list[str]:
+    return ["sbatch", "--parsable", *(["--test-only"] if test_only else []), *options]
 
 
 def request_options(request: SubmitRequest) -> list[str]:
@@ -161,7 +258,16 @@ def request_options(request: SubmitRequest) -> list[str]:
         ("--account", request.account),
         ("--output", request.output),
         ("--error", request.error),
+        ("--qos", request.qos),
+        ("--ntasks", request.ntasks),
+        ("--gres", request.gres),
+        ("--array", request.array),
+        ("--dependency", request.dependency),
+        ("--chdir", request.workdir),
+        ("--mail-type", request.mail_type),
+        ("--mail-user", request.mail_user),
     )
+    # Always --flag=value, one argv word: a value can never be read as an option.
     options = [f"{flag}={value}" for flag, value in pairs if value is not None]
     if request.hold:
         options.append("--hold")
@@ -194,26 +300,15 @@ class BlockingSlurm(BlockingScheduler):
         grace: float = 0.0,
     ) -> CommandResult:
         """Run one Slurm command; failures raise SchedulerError (CommandFailed on exit != 0)."""
-        try:
-            result = self.runner.run_sync(
-                argv,
-                timeout=timeout,
-                stdin=stdin,
-                env=env if env is not None else self.environment(),
-                grace=grace,
-            )
-        except (CommandNotFound, CommandTimeout) as e:
-            raise SchedulerError(str(e), shlex.join(argv)) from e
-        except (OSError, ValueError) as e:
-            # The kernel refused to start it: an argument over Linux's 128 KiB limit (E2BIG)
-            # or with a null byte, both typed into a magic. Say so instead of a traceback.
-            raise SchedulerError(
-                f"{argv[0]} could not be started: {getattr(e, 'strerror', None) or e}.",
-                shlex.join(a[:200] for a in argv),
-            ) from None
-        if check and not result.ok:
-            raise CommandFailed(argv, result.returncode, result.message)
-        return result
+        return run_checked(
+            self.runner,
+            argv,
+            env=env if env is not None else self.environment(),
+            check=check,
+            timeout=timeout,
+            stdin=stdin,
+            grace=grace,
+        )
 
     def submit(
         self,
@@ -255,12 +350,38 @@ class BlockingSlurm(BlockingScheduler):
     def cancel(self, job_id: str) -> None:
         self.run(["scancel", validate_job_id(job_id)])
 
+    def history(self, query: HistoryQuery) -> HistoryResult:
+        return history_result(self.run(history_argv(query), check=False), query)
+
+    def accounting_records(self, job_id: str) -> list[Job]:
+        """The job's records from accounting once slurmctld forgot it; [] without accounting
+        or when accounting does not know the job either."""
+        validate_job_id(job_id)
+        query = HistoryQuery(start="1970-01-01T00:00:00", limit=1_000_000)
+        argv = [*history_argv(query), f"--jobs={job_id}"]
+        result = self.run(argv, check=False)
+        if accounting_unavailable(result.returncode, result.stderr) is not None:
+            return []
+        if not result.ok:
+            if "Invalid job id" in result.message:
+                return []
+            raise CommandFailed(result.argv, result.returncode, result.message)
+        return [r.job for r in parse_sacct(result.stdout)]
+
     def forgotten_message(self, job_id: str) -> str:
         return (
             f"Job {job_id} is no longer known to Slurm: slurmctld forgets a job MinJobAge "
             "seconds after it ends, and after that only Slurm accounting (sacct, which needs "
             "slurmdbd) knows its final state."
         )
+
+
+_UNREACHABLE = ("Unable to contact slurm controller", "Socket timed out", "Connection refused")
+
+
+def _unreachable(message: str) -> bool:
+    """Whether a failure is slurmctld not answering rather than a refusal of the request."""
+    return any(text in message for text in _UNREACHABLE)
 
 
 def _clean(message: str) -> str:

@@ -21,6 +21,7 @@ import getopt
 import json
 import os
 import pwd
+import shlex
 import sys
 import time
 from collections.abc import Iterator
@@ -491,6 +492,10 @@ def _release(state: State, job_id: str, attrs: Attrs) -> None:
 # qsub (a held or queued job from a script; the options the tests use)
 
 
+# qsub's option letters, from its usage (07_qsub_bad_option).
+QSUB_LETTERS = "a:A:c:C:e:fhIJ:j:k:l:m:M:N:o:p:P:q:r:R:S:u:v:VW:Xz"
+
+
 def qsub(argv: list[str]) -> int:
     with locked_state() as state:
         state["calls"].append(argv)
@@ -499,40 +504,153 @@ def qsub(argv: list[str]) -> int:
             answer.out.append(f"pbs_version = {state['version']}\n")
             return answer.finish()
         try:
-            opts, operands = getopt.getopt(argv[1:], "hN:")
+            opts, operands = getopt.getopt(argv[1:], QSUB_LETTERS)
         except getopt.GetoptError as e:
             usage = _usage_of_qsub()
             answer.error(f"qsub: invalid option -- '{e.opt}'\n{usage.rstrip()}", BAD_OPTION)
             return answer.finish()
-        if len(operands) > 1:
-            return not_recorded(argv)
-        options = dict(opts)
-        name = options.get("-N") or (Path(operands[0]).name if operands else "STDIN")
-        if not operands:
-            sys.stdin.read()
-        job_id = f"{state['next_id']}.{state['server']}"
+        if len(operands) > 1 or (opts and opts[-1][0] == "--"):
+            return not_recorded(argv)  # the "qsub -- command" form is not replayed
+        script = Path(operands[0]).read_text() if operands else sys.stdin.read()
+        try:
+            directive_opts = _directive_options(script)
+        except getopt.GetoptError as e:
+            answer.error(f"qsub: invalid option -- '{e.opt}'", BAD_OPTION)
+            return answer.finish()
+        # Options on the command line win over the script's #PBS directives.
+        options: dict[str, str] = {**dict(directive_opts), **dict(opts)}
+        resources: list[str] = [v for o, v in [*directive_opts, *opts] if o == "-l"]
+        queue = options.get("-q", state["server_attrs"].get("default_queue", "workq"))
+        if queue not in state["queues"]:
+            answer.error("qsub: Unknown queue", UNKNOWN_QUEUE)  # 08_qsub_nonexistent_queue
+            return answer.finish()
+        number = state["next_id"]
         state["next_id"] += 1
-        held = "-h" in options
-        # The job variables of the recorded qsub -h job (2.pbs01).
-        variables = _json_of("12_qstat_f_F_json")["Jobs"]["2.pbs01"]["Variable_List"]
-        attrs = {
-            "Job_Name": name,
-            "Job_Owner": f"{current_user()}@{state['server']}",
-            "job_state": "H" if held else "Q",
-            "queue": "workq",
-            "server": state["server"],
-            "ctime": time.ctime(),
-            "Hold_Types": "u" if held else "n",
-            "qtime": time.ctime(),
-            "Resource_List": {"ncpus": 1, "nodect": 1, "place": "pack", "select": "1:ncpus=1"},
-            "substate": 20 if held else 10,
-            "Variable_List": variables,
-            "project": "_pbs_project_default",
-            "Submit_Host": state["server"],
-        }
-        state["jobs"][job_id] = attrs
+        name = options.get("-N") or (Path(operands[0]).name if operands else "STDIN")
+        attrs = _new_job(state, number, name, queue, options, resources, argv)
+        if "-J" in options:
+            job_id = f"{number}[].{state['server']}"
+            _add_array(state, job_id, attrs, options["-J"])
+        else:
+            job_id = f"{number}.{state['server']}"
+            state["jobs"][job_id] = attrs
+        state.setdefault("scripts", {})[job_id] = script  # what the tests check it received
         answer.out.append(job_id + "\n")
         return answer.finish()
+
+
+def _directive_options(script: str) -> list[tuple[str, str]]:
+    """The #PBS directives, read as qsub reads them: until the first command line."""
+    tokens: list[str] = []
+    for line in script.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        if stripped.startswith("#PBS "):
+            tokens += shlex.split(stripped[5:])
+    opts, _ = getopt.getopt(tokens, QSUB_LETTERS)
+    return opts
+
+
+def _resource_list(resources: list[str]) -> Attrs:
+    """``-l select=2:ncpus=4:mem=1gb -l walltime=1:00:00`` as PBS records it."""
+    listed: Attrs = {"ncpus": 1, "nodect": 1, "place": "pack", "select": "1:ncpus=1"}
+    for item in ",".join(resources).split(","):
+        key, _, value = item.partition("=")
+        if key == "select":
+            chunks, *parts = value.split(":")
+            per = dict(p.split("=", 1) for p in parts)
+            listed["select"] = value
+            listed["nodect"] = int(chunks)
+            listed["ncpus"] = int(chunks) * int(per.get("ncpus", 1))
+            if "mem" in per:
+                listed["mem"] = per["mem"]
+            if "ngpus" in per:
+                listed["ngpus"] = int(chunks) * int(per["ngpus"])
+        elif key:
+            listed[key] = value
+    return listed
+
+
+def _path_attr(state: State, value: str | None, default: str) -> str:
+    path = value or default
+    if not path.startswith("/"):
+        path = os.path.join(os.getcwd(), path)
+    return f"{state['server']}:{path}"
+
+
+def _new_job(
+    state: State,
+    number: int,
+    name: str,
+    queue: str,
+    options: dict[str, str],
+    resources: list[str],
+    argv: list[str],
+) -> Attrs:
+    held = "-h" in options
+    # The job variables of the recorded qsub -h job (2.pbs01), with this qsub's folder.
+    variables = dict(_json_of("12_qstat_f_F_json")["Jobs"]["2.pbs01"]["Variable_List"])
+    variables["PBS_O_WORKDIR"] = os.getcwd()
+    variables["PBS_O_QUEUE"] = queue
+    for item in options.get("-v", "").split(","):
+        key, sep, value = item.partition("=")
+        if key:
+            variables[key] = value.strip('"') if sep else os.environ.get(key, "")
+    attrs: Attrs = {
+        "Job_Name": name,
+        "Job_Owner": f"{current_user()}@{state['server']}",
+        "job_state": "H" if held else "Q",
+        "queue": queue,
+        "server": state["server"],
+        "Checkpoint": "u",
+        "ctime": time.ctime(),
+        "Error_Path": _path_attr(state, options.get("-e"), f"{name}.e{number}"),
+        "Hold_Types": "u" if held else "n",
+        "Join_Path": options.get("-j", "n"),
+        "Keep_Files": "n",
+        "Mail_Points": options.get("-m", "a"),
+        "mtime": time.ctime(),
+        "Output_Path": _path_attr(state, options.get("-o"), f"{name}.o{number}"),
+        "Priority": 0,
+        "qtime": time.ctime(),
+        "Rerunable": "True",
+        "Resource_List": _resource_list(resources),
+        "substate": 20 if held else 10,
+        "Variable_List": variables,
+        "etime": time.ctime(),
+        "Submit_arguments": " ".join(argv[1:]),
+        "project": "_pbs_project_default",
+        "Submit_Host": state["server"],
+    }
+    if "-A" in options:
+        attrs["Account_Name"] = options["-A"]
+    if "-M" in options:
+        attrs["Mail_Users"] = options["-M"]
+    if "-W" in options and options["-W"].startswith("depend="):
+        attrs["depend"] = options["-W"].removeprefix("depend=")
+    return attrs
+
+
+def _add_array(state: State, job_id: str, attrs: Attrs, span: str) -> None:
+    """An array as qsub -J makes it (20_qstat_f_F_json_array_parent): the parent with
+    ``array`` True and one subjob per index, queued (or held with -h)."""
+    indices = _indices(span.split("%", 1)[0])
+    held = attrs["job_state"] == "H"
+    attrs.update(
+        array="True",
+        array_state_count=f"Queued:{len(indices)} Running:0 Exiting:0 Expired:0",
+        array_indices_submitted=span.split("%", 1)[0],
+        array_indices_remaining=span.split("%", 1)[0],
+    )
+    state["jobs"][job_id] = attrs
+    for index in indices:
+        sub = _queued_subjob(attrs, job_id, index)
+        if held:
+            sub.update(job_state="H", substate=20)
+        state["jobs"][job_id.replace("[]", f"[{index}]")] = sub
 
 
 def _usage_of_qsub() -> str:

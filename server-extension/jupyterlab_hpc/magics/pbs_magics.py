@@ -1,0 +1,203 @@
+"""OpenPBS / PBS Professional commands as magics: %qsub / %%qsub, %qstat, %qdel, %qhold, %qrls.
+
+They behave like the Slurm ones (slurm_magics.py): arguments split like a shell would and
+passed as an argv list, never through a shell; a failure raises BatchError with the
+command and PBS's own message; listings are typed tables.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
+
+from ..schedulers.base import LISTING_COLUMNS
+from ..schedulers.pbs_parse import listing_rows
+from .args import pop_option, split, valid_name
+from .context import MagicsContext, job_environment
+from .display import JOB_COLUMNS, JOB_KINDS, table
+from .errors import batch_errors
+from .job import JobHandle
+
+# qstat options that combine with the full form the table is built from (-f -F json):
+# -x finished jobs too, -J arrays only, -p percentage, -t subjobs (always given), -E.
+_QSTAT_TABLE_FLAGS = frozenset({"-x", "-J", "-p", "-t", "-E"})
+
+
+def qstat_table_args(args: list[str]) -> tuple[list[str], list[str] | None] | None:
+    """(qstat options, users) when the line asks for jobs the table can show, else None.
+
+    ``-u alice,bob`` only exists in qstat's short display; the table filters by user
+    itself. Anything else starting with ``-`` (``-Q``, ``-B``, ``-a``, ``-n``, ``-f``...)
+    is one of qstat's own views, shown as qstat prints it.
+    """
+    options: list[str] = []
+    users: list[str] | None = None
+    it = iter(args)
+    for arg in it:
+        if arg == "-u" or (arg.startswith("-u") and len(arg) > 2):
+            value = arg[2:] or next(it, None)
+            if not value:
+                raise UsageError("-u needs a user name, e.g. %qstat -u alice.")
+            users = [*(users or []), *(u for u in value.split(",") if u)]
+        elif arg.startswith("-") and len(arg) > 1:
+            flags = [f"-{c}" for c in arg[1:]]
+            if arg.startswith("--") or not all(f in _QSTAT_TABLE_FLAGS for f in flags):
+                return None
+            options.extend(f for f in flags if f != "-t")
+        else:
+            options.append(arg)  # a job id or a queue (destination)
+    return options, users
+
+
+@magics_class
+class PBSMagics(Magics):
+    def __init__(self, shell: Any, context: MagicsContext) -> None:
+        super().__init__(shell)
+        self.context = context
+
+    def _run_and_print(self, argv: list[str]) -> str:
+        result = self.context.pbs().run(argv)
+        if result.stdout:
+            print(result.stdout, end="" if result.stdout.endswith("\n") else "\n")
+        if result.stderr.strip():
+            print(result.stderr.rstrip("\n"), file=sys.stderr)
+        return result.stdout
+
+    # Submission
+
+    @line_cell_magic
+    @batch_errors
+    def qsub(self, line: str, cell: str | None = None) -> JobHandle:
+        """Submit a batch job with qsub; returns a Job handle.
+
+        Usage::
+
+            %qsub [qsub options] script.pbs
+            job = %qsub -q workq -l walltime=00:10:00 train.pbs
+
+            %%qsub [qsub options] [--name-var NAME]
+            #PBS -N my-job
+            #PBS -l select=1:ncpus=2:mem=4gb
+            #PBS -l walltime=00:05:00
+            cd "$PBS_O_WORKDIR"
+            hostname
+
+        In the cell form the cell is the script: its ``#PBS`` lines are honoured and
+        options on the magic's line are added (and win over them, as with qsub). A cell
+        without a ``#!`` line runs with ``#!/bin/bash``. The returned handle (also in ``_``,
+        and in ``NAME`` with ``--name-var NAME``) has ``.id``, ``.state``, ``.refresh()``,
+        ``.wait()``, ``.cancel()``, ``.stdout_path`` and ``.read_stdout()``.
+
+        ``{var}`` and ``$var`` on the magic's line are replaced by notebook variables; the
+        cell itself is passed unchanged. PBS hands the job only its ``PBS_O_*`` variables
+        unless you pass ``-V`` (the kernel's environment, minus MPLBACKEND and JPY_*) or
+        ``-v NAME=value``.
+        """
+        name_var, args = pop_option(split(line), "--name-var")
+        if name_var is not None:
+            valid_name(name_var)
+        pbs = self.context.pbs()
+        if cell is None:
+            if not args:
+                raise UsageError("%qsub needs a script path; use %%qsub to submit a cell.")
+            job_id = pbs.submit_file(args, env=job_environment())
+        else:
+            script = cell.lstrip("\n")
+            if not script.strip():
+                raise UsageError("The %%qsub cell is empty: write the job script in it.")
+            if not script.startswith("#!"):
+                script = "#!/bin/bash\n" + script
+            job_id = pbs.submit(script, args, env=job_environment())
+        handle = self.context.handle(pbs, job_id)
+        if name_var is not None and self.shell is not None:
+            self.shell.user_ns[name_var] = handle
+        return handle
+
+    # Listing
+
+    @line_magic
+    @batch_errors
+    def qstat(self, line: str = "") -> Any:
+        """Show PBS jobs with qstat; returns a DataFrame (a list of dicts without pandas).
+
+        Usage::
+
+            %qstat                    # every job in the queue, array subjobs included
+            %qstat -u alice           # one user's (or -u alice,bob)
+            %qstat -x                 # finished jobs too (when the server keeps history)
+            %qstat 12.pbs01 workq     # some jobs, or the jobs of a queue
+            %qstat -Q                 # qstat's own views (-Q, -B, -a, -n, -s, -f ...): its text
+
+        Columns: the same as %squeue? and %jobs for every batch system: id, name, user,
+        state (pending, held, running, completed, ...), reason, partition (the queue),
+        nodes, cpus, time_used and time_limit (timedelta), submit_time and start_time
+        (datetime), nodelist, account, memory, gres, raw_state (PBS's letter),
+        array_job_id and array_task_id. Subjobs that have not started are grouped into
+        one row per state (``3[2-9].pbs01``), the form qdel accepts.
+        """
+        args = split(line)
+        parsed = qstat_table_args(args)
+        if parsed is None:
+            self._run_and_print(["qstat", *args])
+            return None
+        options, users = parsed
+        rows = listing_rows(self.context.pbs().qstat(["-t", *options]).jobs)
+        records = [dict(zip(LISTING_COLUMNS, r, strict=True)) for r in rows]
+        if users is not None:
+            records = [r for r in records if r["user"] in users]
+        return table(records, JOB_COLUMNS, JOB_KINDS)
+
+    # Actions
+
+    def _act(self, command: str, line: str, done: str) -> None:
+        args = split(line)
+        if not args:
+            raise UsageError(f"%{command} needs job ids, e.g. %{command} 12.pbs01.")
+        self._run_and_print([command, *args])
+        ids = [a for a in args if not a.startswith("-")]
+        print(f"{done}: {' '.join(ids) if ids else ' '.join(args)}")
+
+    @line_magic
+    @batch_errors
+    def qdel(self, line: str) -> None:
+        """Delete (cancel) jobs with qdel.
+
+        Usage::
+
+            %qdel 12.pbs01 13.pbs01
+            %qdel 3[].pbs01          # a whole array; 3[2-5].pbs01 some of its subjobs
+            %qdel {job.id}
+
+        A refusal (not your job, unknown id, already finished) raises an error with
+        qdel's message.
+        """
+        self._act("qdel", line, "Deletion requested")
+
+    @line_magic
+    @batch_errors
+    def qhold(self, line: str) -> None:
+        """Hold jobs with qhold (a user hold, which you can release).
+
+        Usage::
+
+            %qhold 12.pbs01
+            %qhold 3[].pbs01         # an array: its subjobs that have not started
+
+        PBS holds jobs and whole arrays, not single subjobs.
+        """
+        self._act("qhold", line, "Hold requested")
+
+    @line_magic
+    @batch_errors
+    def qrls(self, line: str) -> None:
+        """Release held jobs with qrls.
+
+        Usage::
+
+            %qrls 12.pbs01
+            %qrls 3[].pbs01
+        """
+        self._act("qrls", line, "Release requested")

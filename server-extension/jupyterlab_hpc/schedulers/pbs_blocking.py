@@ -1,0 +1,161 @@
+"""OpenPBS / PBS Professional for blocking callers (the magics, the command line).
+
+The same commands and parsers as PBSScheduler (pbs.py, pbs_parse.py), run through
+``CommandRunner.run_sync``. qstat is asked for the full form (``-f -F json``), falling
+back for good to the ``-f`` text form when this qstat refuses ``-F json``.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Mapping, Sequence
+
+from ..runner import CommandResult, CommandRunner
+from .base import (
+    COLUMN_INDEX,
+    BlockingScheduler,
+    CommandFailed,
+    Job,
+    Row,
+    SchedulerError,
+    SubmitRequest,
+)
+from .blocking_run import run_checked
+from .pbs import FINISHED_JOB, UNKNOWN_JOB, validate_pbs_job_id
+from .pbs_detail import to_job
+from .pbs_parse import (
+    PBSParseError,
+    QstatJobs,
+    json_unsupported,
+    listing_rows,
+    parse_qstat_json,
+    parse_qstat_text,
+)
+from .pbs_submit import qsub_options
+
+_USER = COLUMN_INDEX["user"]
+
+
+def qstat_argv(options: Sequence[str], as_json: bool) -> list[str]:
+    """The full form of qstat (every attribute), as JSON when this qstat can."""
+    return ["qstat", "-f", *(["-F", "json"] if as_json else []), *options]
+
+
+def parse_submitted_id(stdout: str) -> str:
+    """qsub prints the new job's id (``10.pbs01``, an array ``11[].pbs01``) on one line."""
+    text = stdout.strip()
+    try:
+        return validate_pbs_job_id(text.splitlines()[-1].strip() if text else "")
+    except ValueError:
+        raise ValueError(f"qsub did not print a job id: {text[:200]!r}") from None
+
+
+class BlockingPBS(BlockingScheduler):
+    """PBS through ``CommandRunner.run_sync``. The environment is read at each call, so a
+    notebook's ``%env`` or module loads apply."""
+
+    kind = "pbs"
+
+    def __init__(self, runner: CommandRunner, env: Mapping[str, str] | None = None) -> None:
+        self.runner = runner
+        self._env = dict(env) if env is not None else None
+        self._json = True  # False once qstat refused -F json
+
+    def validate_job_id(self, value: object) -> str:
+        return validate_pbs_job_id(value)
+
+    def environment(self) -> dict[str, str]:
+        return dict(self._env if self._env is not None else os.environ)
+
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        check: bool = True,
+        timeout: float | None = None,
+        stdin: str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> CommandResult:
+        """Run one PBS command; failures raise SchedulerError (CommandFailed on exit != 0)."""
+        return run_checked(
+            self.runner,
+            argv,
+            env=env if env is not None else self.environment(),
+            check=check,
+            timeout=timeout,
+            stdin=stdin,
+        )
+
+    # qstat
+
+    def qstat(self, options: Sequence[str], *, per_id_errors: bool = False) -> QstatJobs:
+        """``qstat -f [-F json] <options>``. With ``per_id_errors``, unknown and finished
+        ids are left out of the answer instead of failing the call."""
+        result = self._qstat_full(options)
+        tolerated = per_id_errors and result.returncode in (UNKNOWN_JOB, FINISHED_JOB)
+        if not result.ok and not tolerated:
+            raise CommandFailed(result.argv, result.returncode, result.message)
+        if not self._json:
+            return parse_qstat_text(result.stdout)
+        if tolerated and not result.stdout.strip():
+            return QstatJobs(None, None, {})
+        try:
+            return parse_qstat_json(result.stdout)
+        except PBSParseError:
+            # Some PBS releases print JSON that does not parse; the text form says the same.
+            text = self.run(qstat_argv(options, False), check=False)
+            if not text.ok and not tolerated:
+                raise CommandFailed(text.argv, text.returncode, text.message) from None
+            return parse_qstat_text(text.stdout)
+
+    def _qstat_full(self, options: Sequence[str]) -> CommandResult:
+        if self._json:
+            result = self.run(qstat_argv(options, True), check=False)
+            if not json_unsupported(result.stderr, result.returncode):
+                return result
+            self._json = False
+        return self.run(qstat_argv(options, False), check=False)
+
+    # The BlockingScheduler interface
+
+    def submit(
+        self,
+        script: str,
+        options: Sequence[str] = (),
+        *,
+        env: Mapping[str, str] | None = None,
+    ) -> str:
+        return self._submit(["qsub", *options], script, env)
+
+    def submit_file(self, args: Sequence[str], *, env: Mapping[str, str] | None = None) -> str:
+        return self._submit(["qsub", *args], None, env)
+
+    def _submit(self, argv: list[str], script: str | None, env: Mapping[str, str] | None) -> str:
+        result = self.run(argv, stdin=script, env=env)
+        try:
+            return parse_submitted_id(result.stdout)
+        except ValueError as e:
+            raise SchedulerError(str(e), shlex.join(argv)) from e
+
+    def submit_options(self, request: SubmitRequest) -> list[str]:
+        return qsub_options(request)
+
+    def list_rows(self, user: str | None = None) -> list[Row]:
+        rows = listing_rows(self.qstat(["-t"]).jobs)
+        return rows if user is None else [r for r in rows if r[_USER] == user]
+
+    def job_detail(self, job_id: str) -> list[Job]:
+        validate_pbs_job_id(job_id)
+        # -x: finished jobs too (while the server keeps its history); -t: an array's subjobs.
+        jobs = self.qstat(["-x", "-t", job_id], per_id_errors=True).jobs
+        return [to_job(i, a) for i, a in jobs.items()]
+
+    def cancel(self, job_id: str) -> None:
+        self.run(["qdel", validate_pbs_job_id(job_id)])
+
+    def forgotten_message(self, job_id: str) -> str:
+        return (
+            f"Job {job_id} is no longer known to PBS: the server keeps finished jobs only "
+            "while its job history is on (job_history_enable) and for job_history_duration."
+        )

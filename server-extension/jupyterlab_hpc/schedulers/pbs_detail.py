@@ -1,0 +1,250 @@
+"""One PBS job's details and the history, from ``qstat -f`` attributes (JSON or text form).
+
+Pure functions: the backend runs qstat and hands the parsed attributes here.
+
+- Paths: ``Output_Path`` is ``host:/path``; the host is dropped. A path ending in ``/`` is a
+  folder, where PBS writes ``<Job_Name>.o<number>`` (``.<index>`` for an array subjob).
+  ``Join_Path`` ``oe`` sends errors to the output file (``eo`` the other way round).
+- Exit status: ``exit_code`` is PBS's ``Exit_status`` as it is (negative: PBS's own
+  codes; above 256: killed by signal status - 256, which is then ``exit_signal``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from .base import FINAL_STATES, HistoryQuery, HistoryRecord, Job, JobDetail
+from .pbs_parse import (
+    array_parent_id,
+    job_row,
+    owner_name,
+    parse_duration,
+    parse_time,
+    split_array_id,
+    to_int,
+)
+
+# A job killed by a signal ends with 256 + the signal number.
+SIGNAL_BASE = 256
+
+# Resource_List / resources_used names in the words of JobDetail.requested and .used.
+_RESOURCE_NAMES = {
+    "ncpus": "cpus",
+    "mem": "memory",
+    "walltime": "time",
+    "nodect": "nodes",
+    "ngpus": "gpus",
+    "cput": "cpu_time",
+    "nodes": "node_spec",  # Torque's (and old PBS's) nodes=2:ppn=4
+}
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, dict):
+        return ",".join(f"{k}={_text(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_text(v) for v in value)
+    return str(value)
+
+
+def flat_fields(attrs: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Every attribute, in qstat's order; nested groups as ``Resource_List.ncpus``
+    (``Variable_List`` stays one ``NAME=value,...`` field, as ``qstat -f`` prints it)."""
+    out: list[tuple[str, str]] = []
+    for key, value in attrs.items():
+        if isinstance(value, dict) and key != "Variable_List":
+            out.extend((f"{key}.{sub}", _text(v)) for sub, v in value.items())
+        else:
+            out.append((key, _text(value)))
+    return out
+
+
+def resources(group: Mapping[str, Any]) -> dict[str, str]:
+    """``{"ncpus": 1, "mem": "4gb", "walltime": "00:15:00", "select": ...}`` ->
+    ``{"cpus": "1", "memory": "4gb", "time": "00:15:00", "select": ...}``."""
+    return {_RESOURCE_NAMES.get(k, k): _text(v) for k, v in group.items()}
+
+
+def _nested(attrs: Mapping[str, Any], group: str) -> Mapping[str, Any]:
+    value = attrs.get(group)
+    return value if isinstance(value, dict) else {}
+
+
+def job_variables(value: Any) -> Mapping[str, Any]:
+    """``Variable_List``: an object in JSON, ``NAME=value,...`` in ``-f`` text (where a
+    comma inside a value is written ``\\,``)."""
+    if isinstance(value, dict):
+        return value
+    if not isinstance(value, str):
+        return {}
+    out: dict[str, str] = {}
+    for item in re.split(r"(?<!\\),", value):
+        name, sep, text = item.partition("=")
+        if sep:
+            out[name.strip()] = text.replace("\\,", ",")
+    return out
+
+
+def strip_host(path: str) -> str:
+    """``pbs01:/home/alice/x.out`` -> ``/home/alice/x.out`` (a path without a host stays)."""
+    host, sep, rest = path.partition(":")
+    return rest if sep and "/" not in host else path
+
+
+def _sequence(job_id: str) -> str:
+    """``3[1].pbs01`` -> ``3``; ``12.pbs01`` -> ``12``."""
+    return job_id.split(".", 1)[0].split("[", 1)[0]
+
+
+def output_path(job_id: str, attrs: Mapping[str, Any], stream: str) -> str:
+    """Where PBS writes the job's ``stdout`` or ``stderr`` (``""`` when unknown)."""
+    join = str(attrs.get("Join_Path", "n"))
+    if stream == "stderr" and join == "oe":
+        stream = "stdout"
+    elif stream == "stdout" and join == "eo":
+        stream = "stderr"
+    raw = attrs.get("Output_Path" if stream == "stdout" else "Error_Path")
+    if not raw:
+        return ""
+    path = strip_host(str(raw))
+    if path.endswith("/"):
+        letter = "o" if stream == "stdout" else "e"
+        path += f"{attrs.get('Job_Name', '')}.{letter}{_sequence(job_id)}"
+        index = attrs.get("array_index")
+        if index is None:
+            parts = split_array_id(job_id)
+            index = parts[1] if parts and parts[1].isdigit() else None
+        if index is not None:
+            path += f".{index}"
+    return path
+
+
+def to_job(job_id: str, attrs: Mapping[str, Any]) -> Job:
+    """The normalized job with what only the full record knows: end time, folders,
+    output paths and exit status."""
+    parent = attrs.get("array_id")
+    if parent is None and "[" in job_id and "[]" not in job_id:
+        parent = array_parent_id(job_id)
+    index = to_int(attrs.get("array_index"))
+    job = Job.from_row(
+        job_row(
+            job_id,
+            attrs,
+            str(parent) if parent is not None else None,
+            str(index) if index is not None else None,
+        )
+    )
+    letter = str(attrs.get("job_state", ""))
+    if letter in ("F", "X", "C"):  # C: Torque's completed job
+        job.end_time = parse_time(attrs.get("obittime") or attrs.get("mtime"))
+    variables = job_variables(attrs.get("Variable_List"))
+    job.work_dir = str(variables.get("PBS_O_WORKDIR", ""))
+    job.stdout_path = output_path(job_id, attrs, "stdout")
+    job.stderr_path = output_path(job_id, attrs, "stderr")
+    status = to_int(attrs.get("Exit_status"))
+    if status is not None:
+        job.exit_code = status
+        if status > SIGNAL_BASE:
+            job.exit_signal = status - SIGNAL_BASE
+    return job
+
+
+def job_detail(job_id: str, jobs: Mapping[str, Mapping[str, Any]]) -> JobDetail | None:
+    """The detail of ``job_id`` from qstat's answer (the job, and for an array its
+    subjobs from ``-t``); None when the answer does not hold the job."""
+    attrs = jobs.get(job_id)
+    if attrs is None:
+        # qstat qualifies short ids (12 -> 12.pbs01) and a server may answer a longer name.
+        short = job_id.split(".", 1)[0]
+        match = next((k for k in jobs if k.split(".", 1)[0] == short), None)
+        if match is None:
+            return None
+        job_id, attrs = match, jobs[match]
+    tasks = [
+        to_job(other, other_attrs)
+        for other, other_attrs in jobs.items()
+        if other != job_id and other_attrs.get("array_id") == job_id
+    ]
+    return JobDetail(
+        job=to_job(job_id, attrs),
+        fields=flat_fields(attrs),
+        tasks=tasks,
+        script=None,  # PBS keeps the script where only root reads it (printjob)
+        requested=resources(_nested(attrs, "Resource_List")),
+        used=resources(_nested(attrs, "resources_used")),
+    )
+
+
+# ---------------------------------------------------------------------------
+# History
+
+
+def _local(iso: str) -> datetime.datetime | None:
+    try:
+        value = datetime.datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    # Times from PBS are local and naive; compare like with like.
+    return value.astimezone().replace(tzinfo=None) if value.tzinfo else value
+
+
+def history_record(job_id: str, attrs: Mapping[str, Any]) -> HistoryRecord:
+    job = to_job(job_id, attrs)
+    used = _nested(attrs, "resources_used")
+    elapsed = _seconds(used.get("walltime"))
+    total_cpu = _seconds(used.get("cput"))
+    cpus = to_int(used.get("ncpus")) or job.cpus
+    efficiency = None
+    if elapsed and total_cpu is not None and cpus:
+        efficiency = min(total_cpu / (elapsed * cpus), 1.0)
+    mem = used.get("mem")
+    return HistoryRecord(
+        job=job,
+        elapsed=elapsed,
+        total_cpu=total_cpu,
+        cpu_efficiency=efficiency,
+        max_rss=str(mem) if mem is not None else "",
+    )
+
+
+def _seconds(value: Any) -> int | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    return parse_duration(str(value))
+
+
+def history_records(
+    jobs: Mapping[str, Mapping[str, Any]], query: HistoryQuery, user: str
+) -> list[HistoryRecord]:
+    """The user's jobs of ``qstat -x -f`` that overlap the query's time range, in its
+    states, oldest first, at most ``query.limit``.
+
+    A job belongs to the range when it was submitted before the range ends and has not
+    ended before it starts (so a job still running counts). Array subjobs are left out:
+    the array stands for them, as in the queue panel.
+    """
+    start = _local(query.start)
+    end = _local(query.end) if query.end else None
+    wanted = set(query.states)
+    out: list[HistoryRecord] = []
+    for job_id, attrs in jobs.items():
+        if attrs.get("array_id") is not None or owner_name(attrs.get("Job_Owner")) != user:
+            continue
+        record = history_record(job_id, attrs)
+        job = record.job
+        if wanted and job.state not in wanted:
+            continue
+        submitted = _local(job.submit_time) if job.submit_time else None
+        ended = _local(job.end_time) if job.end_time else None
+        if end is not None and submitted is not None and submitted > end:
+            continue
+        if start is not None and ended is not None and job.state in FINAL_STATES and ended < start:
+            continue
+        out.append(record)
+    out.sort(key=lambda r: r.job.submit_time or "")
+    return out[: query.limit]

@@ -1,0 +1,121 @@
+"""Torque: the PBS backend with Torque's forms (see torque_parse for the differences).
+
+Jobs are read with ``qstat -f -x`` (XML) and turned into OpenPBS's attribute names, so
+the rows, details and actions are PBSScheduler's. Queues and the server come from the
+``-f`` text form, nodes from ``pbsnodes -a``. Torque forgets a job ``keep_completed``
+seconds after it ends, so there is no history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .base import HistoryQuery, HistoryResult, Partition, SchedulerError, SubmitRequest
+from .pbs import FINISHED_JOB, UNKNOWN_JOB, PBSScheduler
+from .pbs_parse import (
+    PBSParseError,
+    QstatJobs,
+    ServerInfo,
+    parse_full_text,
+    parse_partitions,
+    parse_server_text,
+)
+from .pbs_submit import TORQUE_FLAGS, TORQUE_VALUED, check_directives, qsub_options
+from .torque_parse import parse_qstat_xml, parse_torque_version
+
+# What a subjob's XML and ``pbsnodes -a`` call the CPUs of a node and its busy ones.
+_NODE_CPUS = "np"
+
+
+class TorqueScheduler(PBSScheduler):
+    kind = "torque"
+    keeps_history = False
+
+    def flavour(self, version: str) -> str:
+        return "Torque"
+
+    @property
+    def uses_json(self) -> bool:
+        return False
+
+    async def version(self) -> str:
+        result = await self._run(["qstat", "--version"])
+        # Torque writes its version on stderr.
+        return parse_torque_version(result.stdout + result.stderr) or result.message
+
+    async def _qstat_jobs(self, options: list[str], ids: Sequence[str] = ()) -> QstatJobs:
+        """``qstat -f -x <options> <ids>``; unknown ids are left out."""
+        argv = ["qstat", "-f", "-x", *[o for o in options if o != "-x"], *ids]
+        result = await self._run(argv, check=False)
+        per_id = result.returncode in (UNKNOWN_JOB, FINISHED_JOB) and bool(ids)
+        if not result.ok and not per_id:
+            raise SchedulerError(f"qstat failed: {result.message}", " ".join(argv))
+        try:
+            return parse_qstat_xml(result.stdout)
+        except PBSParseError as e:
+            raise SchedulerError(str(e), " ".join(argv)) from None
+
+    async def _qstat_one(self, options: list[str], job_id: str) -> QstatJobs | None:
+        listing = await self._qstat_jobs(options, [job_id])
+        return listing if listing.jobs else None
+
+    async def _server_info(self) -> ServerInfo:
+        if self._server is None:
+            result = await self._run(["qstat", "-B", "-f"])
+            self._server = parse_server_text(result.stdout)
+        return self._server
+
+    async def partitions(self) -> list[Partition]:
+        result = await self._run(["qstat", "-Q", "-f"])
+        queues = parse_full_text(result.stdout)
+        nodes = await self._torque_nodes()
+        default = (await self._server_info()).default_queue
+        return parse_partitions(queues, nodes, default)
+
+    async def _torque_nodes(self) -> dict[str, dict[str, Any]]:
+        if not self.runner.has("pbsnodes"):
+            return {}
+        result = await self._run(["pbsnodes", "-a"], check=False)
+        return torque_nodes(result.stdout) if result.ok else {}
+
+    async def history(self, query: HistoryQuery) -> HistoryResult:
+        return HistoryResult(
+            False,
+            "Torque keeps no job history: it forgets a job a few minutes after it ends "
+            "(its keep_completed setting). Finished jobs are shown in the queue until then.",
+        )
+
+    def qsub_options(self, request: SubmitRequest) -> list[str]:
+        return qsub_options(request, torque=True)
+
+    def check_directives(self, script: str) -> int:
+        return check_directives(script, TORQUE_FLAGS, TORQUE_VALUED)
+
+
+def busy_cpus(jobs: str) -> int:
+    """``0-3/12.server,4/13.server`` (Torque 5-6) or ``0/12.server, 1/12.server`` (older)
+    -> the number of cores in use."""
+    count = 0
+    for item in jobs.replace(" ", "").split(","):
+        first, _, last = item.split("/", 1)[0].partition("-")
+        if first.isdigit():
+            count += (int(last) - int(first) + 1) if last.isdigit() else 1
+    return count
+
+
+def torque_nodes(text: str) -> dict[str, dict[str, Any]]:
+    """``pbsnodes -a`` text -> nodes with OpenPBS's ``resources_available.ncpus`` and
+    ``resources_assigned.ncpus``, for parse_partitions."""
+    nodes: dict[str, dict[str, Any]] = {}
+    for name, attrs in parse_full_text(text).items():
+        node: dict[str, Any] = dict(attrs)
+        cpus = str(attrs.get(_NODE_CPUS, "0"))
+        node["resources_available"] = {"ncpus": int(cpus) if cpus.isdigit() else 0}
+        node["resources_assigned"] = {"ncpus": busy_cpus(str(attrs.get("jobs", "")))}
+        nodes[name] = node
+    return nodes
+
+
+def is_torque_answer(stdout: str, stderr: str) -> bool:
+    return parse_torque_version(stdout + stderr) is not None

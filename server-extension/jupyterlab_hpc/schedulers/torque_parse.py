@@ -1,0 +1,116 @@
+"""Pure parsers for Torque's output, into the attribute dicts the PBS code already reads.
+
+Torque (TORQUE Resource Manager, the PBS descendant Adaptive Computing maintained) shares
+OpenPBS's job ids, attribute names and ``qdel``/``qhold``/``qrls``, but:
+
+- ``qstat -f -x`` prints XML: ``<Data><Job><Job_Id>12.server</Job_Id><Job_Name>..``,
+  resource groups as nested elements (``<Resource_List><walltime>01:00:00</walltime>``),
+  times as seconds since the epoch. There is no ``-F json``.
+- A finished job stays listed as ``C`` (completed) for ``keep_completed`` seconds, with
+  ``exit_status`` (lower case); it then disappears: there is no ``qstat -x`` history.
+- Start and end times are ``start_time`` and ``comp_time``; a subjob's index is
+  ``job_array_id``; CPUs are asked for as ``Resource_List.nodes = 2:ppn=4``.
+- ``qstat --version`` writes ``Version: 6.1.2`` and ``Commit: <hash>`` (on stderr);
+  OpenPBS writes ``pbs_version = 23.06.06``.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from .pbs_parse import PBSParseError, QstatJobs, array_parent_id
+
+# Torque names -> the OpenPBS names pbs_parse and pbs_detail read.
+_RENAMED = {
+    "exit_status": "Exit_status",
+    "start_time": "stime",
+    "comp_time": "obittime",
+    "job_array_id": "array_index",
+}
+
+_TORQUE_VERSION = re.compile(r"^\s*version:\s*(\S+)", re.I | re.M)
+
+
+def parse_torque_version(text: str) -> str | None:
+    """``Version: 6.1.2`` (Torque 5-6) or ``version: 4.2.10`` (Torque 4) -> the number;
+    None when the text is not Torque's answer (OpenPBS says ``pbs_version = ...``)."""
+    if "pbs_version" in text:
+        return None
+    match = _TORQUE_VERSION.search(text)
+    return match.group(1) if match else None
+
+
+def _element_value(element: ET.Element) -> Any:
+    children = list(element)
+    if not children:
+        return (element.text or "").strip()
+    return {child.tag: _element_value(child) for child in children}
+
+
+def _chunks_cpus(nodes: str) -> tuple[int | None, int | None]:
+    """``2:ppn=4+1:ppn=2`` -> (3 nodes, 10 CPUs); ``node01:ppn=8`` -> (1, 8)."""
+    total_nodes = total_cpus = 0
+    for chunk in nodes.split("+"):
+        head, *props = chunk.split(":")
+        count = int(head) if head.isdigit() else 1
+        ppn = next((int(p[4:]) for p in props if p.startswith("ppn=") and p[4:].isdigit()), 1)
+        total_nodes += count
+        total_cpus += count * ppn
+    return (total_nodes or None), (total_cpus or None)
+
+
+def normalize_job(job_id: str, attrs: dict[str, Any]) -> dict[str, Any]:
+    """A Torque job's attributes under OpenPBS's names (originals kept alongside)."""
+    out = dict(attrs)
+    for torque, pbs in _RENAMED.items():
+        if torque in attrs and pbs not in attrs:
+            out[pbs] = attrs[torque]
+    if out.get("array_index") is not None and "array_id" not in out:
+        parent = array_parent_id(job_id)
+        if parent is not None:
+            out["array_id"] = parent
+    wanted = out.get("Resource_List")
+    if isinstance(wanted, dict):
+        wanted = dict(wanted)
+        nodes = wanted.get("nodes")
+        if isinstance(nodes, str) and nodes:
+            count, cpus = _chunks_cpus(nodes)
+            wanted.setdefault("nodect", count)
+            wanted.setdefault("ncpus", cpus)
+        out["Resource_List"] = wanted
+    return out
+
+
+def _reject_entities(text: str) -> None:
+    # qstat prints plain XML; a DOCTYPE would only come from something else answering.
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:
+        raise PBSParseError("qstat -x printed XML with a DOCTYPE, which Torque never does")
+
+
+def parse_qstat_xml(text: str) -> QstatJobs:
+    """``qstat -f -x [-t] [ids]``: ``<Data><Job>...</Job>...</Data>``; nothing at all when
+    no job matches."""
+    if not text.strip():
+        return QstatJobs(None, None, {})
+    _reject_entities(text)
+    try:
+        # Entity expansion (the XML attacks) needs a DOCTYPE, refused above.
+        root = ET.fromstring(text.strip())  # noqa: S314
+    except ET.ParseError as e:
+        raise PBSParseError(f"qstat -x printed invalid XML: {e}") from None
+    if root.tag != "Data":
+        raise PBSParseError(f"qstat -x printed <{root.tag}> where Torque prints <Data>")
+    jobs: dict[str, dict[str, Any]] = {}
+    server: str | None = None
+    for element in root.findall("Job"):
+        attrs: dict[str, Any] = {}
+        for child in element:
+            attrs[child.tag] = _element_value(child)
+        job_id = str(attrs.pop("Job_Id", "")).strip()
+        if not job_id:
+            raise PBSParseError("qstat -x printed a <Job> without <Job_Id>")
+        jobs[job_id] = normalize_job(job_id, attrs)
+        server = server or (str(attrs["server"]) if attrs.get("server") else None)
+    return QstatJobs(server, None, jobs)

@@ -1,0 +1,200 @@
+"""pbs_detail on real OpenPBS 23.06.06 outputs: one job's detail and the history."""
+
+from __future__ import annotations
+
+import pytest
+
+from jupyterlab_hpc.schedulers.base import HistoryQuery, JobState
+from jupyterlab_hpc.schedulers.pbs_detail import (
+    history_records,
+    job_detail,
+    output_path,
+    strip_host,
+)
+from jupyterlab_hpc.schedulers.pbs_parse import (
+    parse_qstat_json,
+    parse_qstat_text,
+    parse_server_json,
+    parse_server_text,
+)
+
+from .pbs_replay.recordings import stdout
+
+
+def finished_jobs() -> dict[str, dict[str, object]]:
+    return parse_qstat_json(stdout("72_qstat_x_f_F_json")).jobs
+
+
+@pytest.mark.parametrize(
+    ("job_id", "state", "exit_code", "reason"),
+    [
+        ("0.pbs01", JobState.COMPLETED, 0, "Exit status 0"),
+        ("5.pbs01", JobState.FAILED, 3, "Exit status 3"),
+        ("6.pbs01", JobState.TIMEOUT, -29, "Exit status -29: it ran past its walltime"),
+        ("8.pbs01", JobState.CANCELLED, None, "Deleted before it ran"),
+        ("3[].pbs01", JobState.COMPLETED, 0, "Exit status 0"),
+    ],
+)
+def test_finished_jobs_from_json(
+    job_id: str, state: JobState, exit_code: int | None, reason: str
+) -> None:
+    detail = job_detail(job_id, finished_jobs())
+    assert detail is not None
+    job = detail.job
+    assert (job.state, job.exit_code, job.exit_signal) == (state, exit_code, None)
+    assert job.reason.startswith(reason)
+    assert job.raw_state == "F"
+
+
+def test_exit3_detail() -> None:
+    detail = job_detail("5.pbs01", parse_qstat_json(stdout("73_qstat_x_f_F_json_exit3")).jobs)
+    assert detail is not None
+    job = detail.job
+    assert (job.name, job.user, job.partition) == ("failjob", "alice", "workq")
+    assert job.stdout_path == "/home/alice/pbsout/failjob.out"
+    assert job.stderr_path == "/home/alice/pbsout/failjob.err"
+    assert job.work_dir == "/home/alice/jobs"
+    assert (job.submit_time, job.start_time, job.end_time) == (
+        "2026-11-22T00:08:19",
+        "2026-11-22T00:09:43",
+        "2026-11-22T00:09:44",
+    )
+    assert detail.requested == {
+        "cpus": "1",
+        "nodes": "1",
+        "place": "free",
+        "select": "1:ncpus=1",
+        "time": "00:02:00",
+    }
+    assert detail.used["memory"] == "0kb"
+    assert detail.used["cpu_time"] == "00:00:00"
+    keys = [k for k, _ in detail.fields]
+    assert keys[:3] == ["Job_Name", "Job_Owner", "resources_used.cpupercent"]
+    assert ("Exit_status", "3") in detail.fields
+    variables = dict(detail.fields)["Variable_List"]
+    assert "PBS_O_WORKDIR=/home/alice/jobs" in variables
+
+
+def test_text_and_json_agree() -> None:
+    text = job_detail("5.pbs01", parse_qstat_text(stdout("76_qstat_x_f_exit3_text")).jobs)
+    json = job_detail("5.pbs01", parse_qstat_json(stdout("73_qstat_x_f_F_json_exit3")).jobs)
+    assert text is not None
+    assert json is not None
+    assert text.job == json.job
+    assert text.requested == json.requested
+    assert [k for k, _ in text.fields] == [k for k, _ in json.fields]
+
+
+def test_running_job_text_and_json() -> None:
+    text = job_detail("1.pbs01", parse_qstat_text(stdout("19_qstat_f_single_job_text")).jobs)
+    json = job_detail("1.pbs01", parse_qstat_json(stdout("15_qstat_f_F_json_single_job")).jobs)
+    assert text is not None
+    assert json is not None
+    assert json.job.state == JobState.RUNNING
+    assert json.job.end_time is None
+    assert json.job.exit_code is None
+    assert text.job == json.job
+
+
+def test_short_id_finds_the_qualified_job() -> None:
+    detail = job_detail("5", finished_jobs())
+    assert detail is not None
+    assert detail.job.id == "5.pbs01"
+    assert job_detail("77", finished_jobs()) is None
+
+
+def test_array_parent_lists_its_subjobs() -> None:
+    jobs = {
+        **parse_qstat_json(stdout("20_qstat_f_F_json_array_parent")).jobs,
+        **parse_qstat_json(stdout("21_qstat_f_F_json_array_subjob")).jobs,
+    }
+    detail = job_detail("3[].pbs01", jobs)
+    assert detail is not None
+    assert detail.job.state == JobState.RUNNING
+    assert detail.job.raw_state == "B"
+    assert [t.id for t in detail.tasks] == ["3[1].pbs01"]
+    task = detail.tasks[0]
+    assert (task.array_job_id, task.array_task_id) == ("3[].pbs01", "1")
+    # -o to a folder: PBS writes <name>.o<number>.<index> there
+    assert task.stdout_path == "/home/alice/pbsout/arrayjob.o3.1"
+    assert detail.job.stdout_path == "/home/alice/pbsout/arrayjob.o3"
+
+
+def test_signal_and_joined_paths() -> None:
+    attrs = dict(finished_jobs()["0.pbs01"])
+    attrs.update(Exit_status=265, Join_Path="oe")
+    detail = job_detail("0.pbs01", {"0.pbs01": attrs})
+    assert detail is not None
+    assert (detail.job.exit_code, detail.job.exit_signal) == (265, 9)
+    assert detail.job.state == JobState.CANCELLED  # SIGKILL: what qdel sends last
+    assert detail.job.stderr_path == detail.job.stdout_path == "/home/alice/smoke.o0"
+    attrs.update(Exit_status=267, Join_Path="eo")  # SIGQUIT: not qdel's
+    detail = job_detail("0.pbs01", {"0.pbs01": attrs})
+    assert detail is not None
+    assert detail.job.state == JobState.FAILED
+    assert detail.job.stdout_path == "/home/alice/smoke.e0"
+
+
+def test_paths() -> None:
+    assert strip_host("pbs01:/home/a/x.o1") == "/home/a/x.o1"
+    assert strip_host("/home/a/x.o1") == "/home/a/x.o1"
+    assert strip_host("/home/a:b/x") == "/home/a:b/x"
+    assert output_path("1.pbs01", {}, "stdout") == ""
+
+
+def test_history_filters_user_time_and_state() -> None:
+    jobs = finished_jobs()
+    everything = history_records(jobs, HistoryQuery(start="2026-11-22T00:00:00"), "alice")
+    ids = [r.job.id for r in everything]
+    assert ids[0] == "0.pbs01"  # oldest first
+    assert set(ids) == {"0.pbs01", "1.pbs01", "2.pbs01", "3[].pbs01", "4.pbs01", "5.pbs01",
+                        "6.pbs01", "8.pbs01", "9.pbs01"}  # fmt: skip
+    assert history_records(jobs, HistoryQuery(start="2026-11-22T00:00:00"), "bob") == []
+    failed = history_records(
+        jobs,
+        HistoryQuery(start="2026-11-22T00:00:00", states=(JobState.FAILED, JobState.TIMEOUT)),
+        "alice",
+    )
+    assert [r.job.id for r in failed] == ["5.pbs01", "6.pbs01"]
+    # 0.pbs01 ended at 00:07:34; the range from 00:08 leaves it out, running 1 stays
+    later = history_records(jobs, HistoryQuery(start="2026-11-22T00:08:00"), "alice")
+    assert "0.pbs01" not in {r.job.id for r in later}
+    assert "1.pbs01" in {r.job.id for r in later}
+    # before the jobs were submitted (ctime 00:08:19), only job 0 (00:07:33)
+    early = history_records(
+        jobs, HistoryQuery(start="2026-11-21T00:00:00", end="2026-11-22T00:08:00"), "alice"
+    )
+    assert [r.job.id for r in early] == ["0.pbs01"]
+    limited = history_records(jobs, HistoryQuery(start="2026-11-22T00:00:00", limit=2), "alice")
+    assert len(limited) == 2
+
+
+def test_history_usage_figures() -> None:
+    records = history_records(finished_jobs(), HistoryQuery(start="2026-11-22T00:00:00"), "alice")
+    by_id = {r.job.id: r for r in records}
+    walljob = by_id["6.pbs01"]
+    assert (walljob.elapsed, walljob.total_cpu, walljob.max_rss) == (37, 0, "7324kb")
+    assert walljob.cpu_efficiency == 0.0
+    assert by_id["0.pbs01"].cpu_efficiency is None  # ran for 0 seconds
+    assert by_id["8.pbs01"].elapsed is None  # never ran
+
+
+def test_server_history_setting() -> None:
+    assert parse_server_json(stdout("28_qstat_B_f_F_json")).history_enabled is True
+    assert parse_server_text(stdout("32_qstat_B_f")).history_enabled is True
+    # PBS prints no job_history_enable line when it is unset (off)
+    text = "\n".join(
+        ln for ln in stdout("32_qstat_B_f").splitlines() if "job_history_enable" not in ln
+    )
+    assert parse_server_text(text).history_enabled is None
+
+
+def test_text_variables_with_escaped_commas() -> None:
+    from jupyterlab_hpc.schedulers.pbs_detail import job_variables
+
+    assert job_variables("A=1,LIST=x\\,y,PBS_O_WORKDIR=/w") == {
+        "A": "1",
+        "LIST": "x,y",
+        "PBS_O_WORKDIR": "/w",
+    }
+    assert job_variables(None) == {}

@@ -1,0 +1,247 @@
+"""Torque: parsers on outputs written from Torque's documentation, the backend against the
+test-only Torque stand-ins (tests/torque_replay), and detection."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from jupyterlab_hpc.config import HPCConfig
+from jupyterlab_hpc.runner import CommandRunner
+from jupyterlab_hpc.schedulers.base import (
+    HistoryQuery,
+    JobNotFound,
+    JobState,
+    SchedulerError,
+    SubmitRequest,
+)
+from jupyterlab_hpc.schedulers.detect import detect_scheduler, qstat_family
+from jupyterlab_hpc.schedulers.pbs import PBSScheduler
+from jupyterlab_hpc.schedulers.pbs_detail import job_detail
+from jupyterlab_hpc.schedulers.pbs_parse import PBSParseError, listing_rows, parse_server_text
+from jupyterlab_hpc.schedulers.pbs_submit import qsub_options
+from jupyterlab_hpc.schedulers.torque import TorqueScheduler, busy_cpus, torque_nodes
+from jupyterlab_hpc.schedulers.torque_parse import parse_qstat_xml, parse_torque_version
+
+from .pbs_replay.fixtures import REPLAY_BIN as PBS_BIN
+from .pbs_replay.fixtures import PBSReplay
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "torque"
+TORQUE_BIN = Path(__file__).resolve().parent / "torque_replay"
+COMMANDS = ("qstat", "qsub", "qdel", "qhold", "qrls", "pbsnodes")
+
+
+def fixture(name: str) -> str:
+    return (FIXTURES / name).read_text()
+
+
+def jobs() -> dict[str, dict[str, object]]:
+    return parse_qstat_xml(fixture("qstat_f_x.xml")).jobs
+
+
+# ---------------------------------------------------------------------------
+# Parsers
+
+
+def test_versions() -> None:
+    assert parse_torque_version(fixture("qstat_version.txt")) == "6.1.2"
+    assert parse_torque_version(fixture("qstat_version_4.txt")) == "4.2.10"
+    assert parse_torque_version("pbs_version = 23.06.06\n") is None
+    assert parse_torque_version("slurm 22.05.8\n") is None
+
+
+def test_xml_jobs_as_pbs_attributes() -> None:
+    listing = parse_qstat_xml(fixture("qstat_f_x.xml"))
+    assert listing.server == "torque01"
+    assert list(listing.jobs)[:3] == ["12.torque01", "13.torque01", "14.torque01"]
+    running = listing.jobs["12.torque01"]
+    assert running["Resource_List"] == {
+        "nodect": "2",
+        "nodes": "2:ppn=4",
+        "walltime": "01:00:00",
+        "ncpus": 8,
+    }
+    assert running["stime"] == "1795305627"
+    assert listing.jobs["17[1].torque01"]["array_id"] == "17[].torque01"
+
+
+def test_rows_and_states() -> None:
+    rows = {r[0]: r for r in listing_rows(jobs())}
+    assert set(rows) == {
+        "12.torque01",
+        "13.torque01",
+        "14.torque01",
+        "15.torque01",
+        "16.torque01",
+        "17[1].torque01",
+        "17[2].torque01",
+    }
+    state = {k: (r[8], r[9]) for k, r in rows.items()}
+    assert state["12.torque01"] == ("running", "R")
+    assert state["13.torque01"] == ("pending", "Q")
+    assert state["14.torque01"] == ("held", "H")
+    assert state["15.torque01"] == ("completed", "C")
+    assert state["16.torque01"] == ("cancelled", "C")  # 271: SIGTERM from qdel
+    running = rows["12.torque01"]
+    assert (running[4], running[11], running[12], running[13]) == (
+        "alice",
+        "node01,node02",
+        2,
+        8,
+    )
+    assert (running[16], running[17]) == (303, 3600)
+    assert rows["13.torque01"][14] == "16gb"
+    assert rows["16.torque01"][10] == "Killed by signal 15 (exit status 271)"
+
+
+def test_detail_of_a_completed_job() -> None:
+    detail = job_detail("15.torque01", jobs())
+    assert detail is not None
+    job = detail.job
+    assert (job.state, job.exit_code) == (JobState.COMPLETED, 0)
+    assert job.stdout_path == "/home/alice/done.o15"
+    assert job.work_dir == "/home/alice"
+    assert job.end_time is not None
+    assert job.start_time is not None
+    assert detail.used["time"] == "00:00:05"
+    assert detail.requested["nodes"] == "1"
+    assert detail.requested["node_spec"] == "1:ppn=1"
+
+
+def test_bad_xml() -> None:
+    assert parse_qstat_xml("").jobs == {}
+    with pytest.raises(PBSParseError):
+        parse_qstat_xml("<Data><Job>")
+    with pytest.raises(PBSParseError):
+        parse_qstat_xml("<Other/>")
+    with pytest.raises(PBSParseError):
+        parse_qstat_xml('<!DOCTYPE d [<!ENTITY a "x">]><Data>&a;</Data>')
+    with pytest.raises(PBSParseError):
+        parse_qstat_xml("<Data><Job><Job_Name>x</Job_Name></Job></Data>")
+
+
+def test_nodes_and_server() -> None:
+    assert busy_cpus("0-3/12.torque01,4/17[1].torque01") == 5
+    assert busy_cpus("0/12.torque01, 1/12.torque01") == 2
+    assert busy_cpus("") == 0
+    nodes = torque_nodes(fixture("pbsnodes_a.txt"))
+    assert nodes["node02"]["resources_available"] == {"ncpus": 8}
+    assert nodes["node02"]["resources_assigned"] == {"ncpus": 5}
+    server = parse_server_text(fixture("qstat_B_f.txt"))
+    assert (server.name, server.default_queue) == ("torque01", "batch")
+
+
+def test_torque_qsub_options() -> None:
+    request = SubmitRequest(
+        nodes=2, cpus=4, memory="4G", gpus=1, array="1-10%2", workdir="/home/alice/runs"
+    )
+    assert qsub_options(request, torque=True) == [
+        "-l", "nodes=2:ppn=4:gpus=1",
+        "-l", "mem=8gb",
+        "-t", "1-10%2",
+        "-d", "/home/alice/runs",
+    ]  # fmt: skip
+    with pytest.raises(SchedulerError, match="no step"):
+        qsub_options(SubmitRequest(array="1-10:2"), torque=True)
+
+
+# ---------------------------------------------------------------------------
+# The backend against the stand-ins
+
+
+@pytest.fixture
+def torque(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TorqueScheduler:
+    monkeypatch.setenv("TORQUE_REPLAY_LOG", str(tmp_path / "calls.jsonl"))
+    paths = {name: str(TORQUE_BIN / name) for name in COMMANDS}
+    return TorqueScheduler(CommandRunner(paths, timeout=10))
+
+
+def calls(tmp_path: Path) -> list[dict[str, object]]:
+    path = tmp_path / "calls.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+async def test_backend(torque: TorqueScheduler, tmp_path: Path) -> None:
+    assert await torque.version() == "6.1.2"
+    assert torque.flavour("6.1.2") == "Torque"
+    assert await torque.cluster_name() == "torque01"
+    rows = {r[0]: r for r in await torque.list_rows()}
+    assert rows["17[1].torque01"][2] == "1"
+    assert rows["17[2].torque01"][8] == "pending"
+    argvs = [c["argv"] for c in calls(tmp_path)]
+    assert ["qstat", "-f", "-x", "-t"] in argvs
+
+    detail = await torque.job_detail("17[].torque01")
+    assert [t.id for t in detail.tasks] == ["17[1].torque01", "17[2].torque01"]
+    with pytest.raises(JobNotFound):
+        await torque.job_detail("99.torque01")
+    # Torque has no -x history: one qstat per detail
+    assert [c["argv"] for c in calls(tmp_path)][-1] == ["qstat", "-f", "-x", "99.torque01"]
+
+    owners = await torque.job_owners(["14.torque01", "17[1].torque01"])
+    assert owners == {"14.torque01": "bob", "17[1].torque01": "alice"}
+    results = await torque.act("cancel", ["12.torque01", "99.torque01"])
+    assert [r.ok for r in results] == [True, False]
+    assert "Unknown Job Id" in results[1].message
+
+    parts = {p.name: p for p in await torque.partitions()}
+    assert parts["batch"].default is True
+    assert (parts["batch"].cpus_total, parts["batch"].cpus_idle) == (
+        24,
+        7,
+    )  # node03 is down: its CPUs count, none idle
+    assert parts["batch"].time_limit == 48 * 3600
+    assert parts["debug"].available == "inactive"  # enabled, not started
+
+    history = await torque.history(HistoryQuery(start="2026-11-01T00:00:00"))
+    assert not history.available
+    assert "keep_completed" in history.message
+
+
+async def test_submit(torque: TorqueScheduler, tmp_path: Path) -> None:
+    script = "#!/bin/sh\n#PBS -l nodes=1:ppn=2\n#PBS -t 1-3\necho hi\n"
+    result = await torque.submit(
+        script, SubmitRequest(name="t", workdir=str(tmp_path), array="1-3")
+    )
+    assert result.job_id == "18.torque01"
+    call = calls(tmp_path)[-1]
+    assert call["argv"] == ["qsub", "-N", "t", "-t", "1-3", "-d", str(tmp_path)]
+    assert call["cwd"] == str(tmp_path)
+    assert call["stdin"] == script
+    checked = await torque.submit(script, SubmitRequest(), test_only=True)
+    assert "2 #PBS directive(s)" in checked.message
+    with pytest.raises(SchedulerError, match="not a qsub option"):
+        await torque.submit("#!/bin/sh\n#PBS -J 1-3\n", SubmitRequest(), test_only=True)
+
+
+# ---------------------------------------------------------------------------
+# Detection
+
+
+def only_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bin_dir: Path) -> None:
+    python_dir = tmp_path / "python"
+    python_dir.mkdir(exist_ok=True)
+    if not (python_dir / "python3").exists():
+        (python_dir / "python3").symlink_to(sys.executable)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{python_dir}")
+
+
+def test_detection_tells_torque_from_openpbs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pbs_replay: PBSReplay
+) -> None:
+    only_on_path(tmp_path, monkeypatch, TORQUE_BIN)
+    assert qstat_family(CommandRunner()) == "torque"
+    assert isinstance(detect_scheduler(HPCConfig(), CommandRunner()), TorqueScheduler)
+    only_on_path(tmp_path, monkeypatch, PBS_BIN)
+    found = detect_scheduler(HPCConfig(), CommandRunner())
+    assert type(found) is PBSScheduler
+    # The admin forces Torque whatever is installed.
+    forced = detect_scheduler(HPCConfig(scheduler="torque"), CommandRunner())
+    assert isinstance(forced, TorqueScheduler)
+    assert HPCConfig(scheduler="TORQUE").scheduler == "torque"
