@@ -7,6 +7,7 @@ from jupyterlab_hpc.schedulers.slurm import request_options, submit_argv
 from jupyterlab_hpc.schedulers.slurm_detail import (
     batch_script,
     parse_job_detail,
+    parse_sstat,
     parse_test_only,
     rejection_message,
 )
@@ -162,3 +163,13 @@ def test_every_request_field_becomes_one_sbatch_word() -> None:
         "--hold",
     ]
     assert request_options(SubmitRequest()) == []
+
+
+def test_sstat_usage_is_the_largest_step() -> None:
+    # Recorded: a batch step running one srun step that holds 30 MB.
+    assert parse_sstat(fixture_text("slurm/sstat_running.txt")) == {
+        "max_rss": "44112K",
+        "cpu_time": "00:00:00",
+    }
+    assert parse_sstat("") == {}
+    assert parse_sstat("1.batch|2G|00:01:00\n1.0|900M|00:00:10\n")["max_rss"] == "2G"

@@ -16,6 +16,7 @@ from .base import (
     JobAction,
     JobDetail,
     JobNotFound,
+    JobState,
     Partition,
     Row,
     Scheduler,
@@ -25,7 +26,14 @@ from .base import (
     base_job_id,
     validate_job_id,
 )
-from .slurm_detail import batch_script, parse_job_detail, parse_test_only, rejection_message
+from .slurm_detail import (
+    SSTAT_FORMAT,
+    batch_script,
+    parse_job_detail,
+    parse_sstat,
+    parse_test_only,
+    rejection_message,
+)
 from .slurm_parse import (
     SINFO_FORMAT,
     SqueueReader,
@@ -188,7 +196,17 @@ class SlurmScheduler(Scheduler):
         # Only the owner's scripts are asked for (as root, scontrol would hand out anyone's).
         if detail.job.user == process_user():
             detail.script = await self.batch_script(job_id)
+        if detail.job.state is JobState.RUNNING:
+            detail.used.update(await self.step_usage(job_id))
         return detail
+
+    async def step_usage(self, job_id: str) -> dict[str, str]:
+        """What a running job uses now (sstat; needs jobacct_gather); {} when unknown."""
+        if not self.runner.has("sstat"):
+            return {}
+        argv = ["sstat", "--noheader", "--parsable2", "--allsteps", "--jobs", job_id]
+        result = await self._run([*argv, f"--format={SSTAT_FORMAT}"], check=False)
+        return parse_sstat(result.stdout) if result.ok else {}
 
     async def batch_script(self, job_id: str) -> str | None:
         """The job's batch script while slurmctld keeps it; None otherwise."""
