@@ -426,3 +426,17 @@ async def test_detail_of_a_forgotten_job_comes_from_accounting(jp_fetch: Any) ->
     assert detail["script"] is None
     chunk = await output(jp_fetch, job)
     assert chunk["exists"] is False  # accounting keeps no output path
+
+
+async def test_gpus_reach_sbatch(jp_fetch: Any) -> None:
+    """The local node has no GPUs: Slurm itself refuses --gpus, in its own words."""
+    code, body = await refused(
+        jp_fetch,
+        "jobs",
+        "submit",
+        method="POST",
+        body=json.dumps({"script": SCRIPT, "options": {"gpus": 1}, "test_only": True}),
+    )
+    assert code == 400
+    assert body["message"] == "Invalid generic resource (gres) specification"
+    assert "--gpus=1" in body["detail"]
