@@ -258,11 +258,12 @@ async def test_detail_of_a_running_job_with_its_script(
     assert detail["used"]["nodes"]
     assert detail["used"]["allocated"].startswith("cpu=1,")
     if "jobacct_gather/none" not in config_text():
-        # sstat of the batch step: its first sample comes a moment after the start.
+        # sstat of the batch step: its first sample comes JobAcctGatherFrequency (5 s
+        # here) after the start; before it, sstat prints no MaxRSS and a garbage AveCPU.
         used: dict[str, str] = detail["used"]
-        end = time.monotonic() + 15
+        end = time.monotonic() + 45
         while "max_rss" not in used and time.monotonic() < end:
-            time.sleep(0.5)
+            time.sleep(1)
             used = json.loads((await jp_fetch("jupyterlab-hpc", "jobs", job)).body)["used"]
         assert used["max_rss"][-1] in "KMG"
     assert detail["tasks"] == []

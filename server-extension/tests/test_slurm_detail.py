@@ -173,6 +173,8 @@ def test_sstat_usage_is_the_largest_step() -> None:
         "cpu_time": "00:00:00",
     }
     assert parse_sstat("") == {}
+    # Seen before the first sample: no MaxRSS, and an AveCPU that is not a time.
+    assert parse_sstat("164633.batch||213503982334-14:25:51\n") == {}
     assert parse_sstat("1.batch|2G|00:01:00\n1.0|900M|00:00:10\n")["max_rss"] == "2G"
 
 
