@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import subprocess
@@ -31,6 +32,27 @@ def scontrol(job_id: str) -> dict[str, str]:
         key, _, value = token.partition("=")
         fields.setdefault(key, value)
     return fields
+
+
+def config_text() -> str:
+    return subprocess.run(
+        ["scontrol", "show", "config"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def accounting_on() -> bool:
+    return "accounting_storage/slurmdbd" in config_text()
+
+
+def sstat_max_rss(job_id: str) -> str:
+    """The job's batch step MaxRSS straight from sstat; "" before the first sample."""
+    out = subprocess.run(
+        ["sstat", "-n", "-P", "-a", "-j", job_id, "--format=MaxRSS"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    return next((line for line in out.split() if line), "")
 
 
 def job_state(job_id: str) -> str:
@@ -112,7 +134,8 @@ async def test_submit_maps_every_form_field(
     assert f["JobName"] == "form", f  # -o splits at spaces: the name starts with "form"
     assert f["Partition"] == "long"
     assert f["Account"] == "demo"
-    assert f["QOS"] == "normal"
+    # Without accounting (slurmdbd) Slurm keeps no QOS at all.
+    assert f["QOS"] == ("normal" if accounting_on() else "(null)")
     assert f["NumNodes"] in ("1", "1-1")
     assert f["NumTasks"] == "2"
     assert f["CPUs/Task"] == "2"
@@ -245,6 +268,16 @@ async def test_detail_of_a_running_job_with_its_script(
     assert detail["requested"]["memory"] == "20M"
     assert detail["requested"]["time"] == "00:02:00"
     assert detail["used"]["nodes"]
+    assert detail["used"]["allocated"].startswith("cpu=1,")
+    # What the job uses now (sstat), once Slurm has sampled it (JobAcctGatherFrequency
+    # after the start; before that sstat prints no MaxRSS): the API shows what sstat shows.
+    end = time.monotonic() + 45
+    while time.monotonic() < end and job_state(job) == "RUNNING":
+        if sstat_max_rss(job):
+            used = json.loads((await jp_fetch("jupyterlab-hpc", "jobs", job)).body)["used"]
+            assert used["max_rss"][-1] in "KMG"
+            break
+        time.sleep(1)
     assert detail["tasks"] == []
 
 
@@ -372,3 +405,52 @@ async def test_bad_output_ranges_are_400(jp_fetch: Any, params: dict[str, str]) 
     code, body = await refused(jp_fetch, "jobs", "1", "output", params=params)
     assert code == 400
     assert body["message"]
+
+
+def forgotten_job() -> str | None:
+    """One of the user's jobs that slurmctld forgot and accounting still knows; None
+    without accounting."""
+    if not accounting_on():
+        return None
+    window = ["--starttime=now-2days", "--endtime=now-10minutes", "--state=CD,F,CA,TO"]
+    out = subprocess.run(
+        ["sacct", "-X", "-n", "-P", f"--user={getpass.getuser()}", "--format=JobID", *window],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    for job_id in reversed(out.split()):
+        if job_id.isdigit():
+            known = subprocess.run(
+                ["scontrol", "show", "job", job_id], capture_output=True, check=False
+            )
+            if known.returncode != 0:
+                return job_id
+    return None
+
+
+async def test_detail_of_a_forgotten_job_comes_from_accounting(jp_fetch: Any) -> None:
+    job = forgotten_job()
+    if job is None:
+        pytest.skip("no job in Slurm accounting that slurmctld already forgot")
+    detail = json.loads((await jp_fetch("jupyterlab-hpc", "jobs", job)).body)
+    assert detail["job"]["id"] == job
+    assert detail["job"]["state"] in ("completed", "failed", "cancelled", "timeout")
+    assert detail["fields"][0] == ["JobID", job]
+    assert detail["script"] is None
+    chunk = await output(jp_fetch, job)
+    assert chunk["exists"] is False  # accounting keeps no output path
+
+
+async def test_gpus_reach_sbatch(jp_fetch: Any) -> None:
+    """The local node has no GPUs: Slurm itself refuses --gpus, in its own words."""
+    code, body = await refused(
+        jp_fetch,
+        "jobs",
+        "submit",
+        method="POST",
+        body=json.dumps({"script": SCRIPT, "options": {"gpus": 1}, "test_only": True}),
+    )
+    assert code == 400
+    assert body["message"] == "Invalid generic resource (gres) specification"
+    assert "--gpus=1" in body["detail"]

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 from .base import Job, JobDetail
-from .slurm_parse import _WHOLE_LINE_KEYS, _job_from_scontrol, _scontrol_record
+from .sacct_parse import SACCT_FIELDS, parse_sacct
+from .slurm_parse import _WHOLE_LINE_KEYS, SEP, _job_from_scontrol, _scontrol_record
 
 Fields = list[tuple[str, str]]
 
@@ -108,6 +109,36 @@ def used_resources(fields: Fields) -> dict[str, str]:
     return {k: v for k, v in pairs if v and v != "(null)"}
 
 
+SSTAT_FORMAT = "JobID,MaxRSS,AveCPU"
+
+
+def _kib(size: str) -> float:
+    units = {"K": 1.0, "M": 1024.0, "G": 1024.0**2, "T": 1024.0**3}
+    try:
+        return float(size[:-1]) * units[size[-1]] if size[-1:] in units else float(size) / 1024
+    except ValueError:
+        return 0.0
+
+
+def parse_sstat(text: str) -> dict[str, str]:
+    """Memory and CPU a running job's steps use, from ``sstat -n -P -a --format=SSTAT_FORMAT``.
+
+    ``max_rss`` is the largest step's peak resident memory (the batch step for a plain
+    job), ``cpu_time`` that step's average CPU time per task.
+    """
+    best: tuple[float, str, str] | None = None
+    for line in text.splitlines():
+        parts = line.split("|")
+        if len(parts) != 3 or not parts[1]:
+            continue
+        _, rss, cpu = parts
+        if best is None or _kib(rss) > best[0]:
+            best = (_kib(rss), rss, cpu)
+    if best is None:
+        return {}
+    return {"max_rss": best[1], "cpu_time": best[2]}
+
+
 def parse_job_detail(text: str, job_id: str) -> JobDetail | None:
     """The detail of ``job_id`` from ``scontrol show job -dd <job_id>``; None when empty.
 
@@ -175,3 +206,58 @@ def rejection_message(text: str) -> str:
         if line and line not in lines:
             lines.append(line)
     return "\n".join(lines) or text.strip()
+
+
+def detail_from_sacct(text: str, job_id: str) -> JobDetail | None:
+    """A forgotten job's detail from accounting (``sacct`` run with history_argv() and
+    ``--jobs``); None when accounting does not know it either.
+
+    ``fields`` are sacct's columns of the job's allocation line; an array's other tasks
+    are ``tasks``. No batch script and no output paths: accounting keeps neither here.
+    """
+    records = parse_sacct(text)
+    if not records:
+        return None
+    chosen = next((r for r in records if r.job.id == job_id), records[0])
+    fields: Fields = []
+    for line in text.split("\n"):
+        parts = line.split(SEP, len(SACCT_FIELDS) - 1)
+        if len(parts) == len(SACCT_FIELDS) and parts[0] == chosen.job.id:
+            fields = list(zip(SACCT_FIELDS, parts, strict=True))
+            break
+    raw = dict(fields)
+    requested = {
+        k: v
+        for k, v in (
+            ("nodes", raw.get("NNodes", "")),
+            ("cpus", raw.get("AllocCPUS", "")),
+            ("memory", raw.get("ReqMem", "")),
+            ("time", raw.get("Timelimit", "")),
+            ("partition", raw.get("Partition", "")),
+            ("qos", raw.get("QOS", "")),
+            ("account", raw.get("Account", "")),
+        )
+        if _shown(v)
+    }
+    used = {
+        k: v
+        for k, v in (
+            ("time", raw.get("ElapsedRaw", "") and f"{raw['ElapsedRaw']} s"),
+            ("total_cpu", raw.get("TotalCPU", "")),
+            ("max_rss", chosen.max_rss),
+            (
+                "cpu_efficiency",
+                f"{chosen.cpu_efficiency:.0%}" if chosen.cpu_efficiency is not None else "",
+            ),
+            ("nodes", raw.get("NodeList", "")),
+            ("exit_code", raw.get("ExitCode", "")),
+        )
+        if v and v not in ("None assigned", "(null)")
+    }
+    return JobDetail(
+        job=chosen.job,
+        fields=fields,
+        tasks=[r.job for r in records if r is not chosen],
+        requested=requested,
+        used=used,
+    )
