@@ -38,12 +38,17 @@ export function SubmitView({ model, actions }: ISubmitViewProps): JSX.Element {
   }
   return (
     <div className="jp-hpc-submit-form">
-      <SubmitBar model={model} actions={actions} />
-      <Outcome model={model} actions={actions} />
+      <div className="jp-hpc-submit-head">
+        <SubmitBar model={model} actions={actions} />
+        <Outcome model={model} actions={actions} />
+      </div>
       <Templates model={model} actions={actions} />
       <fieldset className="jp-hpc-submit-section">
         <legend>Where it runs</legend>
-        <label className="jp-hpc-submit-field" data-field="workdir">
+        <label
+          className={`jp-hpc-submit-field${invalidClass(model, 'workdir')}`}
+          data-field="workdir"
+        >
           <span className="jp-hpc-submit-label">Working directory</span>
           <input
             type="text"
@@ -121,6 +126,11 @@ function SubmitBar({ model, actions }: ISubmitViewProps): JSX.Element {
       </label>
     </div>
   );
+}
+
+/** Marks the field the server refused in the last answer. */
+function invalidClass(model: SubmitModel, field: string): string {
+  return model.outcome?.error?.field === field ? ' jp-mod-invalid' : '';
 }
 
 function formatTime(iso: string | null): string {
@@ -350,7 +360,10 @@ function TextField(props: {
   const { model, field } = props;
   const text = fieldText(model.kind, field);
   return (
-    <label className="jp-hpc-submit-field" data-field={field}>
+    <label
+      className={`jp-hpc-submit-field${invalidClass(model, field)}`}
+      data-field={field}
+    >
       <span className="jp-hpc-submit-label">{text.label}</span>
       <input
         type="text"
