@@ -12,6 +12,7 @@ import { ISubmitActions } from './view';
 
 /** The queue panel's command that selects a job (owned by the queue plugin). */
 export const SHOW_JOB_COMMAND = 'hpc:show-job-in-queue';
+const REFRESH_QUEUE_COMMAND = 'hpc:refresh-queue';
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -82,6 +83,10 @@ export function createSubmitActions(
       model.submit().then(
         result => {
           const jobId = result.job_id ?? '';
+          // The queue panel shows the new job without waiting for its next poll.
+          if (commands.hasCommand(REFRESH_QUEUE_COMMAND)) {
+            void commands.execute(REFRESH_QUEUE_COMMAND);
+          }
           Notification.update({
             id,
             type: 'success',
