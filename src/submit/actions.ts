@@ -87,29 +87,32 @@ export function createSubmitActions(
           if (commands.hasCommand(REFRESH_QUEUE_COMMAND)) {
             void commands.execute(REFRESH_QUEUE_COMMAND);
           }
-          Notification.update({
-            id,
-            type: 'success',
-            message: `Submitted job ${jobId}${name ? ` (${name})` : ''}.`,
-            autoClose: 10000,
-            actions: jobId
-              ? [
-                  {
-                    label: 'Show in queue',
-                    caption: 'Select the job in the HPC queue panel',
-                    callback: () => showJob(jobId)
-                  }
-                ]
-              : []
-          });
+          // A new notification rather than an update of the first: the
+          // toasts are drawn lazily, and an update that arrives before the
+          // first toast is drawn is lost.
+          Notification.dismiss(id);
+          Notification.success(
+            `Submitted job ${jobId}${name ? ` (${name})` : ''}.`,
+            {
+              autoClose: 10000,
+              actions: jobId
+                ? [
+                    {
+                      label: 'Show in queue',
+                      caption: 'Select the job in the HPC queue panel',
+                      callback: () => showJob(jobId)
+                    }
+                  ]
+                : []
+            }
+          );
         },
         error => {
-          Notification.update({
-            id,
-            type: 'error',
-            message: `${scheduler} refused the job: ${messageOf(error)}`,
-            autoClose: false
-          });
+          Notification.dismiss(id);
+          Notification.error(
+            `${scheduler} refused the job: ${messageOf(error)}`,
+            { autoClose: false }
+          );
         }
       );
     },

@@ -106,6 +106,8 @@ test('submit a job from the panel, see it in the queue, cancel it', async ({
 
   const toast = page.locator('.Toastify__toast', { hasText: `Submitted job ${jobId}` });
   await expect(toast).toBeVisible();
+  // The progress notification made way for it.
+  await expect(page.locator('.Toastify__toast', { hasText: 'Submitting' })).toHaveCount(0);
 
   const shotLight = testInfo.outputPath('submit-light.png');
   await page.screenshot({ path: shotLight });
@@ -161,6 +163,14 @@ test('a script file opens from the file browser with its folder as working direc
   await fileEditor.locator('.cm-line', { hasText: 'hostname' }).click();
   await page.keyboard.press('End');
   await page.keyboard.type('\n#SBATCH -J too-late');
+  // In the File menu too.
+  await page.menu.openLocator('File');
+  await expect(
+    page.locator('.lm-Menu-item:not(.lm-mod-disabled)', {
+      hasText: 'Submit This Script as a Job…'
+    })
+  ).toHaveCount(1);
+  await page.keyboard.press('Escape');
   await fileEditor.click({ button: 'right' });
   await page.locator('.lm-Menu-item', { hasText: 'Submit This Script as a Job…' }).click();
   const fromEditor = page.locator('.jp-hpc-submit-widget').last();
