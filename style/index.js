@@ -1,3 +1,4 @@
 import './base.css';
 import './modules.css';
 import './kernels.css';
+import './submit.css';

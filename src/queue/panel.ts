@@ -10,7 +10,10 @@ import { QueueModel } from './model';
 import { QueueView } from './view';
 
 export class QueuePanel extends SidebarPanel<QueueModel> {
-  constructor(model: QueueModel) {
+  constructor(
+    model: QueueModel,
+    private _options: { onSubmitJob?: () => void } = {}
+  ) {
     super(model);
     this.id = 'jupyterlab-hpc-queue';
     this.addClass('jp-hpc-queue-panel');
@@ -19,6 +22,9 @@ export class QueuePanel extends SidebarPanel<QueueModel> {
   }
 
   protected render(): React.ReactElement {
-    return React.createElement(QueueView, { model: this.model });
+    return React.createElement(QueueView, {
+      model: this.model,
+      onSubmitJob: this._options.onSubmitJob
+    });
   }
 }

@@ -4,7 +4,7 @@
  * Only the rows in view (plus a few above and below) are in the DOM, so the
  * table stays smooth at 50,000 jobs.
  */
-import { refreshIcon } from '@jupyterlab/ui-components';
+import { addIcon, refreshIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { JOB_STATES, Job, JobAction } from '../api';
@@ -46,14 +46,19 @@ function useNow(ms = 1000): number {
 
 export interface IQueueViewProps {
   model: QueueModel;
+  /** Opens the submit panel; no Submit button without it. */
+  onSubmitJob?: () => void;
 }
 
 /** The whole panel. */
-export function QueueView({ model }: IQueueViewProps): JSX.Element {
+export function QueueView({
+  model,
+  onSubmitJob
+}: IQueueViewProps): JSX.Element {
   useModel(model);
   return (
     <div className="jp-hpc-queue">
-      <QueueToolbar model={model} />
+      <QueueToolbar model={model} onSubmitJob={onSubmitJob} />
       <Banner model={model} />
       <QueueContent model={model} />
       <StatusLine model={model} />
@@ -80,7 +85,7 @@ function actionTitle(model: QueueModel, action: JobAction): string {
   return `${ACTION_WORDS[action].verb} the ${which} (${command})`;
 }
 
-function QueueToolbar({ model }: IQueueViewProps): JSX.Element {
+function QueueToolbar({ model, onSubmitJob }: IQueueViewProps): JSX.Element {
   const selected = model.selectedIds.length;
   const available = model.schedulerAvailable;
   const counts = model.stateCounts;
@@ -127,6 +132,18 @@ function QueueToolbar({ model }: IQueueViewProps): JSX.Element {
           </button>
         </div>
         <span className="jp-hpc-queue-toolbar-spacer" />
+        {onSubmitJob && (
+          <button
+            type="button"
+            className="jp-hpc-queue-button jp-hpc-queue-submit"
+            disabled={!available}
+            title="Submit a job: write a batch script, check it and submit it"
+            aria-label="Submit a job"
+            onClick={onSubmitJob}
+          >
+            <addIcon.react tag="span" className="jp-hpc-queue-button-icon" />
+          </button>
+        )}
         <button
           type="button"
           className="jp-hpc-queue-button jp-hpc-queue-refresh"
@@ -368,6 +385,24 @@ function QueueTable({ model }: IQueueViewProps): JSX.Element {
     observer.observe(el);
     return () => observer.disconnect();
   }, []);
+
+  // "Show in queue": scroll the requested job's row to the middle.
+  const revealRequest = model.revealRequest;
+  React.useEffect(() => {
+    const el = scrollRef.current;
+    if (!revealRequest || !el) {
+      return;
+    }
+    const index = jobs.findIndex(j => j.id === revealRequest.jobId);
+    if (index >= 0) {
+      cursor.current = anchor.current = revealRequest.jobId;
+      el.scrollTop = Math.max(
+        0,
+        index * ROW_HEIGHT - (el.clientHeight - HEADER_HEIGHT) / 2
+      );
+    }
+    // Only a new request scrolls; polls do not.
+  }, [revealRequest?.token]);
 
   // The header is sticky inside the scroll container, so the first row sits
   // one header height below the top.
