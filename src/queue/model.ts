@@ -68,8 +68,10 @@ export class QueueModel implements IDisposable {
       factory: () => this._pollOnce(),
       frequency: this._frequency(),
       name: 'jupyterlab-hpc:queue',
-      // A hidden panel stands by; a shown one stands by when the tab is hidden.
-      standby: () => (this._visible ? 'when-hidden' : true)
+      // A hidden panel stands by, unless someone watches the jobs in the
+      // background (end-of-job notifications); either way it stands by while
+      // the browser tab is hidden.
+      standby: () => (this._visible || this._background ? 'when-hidden' : true)
     });
     if (options.autoStart ?? true) {
       void this._poll.start();
@@ -397,6 +399,24 @@ export class QueueModel implements IDisposable {
     return this._visible;
   }
 
+  /**
+   * Keep polling while the panel is hidden, for watchers of the jobs (the
+   * end-of-job notifications). They read this model's listings, so there is
+   * still one poller of `GET jobs` per window.
+   */
+  get background(): boolean {
+    return this._background;
+  }
+  set background(background: boolean) {
+    if (background === this._background) {
+      return;
+    }
+    this._background = background;
+    if (background && !this._visible && !this._isDisposed) {
+      void this._poll.refresh();
+    }
+  }
+
   dispose(): void {
     if (this._isDisposed) {
       return;
@@ -551,6 +571,7 @@ export class QueueModel implements IDisposable {
   private _changed = new Signal<this, void>(this);
   private _isDisposed = false;
   private _visible: boolean;
+  private _background = false;
   private _loading = true;
   private _capabilities: Capabilities | null = null;
   private _jobs: Job[] = [];

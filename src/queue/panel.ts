@@ -10,6 +10,11 @@ import { QueueModel } from './model';
 import { QueueView } from './view';
 
 export class QueuePanel extends SidebarPanel<QueueModel> {
+  /** Open a job's details; set by the details plugin. */
+  onOpenJob: ((jobId: string) => void) | undefined = undefined;
+  /** Open the job history; set by the history plugin. */
+  onOpenHistory: (() => void) | undefined = undefined;
+
   constructor(model: QueueModel) {
     super(model);
     this.id = 'jupyterlab-hpc-queue';
@@ -19,6 +24,10 @@ export class QueuePanel extends SidebarPanel<QueueModel> {
   }
 
   protected render(): React.ReactElement {
-    return React.createElement(QueueView, { model: this.model });
+    return React.createElement(QueueView, {
+      model: this.model,
+      onOpenJob: this.onOpenJob,
+      onOpenHistory: this.onOpenHistory
+    });
   }
 }
