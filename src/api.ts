@@ -13,12 +13,15 @@ export const API_NAMESPACE = 'jupyterlab-hpc';
  * A failed request, carrying a message meant for a person.
  *
  * `status` is the HTTP status, or 0 when the server could not be reached.
+ * `field` names the request field the server refused (e.g. a submit option
+ * such as `partition`), `''` when the error is not about one field.
  */
 export class HPCApiError extends Error {
   constructor(
     message: string,
     readonly status: number,
-    readonly detail: string = ''
+    readonly detail: string = '',
+    readonly field: string = ''
   ) {
     super(message);
     this.name = 'HPCApiError';
@@ -69,14 +72,19 @@ export async function requestAPI<T>(
   }
 
   if (!response.ok) {
-    const body = (data ?? {}) as { message?: unknown; detail?: unknown };
+    const body = (data ?? {}) as {
+      message?: unknown;
+      detail?: unknown;
+      field?: unknown;
+    };
     const message =
       typeof body.message === 'string' && body.message
         ? body.message
         : `The Jupyter server answered ${response.status} ${response.statusText}`.trim() +
           '.';
     const detail = typeof body.detail === 'string' ? body.detail : '';
-    throw new HPCApiError(message, response.status, detail);
+    const field = typeof body.field === 'string' ? body.field : '';
+    throw new HPCApiError(message, response.status, detail, field);
   }
   if (data === null && text.length > 0) {
     throw new HPCApiError(
@@ -542,11 +550,19 @@ export function fetchHistory(query: HistoryQuery): Promise<HistoryResult> {
   return requestAPI<HistoryResult>(`history?${params.toString()}`);
 }
 
+/** `GET submit/templates` answer; `warnings` says when the user's file was unreadable. */
+export interface TemplateList {
+  templates: SubmitTemplate[];
+  warnings: string[];
+}
+
 export async function fetchTemplates(): Promise<SubmitTemplate[]> {
-  const data = await requestAPI<{ templates: SubmitTemplate[] }>(
-    'submit/templates'
-  );
-  return data.templates;
+  return (await fetchTemplateList()).templates;
+}
+
+/** The templates with the server's warnings (a corrupt file kept aside). */
+export function fetchTemplateList(): Promise<TemplateList> {
+  return requestAPI<TemplateList>('submit/templates');
 }
 
 export function saveTemplate(

@@ -29,7 +29,7 @@ def load_ipython_extension(ipython: Any) -> None:
 
 def _load_jupyter_server_extension(server_app: Any) -> None:
     config = HPCConfig(config=server_app.config)
-    services = HPCServices(config)
+    services = HPCServices(config, root_dir=server_app.root_dir, logger=server_app.log)
     for error in services.start_modules():
         server_app.log.warning("jupyterlab_hpc: %s", error)
     setup_handlers(server_app.web_app, services)

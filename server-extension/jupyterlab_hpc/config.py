@@ -100,6 +100,18 @@ class HPCConfig(Configurable):
         ),
     ).tag(config=True)
 
+    submit_templates = List(
+        Dict(),
+        default_value=[],
+        help=(
+            "Site templates for the submit dialog, read-only for users: a list of "
+            "{'name': 'GPU job', 'description': '...', 'script': '#!/bin/bash\\n...', "
+            "'options': {'partition': 'gpu', 'gres': 'gpu:1', 'time_limit': '60'}}. "
+            "Options are the submit form's fields. Entries that are not valid are left out "
+            "with a warning in the server log."
+        ),
+    ).tag(config=True)
+
     kernel_test_launch_timeout = Float(
         60.0,
         min=5.0,

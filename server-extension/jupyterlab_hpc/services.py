@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import pwd
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+from jupyter_core.paths import jupyter_data_dir
+
 from .config import HPCConfig
+from .job_service import JobService
 from .modules import ModuleSession, detect_module_system, no_module_system_message
 from .queue import QueueSnapshot
 from .runner import CommandRunner
 from .schedulers.base import ActionResult, JobAction, Scheduler, SchedulerError, base_job_id
 from .schedulers.detect import detect_scheduler, no_scheduler_message
+from .templates import TemplateStore, site_templates
+
+log = logging.getLogger(__name__)
+
+
+def user_templates_file() -> Path:
+    return Path(jupyter_data_dir()) / "jupyterlab-hpc" / "templates.json"
 
 
 def current_user() -> str:
@@ -27,6 +39,8 @@ class HPCServices:
         scheduler: Scheduler | None = None,
         user: str | None = None,
         module_session: ModuleSession | None = None,
+        root_dir: str | None = None,
+        logger: logging.Logger | None = None,
     ) -> None:
         self.config = config
         self.runner = runner or CommandRunner(config.command_paths, config.command_timeout)
@@ -38,6 +52,17 @@ class HPCServices:
         )
         self.user = user or current_user()
         self.no_scheduler_message = no_scheduler_message()
+        self.log = logger or log
+        # Relative working folders of submissions are taken from the server's root folder.
+        self.root_dir = os.path.abspath(root_dir or os.getcwd())
+        self.jobs = (
+            JobService(self.scheduler, self.user, self.root_dir, self._submitted)
+            if self.scheduler is not None
+            else None
+        )
+        self.templates = TemplateStore(
+            site_templates(config.submit_templates, self.log), user_templates_file(), self.log
+        )
         self._version: str | None = None
         self._cluster: str | None = None
         if module_session is None:
@@ -92,6 +117,10 @@ class HPCServices:
             "user": self.user,
             "poll_interval_floor": self.config.poll_interval_floor,
         }
+
+    def _submitted(self) -> None:
+        if self.snapshot is not None:
+            self.snapshot.invalidate()
 
     async def act(self, action: JobAction, job_ids: Sequence[str]) -> list[ActionResult]:
         """Run an action on the user's own jobs; others' and unknown jobs are refused by name."""

@@ -9,11 +9,12 @@ import pytest
 from tornado.routing import Rule
 from tornado.web import RequestHandler
 
-from jupyterlab_hpc import handlers, module_handlers
+from jupyterlab_hpc import handlers, job_handlers, module_handlers
 from jupyterlab_hpc.kernelspecs import handlers as kernelspec_handlers
 
-HANDLER_MODULES = (handlers, module_handlers, kernelspec_handlers)
-# What a route's parameters are filled with: a valid kernel name, which also fits a job id.
+HANDLER_MODULES = (handlers, module_handlers, kernelspec_handlers, job_handlers)
+# What a route's parameters are filled with: a valid kernel name and template name, which
+# also reaches the job routes (jobs/{id}, jobs/{id}/output) before any id check.
 PATH_ARGUMENT = "python3"
 GROUP = re.compile(r"\((?:[^()\\]|\\.)*\)")
 

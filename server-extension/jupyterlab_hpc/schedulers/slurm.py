@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pwd
 import shlex
 from collections.abc import Mapping, Sequence
 
@@ -13,14 +14,18 @@ from .base import (
     CommandFailed,
     Job,
     JobAction,
+    JobDetail,
+    JobNotFound,
     Partition,
     Row,
     Scheduler,
     SchedulerError,
     SubmitRequest,
+    SubmitResult,
     base_job_id,
     validate_job_id,
 )
+from .slurm_detail import batch_script, parse_job_detail, parse_test_only, rejection_message
 from .slurm_parse import (
     SINFO_FORMAT,
     SqueueReader,
@@ -67,9 +72,11 @@ class SlurmScheduler(Scheduler):
         self.env = slurm_environment(env if env is not None else os.environ)
         self._reader = SqueueReader()
 
-    async def _run(self, argv: Sequence[str], *, check: bool = True) -> CommandResult:
+    async def _run(
+        self, argv: Sequence[str], *, check: bool = True, stdin: str | None = None
+    ) -> CommandResult:
         try:
-            result = await self.runner.run(argv, env=self.env)
+            result = await self.runner.run(argv, env=self.env, stdin=stdin)
         except CommandNotFound as e:
             raise SchedulerError(str(e)) from e
         except CommandTimeout as e:
@@ -130,6 +137,52 @@ class SlurmScheduler(Scheduler):
     def blocking(self) -> BlockingSlurm:
         return BlockingSlurm(self.runner)
 
+    async def submit(
+        self, script: str, request: SubmitRequest, *, test_only: bool = False
+    ) -> SubmitResult:
+        argv = submit_argv(request_options(request), test_only=test_only)
+        result = await self._run(argv, check=False, stdin=script)
+        if not result.ok:
+            message = rejection_message(result.message)
+            if _unreachable(message):
+                raise SchedulerError(f"Slurm does not answer: {message}", shlex.join(argv))
+            raise CommandFailed(argv, result.returncode, message)
+        if test_only:
+            # sbatch --test-only writes its answer on stderr and creates no job.
+            start, nodes, message = parse_test_only(result.stderr + result.stdout)
+            return SubmitResult(None, message, True, start, nodes)
+        try:
+            job_id = parse_sbatch_job_id(result.stdout)
+        except ValueError as e:
+            raise SchedulerError(str(e), shlex.join(argv)) from e
+        # With --parsable sbatch prints only the id; warnings (if any) are on stderr.
+        warnings = rejection_message(result.stderr) if result.stderr.strip() else ""
+        message = f"Submitted batch job {job_id}" + (f"\n{warnings}" if warnings else "")
+        return SubmitResult(job_id, message)
+
+    async def job_detail(self, job_id: str) -> JobDetail:
+        argv = ["scontrol", "show", "job", "-dd", validate_job_id(job_id)]
+        result = await self._run(argv, check=False)
+        if not result.ok:
+            if "Invalid job id" in result.message:
+                raise JobNotFound(not_known_message(job_id))
+            raise CommandFailed(argv, result.returncode, result.message)
+        detail = parse_job_detail(result.stdout, job_id)
+        if detail is None:
+            raise JobNotFound(not_known_message(job_id))
+        # Only the owner's scripts are asked for (as root, scontrol would hand out anyone's).
+        if detail.job.user == process_user():
+            detail.script = await self.batch_script(job_id)
+        return detail
+
+    async def batch_script(self, job_id: str) -> str | None:
+        """The job's batch script while slurmctld keeps it; None otherwise."""
+        argv = ["scontrol", "write", "batch_script", validate_job_id(job_id), "-"]
+        result = await self._run(argv, check=False)
+        if not result.ok:
+            return None
+        return batch_script(result.stdout, result.stderr)
+
 
 # The argv of each operation, shared by the async backend and the blocking one.
 
@@ -140,12 +193,23 @@ def listing_argv(user: str | None = None) -> list[str]:
     return [*argv[:1], "--user", user, *argv[1:]] if user else argv
 
 
+def process_user() -> str:
+    return pwd.getpwuid(os.geteuid()).pw_name
+
+
+def not_known_message(job_id: str) -> str:
+    return (
+        f"Slurm does not know job {job_id}: it never existed, or it ended more than "
+        "MinJobAge seconds ago and slurmctld forgot it."
+    )
+
+
 def detail_argv(job_id: str) -> list[str]:
     return ["scontrol", "show", "job", validate_job_id(job_id)]
 
 
-def submit_argv(options: Sequence[str]) -> list[str]:
-    return ["sbatch", "--parsable", *options]
+def submit_argv(options: Sequence[str], *, test_only: bool = False) -> list[str]:
+    return ["sbatch", "--parsable", *(["--test-only"] if test_only else []), *options]
 
 
 def request_options(request: SubmitRequest) -> list[str]:
@@ -161,7 +225,16 @@ def request_options(request: SubmitRequest) -> list[str]:
         ("--account", request.account),
         ("--output", request.output),
         ("--error", request.error),
+        ("--qos", request.qos),
+        ("--ntasks", request.ntasks),
+        ("--gres", request.gres),
+        ("--array", request.array),
+        ("--dependency", request.dependency),
+        ("--chdir", request.workdir),
+        ("--mail-type", request.mail_type),
+        ("--mail-user", request.mail_user),
     )
+    # Always --flag=value, one argv word: a value can never be read as an option.
     options = [f"{flag}={value}" for flag, value in pairs if value is not None]
     if request.hold:
         options.append("--hold")
@@ -261,6 +334,14 @@ class BlockingSlurm(BlockingScheduler):
             "seconds after it ends, and after that only Slurm accounting (sacct, which needs "
             "slurmdbd) knows its final state."
         )
+
+
+_UNREACHABLE = ("Unable to contact slurm controller", "Socket timed out", "Connection refused")
+
+
+def _unreachable(message: str) -> bool:
+    """Whether a failure is slurmctld not answering rather than a refusal of the request."""
+    return any(text in message for text in _UNREACHABLE)
 
 
 def _clean(message: str) -> str:

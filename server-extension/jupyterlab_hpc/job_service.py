@@ -1,0 +1,162 @@
+"""Submission, job details and output for the REST handlers (which stay thin).
+
+Who may see what: anyone's job detail (as ``scontrol show job`` allows), but the batch
+script and the output files only of the user's own jobs. Output paths always come from
+the batch system's record of the job, never from the request, and are remembered per job
+so a finished job's output stays readable after the batch system forgets the job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .job_output import MAX_OUTPUT_CHUNK, OutputChunk, read_output
+from .schedulers.base import (
+    FINAL_STATES,
+    Job,
+    JobDetail,
+    JobNotFound,
+    Scheduler,
+    SubmitResult,
+)
+from .submit_validation import InvalidOption, validate_options, validate_script
+
+REMEMBERED_JOBS = 20_000
+STREAMS = ("stdout", "stderr")
+
+
+class NotYourJob(Exception):
+    """The job belongs to someone else; ``str()`` says so in a sentence."""
+
+
+@dataclass(frozen=True)
+class KnownJob:
+    """What the service keeps of a job it has seen: enough to find and guard its output."""
+
+    user: str
+    stdout_path: str
+    stderr_path: str
+    final: bool
+
+    @classmethod
+    def of(cls, job: Job) -> KnownJob:
+        return cls(job.user, job.stdout_path, job.stderr_path, job.state in FINAL_STATES)
+
+    def path(self, stream: str) -> str:
+        return self.stdout_path if stream == "stdout" else self.stderr_path
+
+
+class JobMemory:
+    """The last ``capacity`` jobs seen, by id (least recently seen dropped first)."""
+
+    def __init__(self, capacity: int = REMEMBERED_JOBS) -> None:
+        self.capacity = capacity
+        self._jobs: OrderedDict[str, KnownJob] = OrderedDict()
+
+    def get(self, job_id: str) -> KnownJob | None:
+        known = self._jobs.get(job_id)
+        if known is not None:
+            self._jobs.move_to_end(job_id)
+        return known
+
+    def remember(self, job_id: str, job: Job) -> KnownJob:
+        known = KnownJob.of(job)
+        self._jobs[job_id] = known
+        self._jobs.move_to_end(job_id)
+        while len(self._jobs) > self.capacity:
+            self._jobs.popitem(last=False)
+        return known
+
+    def __len__(self) -> int:
+        return len(self._jobs)
+
+
+def parse_submission(body: Mapping[str, Any], root_dir: str) -> tuple[str, Any, bool]:
+    """(script, SubmitRequest, test_only) from a ``POST jobs/submit`` body."""
+    script = validate_script(body.get("script"))
+    request = validate_options(body.get("options"), root_dir=root_dir)
+    test_only = body.get("test_only", False)
+    if not isinstance(test_only, bool):
+        raise InvalidOption("test_only", "test_only must be true or false.")
+    return script, request, test_only
+
+
+class JobService:
+    def __init__(
+        self,
+        scheduler: Scheduler,
+        user: str,
+        root_dir: str,
+        on_submitted: Callable[[], None] = lambda: None,
+        memory: JobMemory | None = None,
+    ) -> None:
+        self.scheduler = scheduler
+        self.user = user
+        self.root_dir = root_dir
+        self.on_submitted = on_submitted
+        self.memory = memory or JobMemory()
+
+    async def submit(self, body: Mapping[str, Any]) -> SubmitResult:
+        """Validate and submit (or only check); InvalidOption, CommandFailed, SchedulerError."""
+        script, request, test_only = parse_submission(body, self.root_dir)
+        result = await self.scheduler.submit(script, request, test_only=test_only)
+        if result.job_id is not None:
+            self.on_submitted()
+        return result
+
+    async def detail(self, job_id: str) -> JobDetail:
+        """The job's detail; the script only for the user's own job. JobNotFound."""
+        detail = await self.scheduler.job_detail(job_id)
+        self._remember(job_id, detail)
+        if detail.job.user != self.user:
+            detail.script = None
+        return detail
+
+    def _remember(self, asked: str, detail: JobDetail) -> KnownJob:
+        known = self.memory.remember(asked, detail.job)
+        if detail.job.id != asked:
+            self.memory.remember(detail.job.id, detail.job)
+        for task in detail.tasks:
+            self.memory.remember(task.id, task)
+        return known
+
+    async def _known(self, job_id: str, stream: str) -> KnownJob:
+        known = self.memory.get(job_id)
+        # Owner and paths never change once Slurm set them, so a known path is reused
+        # without asking the batch system again (follow mode polls every second or two).
+        if known is not None and (known.path(stream) or known.final):
+            return known
+        try:
+            detail = await self.scheduler.job_detail(job_id)
+        except JobNotFound:
+            if known is not None:
+                return known
+            raise JobNotFound(
+                f"Job {job_id} is not known to the batch system any more, and this server did "
+                "not see it while it was queued, so where its output went is unknown."
+            ) from None
+        return self._remember(job_id, detail)
+
+    async def output(
+        self,
+        job_id: str,
+        stream: str,
+        *,
+        offset: int | None = None,
+        before: int | None = None,
+        limit: int = MAX_OUTPUT_CHUNK,
+    ) -> OutputChunk:
+        """A window of the user's own job's stdout or stderr. NotYourJob, JobNotFound."""
+        known = await self._known(job_id, stream)
+        if known.user != self.user:
+            raise NotYourJob(
+                f"Job {job_id} belongs to {known.user}; only your own jobs' output can be read."
+            )
+        path = known.path(stream)
+        return await asyncio.to_thread(
+            read_output, path, offset=offset, before=before, limit=min(limit, MAX_OUTPUT_CHUNK)
+        )

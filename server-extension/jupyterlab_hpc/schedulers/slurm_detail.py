@@ -1,0 +1,177 @@
+"""Pure parsers for one job's detail on Slurm: ``scontrol show job -dd``, the batch script
+(``scontrol write batch_script ID -``) and what ``sbatch --test-only`` says.
+
+Outputs recorded from Slurm 22.05.8 are in tests/fixtures/slurm/.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .base import Job, JobDetail
+from .slurm_parse import _WHOLE_LINE_KEYS, _job_from_scontrol, _scontrol_record
+
+Fields = list[tuple[str, str]]
+
+
+def _record_fields(lines: list[str]) -> Fields:
+    """Every ``key=value`` of one record, in the order scontrol printed them.
+
+    Keys may repeat (``-dd`` prints one ``Nodes=... CPU_IDs=...`` line per node). The job
+    name and the whole-line keys (paths, comments) keep their spaces.
+    """
+    out: Fields = []
+    head, sep, name = lines[0].partition(" JobName=")
+    for token in head.split():
+        key, _, value = token.partition("=")
+        out.append((key, value))
+    if sep:
+        out.append(("JobName", name))
+    for line in lines[1:]:
+        text = line.strip(" ")
+        key, _, value = text.partition("=")
+        if key in _WHOLE_LINE_KEYS:
+            out.append((key, value.rstrip(" ")))
+            continue
+        for token in text.split():
+            key, eq, value = token.partition("=")
+            if eq:
+                out.append((key, value))
+            elif out:
+                # A value with a space scontrol did not put on its own line (e.g. a
+                # reservation's or a feature's text): it belongs to the previous key.
+                last_key, last_value = out[-1]
+                out[-1] = (last_key, f"{last_value} {token}")
+    return out
+
+
+def split_records(text: str) -> list[list[str]]:
+    """The job records of a ``scontrol show job`` output (blank-line separated)."""
+    records: list[list[str]] = []
+    record: list[str] = []
+    for line in [*text.split("\n"), ""]:
+        if line.strip():
+            record.append(line)
+        elif record:
+            if record[0].startswith("JobId="):
+                records.append(record)
+            record = []
+    return records
+
+
+def _value(fields: Fields, key: str) -> str:
+    for k, v in fields:
+        if k == key:
+            return v
+    return ""
+
+
+def _shown(value: str) -> bool:
+    return value not in ("", "(null)", "N/A", "None", "Unknown", "0")
+
+
+def requested_resources(fields: Fields) -> dict[str, str]:
+    """What the job asked for, in words the details view shows as they are."""
+    memory = _value(fields, "MinMemoryNode")
+    if not _shown(memory) and _shown(_value(fields, "MinMemoryCPU")):
+        memory = f"{_value(fields, 'MinMemoryCPU')} per CPU"
+    pairs = (
+        ("nodes", _value(fields, "NumNodes")),
+        ("tasks", _value(fields, "NumTasks")),
+        ("cpus_per_task", _value(fields, "CPUs/Task")),
+        ("cpus", _value(fields, "NumCPUs")),
+        ("memory", memory),
+        ("time", _value(fields, "TimeLimit")),
+        ("gres", _value(fields, "TresPerNode")),
+        ("partition", _value(fields, "Partition")),
+        ("qos", _value(fields, "QOS")),
+        ("account", _value(fields, "Account")),
+    )
+    return {k: v for k, v in pairs if _shown(v)}
+
+
+def used_resources(fields: Fields) -> dict[str, str]:
+    """What the job was given and has used so far (empty before it starts).
+
+    Without job accounting, Slurm knows the allocation (TRES) and the run time; memory and
+    CPU actually consumed need sacct/sstat (see the history view).
+    """
+    if not _shown(_value(fields, "NodeList")) and not _shown(_value(fields, "BatchHost")):
+        return {}
+    pairs = (
+        ("time", _value(fields, "RunTime")),
+        ("allocated", _value(fields, "TRES")),
+        ("nodes", _value(fields, "NodeList")),
+        ("cpus", _value(fields, "NumCPUs")),
+        ("exit_code", _value(fields, "ExitCode")),
+    )
+    return {k: v for k, v in pairs if v and v != "(null)"}
+
+
+def parse_job_detail(text: str, job_id: str) -> JobDetail | None:
+    """The detail of ``job_id`` from ``scontrol show job -dd <job_id>``; None when empty.
+
+    For an array, the record whose own id or task id is ``job_id`` is the job and every
+    other record is in ``tasks``; when no record matches (``123`` for an array whose task
+    kept another id) the first record is the job.
+    """
+    records = split_records(text)
+    if not records:
+        return None
+    parsed = [(_record_fields(r), _job_from_scontrol(_scontrol_record(r))) for r in records]
+    chosen = 0
+    for i, (fields, job) in enumerate(parsed):
+        if job.id == job_id or _value(fields, "JobId") == job_id:
+            chosen = i
+            break
+    fields, job = parsed[chosen]
+    tasks: list[Job] = [j for i, (_, j) in enumerate(parsed) if i != chosen]
+    return JobDetail(
+        job=job,
+        fields=fields,
+        tasks=tasks,
+        requested=requested_resources(fields),
+        used=used_resources(fields),
+    )
+
+
+def batch_script(stdout: str, stderr: str) -> str | None:
+    """The script from ``scontrol write batch_script ID -``; None when Slurm has none.
+
+    On 22.05 a job Slurm does not know (or an interactive one) answers exit code 0 with
+    ``job script retrieval failed: ...`` on stderr and nothing on stdout.
+    """
+    if "retrieval failed" in stderr or not stdout:
+        return None
+    return stdout
+
+
+# sbatch: Job 162464 to start at 2026-11-22T02:58:34 using 1 processors on nodes vm
+# in partition debug (one line)
+_TEST_ONLY = re.compile(
+    r"Job \d+ to start at (?P<start>\S+) using \d+ processors on nodes (?P<nodes>\S+)"
+)
+
+
+def parse_test_only(text: str) -> tuple[str | None, str | None, str]:
+    """(estimated start, nodes, the message) from what ``sbatch --test-only`` printed.
+
+    The message is sbatch's line without its ``sbatch: `` prefix. The job number in it is
+    not a job: a check creates none.
+    """
+    lines = [ln.strip().removeprefix("sbatch: ") for ln in text.splitlines() if ln.strip()]
+    for line in lines:
+        m = _TEST_ONLY.search(line)
+        if m:
+            return m.group("start"), m.group("nodes"), line
+    return None, None, " ".join(lines)
+
+
+def rejection_message(text: str) -> str:
+    """sbatch's refusal in its own words, without the ``sbatch: error:`` prefixes."""
+    lines = []
+    for raw in text.splitlines():
+        line = raw.strip().removeprefix("sbatch: ").removeprefix("error: ").strip()
+        if line and line not in lines:
+            lines.append(line)
+    return "\n".join(lines) or text.strip()
