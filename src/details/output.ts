@@ -289,9 +289,13 @@ export class OutputModel implements IDisposable {
         limit: this._readSize
       });
       this._meta(chunk);
-      if (!chunk.exists || chunk.size < offset || chunk.start !== offset) {
-        // Removed, truncated or rewritten: show its end again.
-        this._replace(chunk);
+      if (!chunk.exists) {
+        this._replace(chunk); // removed
+        return;
+      }
+      if (chunk.size < offset || chunk.start !== offset) {
+        // Truncated or rewritten: show its end again.
+        await this._loadTail();
         return;
       }
       this._append(chunk);
@@ -323,7 +327,10 @@ export class OutputModel implements IDisposable {
       return;
     }
     const last = this._chunks[this._chunks.length - 1];
-    if (last && last.end - last.start < MERGE_BELOW) {
+    // Small chunks merge (fewer strings to join), but stay small next to the
+    // cap so the cap can drop them one by one.
+    const mergeBelow = Math.min(MERGE_BELOW, Math.floor(this.cap / 4));
+    if (last && last.end - last.start + chunk.end - chunk.start <= mergeBelow) {
       last.data += chunk.data;
       last.end = chunk.end;
     } else {

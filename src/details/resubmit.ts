@@ -54,9 +54,11 @@ export function resubmitArgs(detail: JobDetail): IResubmitArgs | null {
   set('account', text(job.account));
   set('qos', text(job.qos));
   set('nodes', job.nodes ?? null);
-  set('ntasks', count(requested, 'ntasks', 'tasks', 'NumTasks'));
-  set('cpus', count(requested, 'cpus_per_task', 'CPUs/Task', 'ncpus'));
-  set('memory', text(requested.memory ?? requested.mem));
+  set('ntasks', count(requested, 'tasks', 'ntasks'));
+  set('cpus', count(requested, 'cpus_per_task'));
+  // Memory per node only (`4G`); "1G per CPU" has no form field.
+  const memory = requested.memory ?? '';
+  set('memory', /^\d+[KMGT]?$/i.test(memory) ? memory : null);
   set('time_limit', minutes(job.time_limit));
   set('gres', text(job.gres));
   set('workdir', text(job.work_dir));

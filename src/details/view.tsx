@@ -274,8 +274,13 @@ const RESOURCE_LABELS: Record<string, string> = {
   walltime: 'Wall time',
   cpu_time: 'CPU time',
   max_rss: 'Max RSS',
+  tasks: 'Tasks',
+  allocated: 'Allocated (TRES)',
+  exit_code: 'Exit code',
   billing: 'Billing'
 };
+
+const HEADER_KEYS = new Set(['partition', 'account', 'qos']);
 
 function resourceLabel(key: string): string {
   return RESOURCE_LABELS[key] ?? key.replace(/_/g, ' ');
@@ -308,10 +313,11 @@ function Resources(props: {
   if (!('time' in used) && job.time_used !== null) {
     used.time = formatDuration(job.time_used);
   }
+  // Partition, account and QOS are in the header already.
   const keys = [
     ...Object.keys(requested),
     ...Object.keys(used).filter(k => !(k in requested))
-  ];
+  ].filter(k => !HEADER_KEYS.has(k));
   return (
     <table className="jp-hpc-details-table jp-hpc-resources">
       <thead>
