@@ -1,3 +1,5 @@
 import './base.css';
 import './modules.css';
 import './kernels.css';
+import './details.css';
+import './history.css';

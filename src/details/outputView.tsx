@@ -106,7 +106,8 @@ function StreamView(
           Open in editor
         </button>
         <span className="jp-hpc-output-path" title={output.path}>
-          {output.path}
+          {/* Isolated: the box is right-to-left so a long path keeps its end. */}
+          <bdi dir="ltr">{output.path}</bdi>
         </span>
       </div>
       {where && 'reason' in where && output.status === 'ready' && (

@@ -18,8 +18,11 @@ export interface IDetailsViewProps {
   serverRoot: string;
   openFile: (path: string) => void;
   runAction: (action: JobAction) => void;
-  /** Opens the submit panel with a copy; a sentence when it cannot. */
-  resubmit: (() => void) | string;
+  /**
+   * What "Resubmit a copy" does now: open the submit panel with a copy, or a
+   * sentence saying why it cannot.
+   */
+  resubmit: () => (() => void) | string;
   openJob: (jobId: string) => void;
 }
 
@@ -125,6 +128,7 @@ function Section(props: {
 function Header(props: IDetailsViewProps & { job: JobRecord }): JSX.Element {
   const { job, model } = props;
   const live = model.live;
+  const resubmit = props.resubmit();
   const waiting = job.state === 'pending' || job.state === 'held';
   const action = (
     name: JobAction,
@@ -184,15 +188,13 @@ function Header(props: IDetailsViewProps & { job: JobRecord }): JSX.Element {
         <button
           type="button"
           className="jp-hpc-details-button jp-hpc-details-resubmit"
-          disabled={typeof props.resubmit === 'string'}
+          disabled={typeof resubmit === 'string'}
           title={
-            typeof props.resubmit === 'string'
-              ? props.resubmit
+            typeof resubmit === 'string'
+              ? resubmit
               : 'Open the submit panel with this job’s script and options'
           }
-          onClick={() =>
-            typeof props.resubmit === 'function' && props.resubmit()
-          }
+          onClick={() => typeof resubmit === 'function' && resubmit()}
         >
           Resubmit a copy
         </button>
@@ -251,11 +253,20 @@ function TimelineStep({ step }: { step: ITimelineStep }): JSX.Element {
       <span className="jp-hpc-timeline-dot" aria-hidden="true" />
       <span className="jp-hpc-timeline-label">{step.label}</span>
       <span className="jp-hpc-timeline-time">
-        {step.time ? formatTime(step.time) : '—'}
+        {step.time ? clock(step.time) : '—'}
       </span>
+      {step.time && (
+        <span className="jp-hpc-timeline-date">{step.time.slice(0, 10)}</span>
+      )}
       {step.note && <span className="jp-hpc-timeline-note">{step.note}</span>}
     </li>
   );
+}
+
+/** `2026-11-22T03:14:05` as `03:14:05`. */
+function clock(iso: string): string {
+  const match = /T(\d\d:\d\d:\d\d)/.exec(iso);
+  return match ? match[1] : formatTime(iso);
 }
 
 // ---------------------------------------------------------------------------

@@ -118,7 +118,7 @@ function Content({ model, openJob }: IHistoryViewProps): JSX.Element {
   if (model.error) {
     return (
       <div className="jp-hpc-history-message" role="alert">
-        <p>{model.error}</p>
+        <p>Could not get the job history: {model.error}</p>
       </div>
     );
   }
