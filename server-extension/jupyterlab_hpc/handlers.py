@@ -160,11 +160,12 @@ ROUTES: list[tuple[str, type[HPCHandler]]] = [
 
 def all_routes() -> list[tuple[str, type[HPCHandler]]]:
     """ROUTES plus the routes of the feature packages (imported here: they import this module)."""
+    from .history_handlers import HISTORY_ROUTES
     from .job_handlers import JOB_ROUTES
     from .kernelspecs.handlers import ROUTES as KERNELSPEC_ROUTES
     from .module_handlers import MODULE_ROUTES
 
-    return [*ROUTES, *JOB_ROUTES, *MODULE_ROUTES, *KERNELSPEC_ROUTES]
+    return [*ROUTES, *JOB_ROUTES, *MODULE_ROUTES, *KERNELSPEC_ROUTES, *HISTORY_ROUTES]
 
 
 def setup_handlers(web_app: Any, services: HPCServices) -> None:

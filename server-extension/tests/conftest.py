@@ -3,8 +3,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -60,6 +62,59 @@ class Submitter:
 def submit(slurm: None) -> Iterator[Submitter]:
     s = Submitter(f"jupyterlab-hpc-test-{uuid.uuid4().hex[:8]}")
     yield s
+    s.cleanup()
+
+
+class FinishedJobs:
+    """Jobs that ended in different ways early in the session, for the history tests."""
+
+    def __init__(self, start: str, ids: dict[str, str]) -> None:
+        self.start = start  # ISO local time just before they were submitted
+        self.ids = ids  # completed, failed (exit 3), cancelled -> job id
+
+
+def _squeue_ids(ids: list[str]) -> str:
+    return subprocess.run(
+        ["squeue", "-h", "-o", "%i", "-j", ",".join(ids)],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+
+
+@pytest.fixture(scope="session")
+def finished_jobs(slurm: None) -> Iterator[FinishedJobs]:
+    """A job that completes (after some CPU work), one that fails with exit code 3 and one
+    cancelled while running; waits until all ended and accounting has their records.
+
+    Session-scoped: by the end of the session slurmctld has forgotten them (MinJobAge),
+    which the %job test uses.
+    """
+    start = (datetime.now() - timedelta(seconds=5)).strftime("%Y-%m-%dT%H:%M:%S")
+    s = Submitter(f"jupyterlab-hpc-test-{uuid.uuid4().hex[:8]}")
+    burn = 'end=$(($(date +%s)+3)); while [ "$(date +%s)" -lt "$end" ]; do :; done'
+    ids = {
+        "completed": s.sbatch("-J", "history: completes", "-t", "1", "--wrap", burn),
+        "failed": s.sbatch("-J", "history: fails", "-t", "1", "--wrap", "exit 3"),
+        "cancelled": s.sbatch("-J", "history: cancelled", "-t", "1", "--wrap", "sleep 120"),
+    }
+    deadline = time.monotonic() + 120
+    while (
+        subprocess.run(
+            ["squeue", "-h", "-t", "R", "-j", ids["cancelled"]], capture_output=True, text=True
+        ).stdout.strip()
+        == ""
+        and time.monotonic() < deadline
+    ):
+        time.sleep(0.5)
+    subprocess.run(["scancel", ids["cancelled"]], check=True)
+    while _squeue_ids(list(ids.values())):
+        if time.monotonic() > deadline:
+            s.cleanup()
+            pytest.fail("the history test jobs did not end in 2 minutes")
+        time.sleep(1)
+    time.sleep(2)  # slurmctld hands the final records to slurmdbd
+    yield FinishedJobs(start, ids)
     s.cleanup()
 
 

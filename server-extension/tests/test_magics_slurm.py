@@ -303,13 +303,10 @@ def test_submit_is_scheduler_neutral(shell: InteractiveShell, submit: Submitter)
     assert fields["Comment"] == "native-option"
 
 
-def test_accounting_and_priority_commands_say_what_is_missing(
+def test_priority_commands_say_what_is_missing(
     shell: InteractiveShell, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    error = run_failing(shell, "%sacct -j 1")
-    assert isinstance(error, BatchError)
-    assert "sacct needs Slurm accounting (slurmdbd" in str(error)
-    assert "accounting storage is disabled" in error.output
+    # (%sacct without accounting: test_sacct_magics.py)
     error = run_failing(shell, "%sprio")
     assert isinstance(error, BatchError)
     assert "priority/multifactor" in error.output

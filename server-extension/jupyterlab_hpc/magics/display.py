@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import Any, Literal
 
-Kind = Literal["str", "int", "duration", "datetime", "bool"]
+Kind = Literal["str", "int", "float", "duration", "datetime", "bool"]
 
 # How each job field is typed (fields not named here are strings).
 JOB_KINDS: dict[str, Kind] = {
@@ -52,6 +52,41 @@ JOB_COLUMNS: tuple[str, ...] = (
     "array_task_id",
 )
 
+# History tables (%sacct): a job's columns, then how it ended and what it used.
+HISTORY_COLUMNS: tuple[str, ...] = (
+    "id",
+    "name",
+    "user",
+    "state",
+    "exit_code",
+    "exit_signal",
+    "elapsed",
+    "total_cpu",
+    "cpu_efficiency",
+    "max_rss",
+    "partition",
+    "nodes",
+    "cpus",
+    "memory",
+    "time_limit",
+    "submit_time",
+    "start_time",
+    "end_time",
+    "nodelist",
+    "account",
+    "qos",
+    "work_dir",
+    "raw_state",
+    "array_job_id",
+    "array_task_id",
+)
+HISTORY_KINDS: dict[str, Kind] = {
+    **JOB_KINDS,
+    "elapsed": "duration",
+    "total_cpu": "duration",
+    "cpu_efficiency": "float",
+}
+
 PARTITION_KINDS: dict[str, Kind] = {
     "default": "bool",
     "time_limit": "duration",
@@ -78,6 +113,8 @@ def typed(value: Any, kind: Kind) -> Any:
         return dt.datetime.fromisoformat(str(value))
     if kind == "int":
         return int(value)
+    if kind == "float":
+        return float(value)
     if kind == "bool":
         return bool(value)
     return str(value)
@@ -114,6 +151,8 @@ def table(
             data[column] = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601")
         elif kind == "int":
             data[column] = pd.array(values, dtype="Int64")
+        elif kind == "float":
+            data[column] = pd.array(values, dtype="Float64")
         elif kind == "bool":
             data[column] = pd.array(values, dtype="boolean")
         else:

@@ -56,6 +56,8 @@ class JobHandle:
         self._scheduler = scheduler
         self.records: list[Job] = records or []
         self.forgotten = False
+        # True when the records came from accounting (sacct) because the scheduler forgot it.
+        self.from_accounting = False
         self._state = combined_state(self.records) if self.records else JobState.UNKNOWN
 
     @property
@@ -80,12 +82,21 @@ class JobHandle:
         return self._state in FINAL_STATES or self.forgotten
 
     def refresh(self) -> JobHandle:
-        """Ask the scheduler for the job's state now; returns the handle."""
+        """Ask the scheduler for the job's state now; returns the handle.
+
+        Once the scheduler forgot a finished job (Slurm: MinJobAge seconds after it ended),
+        its final state comes from accounting (sacct) where the site keeps it.
+        """
         records = self._scheduler.job_detail(self.id)
+        from_accounting = False
+        if not records:
+            records = self._scheduler.accounting_records(self.id)
+            from_accounting = bool(records)
         if records:
             self.records = records
             self._state = combined_state(records)
             self.forgotten = False
+            self.from_accounting = from_accounting
         else:
             self.forgotten = True
             if self._state not in FINAL_STATES:
@@ -137,6 +148,8 @@ class JobHandle:
                 line += f", signal {info.exit_signal}"
         if self.forgotten:
             line += f". {self._scheduler.forgotten_message(self.id)}"
+        elif self.from_accounting:
+            line += " (from accounting)"
         if elapsed is not None:
             line += f" [waited {format_duration_seconds(elapsed)}]"
         return line
@@ -191,6 +204,8 @@ class JobHandle:
             fields.append(("tasks", ", ".join(f"{r.id}: {r.state.value}" for r in self.records)))
         if self.forgotten:
             fields.append(("note", self._scheduler.forgotten_message(self.id)))
+        elif self.from_accounting:
+            fields.append(("note", "The scheduler no longer holds this job: from accounting."))
         return html_fields(f"Job {self.id} ({self.scheduler})", fields)
 
 

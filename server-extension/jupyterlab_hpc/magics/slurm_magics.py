@@ -14,9 +14,10 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 
 from ..schedulers.base import LISTING_COLUMNS, Partition
+from ..schedulers.sacct_parse import SACCT_FIELDS, accounting_unavailable, parse_sacct
 from ..schedulers.slurm_parse import (
+    SEP,
     SINFO_FORMAT,
-    accounting_disabled,
     parse_salloc_job_id,
     parse_sinfo,
     parse_squeue,
@@ -24,7 +25,7 @@ from ..schedulers.slurm_parse import (
 )
 from .args import has_option, pop_float, pop_option, split, valid_name
 from .context import MagicsContext, job_environment
-from .display import JOB_COLUMNS, JOB_KINDS, PARTITION_KINDS, table
+from .display import HISTORY_COLUMNS, HISTORY_KINDS, JOB_COLUMNS, JOB_KINDS, PARTITION_KINDS, table
 from .errors import BatchError, batch_errors
 from .job import JobHandle
 
@@ -39,6 +40,11 @@ _SINFO_RAW_SHORT = "oONlsRTiV"
 _SINFO_RAW_LONG = (
     "--format", "--Format", "--Node", "--long", "--summarize", "--list-reasons",
     "--reservation", "--iterate", "--json", "--yaml", "--help", "--usage", "--version",
+)  # fmt: skip
+_SACCT_RAW_SHORT = "olbpPecVh"
+_SACCT_RAW_LONG = (
+    "--format", "--long", "--brief", "--parsable", "--parsable2", "--helpformat",
+    "--completion", "--json", "--yaml", "--help", "--usage", "--version",
 )  # fmt: skip
 
 # How long %srun may run and %salloc may wait for its allocation, unless --timeout says.
@@ -180,13 +186,24 @@ class SlurmMagics(Magics):
 
     @line_magic
     @batch_errors
-    def sacct(self, line: str = "") -> None:
-        """Show finished jobs with sacct (Slurm accounting), as sacct prints them.
+    def sacct(self, line: str = "") -> Any:
+        """Show jobs from Slurm accounting (sacct); returns a DataFrame (a list of dicts
+        without pandas), one row per job (its steps' usage summed up).
 
         Usage::
 
-            %sacct -j 123
-            %sacct -S today -o JobID,JobName,State,Elapsed
+            %sacct                          # your jobs since midnight
+            %sacct -S 2026-11-01 -s F,TO    # any sacct filter: -S, -E, -s, -j, -u, -a ...
+            df = %sacct -S now-7days
+            %sacct -j 123 -o JobID,JobName,State,Elapsed   # your own format: sacct's text
+
+        Columns: the job columns of %squeue (state in the same words: completed, failed,
+        cancelled, timeout, ...; raw_state is Slurm's, e.g. "CANCELLED by 0" or
+        OUT_OF_MEMORY), plus end_time (datetime), exit_code and exit_signal (from ExitCode
+        "2:0"), elapsed and total_cpu (timedelta), cpu_efficiency (total CPU time over
+        elapsed x CPUs, 0..1) and max_rss (the largest step's, as sacct writes it).
+        With -o/--format, -l, -b, -p/-P, -e, --json or --yaml sacct's text is shown instead.
+        -X (allocations only) is implied: the table already has one row per job.
 
         sacct needs Slurm accounting: slurmdbd and its database. On a cluster without it
         this says so; recent jobs are then still in ``%squeue -t all`` and ``%job ID`` for
@@ -194,13 +211,25 @@ class SlurmMagics(Magics):
         """
         args = split(line)
         slurm = self.context.slurm()
-        result = slurm.run(["sacct", *args], check=False)
+        raw = has_option(args, _SACCT_RAW_SHORT, _SACCT_RAW_LONG)
+        argv = ["sacct", *args]
+        if not raw:
+            # One row per job anyway; with -X sacct would leave TotalCPU at 0 (it sums the
+            # steps' CPU time into the allocation only when it reads the steps).
+            argv = ["sacct", *(a for a in args if a not in ("-X", "--allocations"))]
+            argv += [
+                "--noheader",
+                "--parsable2",
+                f"--delimiter={SEP}",
+                f"--format={','.join(SACCT_FIELDS)}",
+            ]
+        result = slurm.run(argv, check=False)
         message = result.message
-        if not result.ok and accounting_disabled(message):
+        if not result.ok and accounting_unavailable(result.returncode, result.stderr):
             raise BatchError(
                 "sacct needs Slurm accounting (slurmdbd and its database), which this cluster "
-                "does not have. Jobs that ended recently are still in %squeue -t all and "
-                "%job ID for a few minutes (slurmctld's MinJobAge).",
+                "does not have or which is not answering. Jobs that ended recently are still "
+                "in %squeue -t all and %job ID for a few minutes (slurmctld's MinJobAge).",
                 " ".join(["sacct", *args]),
                 message,
             )
@@ -208,7 +237,11 @@ class SlurmMagics(Magics):
             raise BatchError(
                 f"sacct failed (exit code {result.returncode}).", " ".join(result.argv), message
             )
-        print(result.stdout, end="")
+        if raw:
+            print(result.stdout, end="")
+            return None
+        rows = [r.to_dict() for r in parse_sacct(result.stdout)]
+        return table(rows, HISTORY_COLUMNS, HISTORY_KINDS)
 
     # Commands shown as they print
 

@@ -411,6 +411,11 @@ class BlockingScheduler(abc.ABC):
     @abc.abstractmethod
     def cancel(self, job_id: str) -> None: ...
 
+    def accounting_records(self, job_id: str) -> list[Job]:
+        """The job's records from the batch system's accounting, for when the scheduler
+        itself forgot the job; [] when there is no accounting or it does not know the job."""
+        return []
+
     def forgotten_message(self, job_id: str) -> str:
         """Why a job's final state is unknown once the scheduler forgot it."""
         return f"Job {job_id} is no longer known to the batch system."

@@ -12,6 +12,8 @@ from .base import (
     ActionResult,
     BlockingScheduler,
     CommandFailed,
+    HistoryQuery,
+    HistoryResult,
     Job,
     JobAction,
     JobDetail,
@@ -25,6 +27,7 @@ from .base import (
     base_job_id,
     validate_job_id,
 )
+from .sacct_parse import accounting_unavailable, history_argv, parse_sacct, select
 from .slurm_detail import batch_script, parse_job_detail, parse_test_only, rejection_message
 from .slurm_parse import (
     SINFO_FORMAT,
@@ -134,6 +137,10 @@ class SlurmScheduler(Scheduler):
         result = await self._run(["sinfo", "--noheader", "--all", "--format", SINFO_FORMAT])
         return parse_sinfo(result.stdout)
 
+    async def history(self, query: HistoryQuery) -> HistoryResult:
+        result = await self._run(history_argv(query), check=False)
+        return history_result(result, query)
+
     def blocking(self) -> BlockingSlurm:
         return BlockingSlurm(self.runner)
 
@@ -182,6 +189,16 @@ class SlurmScheduler(Scheduler):
         if not result.ok:
             return None
         return batch_script(result.stdout, result.stderr)
+
+
+def history_result(result: CommandResult, query: HistoryQuery) -> HistoryResult:
+    """The answer to a history query from sacct's outcome (shared by both backends)."""
+    unavailable = accounting_unavailable(result.returncode, result.stderr)
+    if unavailable is not None:
+        return HistoryResult(False, unavailable)
+    if not result.ok:
+        raise CommandFailed(result.argv, result.returncode, result.message)
+    return HistoryResult(True, "", select(parse_sacct(result.stdout), query.states, query.limit))
 
 
 # The argv of each operation, shared by the async backend and the blocking one.
@@ -327,6 +344,24 @@ class BlockingSlurm(BlockingScheduler):
 
     def cancel(self, job_id: str) -> None:
         self.run(["scancel", validate_job_id(job_id)])
+
+    def history(self, query: HistoryQuery) -> HistoryResult:
+        return history_result(self.run(history_argv(query), check=False), query)
+
+    def accounting_records(self, job_id: str) -> list[Job]:
+        """The job's records from accounting once slurmctld forgot it; [] without accounting
+        or when accounting does not know the job either."""
+        validate_job_id(job_id)
+        query = HistoryQuery(start="1970-01-01T00:00:00", limit=1_000_000)
+        argv = [*history_argv(query), f"--jobs={job_id}"]
+        result = self.run(argv, check=False)
+        if accounting_unavailable(result.returncode, result.stderr) is not None:
+            return []
+        if not result.ok:
+            if "Invalid job id" in result.message:
+                return []
+            raise CommandFailed(result.argv, result.returncode, result.message)
+        return [r.job for r in parse_sacct(result.stdout)]
 
     def forgotten_message(self, job_id: str) -> str:
         return (

@@ -1,0 +1,163 @@
+"""The sacct parser on real outputs recorded from the local cluster
+(scripts/record-sacct-fixtures; the jobs are listed in fixtures/sacct/history.jobs)."""
+
+from __future__ import annotations
+
+import pytest
+
+from jupyterlab_hpc.runner import CommandResult
+from jupyterlab_hpc.schedulers.base import CommandFailed, HistoryQuery, JobState
+from jupyterlab_hpc.schedulers.sacct_parse import (
+    SACCT_FIELDS,
+    accounting_unavailable,
+    history_argv,
+    parse_cpu_time,
+    parse_exit_code,
+    parse_sacct,
+    select,
+    size_bytes,
+)
+from jupyterlab_hpc.schedulers.slurm import history_result
+from jupyterlab_hpc.schedulers.slurm_parse import SEP
+
+from .conftest import fixture_text
+
+JOBS = dict(line.split() for line in fixture_text("sacct/history.jobs").splitlines())
+
+
+def recorded() -> dict[str, object]:
+    return {r.job.id: r for r in parse_sacct(fixture_text("sacct/history.stdout"))}
+
+
+def test_one_record_per_allocation_in_sacct_order() -> None:
+    ids = list(recorded())
+    array = JOBS["array"]
+    assert sorted(ids) == sorted(
+        [JOBS[k] for k in ("completed", "failed", "cancelled", "timeout", "steps")]
+        + [f"{array}_1", f"{array}_2"]
+    )
+
+
+def test_states_exit_codes_and_signals() -> None:
+    records = {r.job.id: r.job for r in parse_sacct(fixture_text("sacct/history.stdout"))}
+    done = records[JOBS["completed"]]
+    assert (done.state, done.raw_state, done.exit_code, done.exit_signal) == (
+        JobState.COMPLETED,
+        "COMPLETED",
+        0,
+        0,
+    )
+    failed = records[JOBS["failed"]]
+    assert (failed.state, failed.exit_code) == (JobState.FAILED, 3)
+    # A name holding |, ; and , parses whole: the delimiter is the unit separator.
+    assert failed.name == "fixture: fails|with;odd,name"
+    cancelled = records[JOBS["cancelled"]]
+    assert cancelled.state is JobState.CANCELLED
+    assert cancelled.raw_state == "CANCELLED by 0"
+    timeout = records[JOBS["timeout"]]
+    assert (timeout.state, timeout.raw_state) == (JobState.TIMEOUT, "TIMEOUT")
+    assert timeout.time_used is not None
+    assert timeout.time_used >= 60
+    assert timeout.time_limit == 60
+    task = records[f"{JOBS['array']}_2"]
+    assert (task.array_job_id, task.array_task_id, task.exit_code) == (JOBS["array"], "2", 2)
+    assert task.state is JobState.FAILED
+
+
+def test_usage_elapsed_cpu_efficiency_and_max_rss() -> None:
+    records = {r.job.id: r for r in parse_sacct(fixture_text("sacct/history.stdout"))}
+    done = records[JOBS["completed"]]
+    assert done.elapsed == 8
+    assert done.total_cpu == 3  # 00:02.744
+    assert done.cpu_efficiency == round(2.744 / 8, 4)
+    assert done.max_rss == "4304K"  # from the .batch step
+    steps = records[JOBS["steps"]]
+    assert steps.max_rss == "10512K"  # the largest of batch, .0 and .1
+    job = done.job
+    assert (job.user, job.account, job.partition, job.qos) == ("root", "root", "debug", "normal")
+    assert (job.nodes, job.cpus, job.memory, job.nodelist) == (1, 1, "12052M", "vm")
+    assert job.submit_time == "2026-11-22T03:02:50"
+    assert job.end_time == "2026-11-22T03:02:58"
+    assert job.work_dir.startswith("/tmp/")
+    assert job.reason == ""
+    as_dict = done.to_dict()
+    assert as_dict["state"] == "completed"
+    assert as_dict["cpu_efficiency"] == done.cpu_efficiency
+
+
+def test_select_filters_by_final_state_newest_first_and_limits() -> None:
+    records = parse_sacct(fixture_text("sacct/history.stdout"))
+    failed = select(records, (JobState.FAILED,), 100)
+    assert {r.job.state for r in failed} == {JobState.FAILED}
+    assert len(failed) == 3
+    newest = select(records, (), 2)
+    assert [r.job.id for r in newest] == [JOBS["steps"], f"{JOBS['array']}_2"]
+
+
+def test_history_argv() -> None:
+    query = HistoryQuery(
+        start="2026-11-01T00:00:00",
+        end="2026-11-02T00:00:00",
+        user="alice",
+        states=(JobState.FAILED, JobState.TIMEOUT),
+    )
+    argv = history_argv(query)
+    assert argv[:4] == ["sacct", "--noheader", "--parsable2", f"--delimiter={SEP}"]
+    assert f"--format={','.join(SACCT_FIELDS)}" in argv
+    assert "--starttime=2026-11-01T00:00:00" in argv
+    assert "--endtime=2026-11-02T00:00:00" in argv
+    assert "--user=alice" in argv
+    assert "--state=BOOT_FAIL,DEADLINE,FAILED,NODE_FAIL,OUT_OF_MEMORY,TIMEOUT" in argv
+    everyone = history_argv(HistoryQuery(start="2026-11-01"))
+    assert "--allusers" in everyone
+    assert "--endtime=now" in everyone
+    assert not any(a.startswith("--state") for a in everyone)
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("noacct", "does not keep"),  # recorded before accounting was switched on
+        ("disabled", "does not keep"),
+        ("dbd_down", "not answering"),
+    ],
+)
+def test_no_accounting_is_a_sentence(name: str, words: str) -> None:
+    rc = int(fixture_text(f"sacct/{name}.rc"))
+    stderr = fixture_text(f"sacct/{name}.stderr")
+    assert rc != 0
+    message = accounting_unavailable(rc, stderr)
+    assert message is not None
+    assert words in message
+    result = history_result(
+        CommandResult(("sacct",), rc, fixture_text(f"sacct/{name}.stdout"), stderr, 0.1),
+        HistoryQuery(start="2026-11-01"),
+    )
+    assert result.available is False
+    assert result.message == message
+    assert result.records == []
+
+
+def test_other_failures_raise() -> None:
+    assert accounting_unavailable(0, "") is None
+    assert accounting_unavailable(1, "sacct: error: Invalid user: nobody2") is None
+    with pytest.raises(CommandFailed):
+        history_result(
+            CommandResult(("sacct",), 1, "", "sacct: error: Invalid user id\n", 0.1),
+            HistoryQuery(start="2026-11-01"),
+        )
+
+
+def test_small_parsers() -> None:
+    assert parse_cpu_time("00:02.744") == pytest.approx(2.744)
+    assert parse_cpu_time("01:02:03") == 3723
+    assert parse_cpu_time("2-01:00:00") == 2 * 86400 + 3600
+    assert parse_cpu_time("") is None
+    assert parse_exit_code("2:0") == (2, 0)
+    assert parse_exit_code("0:15") == (0, 15)
+    assert parse_exit_code("") == (None, None)
+    assert size_bytes("4304K") == 4304 * 1024
+    assert size_bytes("1.5G") == 1.5 * (1 << 30)
+    assert size_bytes("") is None
+    # Lines that are not records (a truncated one, an empty one) are skipped.
+    assert parse_sacct("\n162488\x1froot\n") == []
