@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from traitlets import CaselessStrEnum, Dict, Float, List, Unicode
 from traitlets.config import Configurable
 
@@ -100,8 +102,9 @@ class HPCConfig(Configurable):
         ),
     ).tag(config=True)
 
-    submit_templates = List(
-        Dict(),
+    # Entries are checked by templates.site_templates (not by traitlets), so one bad entry
+    # is logged and left out instead of stopping the whole extension.
+    submit_templates: List[Any] = List(
         default_value=[],
         help=(
             "Site templates for the submit dialog, read-only for users: a list of "

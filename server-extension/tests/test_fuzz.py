@@ -19,12 +19,26 @@ from urllib.parse import quote
 import pytest
 from tornado.web import RequestHandler
 
+from jupyterlab_hpc.submit_validation import OPTION_NAMES
+
+from .conftest import Submitter
 from .test_auth import METHODS, registered_routes, route_path
 
 pytestmark = pytest.mark.usefixtures("slurm")
 
 INPUTS_PER_METHOD = 60
-PATH_ARGUMENTS = ["no-such-kernel-fuzz", "..", "-h", "a b", "x" * 300, "ü", "$(id)", "%00"]
+PATH_ARGUMENTS = [
+    "no-such-kernel-fuzz",
+    "..",
+    "-h",
+    "a b",
+    "x" * 300,
+    "ü",
+    "$(id)",
+    "%00",
+    "99999999",
+    "99999999_[1-3]",
+]
 CANARY_DIR = Path("/tmp")
 
 
@@ -106,6 +120,12 @@ def random_value(rng: random.Random, strings: list[str], depth: int = 0) -> Any:
         "state",
         "partition",
         "since",
+        # jobs/submit and submit/templates
+        "script",
+        "options",
+        "test_only",
+        "description",
+        *OPTION_NAMES,
     ]
     return {
         rng.choice(keys + strings[:10]): random_value(rng, strings, depth + 1)
@@ -121,17 +141,28 @@ def random_body(rng: random.Random, strings: list[str]) -> bytes:
         return rng.choice(strings).encode("utf-8", "surrogatepass")
     if kind == 2:
         return bytes(rng.randrange(256) for _ in range(rng.randrange(1, 200)))
+    if rng.random() < 0.5:
+        return json.dumps(
+            {
+                "action": rng.choice(["cancel", "hold", "release", "x"]),
+                "job_ids": [rng.choice(strings) for _ in range(3)],
+            }
+        ).encode()
+    # A submission or template that is valid but for one hostile option (never run: the
+    # script is not valid, so nothing reaches sbatch here; see the test below for that).
     return json.dumps(
         {
-            "action": rng.choice(["cancel", "hold", "release", "x"]),
-            "job_ids": [rng.choice(strings) for _ in range(3)],
+            "script": rng.choice(["", "echo hi", rng.choice(strings)]),
+            "options": {rng.choice(OPTION_NAMES): random_value(rng, strings)},
+            "test_only": True,
         }
     ).encode()
 
 
 def random_params(rng: random.Random, strings: list[str]) -> dict[str, str]:
     keys = ["scope", "since", "partition", "state", "name", "path", "q", "module", "kernel"]
-    keys += ["start", "end", "limit"]
+    keys += ["start", "end", "limit"]  # history
+    keys += ["stream", "offset", "before"]  # jobs/{id}/output
     return {
         rng.choice(keys): str(random_value(rng, strings))[:3000].replace("\x00", "")
         for _ in range(rng.randrange(1, 4))
@@ -172,3 +203,88 @@ async def test_every_route_survives_malformed_input(jp_fetch: Any, jp_web_app: A
     assert healthy.code == 200
     for route, count in sorted(tried.items()):
         print(f"fuzz: {route}: {count} malformed inputs, no 5xx")
+
+
+# The sbatch options each submit field may become: one word, the value after "=".
+SBATCH_WORDS = (
+    "--job-name=",
+    "--partition=",
+    "--time=",
+    "--nodes=",
+    "--cpus-per-task=",
+    "--mem=",
+    "--gpus=",
+    "--account=",
+    "--output=",
+    "--error=",
+    "--qos=",
+    "--ntasks=",
+    "--gres=",
+    "--array=",
+    "--dependency=",
+    "--chdir=",
+    "--mail-type=",
+    "--mail-user=",
+)
+
+
+async def test_hostile_submit_values_never_reach_sbatch_as_options(
+    jp_fetch: Any, jp_serverapp: Any, submit: Submitter
+) -> None:
+    """Every form field gets every hostile value; what reaches sbatch is only --flag=value.
+
+    The submissions are checks (--test-only), so no job is created; the runner's argv are
+    recorded (the real sbatch runs) and inspected.
+    """
+    canary = f"jupyterlab-hpc-canary-{uuid.uuid4().hex}"
+    strings = nasty_strings(canary)
+    values: list[Any] = [*strings, 0, -1, 1, 2**63, 1.5, True, None, [], {}, ["-h"]]
+    runner = jp_serverapp.web_app.settings["jupyterlab_hpc"].runner
+    seen: list[tuple[str, ...]] = []
+    original = runner.run
+
+    async def recording_run(argv: Any, **kwargs: Any) -> Any:
+        seen.append(tuple(argv))
+        return await original(argv, **kwargs)
+
+    runner.run = recording_run
+    fields = [f for f in OPTION_NAMES if f not in ("extra",)]
+    codes: dict[int, int] = {}
+    try:
+        for field in fields:
+            for value in values:
+                options = {field: value, "time_limit": "1", "extra": [f"--comment={submit.tag}"]}
+                if field == "time_limit":
+                    options[field] = value
+                response = await jp_fetch(
+                    "jupyterlab-hpc",
+                    "jobs",
+                    "submit",
+                    method="POST",
+                    body=json.dumps(
+                        {"script": "#!/bin/sh\ntrue\n", "options": options, "test_only": True}
+                    ),
+                    raise_error=False,
+                )
+                codes[response.code] = codes.get(response.code, 0) + 1
+                assert response.code < 500, f"{field}={value!r}: {response.body[:300]!r}"
+                answer = json.loads(response.body)
+                if response.code == 200:
+                    assert answer["job_id"] is None
+                else:
+                    assert answer["message"]
+    finally:
+        runner.run = original
+    sbatch_runs = [a for a in seen if a[0] == "sbatch"]
+    assert sbatch_runs, "no hostile value was accepted at all"
+    for argv in sbatch_runs:
+        assert argv[1:3] == ("--parsable", "--test-only")
+        for word in argv[3:]:
+            assert word in ("--hold", f"--comment={submit.tag}") or word.startswith(SBATCH_WORDS), (
+                f"{word!r} reached sbatch in {argv}"
+            )
+    assert not (CANARY_DIR / canary).exists(), "a shell ran a payload"
+    print(
+        f"submit fuzz: {sum(codes.values())} hostile values, {len(sbatch_runs)} reached "
+        f"sbatch as --flag=value words, answers {dict(sorted(codes.items()))}"
+    )

@@ -18,6 +18,7 @@ from .base import (
     JobAction,
     JobDetail,
     JobNotFound,
+    JobState,
     Partition,
     Row,
     Scheduler,
@@ -28,7 +29,14 @@ from .base import (
     validate_job_id,
 )
 from .sacct_parse import accounting_unavailable, history_argv, parse_sacct, select
-from .slurm_detail import batch_script, parse_job_detail, parse_test_only, rejection_message
+from .slurm_detail import (
+    SSTAT_FORMAT,
+    batch_script,
+    parse_job_detail,
+    parse_sstat,
+    parse_test_only,
+    rejection_message,
+)
 from .slurm_parse import (
     SINFO_FORMAT,
     SqueueReader,
@@ -72,14 +80,29 @@ class SlurmScheduler(Scheduler):
 
     def __init__(self, runner: CommandRunner, env: Mapping[str, str] | None = None) -> None:
         self.runner = runner
+        self._base_env = dict(env) if env is not None else None
         self.env = slurm_environment(env if env is not None else os.environ)
         self._reader = SqueueReader()
 
+    def job_environment(self) -> dict[str, str]:
+        """What a submitted job inherits: the server's environment now (so modules loaded
+        into the server apply, as in a new terminal), minus the Jupyter server's own."""
+        base = self._base_env if self._base_env is not None else os.environ
+        env = slurm_environment(base)
+        return {k: v for k, v in env.items() if not k.startswith(("JPY_", "JUPYTER_TOKEN"))}
+
     async def _run(
-        self, argv: Sequence[str], *, check: bool = True, stdin: str | None = None
+        self,
+        argv: Sequence[str],
+        *,
+        check: bool = True,
+        stdin: str | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> CommandResult:
         try:
-            result = await self.runner.run(argv, env=self.env, stdin=stdin)
+            result = await self.runner.run(
+                argv, env=env if env is not None else self.env, stdin=stdin
+            )
         except CommandNotFound as e:
             raise SchedulerError(str(e)) from e
         except CommandTimeout as e:
@@ -148,7 +171,7 @@ class SlurmScheduler(Scheduler):
         self, script: str, request: SubmitRequest, *, test_only: bool = False
     ) -> SubmitResult:
         argv = submit_argv(request_options(request), test_only=test_only)
-        result = await self._run(argv, check=False, stdin=script)
+        result = await self._run(argv, check=False, stdin=script, env=self.job_environment())
         if not result.ok:
             message = rejection_message(result.message)
             if _unreachable(message):
@@ -180,7 +203,17 @@ class SlurmScheduler(Scheduler):
         # Only the owner's scripts are asked for (as root, scontrol would hand out anyone's).
         if detail.job.user == process_user():
             detail.script = await self.batch_script(job_id)
+        if detail.job.state is JobState.RUNNING:
+            detail.used.update(await self.step_usage(job_id))
         return detail
+
+    async def step_usage(self, job_id: str) -> dict[str, str]:
+        """What a running job uses now (sstat; needs jobacct_gather); {} when unknown."""
+        if not self.runner.has("sstat"):
+            return {}
+        argv = ["sstat", "--noheader", "--parsable2", "--allsteps", "--jobs", job_id]
+        result = await self._run([*argv, f"--format={SSTAT_FORMAT}"], check=False)
+        return parse_sstat(result.stdout) if result.ok else {}
 
     async def batch_script(self, job_id: str) -> str | None:
         """The job's batch script while slurmctld keeps it; None otherwise."""

@@ -108,6 +108,36 @@ def used_resources(fields: Fields) -> dict[str, str]:
     return {k: v for k, v in pairs if v and v != "(null)"}
 
 
+SSTAT_FORMAT = "JobID,MaxRSS,AveCPU"
+
+
+def _kib(size: str) -> float:
+    units = {"K": 1.0, "M": 1024.0, "G": 1024.0**2, "T": 1024.0**3}
+    try:
+        return float(size[:-1]) * units[size[-1]] if size[-1:] in units else float(size) / 1024
+    except ValueError:
+        return 0.0
+
+
+def parse_sstat(text: str) -> dict[str, str]:
+    """Memory and CPU a running job's steps use, from ``sstat -n -P -a --format=SSTAT_FORMAT``.
+
+    ``max_rss`` is the largest step's peak resident memory (the batch step for a plain
+    job), ``cpu_time`` that step's average CPU time per task.
+    """
+    best: tuple[float, str, str] | None = None
+    for line in text.splitlines():
+        parts = line.split("|")
+        if len(parts) != 3 or not parts[1]:
+            continue
+        _, rss, cpu = parts
+        if best is None or _kib(rss) > best[0]:
+            best = (_kib(rss), rss, cpu)
+    if best is None:
+        return {}
+    return {"max_rss": best[1], "cpu_time": best[2]}
+
+
 def parse_job_detail(text: str, job_id: str) -> JobDetail | None:
     """The detail of ``job_id`` from ``scontrol show job -dd <job_id>``; None when empty.
 
