@@ -12,21 +12,29 @@ import {
   MainAreaWidget,
   WidgetTracker
 } from '@jupyterlab/apputils';
+import { IEditorServices } from '@jupyterlab/codeeditor';
+import { PathExt } from '@jupyterlab/coreutils';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { IEditorTracker } from '@jupyterlab/fileeditor';
 import { ILauncher } from '@jupyterlab/launcher';
+import { IMainMenu } from '@jupyterlab/mainmenu';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
-import { JobAction } from './api';
+import { JobAction, SubmitOptions } from './api';
 import { setupJobDetails } from './details/plugin';
 import { runModuleChange } from './modules/actions';
 import { ModulesModel } from './modules/model';
 import { ModulesPanel } from './modules/panel';
-import { kernelsIcon } from './icons';
+import { kernelsIcon, queueIcon } from './icons';
 import { KernelsModel } from './kernels/model';
 import { KERNELS_WIDGET_ID, createKernelsWidget } from './kernels/widget';
 import { runJobAction } from './queue/actions';
 import { DEFAULT_COLUMNS } from './queue/jobs';
 import { QueueModel, Scope } from './queue/model';
 import { QueuePanel } from './queue/panel';
+import { SHOW_JOB_COMMAND, createSubmitActions } from './submit/actions';
+import { SubmitModel } from './submit/model';
+import { createSubmitWidget } from './submit/widget';
 
 export { kernelsIcon, modulesIcon, queueIcon } from './icons';
 
@@ -45,7 +53,13 @@ export namespace CommandIDs {
   export const refreshModules = 'hpc:refresh-modules';
   export const resetModules = 'hpc:reset-modules';
   export const editKernels = 'hpc:edit-kernels';
+  export const submitJob = 'hpc:submit-job';
+  export const submitEditorScript = 'hpc:submit-editor-script';
+  export const showJobInQueue = SHOW_JOB_COMMAND;
 }
+
+/** Files the file browser offers to submit. */
+const SCRIPT_EXTENSIONS = ['.sh', '.slurm', '.sbatch', '.pbs', '.job'];
 
 const ACTION_COMMANDS: [string, JobAction, string][] = [
   [CommandIDs.cancelSelected, 'cancel', 'Cancel Selected Jobs'],
@@ -67,7 +81,9 @@ const queuePlugin: JupyterFrontEndPlugin<void> = {
   ) => {
     // The panel is hidden until opened; the model polls only while shown.
     const model = new QueueModel({ visible: false });
-    const panel = new QueuePanel(model);
+    const panel = new QueuePanel(model, {
+      onSubmitJob: () => void app.commands.execute(CommandIDs.submitJob)
+    });
     app.shell.add(panel, 'left', { rank: 600 });
     if (restorer) {
       restorer.add(panel, panel.id);
@@ -101,6 +117,15 @@ const queuePlugin: JupyterFrontEndPlugin<void> = {
         execute: () => runJobAction(model, action)
       });
     }
+    commands.addCommand(CommandIDs.showJobInQueue, {
+      label: 'Show Job in Queue',
+      caption: 'Open the queue panel and select a job',
+      execute: args => {
+        const jobId = String(args.jobId ?? '');
+        app.shell.activateById(panel.id);
+        return jobId ? model.selectJob(jobId) : false;
+      }
+    });
     commands.addCommand(CommandIDs.toggleAllJobs, {
       label: "Show All Users' Jobs",
       caption: 'Switch the queue between your jobs and everyone’s',
@@ -324,4 +349,135 @@ const kernelsPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [queuePlugin, modulesPlugin, kernelsPlugin];
+/** The arguments of `hpc:submit-job`. */
+interface ISubmitArgs {
+  /** A script file to load (its folder becomes the working directory). */
+  path?: string;
+  /** The script text (wins over the file's). */
+  script?: string;
+  /** Options written into the script's directives (e.g. resubmit a copy). */
+  options?: SubmitOptions;
+  /** Set by the file browser's context menu: submit its selected file. */
+  fromFileBrowser?: boolean;
+}
+
+const submitPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-hpc:submit',
+  description:
+    'Write, check and submit Slurm or PBS batch jobs, from scripts, files and templates.',
+  autoStart: true,
+  requires: [IEditorServices],
+  optional: [ICommandPalette, IDefaultFileBrowser, IEditorTracker, IMainMenu],
+  activate: (
+    app: JupyterFrontEnd,
+    editorServices: IEditorServices,
+    palette: ICommandPalette | null,
+    browser: IDefaultFileBrowser | null,
+    editorTracker: IEditorTracker | null,
+    mainMenu: IMainMenu | null
+  ) => {
+    const { commands } = app;
+
+    const selectedScript = (): string | null => {
+      const item = browser?.selectedItems().next();
+      if (!item || item.done || item.value.type === 'directory') {
+        return null;
+      }
+      return item.value.path;
+    };
+    const isScript = (path: string | null) =>
+      path !== null &&
+      SCRIPT_EXTENSIONS.includes(PathExt.extname(path).toLowerCase());
+
+    const open = async (args: ISubmitArgs) => {
+      let path = args.path;
+      if (args.fromFileBrowser) {
+        path = selectedScript() ?? undefined;
+      }
+      let script = args.script;
+      if (path && script === undefined) {
+        const file = await app.serviceManager.contents.get(path, {
+          content: true,
+          format: 'text',
+          type: 'file'
+        });
+        script = String(file.content ?? '');
+      }
+      // A file's jobs run in its folder; others in the browser's folder.
+      const workdir = path
+        ? PathExt.dirname(path)
+        : (browser?.model.path ?? '');
+      const model = new SubmitModel({
+        script,
+        options: args.options,
+        workdir,
+        path
+      });
+      const widget = createSubmitWidget(
+        model,
+        editorServices,
+        createSubmitActions(model, commands)
+      );
+      app.shell.add(widget, 'main');
+      app.shell.activateById(widget.id);
+      return widget;
+    };
+
+    commands.addCommand(CommandIDs.submitJob, {
+      label: args =>
+        args.fromFileBrowser ? 'Submit as Batch Job…' : 'Submit Job…',
+      caption:
+        'Write a batch script, set its resources, check it and submit it to the cluster',
+      icon: args => (args.isPalette ? undefined : queueIcon),
+      isVisible: args => !args.fromFileBrowser || isScript(selectedScript()),
+      execute: args => open(args as unknown as ISubmitArgs)
+    });
+
+    const currentEditor = () => {
+      const widget = editorTracker?.currentWidget ?? null;
+      return widget && widget === app.shell.currentWidget ? widget : null;
+    };
+    commands.addCommand(CommandIDs.submitEditorScript, {
+      label: 'Submit This Script as a Job…',
+      caption: 'Open the submit panel with the script of this editor',
+      isEnabled: () => currentEditor() !== null,
+      execute: () => {
+        const widget = currentEditor();
+        if (!widget) {
+          return;
+        }
+        return open({
+          path: widget.context.path,
+          script: widget.content.model.sharedModel.getSource()
+        });
+      }
+    });
+
+    palette?.addItem({
+      command: CommandIDs.submitJob,
+      category: CATEGORY,
+      args: { isPalette: true }
+    });
+    palette?.addItem({
+      command: CommandIDs.submitEditorScript,
+      category: CATEGORY
+    });
+    app.contextMenu.addItem({
+      command: CommandIDs.submitJob,
+      args: { fromFileBrowser: true },
+      selector: '.jp-DirListing-item[data-isdir="false"]',
+      rank: 3
+    });
+    app.contextMenu.addItem({
+      command: CommandIDs.submitEditorScript,
+      selector: '.jp-FileEditor',
+      rank: 20
+    });
+    mainMenu?.fileMenu.addGroup(
+      [{ command: CommandIDs.submitEditorScript }],
+      40
+    );
+  }
+};
+
+export default [queuePlugin, modulesPlugin, kernelsPlugin, submitPlugin];

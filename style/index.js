@@ -1,5 +1,6 @@
 import './base.css';
 import './modules.css';
 import './kernels.css';
+import './submit.css';
 import './details.css';
 import './history.css';

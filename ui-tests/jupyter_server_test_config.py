@@ -29,3 +29,13 @@ _module_root = Path(mkdtemp(prefix="jupyterlab-hpc-ui-modules-"))
 c.HPCConfig.module_system = "lmod"  # type: ignore[name-defined]  # noqa: F821
 c.HPCConfig.lmod_command = LMOD_CMD  # type: ignore[name-defined]  # noqa: F821
 c.HPCConfig.module_paths = [str(build_lmod_tree(_module_root))]  # type: ignore[name-defined]  # noqa: F821
+
+# A site template for the submit panel (read-only for users).
+c.HPCConfig.submit_templates = [  # type: ignore[name-defined]  # noqa: F821
+    {
+        "name": "Short test job",
+        "description": "One CPU for a few minutes on the debug partition",
+        "script": '#!/bin/bash\n\necho "Hello from $(hostname)"\nsleep 30\n',
+        "options": {"partition": "debug", "time_limit": "5", "ntasks": 1},
+    }
+]

@@ -41,6 +41,9 @@ const DEFAULT_API: IQueueApi = {
   jobAction: api.jobAction
 };
 
+/** How long `selectJob` waits for a job to appear in the listing. */
+const SELECT_WAIT_MS = 2 * 60 * 1000;
+
 /** Backing off after errors stops growing at this interval. */
 const MAX_BACKOFF_MS = 2 * 60 * 1000;
 
@@ -345,6 +348,57 @@ export class QueueModel implements IDisposable {
   }
 
   /**
+   * Select a job (e.g. one just submitted) and ask the view to scroll it into
+   * view. A job the listing does not have yet is selected when a later poll
+   * brings it (for `SELECT_WAIT_MS`); a filter that hides it is cleared.
+   *
+   * @returns whether the job is selected now.
+   */
+  async selectJob(jobId: string): Promise<boolean> {
+    this._wanted = { jobId, until: Date.now() + SELECT_WAIT_MS };
+    if (this._revealWanted()) {
+      return true;
+    }
+    await this.refresh();
+    return this._revealWanted();
+  }
+
+  /** The last job `selectJob` revealed; `token` changes with each request. */
+  get revealRequest(): { jobId: string; token: number } | null {
+    return this._reveal;
+  }
+
+  private _revealWanted(): boolean {
+    const wanted = this._wanted;
+    if (!wanted) {
+      return false;
+    }
+    if (Date.now() > wanted.until) {
+      this._wanted = null;
+      return false;
+    }
+    // An array job is listed by task: select them all.
+    const ids = this._jobs
+      .filter(
+        job => job.id === wanted.jobId || job.array_job_id === wanted.jobId
+      )
+      .map(job => job.id);
+    if (ids.length === 0) {
+      return false;
+    }
+    this._wanted = null;
+    const shown = new Set(this.visibleJobs.map(job => job.id));
+    if (!ids.some(id => shown.has(id))) {
+      this._filterText = '';
+      this._stateFilter = '';
+    }
+    this._selection = new Set(ids);
+    this._reveal = { jobId: ids[0], token: (this._reveal?.token ?? 0) + 1 };
+    this._emit();
+    return true;
+  }
+
+  /**
    * The selected jobs the table shows, in table order: what the actions act
    * on, so a filter never lets an action hit a job the user cannot see.
    */
@@ -532,6 +586,7 @@ export class QueueModel implements IDisposable {
       this._version = result.version;
       this._jobIdsMemo = null;
       this._pruneSelection();
+      this._revealWanted();
     } else if (result.unchanged) {
       this._version = result.version;
     }
@@ -606,6 +661,8 @@ export class QueueModel implements IDisposable {
     counts: Map<JobState, number>;
   } | null = null;
   private _jobIdsMemo: { jobs: Job[]; ids: Set<string> } | null = null;
+  private _wanted: { jobId: string; until: number } | null = null;
+  private _reveal: { jobId: string; token: number } | null = null;
 }
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {

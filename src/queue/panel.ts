@@ -15,7 +15,10 @@ export class QueuePanel extends SidebarPanel<QueueModel> {
   /** Open the job history; set by the history plugin. */
   onOpenHistory: (() => void) | undefined = undefined;
 
-  constructor(model: QueueModel) {
+  constructor(
+    model: QueueModel,
+    private _options: { onSubmitJob?: () => void } = {}
+  ) {
     super(model);
     this.id = 'jupyterlab-hpc-queue';
     this.addClass('jp-hpc-queue-panel');
@@ -26,6 +29,7 @@ export class QueuePanel extends SidebarPanel<QueueModel> {
   protected render(): React.ReactElement {
     return React.createElement(QueueView, {
       model: this.model,
+      onSubmitJob: this._options.onSubmitJob,
       onOpenJob: this.onOpenJob,
       onOpenHistory: this.onOpenHistory
     });

@@ -46,6 +46,8 @@ function useNow(ms = 1000): number {
 
 export interface IQueueViewProps {
   model: QueueModel;
+  /** Opens the submit panel; no Submit button without it. */
+  onSubmitJob?: () => void;
   /** Open a job's details (double-click or Enter on a row). */
   onOpenJob?: (jobId: string) => void;
   /** Open the job history (a toolbar button). */
@@ -85,7 +87,11 @@ function actionTitle(model: QueueModel, action: JobAction): string {
   return `${ACTION_WORDS[action].verb} the ${which} (${command})`;
 }
 
-function QueueToolbar({ model, onOpenHistory }: IQueueViewProps): JSX.Element {
+function QueueToolbar({
+  model,
+  onSubmitJob,
+  onOpenHistory
+}: IQueueViewProps): JSX.Element {
   const selected = model.selectedIds.length;
   const available = model.schedulerAvailable;
   const counts = model.stateCounts;
@@ -132,6 +138,17 @@ function QueueToolbar({ model, onOpenHistory }: IQueueViewProps): JSX.Element {
           </button>
         </div>
         <span className="jp-hpc-queue-toolbar-spacer" />
+        {onSubmitJob && (
+          <button
+            type="button"
+            className="jp-hpc-queue-button jp-hpc-queue-submit"
+            disabled={!available}
+            title="Write a batch script and submit it"
+            onClick={onSubmitJob}
+          >
+            Submit…
+          </button>
+        )}
         {onOpenHistory && (
           <button
             type="button"
@@ -384,6 +401,24 @@ function QueueTable({ model, onOpenJob }: IQueueViewProps): JSX.Element {
     observer.observe(el);
     return () => observer.disconnect();
   }, []);
+
+  // "Show in queue": scroll the requested job's row to the middle.
+  const revealRequest = model.revealRequest;
+  React.useEffect(() => {
+    const el = scrollRef.current;
+    if (!revealRequest || !el) {
+      return;
+    }
+    const index = jobs.findIndex(j => j.id === revealRequest.jobId);
+    if (index >= 0) {
+      cursor.current = anchor.current = revealRequest.jobId;
+      el.scrollTop = Math.max(
+        0,
+        index * ROW_HEIGHT - (el.clientHeight - HEADER_HEIGHT) / 2
+      );
+    }
+    // Only a new request scrolls; polls do not.
+  }, [revealRequest?.token]);
 
   // The header is sticky inside the scroll container, so the first row sits
   // one header height below the top.
