@@ -14,6 +14,7 @@ import {
   formatEfficiency,
   historyQuery,
   parseSize,
+  shortTime,
   sortRecords
 } from '../history/range';
 import { makeRecord } from './fixtures';
@@ -79,6 +80,9 @@ describe('history formatting and sorting', () => {
     expect(formatBytes(parseSize('2048K'))).toBe('2.0 MiB');
     expect(formatEfficiency(0.874)).toBe('87 %');
     expect(formatEfficiency(null)).toBe('');
+    expect(shortTime('2026-11-22T03:21:09', NOW)).toBe('11-22 03:21');
+    expect(shortTime('2025-01-02T03:04:05', NOW)).toBe('2025-01-02 03:04');
+    expect(shortTime(null, NOW)).toBe('');
   });
 
   it('sorts numerically by id and puts unknown values last', () => {

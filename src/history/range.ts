@@ -152,6 +152,20 @@ export function formatBytes(bytes: number | null): string {
   return `${value.toFixed(digits)} ${units[unit]}`;
 }
 
+/**
+ * An ISO local time, short: `11-22 03:21` in the current year, else
+ * `2025-11-22 03:21`; '' for null.
+ */
+export function shortTime(iso: string | null, now: Date = new Date()): string {
+  const match = /^(\d{4})-(\d\d-\d\d)T(\d\d:\d\d)/.exec(iso ?? '');
+  if (!match) {
+    return iso ?? '';
+  }
+  return Number(match[1]) === now.getFullYear()
+    ? `${match[2]} ${match[3]}`
+    : `${match[1]}-${match[2]} ${match[3]}`;
+}
+
 /** CPU efficiency 0..1 as `87 %`; '' when unknown. */
 export function formatEfficiency(value: number | null): string {
   if (value === null || value === undefined || !Number.isFinite(value)) {

@@ -7,7 +7,7 @@ import * as React from 'react';
 
 import type { HistoryRecord, JobState } from '../api';
 import { useModel } from '../common/useModel';
-import { STATE_LABELS, formatDuration, formatTime } from '../queue/jobs';
+import { STATE_LABELS, formatDuration } from '../queue/jobs';
 import { HistoryModel } from './model';
 import {
   HISTORY_STATES,
@@ -16,7 +16,8 @@ import {
   RangePreset,
   formatBytes,
   formatEfficiency,
-  parseSize
+  parseSize,
+  shortTime
 } from './range';
 
 export interface IHistoryViewProps {
@@ -279,8 +280,8 @@ const HistoryRow = React.memo(function HistoryRow(props: {
         </span>
       </td>
       <td>{r.partition}</td>
-      <td>{formatTime(r.submit_time)}</td>
-      <td>{formatTime(r.end_time)}</td>
+      <td title={r.submit_time ?? ''}>{shortTime(r.submit_time)}</td>
+      <td title={r.end_time ?? ''}>{shortTime(r.end_time)}</td>
       <td className="jp-mod-right">
         {r.elapsed === null ? '' : formatDuration(r.elapsed)}
       </td>

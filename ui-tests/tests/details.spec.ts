@@ -119,16 +119,39 @@ test('a job opened from the queue panel shows its output as it is written', asyn
   await expect(details).toBeVisible();
   await shoot(page, testInfo, 'details-completed-dark');
 
-  // The history view, from the panel's button.
+  await page.theme.setLightTheme();
+
+  // "Resubmit a copy" opens the submit panel with the job's script and options.
+  await details.locator('.jp-hpc-details-resubmit').click();
+  const submit = page.locator('.jp-hpc-submit-widget');
+  await expect(submit).toBeVisible({ timeout: 15000 });
+  await expect(submit.locator('[data-field="name"] input')).toHaveValue('ui: live output', {
+    timeout: 15000
+  });
+  await expect(submit.locator('.jp-hpc-submit-codemirror .cm-content')).toContainText(
+    'tick $i of 20'
+  );
+
+  // The history view, from the panel's button: the job is there once slurmdbd has it.
   await panel.locator('.jp-hpc-queue-history').click();
   const history = page.locator('.jp-hpc-history');
   await expect(history).toBeVisible();
-  await expect(
-    history.locator('.jp-hpc-history-table, .jp-hpc-history-message').first()
-  ).toBeVisible({ timeout: 30000 });
+  const historyRow = history.locator(`.jp-hpc-history-row[data-job-id="${job}"]`);
+  await expect(async () => {
+    await history.locator('.jp-hpc-history-refresh').click();
+    await expect(historyRow).toBeVisible({ timeout: 3000 });
+  }).toPass({ timeout: 60000 });
+  await expect(historyRow).toHaveAttribute('data-state', 'completed');
+  await expect(historyRow.locator('td').nth(6)).toHaveText(/^0:[2-4]\d$/); // elapsed
+  await shoot(page, testInfo, 'history-light');
+  await page.theme.setDarkTheme();
   await shoot(page, testInfo, 'history-dark');
   await page.theme.setLightTheme();
-  await shoot(page, testInfo, 'history-light');
+
+  // Double-click in the history opens (here: goes back to) the job's details.
+  await historyRow.dblclick();
+  await expect(details).toBeVisible();
+  await expect(page.locator('.jp-hpc-details')).toHaveCount(1);
 });
 
 test('details of a job from the palette, with its id asked for', async ({ page }) => {
