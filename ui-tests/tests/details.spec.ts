@@ -172,3 +172,47 @@ test('details of a job from the palette, with its id asked for', async ({ page }
   await expect(details.locator('.jp-hpc-details-hold')).toBeDisabled();
   await expect(details.locator('.jp-hpc-output-missing')).toContainText('does not exist yet');
 });
+
+test('a job that fails while the queue panel is closed is notified, with Show details', async ({
+  page
+}) => {
+  test.setTimeout(180000);
+  // The panel stays closed the whole test: the notification comes from the background poll.
+  // The job runs longer than the queue's refresh interval (10 s), so a listing sees it.
+  await expect(page.locator('#jupyterlab-hpc-queue')).toBeHidden();
+  const job = sbatch(
+    '-J',
+    'ui: fails quietly',
+    '-t',
+    '1',
+    `--output=${folder}/fail-%j.out`,
+    '--wrap',
+    'echo about to fail; sleep 15; exit 3'
+  );
+  const toast = page.locator('.Toastify__toast', { hasText: `Job ${job} ` });
+  await expect(toast).toContainText('failed (exit code 3)', { timeout: 120000 });
+  await toast.getByRole('button', { name: 'Show details' }).click();
+  const details = page.locator(`.jp-hpc-details[data-job-id="${job}"]`);
+  await expect(details).toHaveAttribute('data-state', 'failed', { timeout: 15000 });
+  await expect(details.locator('.jp-hpc-timeline-step[data-step="ended"]')).toContainText(
+    'failed (exit 3)'
+  );
+  await expect(details.locator('.jp-hpc-output-text')).toContainText('about to fail');
+  await expect(page.locator('#jupyterlab-hpc-queue')).toBeHidden();
+});
+
+test("a queue row's context menu opens the details", async ({ page }) => {
+  const job = sbatch('-H', '-J', 'ui: context menu', '-t', '1', '--wrap', 'sleep 30');
+  await page.sidebar.openTab('jupyterlab-hpc-queue');
+  const panel = page.locator('#jupyterlab-hpc-queue');
+  await panel.locator('.jp-hpc-queue-filter').fill('ui: context menu');
+  const row = panel.locator(`.jp-hpc-queue-row[data-job-id="${job}"]`);
+  await expect(row).toBeVisible({ timeout: 30000 });
+  await row.click({ button: 'right' });
+  await page.locator('.lm-Menu-item', { hasText: 'Show Details' }).click();
+  await expect(page.locator(`.jp-hpc-details[data-job-id="${job}"]`)).toHaveAttribute(
+    'data-state',
+    'held',
+    { timeout: 15000 }
+  );
+});
