@@ -65,6 +65,10 @@ class JobMemory:
 
     def remember(self, job_id: str, job: Job) -> KnownJob:
         known = KnownJob.of(job)
+        earlier = self._jobs.get(job_id)
+        if earlier is not None and not (known.stdout_path or known.stderr_path):
+            # A record from accounting has no paths: keep those slurmctld gave earlier.
+            known = KnownJob(known.user, earlier.stdout_path, earlier.stderr_path, known.final)
         self._jobs[job_id] = known
         self._jobs.move_to_end(job_id)
         while len(self._jobs) > self.capacity:

@@ -12,7 +12,7 @@ from tornado.web import RequestHandler
 from jupyterlab_hpc import handlers, history_handlers, job_handlers, module_handlers
 from jupyterlab_hpc.kernelspecs import handlers as kernelspec_handlers
 
-HANDLER_MODULES = (handlers, module_handlers, kernelspec_handlers, job_handlers, history_handlers)
+HANDLER_MODULES = (handlers, module_handlers, kernelspec_handlers, history_handlers, job_handlers)
 # What a route's parameters are filled with: a valid kernel name and template name, which
 # also reaches the job routes (jobs/{id}, jobs/{id}/output) before any id check.
 PATH_ARGUMENT = "python3"

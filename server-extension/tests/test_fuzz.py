@@ -161,8 +161,8 @@ def random_body(rng: random.Random, strings: list[str]) -> bytes:
 
 def random_params(rng: random.Random, strings: list[str]) -> dict[str, str]:
     keys = ["scope", "since", "partition", "state", "name", "path", "q", "module", "kernel"]
-    keys += ["start", "end", "limit"]  # history
-    keys += ["stream", "offset", "before"]  # jobs/{id}/output
+    keys += ["stream", "offset", "before", "limit"]  # jobs/{id}/output
+    keys += ["start", "end"]  # history
     return {
         rng.choice(keys): str(random_value(rng, strings))[:3000].replace("\x00", "")
         for _ in range(rng.randrange(1, 4))

@@ -6,6 +6,7 @@ from jupyterlab_hpc.schedulers.base import JobState, SubmitRequest
 from jupyterlab_hpc.schedulers.slurm import request_options, submit_argv
 from jupyterlab_hpc.schedulers.slurm_detail import (
     batch_script,
+    detail_from_sacct,
     parse_job_detail,
     parse_sstat,
     parse_test_only,
@@ -172,4 +173,24 @@ def test_sstat_usage_is_the_largest_step() -> None:
         "cpu_time": "00:00:00",
     }
     assert parse_sstat("") == {}
+    # Seen before the first sample: no MaxRSS, and an AveCPU that is not a time.
+    assert parse_sstat("164633.batch||213503982334-14:25:51\n") == {}
     assert parse_sstat("1.batch|2G|00:01:00\n1.0|900M|00:00:10\n")["max_rss"] == "2G"
+
+
+def test_forgotten_job_detail_from_accounting() -> None:
+    # Recorded by the accounting branch: sacct with history_argv() (jobs 162488-162493).
+    text = fixture_text("sacct/history.stdout")
+    detail = detail_from_sacct(text, "162489")
+    assert detail is not None
+    assert detail.job.id == "162489"
+    assert detail.job.state is JobState.FAILED
+    assert (detail.job.exit_code, detail.job.exit_signal) == (3, 0)
+    assert detail.job.name == "fixture: fails|with;odd,name"
+    assert detail.fields[0] == ("JobID", "162489")
+    assert dict(detail.fields)["State"] == "FAILED"
+    assert detail.requested["time"] == "00:01:00"
+    assert detail.used["exit_code"] == "3:0"
+    assert detail.script is None
+    assert detail.job.stdout_path == ""
+    assert detail_from_sacct("", "1") is None

@@ -6,7 +6,8 @@ import {
   fetchJobs,
   jobAction,
   jobsFromColumns,
-  requestAPI
+  requestAPI,
+  submitJob
 } from '../api';
 import {
   COLUMNS as TABLE_COLUMNS,
@@ -337,6 +338,27 @@ describe('requestAPI', () => {
     expect(await request.json()).toEqual({
       action: 'cancel',
       job_ids: ['x;rm']
+    });
+  });
+
+  it('names the refused field of a submission', async () => {
+    fetchMock.mockResolvedValue(
+      answer(400, {
+        message: "'soon' is not a time limit.",
+        detail: '',
+        field: 'time_limit'
+      })
+    );
+    const error = await rejection(
+      submitJob('#!/bin/bash\n', { time_limit: 'soon' }, true)
+    );
+    expect(error.status).toBe(400);
+    expect(error.field).toBe('time_limit');
+    const request = fetchMock.mock.calls[0][0] as Request;
+    expect(await request.json()).toEqual({
+      script: '#!/bin/bash\n',
+      options: { time_limit: 'soon' },
+      test_only: true
     });
   });
 

@@ -32,6 +32,7 @@ from .sacct_parse import accounting_unavailable, history_argv, parse_sacct, sele
 from .slurm_detail import (
     SSTAT_FORMAT,
     batch_script,
+    detail_from_sacct,
     parse_job_detail,
     parse_sstat,
     parse_test_only,
@@ -194,18 +195,33 @@ class SlurmScheduler(Scheduler):
         argv = ["scontrol", "show", "job", "-dd", validate_job_id(job_id)]
         result = await self._run(argv, check=False)
         if not result.ok:
-            if "Invalid job id" in result.message:
-                raise JobNotFound(not_known_message(job_id))
-            raise CommandFailed(argv, result.returncode, result.message)
-        detail = parse_job_detail(result.stdout, job_id)
+            if "Invalid job id" not in result.message:
+                raise CommandFailed(argv, result.returncode, result.message)
+            detail = None
+        else:
+            detail = parse_job_detail(result.stdout, job_id)
         if detail is None:
-            raise JobNotFound(not_known_message(job_id))
+            # slurmctld forgot it (MinJobAge after its end): accounting may still know it.
+            detail = await self.accounting_detail(job_id)
+            if detail is None:
+                raise JobNotFound(not_known_message(job_id))
+            return detail
         # Only the owner's scripts are asked for (as root, scontrol would hand out anyone's).
         if detail.job.user == process_user():
             detail.script = await self.batch_script(job_id)
         if detail.job.state is JobState.RUNNING:
             detail.used.update(await self.step_usage(job_id))
         return detail
+
+    async def accounting_detail(self, job_id: str) -> JobDetail | None:
+        """A forgotten job from sacct; None without accounting or when it does not know it."""
+        if not self.runner.has("sacct"):
+            return None
+        query = HistoryQuery(start="1970-01-01T00:00:00", limit=1_000_000)
+        result = await self._run(
+            [*history_argv(query), f"--jobs={validate_job_id(job_id)}"], check=False
+        )
+        return detail_from_sacct(result.stdout, job_id) if result.ok else None
 
     async def step_usage(self, job_id: str) -> dict[str, str]:
         """What a running job uses now (sstat; needs jobacct_gather); {} when unknown."""
@@ -250,7 +266,8 @@ def process_user() -> str:
 def not_known_message(job_id: str) -> str:
     return (
         f"Slurm does not know job {job_id}: it never existed, or it ended more than "
-        "MinJobAge seconds ago and slurmctld forgot it."
+        "MinJobAge seconds ago and slurmctld forgot it (and Slurm accounting, if the "
+        "cluster keeps it, has no record of it either)."
     )
 
 

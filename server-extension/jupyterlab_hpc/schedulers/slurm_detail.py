@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 from .base import Job, JobDetail
-from .slurm_parse import _WHOLE_LINE_KEYS, _job_from_scontrol, _scontrol_record
+from .sacct_parse import SACCT_FIELDS, parse_sacct
+from .slurm_parse import _WHOLE_LINE_KEYS, SEP, _job_from_scontrol, _scontrol_record
 
 Fields = list[tuple[str, str]]
 
@@ -205,3 +206,58 @@ def rejection_message(text: str) -> str:
         if line and line not in lines:
             lines.append(line)
     return "\n".join(lines) or text.strip()
+
+
+def detail_from_sacct(text: str, job_id: str) -> JobDetail | None:
+    """A forgotten job's detail from accounting (``sacct`` run with history_argv() and
+    ``--jobs``); None when accounting does not know it either.
+
+    ``fields`` are sacct's columns of the job's allocation line; an array's other tasks
+    are ``tasks``. No batch script and no output paths: accounting keeps neither here.
+    """
+    records = parse_sacct(text)
+    if not records:
+        return None
+    chosen = next((r for r in records if r.job.id == job_id), records[0])
+    fields: Fields = []
+    for line in text.split("\n"):
+        parts = line.split(SEP, len(SACCT_FIELDS) - 1)
+        if len(parts) == len(SACCT_FIELDS) and parts[0] == chosen.job.id:
+            fields = list(zip(SACCT_FIELDS, parts, strict=True))
+            break
+    raw = dict(fields)
+    requested = {
+        k: v
+        for k, v in (
+            ("nodes", raw.get("NNodes", "")),
+            ("cpus", raw.get("AllocCPUS", "")),
+            ("memory", raw.get("ReqMem", "")),
+            ("time", raw.get("Timelimit", "")),
+            ("partition", raw.get("Partition", "")),
+            ("qos", raw.get("QOS", "")),
+            ("account", raw.get("Account", "")),
+        )
+        if _shown(v)
+    }
+    used = {
+        k: v
+        for k, v in (
+            ("time", raw.get("ElapsedRaw", "") and f"{raw['ElapsedRaw']} s"),
+            ("total_cpu", raw.get("TotalCPU", "")),
+            ("max_rss", chosen.max_rss),
+            (
+                "cpu_efficiency",
+                f"{chosen.cpu_efficiency:.0%}" if chosen.cpu_efficiency is not None else "",
+            ),
+            ("nodes", raw.get("NodeList", "")),
+            ("exit_code", raw.get("ExitCode", "")),
+        )
+        if v and v not in ("None assigned", "(null)")
+    }
+    return JobDetail(
+        job=chosen.job,
+        fields=fields,
+        tasks=[r.job for r in records if r is not chosen],
+        requested=requested,
+        used=used,
+    )
