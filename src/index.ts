@@ -17,7 +17,6 @@ import { PathExt } from '@jupyterlab/coreutils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { IEditorTracker } from '@jupyterlab/fileeditor';
 import { ILauncher } from '@jupyterlab/launcher';
-import { IMainMenu } from '@jupyterlab/mainmenu';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import { JobAction, SubmitOptions } from './api';
@@ -361,22 +360,47 @@ interface ISubmitArgs {
   fromFileBrowser?: boolean;
 }
 
+const SUBMIT_PLUGIN_ID = 'jupyterlab-hpc:submit';
+
 const submitPlugin: JupyterFrontEndPlugin<void> = {
-  id: 'jupyterlab-hpc:submit',
+  id: SUBMIT_PLUGIN_ID,
   description:
     'Write, check and submit Slurm or PBS batch jobs, from scripts, files and templates.',
   autoStart: true,
   requires: [IEditorServices],
-  optional: [ICommandPalette, IDefaultFileBrowser, IEditorTracker, IMainMenu],
+  optional: [
+    ICommandPalette,
+    IDefaultFileBrowser,
+    IEditorTracker,
+    ISettingRegistry
+  ],
   activate: (
     app: JupyterFrontEnd,
     editorServices: IEditorServices,
     palette: ICommandPalette | null,
     browser: IDefaultFileBrowser | null,
     editorTracker: IEditorTracker | null,
-    mainMenu: IMainMenu | null
+    settingRegistry: ISettingRegistry | null
   ) => {
     const { commands } = app;
+    let defaultTemplate = '';
+    if (settingRegistry) {
+      const apply = (settings: ISettingRegistry.ISettings) => {
+        const name = settings.get('defaultTemplate').composite;
+        defaultTemplate = typeof name === 'string' ? name.trim() : '';
+      };
+      settingRegistry
+        .load(SUBMIT_PLUGIN_ID)
+        .then(settings => {
+          apply(settings);
+          settings.changed.connect(apply);
+        })
+        .catch(reason => {
+          console.error(
+            `jupyterlab-hpc: could not load the submit settings: ${reason}`
+          );
+        });
+    }
 
     const selectedScript = (): string | null => {
       const item = browser?.selectedItems().next();
@@ -411,7 +435,8 @@ const submitPlugin: JupyterFrontEndPlugin<void> = {
         script,
         options: args.options,
         workdir,
-        path
+        path,
+        defaultTemplate
       });
       const widget = createSubmitWidget(
         model,
@@ -473,10 +498,7 @@ const submitPlugin: JupyterFrontEndPlugin<void> = {
       selector: '.jp-FileEditor',
       rank: 20
     });
-    mainMenu?.fileMenu.addGroup(
-      [{ command: CommandIDs.submitEditorScript }],
-      40
-    );
+    // The File menu item comes from schema/submit.json.
   }
 };
 

@@ -361,4 +361,41 @@ describe('QueueModel', () => {
     expect(changed).not.toHaveBeenCalled();
     expect(model.isDisposed).toBe(true);
   });
+
+  describe('selectJob (Show in queue)', () => {
+    it('selects a listed job and asks the view to reveal it', async () => {
+      manual();
+      await model.refresh();
+      model.filterText = 'no such job';
+      expect(await model.selectJob('100')).toBe(true);
+      expect([...model.selection]).toEqual(['100']);
+      // The filter hid it: cleared.
+      expect(model.filterText).toBe('');
+      expect(model.revealRequest).toEqual({ jobId: '100', token: 1 });
+      await model.selectJob('100');
+      expect(model.revealRequest?.token).toBe(2);
+    });
+
+    it('selects every task of an array job', async () => {
+      manual();
+      await model.refresh();
+      expect(await model.selectJob('10')).toBe(true);
+      expect([...model.selection].sort()).toEqual([
+        '10_12',
+        '10_4',
+        '10_[5-9]'
+      ]);
+    });
+
+    it('waits for a job the listing does not have yet', async () => {
+      const newJob = makeJob({ id: '4242', name: 'just submitted' });
+      manual();
+      api.answers = [full(1), full(2, [...QUEUE, newJob])];
+      expect(await model.selectJob('4242')).toBe(false);
+      expect(model.selection.size).toBe(0);
+      await model.refresh(); // the next poll brings it
+      expect([...model.selection]).toEqual(['4242']);
+      expect(model.revealRequest?.jobId).toBe('4242');
+    });
+  });
 });

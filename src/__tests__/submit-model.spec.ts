@@ -274,4 +274,19 @@ describe('SubmitModel', () => {
     expect(model.templates.map(t => t.name)).toEqual(['site-mpi']);
     expect(model.templateName).toBe('');
   });
+
+  it('starts from the default template when given no script', async () => {
+    const { model } = await loaded({ defaultTemplate: 'site-mpi' });
+    expect(model.templateName).toBe('site-mpi');
+    expect(model.fieldValue('partition')).toBe('long');
+
+    // Not when opening a script, nor for a template that is not there.
+    const { model: withScript } = await loaded({
+      defaultTemplate: 'site-mpi',
+      script: '#!/bin/sh\nhostname\n'
+    });
+    expect(withScript.script).toBe('#!/bin/sh\nhostname\n');
+    const { model: unknown } = await loaded({ defaultTemplate: 'gone' });
+    expect(unknown.script).toContain('my-job');
+  });
 });

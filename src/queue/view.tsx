@@ -4,7 +4,7 @@
  * Only the rows in view (plus a few above and below) are in the DOM, so the
  * table stays smooth at 50,000 jobs.
  */
-import { refreshIcon } from '@jupyterlab/ui-components';
+import { addIcon, refreshIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { JOB_STATES, Job, JobAction } from '../api';
@@ -143,10 +143,11 @@ function QueueToolbar({
             type="button"
             className="jp-hpc-queue-button jp-hpc-queue-submit"
             disabled={!available}
-            title="Write a batch script and submit it"
+            title="Submit a job: write a batch script, check it and submit it"
+            aria-label="Submit a job"
             onClick={onSubmitJob}
           >
-            Submit…
+            <addIcon.react tag="span" className="jp-hpc-queue-button-icon" />
           </button>
         )}
         {onOpenHistory && (

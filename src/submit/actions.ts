@@ -12,6 +12,7 @@ import { ISubmitActions } from './view';
 
 /** The queue panel's command that selects a job (owned by the queue plugin). */
 export const SHOW_JOB_COMMAND = 'hpc:show-job-in-queue';
+const REFRESH_QUEUE_COMMAND = 'hpc:refresh-queue';
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -82,29 +83,36 @@ export function createSubmitActions(
       model.submit().then(
         result => {
           const jobId = result.job_id ?? '';
-          Notification.update({
-            id,
-            type: 'success',
-            message: `Submitted job ${jobId}${name ? ` (${name})` : ''}.`,
-            autoClose: 10000,
-            actions: jobId
-              ? [
-                  {
-                    label: 'Show in queue',
-                    caption: 'Select the job in the HPC queue panel',
-                    callback: () => showJob(jobId)
-                  }
-                ]
-              : []
-          });
+          // The queue panel shows the new job without waiting for its next poll.
+          if (commands.hasCommand(REFRESH_QUEUE_COMMAND)) {
+            void commands.execute(REFRESH_QUEUE_COMMAND);
+          }
+          // A new notification rather than an update of the first: the
+          // toasts are drawn lazily, and an update that arrives before the
+          // first toast is drawn is lost.
+          Notification.dismiss(id);
+          Notification.success(
+            `Submitted job ${jobId}${name ? ` (${name})` : ''}.`,
+            {
+              autoClose: 10000,
+              actions: jobId
+                ? [
+                    {
+                      label: 'Show in queue',
+                      caption: 'Select the job in the HPC queue panel',
+                      callback: () => showJob(jobId)
+                    }
+                  ]
+                : []
+            }
+          );
         },
         error => {
-          Notification.update({
-            id,
-            type: 'error',
-            message: `${scheduler} refused the job: ${messageOf(error)}`,
-            autoClose: false
-          });
+          Notification.dismiss(id);
+          Notification.error(
+            `${scheduler} refused the job: ${messageOf(error)}`,
+            { autoClose: false }
+          );
         }
       );
     },

@@ -163,6 +163,11 @@ export namespace SubmitModel {
     workdir?: string;
     /** The file the script came from, for the title. */
     path?: string;
+    /**
+     * A template to start from when given neither script nor path (the
+     * `defaultTemplate` setting); the starter script when there is none.
+     */
+    defaultTemplate?: string;
   }
 }
 
@@ -174,6 +179,10 @@ export class SubmitModel implements IDisposable {
     this._workdir = options.options?.workdir ?? options.workdir ?? '';
     this._hold = options.options?.hold ?? false;
     this.path = options.path ?? null;
+    this._defaultTemplate =
+      options.script === undefined && !options.path
+        ? (options.defaultTemplate ?? '')
+        : '';
   }
 
   /** The file the script was loaded from, if any. */
@@ -208,6 +217,7 @@ export class SubmitModel implements IDisposable {
     if (!this._script) {
       this._setScript(STARTER_SCRIPT[this.kind], 'model');
     }
+    this._starter = this._script;
     if (this._pendingOptions) {
       this.applyOptions(this._pendingOptions);
       this._pendingOptions = null;
@@ -215,6 +225,14 @@ export class SubmitModel implements IDisposable {
     this._loaded = true;
     this._emit();
     await Promise.all([this.refreshPartitions(), this.refreshTemplates()]);
+    // Only while the person has not changed the starter script yet.
+    if (
+      this._defaultTemplate &&
+      this._script === this._starter &&
+      this._templates.some(t => t.name === this._defaultTemplate)
+    ) {
+      this.loadTemplate(this._defaultTemplate);
+    }
   }
 
   get loaded(): boolean {
@@ -620,6 +638,8 @@ export class SubmitModel implements IDisposable {
   private _templateName = '';
   private _script: string;
   private _pendingOptions: SubmitOptions | null;
+  private _defaultTemplate: string;
+  private _starter = '';
   private _parsedMemo: {
     script: string;
     kind: SchedulerKind;

@@ -387,10 +387,24 @@ function partitionLabel(p: Partition): string {
   if (p.available && p.available !== 'up') {
     notes.push(p.available);
   }
-  if (p.cpus_idle !== null && p.cpus_total !== null) {
-    notes.push(`${p.cpus_idle}/${p.cpus_total} CPUs idle`);
-  }
   return notes.length ? `${p.name} (${notes.join(', ')})` : p.name;
+}
+
+/** The option's tooltip: what the partition has now. */
+function partitionTitle(p: Partition): string {
+  const parts: string[] = [];
+  if (p.cpus_idle !== null && p.cpus_total !== null) {
+    parts.push(`${p.cpus_idle} of ${p.cpus_total} CPUs idle`);
+  }
+  if (p.nodes !== null) {
+    parts.push(p.nodes === 1 ? '1 node' : `${p.nodes} nodes`);
+  }
+  parts.push(
+    p.time_limit === null
+      ? 'no time limit'
+      : `time limit ${Math.round(p.time_limit / 60)} min`
+  );
+  return parts.join(', ');
 }
 
 function PartitionField({ model }: { model: SubmitModel }): JSX.Element {
@@ -414,7 +428,7 @@ function PartitionField({ model }: { model: SubmitModel }): JSX.Element {
           {fallback ? `Cluster default (${fallback})` : 'Cluster default'}
         </option>
         {model.partitions.map(p => (
-          <option key={p.name} value={p.name}>
+          <option key={p.name} value={p.name} title={partitionTitle(p)}>
             {partitionLabel(p)}
           </option>
         ))}

@@ -106,6 +106,8 @@ test('submit a job from the panel, see it in the queue, cancel it', async ({
 
   const toast = page.locator('.Toastify__toast', { hasText: `Submitted job ${jobId}` });
   await expect(toast).toBeVisible();
+  // The progress notification made way for it.
+  await expect(page.locator('.Toastify__toast', { hasText: 'Submitting' })).toHaveCount(0);
 
   const shotLight = testInfo.outputPath('submit-light.png');
   await page.screenshot({ path: shotLight });
@@ -153,6 +155,68 @@ test('a script file opens from the file browser with its folder as working direc
   await expect(panel.locator('.jp-hpc-submit-editor-heading')).toContainText('jobs/run.sbatch');
   // Shell highlighting: CodeMirror wraps the comment lines in styled spans.
   await expect(panel.locator('.cm-line', { hasText: '#SBATCH' }).locator('span')).toHaveCount(1);
+
+  // The same file open in an editor: its context menu submits what the editor holds.
+  await item.dblclick();
+  const fileEditor = page.locator('.jp-FileEditor .cm-content');
+  await expect(fileEditor).toContainText('from-file');
+  await fileEditor.locator('.cm-line', { hasText: 'hostname' }).click();
+  await page.keyboard.press('End');
+  await page.keyboard.type('\n#SBATCH -J too-late');
+  // In the File menu too.
+  await page.menu.openLocator('File');
+  await expect(
+    page.locator('.lm-Menu-item:not(.lm-mod-disabled)', {
+      hasText: 'Submit This Script as a Job…'
+    })
+  ).toHaveCount(1);
+  await page.keyboard.press('Escape');
+  await fileEditor.click({ button: 'right' });
+  await page.locator('.lm-Menu-item', { hasText: 'Submit This Script as a Job…' }).click();
+  const fromEditor = page.locator('.jp-hpc-submit-widget').last();
+  await expect(fromEditor.locator('.jp-hpc-submit-codemirror')).toContainText('too-late');
+  // After the first command, as sbatch reads it: not the job's name.
+  await expect(fromEditor.locator('[data-field="name"] input')).toHaveValue('from-file', {
+    timeout: 30000
+  });
+});
+
+test('templates: save the form as my own, load it back, delete it', async ({ page }) => {
+  await page.evaluate(async () => {
+    await window.jupyterapp.commands.execute('hpc:submit-job', {
+      script: '#!/bin/bash\nsrun hostname\n',
+      options: { name: 'templated', time_limit: '7', partition: 'long' }
+    });
+  });
+  const form = page.locator('.jp-hpc-submit-widget .jp-hpc-submit-form').last();
+  await expect(form.locator('[data-field="time_limit"] input')).toHaveValue('7', {
+    timeout: 30000
+  });
+  const name = `ui template ${Date.now()}`;
+  await form.locator('.jp-hpc-submit-save-template').click();
+  const dialog = page.locator('.jp-Dialog');
+  await dialog.locator('input[name="template-name"]').fill(name);
+  await dialog.locator('input[name="template-description"]').fill('Made by the UI test');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+
+  const select = form.locator('select[name="template"]');
+  await expect(select.locator('optgroup[label="My templates"] option', { hasText: name })).toHaveCount(1);
+  await expect(select.locator('optgroup[label="Site templates"] option')).toHaveText([
+    'Short test job (site)'
+  ]);
+  await expect(form.locator('.jp-hpc-submit-delete-template')).toBeEnabled();
+
+  // Another template, then mine again: the form follows.
+  await select.selectOption('Short test job');
+  await expect(form.locator('[data-field="time_limit"] input')).toHaveValue('5');
+  await expect(form.locator('.jp-hpc-submit-delete-template')).toBeDisabled();
+  await select.selectOption(name);
+  await expect(form.locator('[data-field="time_limit"] input')).toHaveValue('7');
+  await expect(form.locator('[data-field="name"] input')).toHaveValue('templated');
+
+  await form.locator('.jp-hpc-submit-delete-template').click();
+  await page.locator('.jp-Dialog').getByRole('button', { name: 'Delete' }).click();
+  await expect(select.locator('option', { hasText: name })).toHaveCount(0);
 });
 
 test('the submit commands are in the palette', async ({ page }) => {
