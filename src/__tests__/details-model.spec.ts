@@ -2,7 +2,7 @@
  * One job's details: polls while live, stops once final, one output tab when
  * stdout and stderr share a file, two otherwise.
  */
-import { ActionResult, HPCApiError, JobDetail, JobOutputChunk } from '../api';
+import { HPCApiError, JobDetail, JobOutputChunk } from '../api';
 import { IDetailsApi, JobDetailsModel } from '../details/model';
 import { makeRecord } from './fixtures';
 
@@ -29,9 +29,6 @@ class FakeApi implements IDetailsApi {
   }
   async fetchJobOutput(): Promise<JobOutputChunk> {
     return { path: '/x', exists: true, size: 0, start: 0, end: 0, data: '' };
-  }
-  async jobAction(action: string, ids: string[]): Promise<ActionResult[]> {
-    return ids.map(id => ({ job_id: id, ok: true, message: '' }));
   }
 }
 
@@ -83,20 +80,6 @@ describe('JobDetailsModel', () => {
     await model.refresh();
     expect(model.error?.status).toBe(404);
     expect(model.detail).not.toBeNull(); // the last record stays
-    model.dispose();
-  });
-
-  it('an action answers for the job and refreshes it', async () => {
-    const api = new FakeApi();
-    const model = new JobDetailsModel({
-      jobId: '3',
-      api,
-      autoStart: false,
-      output: { autoStart: false }
-    });
-    await model.refresh();
-    const result = await model.performAction('hold');
-    expect(result).toEqual({ job_id: '3', ok: true, message: '' });
     model.dispose();
   });
 });

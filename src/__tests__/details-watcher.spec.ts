@@ -5,11 +5,13 @@
 import { Signal } from '@lumino/signaling';
 
 import {
+  ActionResult,
   Capabilities,
   HPCApiError,
   HistoryQuery,
   HistoryResult,
   Job,
+  JobAction,
   JobDetail
 } from '../api';
 import { endingKind, endingMessage } from '../details/notify';
@@ -36,6 +38,10 @@ const CAPS = {
 /** Stands in for the queue model: a listing replaced by each `list`. */
 class FakeQueue implements IWatchedQueue {
   changed = new Signal<this, void>(this);
+  actionPerformed = new Signal<
+    this,
+    { action: JobAction; results: ActionResult[] }
+  >(this);
   jobs: readonly Job[] = [];
   /** Like the queue model: loading until the first listing arrives. */
   loading = true;
@@ -270,5 +276,23 @@ describe('JobEndWatcher', () => {
     await watcher.settled();
     expect(endings).toHaveLength(1);
     watcher.dispose();
+  });
+
+  it('a job cancelled from this window is not announced again', async () => {
+    const { queue, api, endings, watcher } = setup();
+    queue.list([
+      makeJob({ id: '12', state: 'running' }),
+      makeJob({ id: '13', state: 'running' })
+    ]);
+    queue.actionPerformed.emit({
+      action: 'cancel',
+      results: [{ job_id: '12', ok: true, message: '' }]
+    });
+    api.details.set('12', detailOf({ id: '12', state: 'cancelled' }));
+    api.details.set('13', detailOf({ id: '13', state: 'cancelled' }));
+    queue.list([]);
+    await watcher.settled();
+    // 13 was cancelled elsewhere (scancel in a terminal): announced.
+    expect(endings.map(e => e.jobId)).toEqual(['13']);
   });
 });

@@ -1,27 +1,26 @@
 /**
  * One job's details: the record the server sends for `GET jobs/{id}`, kept
  * fresh by a Poll while the job is live (backing off on errors, stopping once
- * the job is final), its output streams, and the actions on it.
+ * the job is final), and its output streams. Actions go through the queue
+ * model (see plugin.ts), so the panel and the notifications hear of them.
  */
 import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import * as api from '../api';
-import type { ActionResult, JobAction, JobDetail, OutputStream } from '../api';
+import type { JobDetail, OutputStream } from '../api';
 import { IOutputApi, OutputModel } from './output';
 import { isLive } from './timeline';
 
 /** The server calls the model makes; tests pass fakes. */
 export interface IDetailsApi extends IOutputApi {
   fetchJobDetail(jobId: string): Promise<JobDetail>;
-  jobAction(action: JobAction, jobIds: string[]): Promise<ActionResult[]>;
 }
 
 const DEFAULT_API: IDetailsApi = {
   fetchJobDetail: api.fetchJobDetail,
-  fetchJobOutput: api.fetchJobOutput,
-  jobAction: api.jobAction
+  fetchJobOutput: api.fetchJobOutput
 };
 
 /** One tab of the output section: a stream, or both when they share a file. */
@@ -155,20 +154,6 @@ export class JobDetailsModel implements IDisposable {
           : new api.HPCApiError(String(error), 0);
       this._emit();
     }
-  }
-
-  /**
-   * Cancel, hold or release the job, then refresh it.
-   *
-   * @returns the scheduler's answer for the job; throws `HPCApiError` when
-   * the server refused the request.
-   */
-  async performAction(action: JobAction): Promise<ActionResult> {
-    const [result] = await this._api.jobAction(action, [this.jobId]);
-    if (this.live || this._poll.state.phase === 'stopped') {
-      void this._poll.refresh();
-    }
-    return result ?? { job_id: this.jobId, ok: false, message: '' };
   }
 
   dispose(): void {

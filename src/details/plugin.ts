@@ -59,15 +59,19 @@ export function setupJobDetails(
   });
 
   const runAction = async (model: JobDetailsModel, action: JobAction) => {
+    // Through the queue model, so the panel and the watcher hear of it too.
     const actor = {
       confirmActions: queue.confirmActions,
-      performAction: async (a: JobAction): Promise<ActionResult[]> => [
-        await model.performAction(a)
-      ]
+      performAction: async (
+        a: JobAction,
+        ids: string[]
+      ): Promise<ActionResult[]> => {
+        const results = await queue.performAction(a, ids);
+        void model.refresh();
+        return results;
+      }
     };
-    if (await runActionOn(actor, action, [model.jobId])) {
-      void queue.refresh();
-    }
+    await runActionOn(actor, action, [model.jobId]);
   };
 
   const resubmit = (model: JobDetailsModel): (() => void) | string => {

@@ -8,10 +8,12 @@ import { ISignal } from '@lumino/signaling';
 
 import * as api from '../api';
 import type {
+  ActionResult,
   Capabilities,
   HistoryQuery,
   HistoryResult,
   Job,
+  JobAction,
   JobDetail,
   JobState
 } from '../api';
@@ -24,6 +26,11 @@ export interface IWatchedQueue {
   /** True while a listing is on its way after a scope change. */
   readonly loading: boolean;
   readonly capabilities: Capabilities | null;
+  /** Actions run from this window: a job cancelled here is not announced again. */
+  readonly actionPerformed?: ISignal<
+    unknown,
+    { action: JobAction; results: ActionResult[] }
+  >;
 }
 
 /** The server calls the watcher makes; tests pass fakes. */
@@ -70,6 +77,7 @@ export class JobEndWatcher implements IDisposable {
     this._api = options.api ?? DEFAULT_API;
     this._enabled = options.enabled ?? true;
     this._queue.changed.connect(this._onChanged, this);
+    this._queue.actionPerformed?.connect(this._onAction, this);
     this._onChanged();
   }
 
@@ -107,9 +115,24 @@ export class JobEndWatcher implements IDisposable {
     }
     this._isDisposed = true;
     this._queue.changed.disconnect(this._onChanged, this);
+    this._queue.actionPerformed?.disconnect(this._onAction, this);
   }
 
   // -- Private ---------------------------------------------------------------
+
+  /** The person already saw "Cancelled N jobs": no second notice for those. */
+  private _onAction(
+    _: unknown,
+    done: { action: JobAction; results: ActionResult[] }
+  ): void {
+    if (done.action === 'cancel') {
+      for (const r of done.results) {
+        if (r.ok) {
+          this._cancelledHere.add(r.job_id);
+        }
+      }
+    }
+  }
 
   private _onChanged(): void {
     const jobs = this._queue.jobs;
@@ -188,7 +211,14 @@ export class JobEndWatcher implements IDisposable {
           // Still live for the scheduler (the listing was ahead): next time.
           this._notified.delete(jobId);
           this._live?.set(seen.id, seen);
-        } else if (this._enabled && !this._isDisposed) {
+        } else if (
+          this._enabled &&
+          !this._isDisposed &&
+          !(
+            ending.state === 'cancelled' &&
+            (this._cancelledHere.has(jobId) || this._cancelledHere.has(seen.id))
+          )
+        ) {
           this._notify(ending);
         }
       })
@@ -243,6 +273,7 @@ export class JobEndWatcher implements IDisposable {
   /** Every id of the user's jobs in the last listing. */
   private _known = new Set<string>();
   private _notified = new Set<string>();
+  private _cancelledHere = new Set<string>();
   private _pending = new Set<Promise<void>>();
 }
 

@@ -48,6 +48,12 @@ const SELECT_WAIT_MS = 2 * 60 * 1000;
 const MAX_BACKOFF_MS = 2 * 60 * 1000;
 
 export namespace QueueModel {
+  /** An action the model ran, and what the scheduler answered per job. */
+  export interface IActionDone {
+    action: JobAction;
+    results: ActionResult[];
+  }
+
   export interface IOptions {
     api?: IQueueApi;
     /** Seconds between polls; the server's floor wins when larger. */
@@ -433,8 +439,14 @@ export class QueueModel implements IDisposable {
     ids: string[]
   ): Promise<ActionResult[]> {
     const results = await this._api.jobAction(action, ids);
+    this._actionPerformed.emit({ action, results });
     void this.refresh();
     return results;
+  }
+
+  /** Emitted after each action with the scheduler's answers (whoever asked). */
+  get actionPerformed(): ISignal<this, QueueModel.IActionDone> {
+    return this._actionPerformed;
   }
 
   /** Tell the model whether its panel is shown; a hidden panel does not poll. */
@@ -624,6 +636,7 @@ export class QueueModel implements IDisposable {
   private _api: IQueueApi;
   private _poll: Poll;
   private _changed = new Signal<this, void>(this);
+  private _actionPerformed = new Signal<this, QueueModel.IActionDone>(this);
   private _isDisposed = false;
   private _visible: boolean;
   private _background = false;
