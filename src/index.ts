@@ -1,6 +1,6 @@
 /**
- * The jupyterlab-hpc frontend: the job queue and Modules sidebars and the
- * kernel editor, their commands and their settings.
+ * The jupyterlab-hpc frontend: the job queue and Modules sidebars, job
+ * details and history, the kernel editor, their commands and their settings.
  */
 import {
   ILayoutRestorer,
@@ -20,6 +20,7 @@ import { ILauncher } from '@jupyterlab/launcher';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import { JobAction, SubmitOptions } from './api';
+import { setupJobDetails } from './details/plugin';
 import { runModuleChange } from './modules/actions';
 import { ModulesModel } from './modules/model';
 import { ModulesPanel } from './modules/panel';
@@ -86,6 +87,15 @@ const queuePlugin: JupyterFrontEndPlugin<void> = {
     if (restorer) {
       restorer.add(panel, panel.id);
     }
+
+    // Job details, history and end-of-job notifications share the model.
+    const details = setupJobDetails(app, {
+      queue: model,
+      panel,
+      palette,
+      restorer,
+      category: CATEGORY
+    });
 
     const { commands } = app;
     commands.addCommand(CommandIDs.openQueue, {
@@ -168,6 +178,9 @@ const queuePlugin: JupyterFrontEndPlugin<void> = {
           : [...DEFAULT_COLUMNS];
         model.confirmActions =
           settings.get('confirmActions').composite !== false;
+        details.setNotifications(
+          settings.get('notifyJobEnd').composite !== false
+        );
         // The default scope applies when it is set, not on every other change,
         // so it does not undo the toggle in the panel.
         const scope = settings.get('defaultScope').composite;

@@ -2,3 +2,5 @@ import './base.css';
 import './modules.css';
 import './kernels.css';
 import './submit.css';
+import './details.css';
+import './history.css';

@@ -82,6 +82,22 @@ def _squeue_ids(ids: list[str]) -> str:
     ).stdout.strip()
 
 
+def _sacct_ended(ids: set[str]) -> set[str]:
+    """Which of these jobs accounting knows in a final state."""
+    out = subprocess.run(
+        ["sacct", "-X", "-n", "-P", "-o", "JobID,State", "-j", ",".join(sorted(ids))],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    running = ("PENDING", "RUNNING", "REQUEUED", "SUSPENDED")
+    return {
+        line.split("|")[0]
+        for line in out.splitlines()
+        if "|" in line and not line.split("|")[1].startswith(running)
+    }
+
+
 @pytest.fixture(scope="session")
 def finished_jobs(slurm: None) -> Iterator[FinishedJobs]:
     """A job that completes (after some CPU work), one that fails with exit code 3 and one
@@ -90,6 +106,15 @@ def finished_jobs(slurm: None) -> Iterator[FinishedJobs]:
     Session-scoped: by the end of the session slurmctld has forgotten them (MinJobAge),
     which the %job test uses.
     """
+    config = subprocess.run(
+        ["scontrol", "show", "config"], capture_output=True, text=True, check=False
+    ).stdout
+    if "accounting_storage/slurmdbd" not in config:
+        pytest.fail(
+            "slurmctld runs without accounting (AccountingStorageType is not slurmdbd): "
+            "a scripts/local-cluster older than the accounting branch rewrote slurm.conf; "
+            "run this branch's scripts/local-cluster up"
+        )
     start = (datetime.now() - timedelta(seconds=5)).strftime("%Y-%m-%dT%H:%M:%S")
     s = Submitter(f"jupyterlab-hpc-test-{uuid.uuid4().hex[:8]}")
     burn = 'end=$(($(date +%s)+3)); while [ "$(date +%s)" -lt "$end" ]; do :; done'
@@ -113,7 +138,16 @@ def finished_jobs(slurm: None) -> Iterator[FinishedJobs]:
             s.cleanup()
             pytest.fail("the history test jobs did not end in 2 minutes")
         time.sleep(1)
-    time.sleep(2)  # slurmctld hands the final records to slurmdbd
+    # slurmctld hands the final records to slurmdbd a moment after the jobs end.
+    wanted = set(ids.values())
+    while _sacct_ended(wanted) != wanted:
+        if time.monotonic() > deadline:
+            s.cleanup()
+            pytest.fail(
+                f"accounting has no final record of jobs {sorted(wanted)}: was slurmctld "
+                "restarted without accounting while they ran?"
+            )
+        time.sleep(1)
     yield FinishedJobs(start, ids)
     s.cleanup()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from jupyterlab_hpc.schedulers.base import HistoryQuery, JobState
 from jupyterlab_hpc.schedulers.slurm import SlurmScheduler
 
 from .conftest import FinishedJobs
+
+SLURM_CONF = "/etc/slurm/slurm.conf"
 
 
 async def history(jp_fetch: Any, **params: str) -> dict[str, Any]:
@@ -133,16 +136,14 @@ async def test_history_refuses_bad_queries(
 
 
 def conf_copy(tmp_path: Path, change: str) -> dict[str, str]:
-    """The environment of a Slurm client reading a changed copy of the cluster's slurm.conf."""
-    conf = Path("/etc/slurm/slurm.conf").read_text()
-    path = tmp_path / "slurm.conf"
+    """The environment of a Slurm client reading a changed copy of the cluster's slurm.conf:
+    accounting "disabled", or slurmdbd "down" (its port one where nothing listens)."""
+    conf = re.sub(r"(?m)^AccountingStorage(Type|Port)=.*\n", "", Path(SLURM_CONF).read_text())
     if change == "disabled":
-        conf = conf.replace(
-            "AccountingStorageType=accounting_storage/slurmdbd",
-            "AccountingStorageType=accounting_storage/none",
-        )
+        conf += "AccountingStorageType=accounting_storage/none\n"
     else:
-        conf += "AccountingStoragePort=9\n"  # nothing listens there: slurmdbd is "down"
+        conf += "AccountingStorageType=accounting_storage/slurmdbd\nAccountingStoragePort=9\n"
+    path = tmp_path / "slurm.conf"
     path.write_text(conf)
     return {**os.environ, "SLURM_CONF": str(path)}
 

@@ -1,7 +1,7 @@
 /**
  * Job fixtures shaped like the server's columnar answers.
  */
-import type { Job, JobsResponse, QueueStatus } from '../api';
+import type { Job, JobRecord, JobsResponse, QueueStatus } from '../api';
 
 /** The server's column order (docs/architecture.md). */
 export const COLUMNS = [
@@ -137,3 +137,19 @@ export const QUEUE: Job[] = [
     time_limit: null
   })
 ];
+
+/** A job's detail record with defaults (stdout and stderr in one file). */
+export function makeRecord(
+  fields: Partial<JobRecord> & { id: string }
+): JobRecord {
+  return {
+    ...makeJob(fields),
+    end_time: null,
+    work_dir: '/home/alice/run',
+    stdout_path: '/home/alice/run/slurm-1.out',
+    stderr_path: '/home/alice/run/slurm-1.out',
+    exit_code: null,
+    exit_signal: null,
+    ...fields
+  };
+}

@@ -5,7 +5,7 @@
 import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import * as React from 'react';
 
-import { HPCApiError, JobAction } from '../api';
+import { ActionResult, HPCApiError, JobAction } from '../api';
 import { QueueModel } from './model';
 
 interface IActionWords {
@@ -84,10 +84,26 @@ async function confirm(action: JobAction, ids: string[]): Promise<boolean> {
  *
  * @returns whether the action was sent.
  */
-export async function runJobAction(
+export function runJobAction(
   model: QueueModel,
   action: JobAction,
   ids: string[] = model.selectedIds
+): Promise<boolean> {
+  return runActionOn(model, action, ids);
+}
+
+/** What an action runs through: the queue model, or one job's details. */
+export interface IJobActor {
+  /** Whether to ask for confirmation first. */
+  readonly confirmActions: boolean;
+  performAction(action: JobAction, ids: string[]): Promise<ActionResult[]>;
+}
+
+/** `runJobAction` on any actor and explicit ids. */
+export async function runActionOn(
+  model: IJobActor,
+  action: JobAction,
+  ids: string[]
 ): Promise<boolean> {
   if (ids.length === 0) {
     return false;

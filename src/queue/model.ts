@@ -48,6 +48,12 @@ const SELECT_WAIT_MS = 2 * 60 * 1000;
 const MAX_BACKOFF_MS = 2 * 60 * 1000;
 
 export namespace QueueModel {
+  /** An action the model ran, and what the scheduler answered per job. */
+  export interface IActionDone {
+    action: JobAction;
+    results: ActionResult[];
+  }
+
   export interface IOptions {
     api?: IQueueApi;
     /** Seconds between polls; the server's floor wins when larger. */
@@ -71,8 +77,10 @@ export class QueueModel implements IDisposable {
       factory: () => this._pollOnce(),
       frequency: this._frequency(),
       name: 'jupyterlab-hpc:queue',
-      // A hidden panel stands by; a shown one stands by when the tab is hidden.
-      standby: () => (this._visible ? 'when-hidden' : true)
+      // A hidden panel stands by, unless someone watches the jobs in the
+      // background (end-of-job notifications); either way it stands by while
+      // the browser tab is hidden.
+      standby: () => (this._visible || this._background ? 'when-hidden' : true)
     });
     if (options.autoStart ?? true) {
       void this._poll.start();
@@ -431,8 +439,14 @@ export class QueueModel implements IDisposable {
     ids: string[]
   ): Promise<ActionResult[]> {
     const results = await this._api.jobAction(action, ids);
+    this._actionPerformed.emit({ action, results });
     void this.refresh();
     return results;
+  }
+
+  /** Emitted after each action with the scheduler's answers (whoever asked). */
+  get actionPerformed(): ISignal<this, QueueModel.IActionDone> {
+    return this._actionPerformed;
   }
 
   /** Tell the model whether its panel is shown; a hidden panel does not poll. */
@@ -449,6 +463,24 @@ export class QueueModel implements IDisposable {
 
   get isVisible(): boolean {
     return this._visible;
+  }
+
+  /**
+   * Keep polling while the panel is hidden, for watchers of the jobs (the
+   * end-of-job notifications). They read this model's listings, so there is
+   * still one poller of `GET jobs` per window.
+   */
+  get background(): boolean {
+    return this._background;
+  }
+  set background(background: boolean) {
+    if (background === this._background) {
+      return;
+    }
+    this._background = background;
+    if (background && !this._visible && !this._isDisposed) {
+      void this._poll.refresh();
+    }
   }
 
   dispose(): void {
@@ -604,8 +636,10 @@ export class QueueModel implements IDisposable {
   private _api: IQueueApi;
   private _poll: Poll;
   private _changed = new Signal<this, void>(this);
+  private _actionPerformed = new Signal<this, QueueModel.IActionDone>(this);
   private _isDisposed = false;
   private _visible: boolean;
+  private _background = false;
   private _loading = true;
   private _capabilities: Capabilities | null = null;
   private _jobs: Job[] = [];

@@ -10,6 +10,11 @@ import { QueueModel } from './model';
 import { QueueView } from './view';
 
 export class QueuePanel extends SidebarPanel<QueueModel> {
+  /** Open a job's details; set by the details plugin. */
+  onOpenJob: ((jobId: string) => void) | undefined = undefined;
+  /** Open the job history; set by the history plugin. */
+  onOpenHistory: (() => void) | undefined = undefined;
+
   constructor(
     model: QueueModel,
     private _options: { onSubmitJob?: () => void } = {}
@@ -24,7 +29,9 @@ export class QueuePanel extends SidebarPanel<QueueModel> {
   protected render(): React.ReactElement {
     return React.createElement(QueueView, {
       model: this.model,
-      onSubmitJob: this._options.onSubmitJob
+      onSubmitJob: this._options.onSubmitJob,
+      onOpenJob: this.onOpenJob,
+      onOpenHistory: this.onOpenHistory
     });
   }
 }

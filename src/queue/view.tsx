@@ -48,19 +48,21 @@ export interface IQueueViewProps {
   model: QueueModel;
   /** Opens the submit panel; no Submit button without it. */
   onSubmitJob?: () => void;
+  /** Open a job's details (double-click or Enter on a row). */
+  onOpenJob?: (jobId: string) => void;
+  /** Open the job history (a toolbar button). */
+  onOpenHistory?: () => void;
 }
 
 /** The whole panel. */
-export function QueueView({
-  model,
-  onSubmitJob
-}: IQueueViewProps): JSX.Element {
+export function QueueView(props: IQueueViewProps): JSX.Element {
+  const { model } = props;
   useModel(model);
   return (
     <div className="jp-hpc-queue">
-      <QueueToolbar model={model} onSubmitJob={onSubmitJob} />
+      <QueueToolbar {...props} />
       <Banner model={model} />
-      <QueueContent model={model} />
+      <QueueContent {...props} />
       <StatusLine model={model} />
     </div>
   );
@@ -85,7 +87,11 @@ function actionTitle(model: QueueModel, action: JobAction): string {
   return `${ACTION_WORDS[action].verb} the ${which} (${command})`;
 }
 
-function QueueToolbar({ model, onSubmitJob }: IQueueViewProps): JSX.Element {
+function QueueToolbar({
+  model,
+  onSubmitJob,
+  onOpenHistory
+}: IQueueViewProps): JSX.Element {
   const selected = model.selectedIds.length;
   const available = model.schedulerAvailable;
   const counts = model.stateCounts;
@@ -142,6 +148,16 @@ function QueueToolbar({ model, onSubmitJob }: IQueueViewProps): JSX.Element {
             onClick={onSubmitJob}
           >
             <addIcon.react tag="span" className="jp-hpc-queue-button-icon" />
+          </button>
+        )}
+        {onOpenHistory && (
+          <button
+            type="button"
+            className="jp-hpc-queue-button jp-hpc-queue-history"
+            title="Open the history of your finished jobs"
+            onClick={onOpenHistory}
+          >
+            History
           </button>
         )}
         <button
@@ -260,7 +276,8 @@ function StatusLine({ model }: IQueueViewProps): JSX.Element {
 // ---------------------------------------------------------------------------
 // Empty states and the table
 
-function QueueContent({ model }: IQueueViewProps): JSX.Element {
+function QueueContent(props: IQueueViewProps): JSX.Element {
+  const { model } = props;
   if (!model.schedulerAvailable) {
     const message = model.capabilities?.scheduler.message ?? '';
     return (
@@ -317,7 +334,7 @@ function QueueContent({ model }: IQueueViewProps): JSX.Element {
       </Empty>
     );
   }
-  return <QueueTable model={model} />;
+  return <QueueTable model={model} onOpenJob={props.onOpenJob} />;
 }
 
 function Empty(props: {
@@ -350,7 +367,7 @@ function gridTemplate(columns: readonly IColumn[]): {
   return { template: parts.join(' '), minWidth };
 }
 
-function QueueTable({ model }: IQueueViewProps): JSX.Element {
+function QueueTable({ model, onOpenJob }: IQueueViewProps): JSX.Element {
   const jobs = model.visibleJobs;
   const selection = model.selection;
   const columns = React.useMemo(
@@ -497,6 +514,12 @@ function QueueTable({ model }: IQueueViewProps): JSX.Element {
       case 'End':
         next = jobs.length - 1;
         break;
+      case 'Enter':
+        if (onOpenJob && current >= 0) {
+          event.preventDefault();
+          onOpenJob(jobs[current].id);
+        }
+        return;
       case 'Escape':
         model.clearSelection();
         event.preventDefault();
@@ -551,6 +574,19 @@ function QueueTable({ model }: IQueueViewProps): JSX.Element {
           role="rowgroup"
           style={{ height: jobs.length * ROW_HEIGHT }}
           onClick={onClick}
+          onDoubleClick={event => {
+            const row = (event.target as HTMLElement).closest<HTMLElement>(
+              '.jp-hpc-queue-row'
+            );
+            const id = row?.dataset.jobId;
+            if (
+              onOpenJob &&
+              id &&
+              !(event.target as HTMLElement).closest('input')
+            ) {
+              onOpenJob(id);
+            }
+          }}
           // Keep shift-click from selecting text.
           onMouseDown={e => e.shiftKey && e.preventDefault()}
         >

@@ -59,9 +59,9 @@ test('a job submitted with sbatch appears and is cancelled from the panel', asyn
   await dialog.getByRole('button', { name: /^Cancel 1 job/ }).click();
 
   await expect(row).toHaveCount(0, { timeout: 30000 });
-  await expect(page.locator('.jp-Notification-Toast, .Toastify__toast').first()).toContainText(
-    /Cancelled 1 job/
-  );
+  await expect(
+    page.locator('.jp-Notification-Toast, .Toastify__toast', { hasText: /Cancelled 1 job/ })
+  ).toBeVisible();
   const state = execFileSync('squeue', ['-h', '-t', 'all', '-j', target, '-o', '%T'], {
     encoding: 'utf-8'
   }).trim();

@@ -1,0 +1,212 @@
+/**
+ * Wires the job details, the job history and the end-of-job notifications
+ * into JupyterLab: commands, the queue panel's row actions, the context menu,
+ * layout restoration. Called by the queue plugin, whose model it shares.
+ */
+import { ILayoutRestorer, JupyterFrontEnd } from '@jupyterlab/application';
+import {
+  ICommandPalette,
+  InputDialog,
+  Notification,
+  WidgetTracker
+} from '@jupyterlab/apputils';
+import { PageConfig } from '@jupyterlab/coreutils';
+
+import type { ActionResult, JobAction } from '../api';
+import { HistoryModel } from '../history/model';
+import { HISTORY_WIDGET_ID, createHistoryWidget } from '../history/widget';
+import { runActionOn } from '../queue/actions';
+import type { QueueModel } from '../queue/model';
+import type { QueuePanel } from '../queue/panel';
+import { JobDetailsModel } from './model';
+import { notifyJobEnded } from './notify';
+import { resubmitArgs } from './resubmit';
+import { JobEndWatcher } from './watcher';
+import { JobDetailsWidget, createDetailsWidget } from './widget';
+
+export namespace DetailsCommandIDs {
+  export const openJobDetails = 'hpc:open-job-details';
+  export const openHistory = 'hpc:open-history';
+  /** Owned by the submit panel: opens it with `{path?, script?, options?}`. */
+  export const submitJob = 'hpc:submit-job';
+}
+
+/** Job ids as schedulers print them: `123`, `123_4`, `1.pbs01`, `3[1].pbs01`. */
+const JOB_ID = /^[A-Za-z0-9_.[\]:+%-]{1,200}$/;
+
+export interface IDetailsSetup {
+  /** Turn the end-of-job notifications on or off (the queue setting). */
+  setNotifications(enabled: boolean): void;
+  openDetails(jobId: string): JobDetailsWidget;
+}
+
+export function setupJobDetails(
+  app: JupyterFrontEnd,
+  options: {
+    queue: QueueModel;
+    panel: QueuePanel;
+    palette: ICommandPalette | null;
+    restorer: ILayoutRestorer | null;
+    category: string;
+  }
+): IDetailsSetup {
+  const { commands, shell } = app;
+  const { queue, panel } = options;
+  const serverRoot = PageConfig.getOption('serverRoot');
+
+  const tracker = new WidgetTracker<JobDetailsWidget>({
+    namespace: 'jupyterlab-hpc-job-details'
+  });
+
+  const runAction = async (model: JobDetailsModel, action: JobAction) => {
+    // Through the queue model, so the panel and the watcher hear of it too.
+    const actor = {
+      confirmActions: queue.confirmActions,
+      performAction: async (
+        a: JobAction,
+        ids: string[]
+      ): Promise<ActionResult[]> => {
+        const results = await queue.performAction(a, ids);
+        void model.refresh();
+        return results;
+      }
+    };
+    await runActionOn(actor, action, [model.jobId]);
+  };
+
+  const resubmit = (model: JobDetailsModel): (() => void) | string => {
+    const detail = model.detail;
+    const args = detail ? resubmitArgs(detail) : null;
+    if (!args) {
+      return 'The scheduler no longer has this job’s script, so there is nothing to copy.';
+    }
+    if (!commands.hasCommand(DetailsCommandIDs.submitJob)) {
+      return 'The submit panel is not available in this JupyterLab.';
+    }
+    return () =>
+      void commands.execute(DetailsCommandIDs.submitJob, {
+        script: args.script,
+        options: args.options as Record<string, never>
+      });
+  };
+
+  const openDetails = (jobId: string): JobDetailsWidget => {
+    let widget = tracker.find(w => w.content.model.jobId === jobId);
+    if (!widget) {
+      const model = new JobDetailsModel({ jobId });
+      widget = createDetailsWidget(model, {
+        serverRoot,
+        openFile: path => void commands.execute('docmanager:open', { path }),
+        runAction: action => void runAction(model, action),
+        resubmit: () => resubmit(model),
+        openJob: id => void openDetails(id)
+      });
+      void tracker.add(widget);
+      shell.add(widget, 'main');
+    }
+    shell.activateById(widget.id);
+    return widget;
+  };
+
+  // The queue panel's rows: double-click, Enter, and the context menu.
+  panel.onOpenJob = jobId => void openDetails(jobId);
+  const rowUnderMenu = (): string | undefined =>
+    app.contextMenuHitTest(node => node.classList?.contains('jp-hpc-queue-row'))
+      ?.dataset.jobId;
+
+  commands.addCommand(DetailsCommandIDs.openJobDetails, {
+    label: args =>
+      args.fromContextMenu ? 'Show Details' : 'Show Job Details…',
+    caption:
+      'Open a job’s details: fields, timeline, resources, output, script',
+    execute: async args => {
+      let jobId = typeof args.jobId === 'string' ? args.jobId : undefined;
+      if (!jobId && args.fromContextMenu) {
+        jobId = rowUnderMenu();
+      }
+      if (!jobId) {
+        const answer = await InputDialog.getText({
+          title: 'Show job details',
+          label: 'Job ID',
+          placeholder: 'e.g. 1234 or 1234_5'
+        });
+        jobId = answer.button.accept ? (answer.value ?? '').trim() : '';
+        if (!jobId) {
+          return;
+        }
+      }
+      if (!JOB_ID.test(jobId)) {
+        Notification.error(`“${jobId}” is not a job id.`, { autoClose: 5000 });
+        return;
+      }
+      return openDetails(jobId);
+    }
+  });
+  app.contextMenu.addItem({
+    command: DetailsCommandIDs.openJobDetails,
+    selector: '.jp-hpc-queue-row',
+    args: { fromContextMenu: true },
+    rank: 0
+  });
+
+  // The history view.
+  const historyTracker = new WidgetTracker({
+    namespace: 'jupyterlab-hpc-history'
+  });
+  const openHistory = () => {
+    let widget = historyTracker.currentWidget;
+    if (!widget || widget.isDisposed) {
+      widget = createHistoryWidget(
+        new HistoryModel(),
+        id => void openDetails(id)
+      );
+      void historyTracker.add(widget);
+      shell.add(widget, 'main');
+    }
+    shell.activateById(HISTORY_WIDGET_ID);
+    return widget;
+  };
+  panel.onOpenHistory = openHistory;
+  panel.update();
+  commands.addCommand(DetailsCommandIDs.openHistory, {
+    label: 'Show Job History',
+    caption:
+      'Your finished jobs, with exit codes, elapsed time and CPU efficiency',
+    execute: () => openHistory()
+  });
+
+  for (const command of [
+    DetailsCommandIDs.openJobDetails,
+    DetailsCommandIDs.openHistory
+  ]) {
+    options.palette?.addItem({ command, category: options.category });
+  }
+
+  if (options.restorer) {
+    void options.restorer.restore(tracker, {
+      command: DetailsCommandIDs.openJobDetails,
+      args: widget => ({ jobId: widget.content.model.jobId }),
+      name: widget => widget.content.model.jobId
+    });
+    void options.restorer.restore(historyTracker, {
+      command: DetailsCommandIDs.openHistory,
+      name: () => 'history'
+    });
+  }
+
+  // End-of-job notifications, from the queue model's own listings.
+  const watcher = new JobEndWatcher({
+    queue,
+    notify: ending => notifyJobEnded(ending, id => void openDetails(id)),
+    enabled: true
+  });
+  queue.background = true;
+
+  return {
+    setNotifications: enabled => {
+      watcher.enabled = enabled;
+      queue.background = enabled;
+    },
+    openDetails
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * The main-area widget of the job history.
+ */
+import { MainAreaWidget, ReactWidget } from '@jupyterlab/apputils';
+import * as React from 'react';
+
+import { queueIcon } from '../icons';
+import { HistoryModel } from './model';
+import { HistoryView } from './view';
+
+export const HISTORY_WIDGET_ID = 'jupyterlab-hpc-history';
+
+class HistoryContent extends ReactWidget {
+  constructor(
+    readonly model: HistoryModel,
+    private _openJob: (jobId: string) => void
+  ) {
+    super();
+    this.addClass('jp-hpc-history-panel');
+  }
+
+  protected render(): React.ReactElement {
+    return React.createElement(HistoryView, {
+      model: this.model,
+      openJob: this._openJob
+    });
+  }
+}
+
+export function createHistoryWidget(
+  model: HistoryModel,
+  openJob: (jobId: string) => void
+): MainAreaWidget {
+  const widget = new MainAreaWidget({
+    content: new HistoryContent(model, openJob)
+  });
+  widget.id = HISTORY_WIDGET_ID;
+  widget.title.label = 'Job History';
+  widget.title.caption = 'Your finished jobs, from the scheduler’s accounting';
+  widget.title.icon = queueIcon;
+  widget.title.closable = true;
+  widget.disposed.connect(() => model.dispose());
+  void model.refresh();
+  return widget;
+}
