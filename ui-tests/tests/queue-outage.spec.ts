@@ -26,6 +26,13 @@ test.afterAll(() => {
   }
 });
 
+// Stops the shared slurmctld: engineers running tests side by side set
+// HPC_SHARED_CLUSTER=1 to skip it; `make test` and CI always run it.
+test.skip(
+  process.env.HPC_SHARED_CLUSTER === '1',
+  'HPC_SHARED_CLUSTER=1: the cluster is shared, so it is not stopped'
+);
+
 test('the panel keeps the last jobs through a slurmctld outage and recovers', async ({
   page
 }, testInfo) => {
