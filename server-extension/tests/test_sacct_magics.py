@@ -16,7 +16,7 @@ from jupyterlab_hpc.magics import JobHandle
 from jupyterlab_hpc.magics.errors import BatchError
 from jupyterlab_hpc.schedulers.base import JobState
 
-from .conftest import FinishedJobs
+from .conftest import FinishedJobs, ensure_accounting
 from .magic_shell import run, run_failing, shell_with_magics
 from .test_history_slurm import conf_copy
 
@@ -102,6 +102,7 @@ def test_job_of_a_forgotten_job_comes_from_accounting(
 ) -> None:
     failed, done = finished_jobs.ids["failed"], finished_jobs.ids["completed"]
     wait_until_forgotten(failed)
+    ensure_accounting()
     handle = run(shell, f"%job {failed}")
     assert isinstance(handle, JobHandle)
     assert handle.state is JobState.FAILED
