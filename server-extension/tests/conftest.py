@@ -16,6 +16,7 @@ pytest_plugins = ["pytest_jupyter.jupyter_server", "tests.pbs_replay.fixtures"]
 FIXTURES = Path(__file__).parent / "fixtures"
 TEST_BIN = Path(__file__).parent / "bin"
 OTHER_USER = "hpcdemo"  # created by scripts/local-cluster up
+CLUSTER = Path(__file__).resolve().parents[2] / "scripts" / "local-cluster"
 
 
 def fixture_text(name: str) -> str:
@@ -82,6 +83,22 @@ def _squeue_ids(ids: list[str]) -> str:
     ).stdout.strip()
 
 
+def ensure_accounting() -> None:
+    """slurmctld and slurm.conf with accounting, as this checkout's scripts/local-cluster
+    sets them up. A scripts/local-cluster from before accounting (another checkout sharing
+    this machine) may have rewritten slurm.conf; this one's `up` puts accounting back
+    (restarting slurmctld only because its configuration changed)."""
+    config = subprocess.run(
+        ["scontrol", "show", "config"], capture_output=True, text=True, check=False
+    ).stdout
+    on_disk = Path("/etc/slurm/slurm.conf").read_text()
+    if "accounting_storage/slurmdbd" in config and "accounting_storage/slurmdbd" in on_disk:
+        return
+    up = subprocess.run([str(CLUSTER), "up"], capture_output=True, text=True, check=False)
+    if up.returncode != 0:
+        pytest.fail(f"slurmctld runs without accounting and `up` failed: {up.stderr}")
+
+
 def _sacct_ended(ids: set[str]) -> set[str]:
     """Which of these jobs accounting knows in a final state."""
     out = subprocess.run(
@@ -106,15 +123,7 @@ def finished_jobs(slurm: None) -> Iterator[FinishedJobs]:
     Session-scoped: by the end of the session slurmctld has forgotten them (MinJobAge),
     which the %job test uses.
     """
-    config = subprocess.run(
-        ["scontrol", "show", "config"], capture_output=True, text=True, check=False
-    ).stdout
-    if "accounting_storage/slurmdbd" not in config:
-        pytest.fail(
-            "slurmctld runs without accounting (AccountingStorageType is not slurmdbd): "
-            "a scripts/local-cluster older than the accounting branch rewrote slurm.conf; "
-            "run this branch's scripts/local-cluster up"
-        )
+    ensure_accounting()
     start = (datetime.now() - timedelta(seconds=5)).strftime("%Y-%m-%dT%H:%M:%S")
     s = Submitter(f"jupyterlab-hpc-test-{uuid.uuid4().hex[:8]}")
     burn = 'end=$(($(date +%s)+3)); while [ "$(date +%s)" -lt "$end" ]; do :; done'

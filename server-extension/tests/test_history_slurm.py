@@ -49,9 +49,9 @@ async def test_history_has_exit_codes_elapsed_and_efficiency(
     assert cancelled["raw_state"].startswith("CANCELLED by ")
     assert done["name"] == "history: completes"
     assert done["user"] == "root" or done["user"] == os.environ.get("USER")
-    # The completing job burnt CPU for about 3 s of its elapsed time on 1 CPU.
+    # The completing job burnt CPU for 2 to 3 s (whole seconds of `date`) on 1 CPU.
     assert done["cpus"] == 1
-    assert done["elapsed"] >= 3
+    assert done["elapsed"] >= 2
     assert done["total_cpu"] is not None
     assert 0 < done["cpu_efficiency"] <= 1
     for job in (done, failed, cancelled):

@@ -16,7 +16,7 @@ from jupyterlab_hpc.magics import JobHandle
 from jupyterlab_hpc.magics.errors import BatchError
 from jupyterlab_hpc.schedulers.base import JobState
 
-from .conftest import FinishedJobs
+from .conftest import FinishedJobs, ensure_accounting
 from .magic_shell import run, run_failing, shell_with_magics
 from .test_history_slurm import conf_copy
 
@@ -45,7 +45,7 @@ def test_sacct_returns_a_typed_table(shell: InteractiveShell, finished_jobs: Fin
     assert (done["state"], done["exit_code"]) == ("completed", 0)
     assert (failed["state"], failed["exit_code"]) == ("failed", 3)
     assert rows[ids["cancelled"]]["state"] == "cancelled"
-    assert done["elapsed"] >= pd.Timedelta(seconds=3)
+    assert done["elapsed"] >= pd.Timedelta(seconds=2)
     assert 0 < done["cpu_efficiency"] <= 1
     assert list(df.columns[:4]) == ["id", "name", "user", "state"]
     # -X would leave TotalCPU at 0: the table drops it (it has one row per job anyway).
@@ -102,6 +102,7 @@ def test_job_of_a_forgotten_job_comes_from_accounting(
 ) -> None:
     failed, done = finished_jobs.ids["failed"], finished_jobs.ids["completed"]
     wait_until_forgotten(failed)
+    ensure_accounting()
     handle = run(shell, f"%job {failed}")
     assert isinstance(handle, JobHandle)
     assert handle.state is JobState.FAILED
