@@ -175,3 +175,19 @@ def clean_env() -> Iterator[None]:
     yield
     os.environ.clear()
     os.environ.update(saved)
+
+
+def forgotten(job_id: str) -> bool:
+    out = subprocess.run(
+        ["scontrol", "show", "job", job_id], capture_output=True, text=True, check=False
+    )
+    return "Invalid job id" in out.stderr
+
+
+def wait_until_forgotten(job_id: str) -> None:
+    """slurmctld drops a job MinJobAge (120 s) after it ended, at its next purge."""
+    deadline = time.monotonic() + 300
+    while not forgotten(job_id):
+        if time.monotonic() > deadline:
+            pytest.fail(f"slurmctld still knows job {job_id} after 5 minutes")
+        time.sleep(2)

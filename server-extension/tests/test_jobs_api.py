@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import subprocess
@@ -13,7 +12,7 @@ from typing import Any
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from .conftest import OTHER_USER, Submitter
+from .conftest import OTHER_USER, FinishedJobs, Submitter, ensure_accounting, wait_until_forgotten
 
 pytestmark = pytest.mark.usefixtures("slurm")
 
@@ -407,32 +406,12 @@ async def test_bad_output_ranges_are_400(jp_fetch: Any, params: dict[str, str]) 
     assert body["message"]
 
 
-def forgotten_job() -> str | None:
-    """One of the user's jobs that slurmctld forgot and accounting still knows; None
-    without accounting."""
-    if not accounting_on():
-        return None
-    window = ["--starttime=now-2days", "--endtime=now-10minutes", "--state=CD,F,CA,TO"]
-    out = subprocess.run(
-        ["sacct", "-X", "-n", "-P", f"--user={getpass.getuser()}", "--format=JobID", *window],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout
-    for job_id in reversed(out.split()):
-        if job_id.isdigit():
-            known = subprocess.run(
-                ["scontrol", "show", "job", job_id], capture_output=True, check=False
-            )
-            if known.returncode != 0:
-                return job_id
-    return None
-
-
-async def test_detail_of_a_forgotten_job_comes_from_accounting(jp_fetch: Any) -> None:
-    job = forgotten_job()
-    if job is None:
-        pytest.skip("no job in Slurm accounting that slurmctld already forgot")
+async def test_detail_of_a_forgotten_job_comes_from_accounting(
+    jp_fetch: Any, finished_jobs: FinishedJobs
+) -> None:
+    job = finished_jobs.ids["failed"]
+    wait_until_forgotten(job)
+    ensure_accounting()
     detail = json.loads((await jp_fetch("jupyterlab-hpc", "jobs", job)).body)
     assert detail["job"]["id"] == job
     assert detail["job"]["state"] in ("completed", "failed", "cancelled", "timeout")

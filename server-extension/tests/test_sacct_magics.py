@@ -3,8 +3,6 @@ real local Slurm with accounting (slurmdbd + MariaDB)."""
 
 from __future__ import annotations
 
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +14,7 @@ from jupyterlab_hpc.magics import JobHandle
 from jupyterlab_hpc.magics.errors import BatchError
 from jupyterlab_hpc.schedulers.base import JobState
 
-from .conftest import FinishedJobs, ensure_accounting
+from .conftest import FinishedJobs, ensure_accounting, wait_until_forgotten
 from .magic_shell import run, run_failing, shell_with_magics
 from .test_history_slurm import conf_copy
 
@@ -76,22 +74,6 @@ def test_sacct_without_accounting_says_so(
     error = run_failing(shell, "%sacct -j 1")
     assert isinstance(error, BatchError)
     assert "sacct needs Slurm accounting (slurmdbd" in str(error)
-
-
-def forgotten(job_id: str) -> bool:
-    out = subprocess.run(
-        ["scontrol", "show", "job", job_id], capture_output=True, text=True, check=False
-    )
-    return "Invalid job id" in out.stderr
-
-
-def wait_until_forgotten(job_id: str) -> None:
-    """slurmctld drops a job MinJobAge (120 s) after it ended, at its next purge."""
-    deadline = time.monotonic() + 300
-    while not forgotten(job_id):
-        if time.monotonic() > deadline:
-            pytest.fail(f"slurmctld still knows job {job_id} after 5 minutes")
-        time.sleep(2)
 
 
 def test_job_of_a_forgotten_job_comes_from_accounting(
