@@ -17,6 +17,7 @@ import {
   formatAge,
   formatDuration,
   formatTime,
+  getColumn,
   normalizeColumns,
   sortJobs,
   whereText
@@ -212,6 +213,17 @@ describe('formatting', () => {
 });
 
 describe('columns', () => {
+  it('call a partition a queue on PBS, and name its commands', () => {
+    expect(getColumn('partition')?.label).toBe('Partition');
+    expect(getColumn('partition', 'pbs')?.label).toBe('Queue');
+    expect(getColumn('partition', 'pbs')?.width).toBe(
+      getColumn('partition')?.width
+    );
+    expect(getColumn('id', 'pbs')?.title).toContain('qdel');
+    expect(getColumn('cpus', 'pbs')).toBe(getColumn('cpus'));
+    expect(getColumn('nope', 'pbs')).toBeUndefined();
+  });
+
   it('labels every column for a person', () => {
     const labels = Object.fromEntries(TABLE_COLUMNS.map(c => [c.id, c.label]));
     expect(labels.id).toBe('Job ID');

@@ -99,7 +99,9 @@ export function setupJobDetails(
         openFile: path => void commands.execute('docmanager:open', { path }),
         runAction: action => void runAction(model, action),
         resubmit: () => resubmit(model),
-        openJob: id => void openDetails(id)
+        openJob: id => void openDetails(id),
+        schedulerKind: () =>
+          queue.capabilities?.scheduler.kind === 'pbs' ? 'pbs' : 'slurm'
       });
       void tracker.add(widget);
       shell.add(widget, 'main');

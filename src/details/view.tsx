@@ -8,6 +8,7 @@ import * as React from 'react';
 import type { JobAction, JobRecord } from '../api';
 import { useModel } from '../common/useModel';
 import { STATE_LABELS, formatDuration, formatTime } from '../queue/jobs';
+import { DetailsSchedulerKind, headerFacts } from './facts';
 import type { JobDetailsModel } from './model';
 import { OutputSection } from './outputView';
 import { tokenizeScript } from './script';
@@ -24,6 +25,8 @@ export interface IDetailsViewProps {
    */
   resubmit: () => (() => void) | string;
   openJob: (jobId: string) => void;
+  /** The batch system, for its words (a PBS queue is a Slurm partition). */
+  schedulerKind: () => DetailsSchedulerKind;
 }
 
 export function DetailsView(props: IDetailsViewProps): JSX.Element {
@@ -146,12 +149,7 @@ function Header(props: IDetailsViewProps & { job: JobRecord }): JSX.Element {
       {label}
     </button>
   );
-  const facts = [
-    job.user && `user ${job.user}`,
-    job.partition && `partition ${job.partition}`,
-    job.account && `account ${job.account}`,
-    job.nodelist && `on ${job.nodelist}`
-  ].filter(Boolean);
+  const facts = headerFacts(job, props.schedulerKind());
   return (
     <div className="jp-hpc-details-header">
       <div className="jp-hpc-details-title">

@@ -91,9 +91,23 @@ export const COLUMN_IDS: readonly ColumnId[] = COLUMNS.map(c => c.id);
 
 const COLUMN_BY_ID = new Map<string, IColumn>(COLUMNS.map(c => [c.id, c]));
 
-/** The column of an id, or undefined for an unknown id. */
-export function getColumn(id: string): IColumn | undefined {
-  return COLUMN_BY_ID.get(id);
+/** Headers PBS says differently: a Slurm partition is a PBS queue. */
+const PBS_WORDS: Partial<Record<ColumnId, Pick<IColumn, 'label' | 'title'>>> = {
+  id: { label: 'Job ID', title: 'The id to give qdel, qstat...' },
+  partition: { label: 'Queue', title: 'Queue of the job' }
+};
+
+/**
+ * The column of an id, or undefined for an unknown id; its header in the words
+ * of the batch system (`pbs`) when given.
+ */
+export function getColumn(
+  id: string,
+  scheduler: 'slurm' | 'pbs' = 'slurm'
+): IColumn | undefined {
+  const column = COLUMN_BY_ID.get(id);
+  const words = scheduler === 'pbs' ? PBS_WORDS[id as ColumnId] : undefined;
+  return column && words ? { ...column, ...words } : column;
 }
 
 /** The columns shown until the settings say otherwise. */

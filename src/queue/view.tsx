@@ -370,12 +370,14 @@ function gridTemplate(columns: readonly IColumn[]): {
 function QueueTable({ model, onOpenJob }: IQueueViewProps): JSX.Element {
   const jobs = model.visibleJobs;
   const selection = model.selection;
+  const scheduler =
+    model.capabilities?.scheduler.kind === 'pbs' ? 'pbs' : 'slurm';
   const columns = React.useMemo(
     () =>
       model.columns
-        .map(id => getColumn(id))
+        .map(id => getColumn(id, scheduler))
         .filter((c): c is IColumn => c !== undefined),
-    [model.columns]
+    [model.columns, scheduler]
   );
   const grid = React.useMemo(() => gridTemplate(columns), [columns]);
 

@@ -9,6 +9,7 @@ import type { Partition } from '../api';
 import { useModel } from '../common/useModel';
 import { FieldName } from './directives';
 import { SECTIONS, fieldText } from './fields';
+import { checkOkText, checkingText, refusedText } from './outcome';
 import { SubmitModel } from './model';
 
 /** What the buttons do besides changing the model (dialogs, notifications). */
@@ -167,7 +168,7 @@ function Outcome({ model, actions }: ISubmitViewProps): JSX.Element | null {
       >
         <span className="jp-hpc-submit-spinner" aria-hidden="true" />
         {model.phase === 'checking'
-          ? `Asking ${name} whether it would take the job…`
+          ? checkingText(model.kind, name)
           : `Submitting to ${name}…`}
       </div>
     );
@@ -177,7 +178,6 @@ function Outcome({ model, actions }: ISubmitViewProps): JSX.Element | null {
     return null;
   }
   if (outcome.error) {
-    const verb = outcome.kind === 'check' ? 'would not take' : 'refused';
     return (
       <div
         className="jp-hpc-submit-outcome jp-mod-error"
@@ -187,7 +187,7 @@ function Outcome({ model, actions }: ISubmitViewProps): JSX.Element | null {
         <div>
           {outcome.error.status === 0 || outcome.error.status >= 500
             ? 'The request failed:'
-            : `${name} ${verb} the job:`}
+            : refusedText(model.kind, name, outcome.kind)}
         </div>
         <pre className="jp-hpc-submit-message">{outcome.error.message}</pre>
         {outcome.error.detail && (
@@ -211,11 +211,7 @@ function Outcome({ model, actions }: ISubmitViewProps): JSX.Element | null {
         role="status"
         data-outcome="check-ok"
       >
-        <div>
-          {name} would take this job
-          {start ? `; it would start around ${start}` : ''}
-          {result.nodes ? ` on ${result.nodes}` : ''}.
-        </div>
+        <div>{checkOkText(model.kind, name, start, result.nodes)}</div>
         {result.message && (
           <pre className="jp-hpc-submit-message">{result.message}</pre>
         )}
