@@ -1,4 +1,5 @@
-import { headerFacts } from '../details/facts';
+import { headerFacts, scriptMissingText } from '../details/facts';
+import { noScriptReason } from '../details/resubmit';
 
 const job = {
   user: 'alice',
@@ -28,5 +29,19 @@ describe('the facts under a job title', () => {
     expect(
       headerFacts({ user: '', partition: '', account: '', nodelist: '' }, 'pbs')
     ).toEqual([]);
+  });
+});
+
+describe('why a copy cannot be resubmitted', () => {
+  it('says PBS keeps scripts from users, and Slurm forgot it', () => {
+    expect(noScriptReason('pbs')).toContain('administrators');
+    expect(noScriptReason('slurm')).toContain('no longer has');
+  });
+});
+
+describe('why the script is not shown', () => {
+  it('on PBS, because only administrators see it', () => {
+    expect(scriptMissingText('pbs')).toContain('administrators');
+    expect(scriptMissingText('slurm')).toContain('your own jobs');
   });
 });

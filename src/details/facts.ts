@@ -18,3 +18,10 @@ export function headerFacts(
     job.nodelist && `on ${job.nodelist}`
   ].filter((fact): fact is string => Boolean(fact));
 }
+
+/** Why the Batch script section is empty. */
+export function scriptMissingText(kind: DetailsSchedulerKind): string {
+  return kind === 'pbs'
+    ? 'PBS shows a job’s script only to its administrators (printjob), not to the job’s owner.'
+    : 'The scheduler does not show this job’s script (it only keeps it for your own jobs, while they are known).';
+}

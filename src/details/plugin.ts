@@ -20,7 +20,7 @@ import type { QueueModel } from '../queue/model';
 import type { QueuePanel } from '../queue/panel';
 import { JobDetailsModel } from './model';
 import { notifyJobEnded } from './notify';
-import { resubmitArgs } from './resubmit';
+import { noScriptReason, resubmitArgs } from './resubmit';
 import { JobEndWatcher } from './watcher';
 import { JobDetailsWidget, createDetailsWidget } from './widget';
 
@@ -58,6 +58,9 @@ export function setupJobDetails(
     namespace: 'jupyterlab-hpc-job-details'
   });
 
+  const schedulerKind = (): 'slurm' | 'pbs' =>
+    queue.capabilities?.scheduler.kind === 'pbs' ? 'pbs' : 'slurm';
+
   const runAction = async (model: JobDetailsModel, action: JobAction) => {
     // Through the queue model, so the panel and the watcher hear of it too.
     const actor = {
@@ -78,7 +81,7 @@ export function setupJobDetails(
     const detail = model.detail;
     const args = detail ? resubmitArgs(detail) : null;
     if (!args) {
-      return 'The scheduler no longer has this job’s script, so there is nothing to copy.';
+      return noScriptReason(schedulerKind());
     }
     if (!commands.hasCommand(DetailsCommandIDs.submitJob)) {
       return 'The submit panel is not available in this JupyterLab.';
@@ -100,8 +103,7 @@ export function setupJobDetails(
         runAction: action => void runAction(model, action),
         resubmit: () => resubmit(model),
         openJob: id => void openDetails(id),
-        schedulerKind: () =>
-          queue.capabilities?.scheduler.kind === 'pbs' ? 'pbs' : 'slurm'
+        schedulerKind
       });
       void tracker.add(widget);
       shell.add(widget, 'main');

@@ -64,3 +64,13 @@ export function resubmitArgs(detail: JobDetail): IResubmitArgs | null {
   set('workdir', text(job.work_dir));
   return { script: detail.script, options };
 }
+
+/**
+ * Why "Resubmit a copy" has nothing to copy. Slurm keeps a job's script while it
+ * remembers the job; PBS gives it only to its administrators (printjob), never to users.
+ */
+export function noScriptReason(kind: 'slurm' | 'pbs'): string {
+  return kind === 'pbs'
+    ? 'PBS shows a job’s script only to its administrators, so there is nothing to copy.'
+    : 'The scheduler no longer has this job’s script, so there is nothing to copy.';
+}

@@ -8,7 +8,7 @@ import * as React from 'react';
 import type { JobAction, JobRecord } from '../api';
 import { useModel } from '../common/useModel';
 import { STATE_LABELS, formatDuration, formatTime } from '../queue/jobs';
-import { DetailsSchedulerKind, headerFacts } from './facts';
+import { DetailsSchedulerKind, headerFacts, scriptMissingText } from './facts';
 import type { JobDetailsModel } from './model';
 import { OutputSection } from './outputView';
 import { tokenizeScript } from './script';
@@ -82,9 +82,8 @@ export function DetailsView(props: IDetailsViewProps): JSX.Element {
           {detail.script ? (
             <Script script={detail.script} />
           ) : (
-            <p className="jp-hpc-details-muted">
-              The scheduler does not show this job&apos;s script (it only keeps
-              it for your own jobs, while they are known).
+            <p className="jp-hpc-details-muted jp-hpc-details-no-script">
+              {scriptMissingText(props.schedulerKind())}
             </p>
           )}
         </Section>
@@ -281,6 +280,12 @@ const RESOURCE_LABELS: Record<string, string> = {
   time: 'Time',
   time_limit: 'Time',
   walltime: 'Wall time',
+  // PBS's own resource names.
+  ncpus: 'CPUs',
+  ngpus: 'GPUs',
+  nodect: 'Nodes',
+  select: 'Chunks (select)',
+  place: 'Placement',
   cpu_time: 'CPU time',
   max_rss: 'Max RSS',
   tasks: 'Tasks',

@@ -144,6 +144,17 @@ test('PBS: submit from the form with #PBS lines, then details and cancel', async
   await expect(details.locator('.jp-hpc-details-release')).toBeEnabled();
   await expect(details.locator('.jp-hpc-details-hold')).toBeDisabled();
   await expect(details.locator('.jp-hpc-details-cancel')).toBeEnabled();
+  // PBS gives the script to administrators only: nothing to copy, and the button says so.
+  await expect(details.locator('.jp-hpc-details-resubmit')).toBeDisabled();
+  await expect(details.locator('.jp-hpc-details-resubmit')).toHaveAttribute(
+    'title',
+    /administrators/
+  );
+  await details.locator('summary', { hasText: 'Batch script' }).click();
+  await expect(details.locator('.jp-hpc-details-no-script')).toContainText('administrators');
+  await expect(
+    details.locator('.jp-hpc-resources tr[data-resource="select"]')
+  ).toContainText('Chunks (select)');
   // Its output file does not exist yet.
   await expect(details.locator('.jp-hpc-details-output')).toContainText(
     /does not exist yet|not written yet|no output/i
