@@ -1,7 +1,8 @@
 /**
- * A sidebar widget that tells its model when it is shown or hidden, so a
- * closed panel costs the server nothing (its model's Poll stands by), and
- * that disposes of its model with itself.
+ * A widget that tells its model when it is shown or hidden, so a closed
+ * panel costs the server nothing (its model's Poll stands by), and that
+ * disposes of its model with itself. The sidebar panels use it, and so does
+ * the content of a job's details tab (disposed with its MainAreaWidget).
  */
 import { ReactWidget } from '@jupyterlab/apputils';
 import { IDisposable } from '@lumino/disposable';

@@ -2,10 +2,10 @@
  * The main-area widget of one job's details. Its model polls only while the
  * widget is shown, and is disposed with it.
  */
-import { MainAreaWidget, ReactWidget } from '@jupyterlab/apputils';
-import { Message } from '@lumino/messaging';
+import { MainAreaWidget } from '@jupyterlab/apputils';
 import * as React from 'react';
 
+import { SidebarPanel } from '../common/sidebarPanel';
 import { queueIcon } from '../icons';
 import { JobDetailsModel } from './model';
 import { DetailsView, IDetailsViewProps } from './view';
@@ -15,12 +15,12 @@ export function detailsWidgetId(jobId: string): string {
   return `jupyterlab-hpc-job-${jobId.replace(/[^A-Za-z0-9_-]/g, '-')}`;
 }
 
-class DetailsContent extends ReactWidget {
+class DetailsContent extends SidebarPanel<JobDetailsModel> {
   constructor(
-    readonly model: JobDetailsModel,
+    model: JobDetailsModel,
     private _props: Omit<IDetailsViewProps, 'model'>
   ) {
-    super();
+    super(model);
     this.addClass('jp-hpc-details-panel');
   }
 
@@ -29,23 +29,6 @@ class DetailsContent extends ReactWidget {
       ...this._props,
       model: this.model
     });
-  }
-
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    this.model.setVisible(this.isVisible);
-  }
-  protected onBeforeDetach(msg: Message): void {
-    this.model.setVisible(false);
-    super.onBeforeDetach(msg);
-  }
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    this.model.setVisible(true);
-  }
-  protected onAfterHide(msg: Message): void {
-    super.onAfterHide(msg);
-    this.model.setVisible(false);
   }
 }
 
@@ -71,6 +54,5 @@ export function createDetailsWidget(
   };
   retitle();
   model.changed.connect(retitle);
-  widget.disposed.connect(() => model.dispose());
   return widget;
 }
