@@ -11,7 +11,11 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["pytest_jupyter.jupyter_server", "tests.pbs_replay.fixtures"]
+pytest_plugins = [
+    "pytest_jupyter.jupyter_server",
+    "tests.pbs_replay.fixtures",
+    "tests.torque_replay.fixtures",
+]
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEST_BIN = Path(__file__).parent / "bin"

@@ -364,12 +364,3 @@ def test_pbs_magics_survive_hostile_input(
     new_jobs = [a for i, a in jobs.items() if int(re.match(r"\d+", i).group()) >= 10]  # type: ignore[union-attr]
     assert all(a["job_state"] == "H" for a in new_jobs)
     print(f"PBS magic fuzz: outcomes {outcomes}")
-
-
-def test_torque_says_the_magics_do_not_support_it_yet(pbs_replay: PBSReplay) -> None:
-    from jupyterlab_hpc.runner import CommandRunner
-    from jupyterlab_hpc.schedulers.base import Unsupported
-    from jupyterlab_hpc.schedulers.torque import TorqueScheduler
-
-    with pytest.raises(Unsupported, match="do not support torque yet"):
-        TorqueScheduler(CommandRunner(pbs_replay.command_paths)).blocking()

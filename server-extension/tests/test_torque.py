@@ -3,7 +3,6 @@ test-only Torque stand-ins (tests/torque_replay), and detection."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -29,10 +28,10 @@ from jupyterlab_hpc.schedulers.torque_parse import parse_qstat_xml, parse_torque
 
 from .pbs_replay.fixtures import REPLAY_BIN as PBS_BIN
 from .pbs_replay.fixtures import PBSReplay
+from .torque_replay.fixtures import REPLAY_BIN as TORQUE_BIN
+from .torque_replay.fixtures import TorqueReplay
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "torque"
-TORQUE_BIN = Path(__file__).resolve().parent / "torque_replay"
-COMMANDS = ("qstat", "qsub", "qdel", "qhold", "qrls", "pbsnodes")
 
 
 def fixture(name: str) -> str:
@@ -154,35 +153,26 @@ def test_torque_qsub_options() -> None:
 
 
 @pytest.fixture
-def torque(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TorqueScheduler:
-    monkeypatch.setenv("TORQUE_REPLAY_LOG", str(tmp_path / "calls.jsonl"))
-    paths = {name: str(TORQUE_BIN / name) for name in COMMANDS}
-    return TorqueScheduler(CommandRunner(paths, timeout=10))
+def torque(torque_replay: TorqueReplay) -> TorqueScheduler:
+    torque_replay.reset("alice")  # the fixtures' user, so the owners read as written
+    return TorqueScheduler(CommandRunner(torque_replay.command_paths, timeout=10))
 
 
-def calls(tmp_path: Path) -> list[dict[str, object]]:
-    path = tmp_path / "calls.jsonl"
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text().splitlines()]
-
-
-async def test_backend(torque: TorqueScheduler, tmp_path: Path) -> None:
+async def test_backend(torque: TorqueScheduler, torque_replay: TorqueReplay) -> None:
     assert await torque.version() == "6.1.2"
     assert torque.flavour("6.1.2") == "Torque"
     assert await torque.cluster_name() == "torque01"
     rows = {r[0]: r for r in await torque.list_rows()}
     assert rows["17[1].torque01"][2] == "1"
     assert rows["17[2].torque01"][8] == "pending"
-    argvs = [c["argv"] for c in calls(tmp_path)]
-    assert ["qstat", "-f", "-x", "-t"] in argvs
+    assert ["qstat", "-f", "-x", "-t"] in torque_replay.argvs()
 
     detail = await torque.job_detail("17[].torque01")
     assert [t.id for t in detail.tasks] == ["17[1].torque01", "17[2].torque01"]
     with pytest.raises(JobNotFound):
         await torque.job_detail("99.torque01")
     # Torque has no -x history: one qstat per detail
-    assert [c["argv"] for c in calls(tmp_path)][-1] == ["qstat", "-f", "-x", "99.torque01"]
+    assert torque_replay.argvs()[-1] == ["qstat", "-f", "-x", "99.torque01"]
 
     owners = await torque.job_owners(["14.torque01", "17[1].torque01"])
     assert owners == {"14.torque01": "bob", "17[1].torque01": "alice"}
@@ -204,16 +194,20 @@ async def test_backend(torque: TorqueScheduler, tmp_path: Path) -> None:
     assert "keep_completed" in history.message
 
 
-async def test_submit(torque: TorqueScheduler, tmp_path: Path) -> None:
+async def test_submit(torque: TorqueScheduler, torque_replay: TorqueReplay, tmp_path: Path) -> None:
     script = "#!/bin/sh\n#PBS -l nodes=1:ppn=2\n#PBS -t 1-3\necho hi\n"
     result = await torque.submit(
         script, SubmitRequest(name="t", workdir=str(tmp_path), array="1-3")
     )
-    assert result.job_id == "18.torque01"
-    call = calls(tmp_path)[-1]
+    assert result.job_id == "18[].torque01"  # Torque names an array as OpenPBS does
+    call = torque_replay.calls()[-1]
     assert call["argv"] == ["qsub", "-N", "t", "-t", "1-3", "-d", str(tmp_path)]
     assert call["cwd"] == str(tmp_path)
     assert call["stdin"] == script
+    rows = {r[0]: r for r in await torque.list_rows()}
+    assert rows["18[1-3].torque01"][8] == "pending"  # subjobs not started: one range row
+    detail = await torque.job_detail("18[].torque01")
+    assert [t.id for t in detail.tasks] == [f"18[{i}].torque01" for i in (1, 2, 3)]
     checked = await torque.submit(script, SubmitRequest(), test_only=True)
     assert "2 #PBS directive(s)" in checked.message
     with pytest.raises(SchedulerError, match="not a qsub option"):

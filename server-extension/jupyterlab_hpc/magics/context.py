@@ -9,9 +9,10 @@ from typing import Any
 from ..config import HPCConfig
 from ..runner import CommandRunner
 from ..schedulers.base import BlockingScheduler, SchedulerError
-from ..schedulers.detect import detect_scheduler, no_scheduler_message
+from ..schedulers.detect import detect_scheduler, no_scheduler_message, qstat_family
 from ..schedulers.pbs_blocking import BlockingPBS
 from ..schedulers.slurm import BlockingSlurm
+from ..schedulers.torque_blocking import BlockingTorque
 from .errors import BatchError
 from .job import JobHandle
 
@@ -45,16 +46,20 @@ class MagicsContext:
             found = detect_scheduler(self.config, self.runner)
             if found is None:
                 raise BatchError(no_scheduler_message())
-            self._scheduler = self.pbs() if found.kind == "pbs" else found.blocking()
+            self._scheduler = self.pbs() if found.kind in ("pbs", "torque") else found.blocking()
         return self._scheduler
 
     def slurm(self) -> BlockingSlurm:
         return BlockingSlurm(self.runner)
 
     def pbs(self) -> BlockingPBS:
-        # Kept: it remembers whether this qstat takes -F json.
+        """OpenPBS / PBS Professional or Torque: the admin's choice, else whichever answers
+        ``qstat --version``. Kept: it remembers whether this qstat takes -F json."""
         if self._pbs is None:
-            self._pbs = BlockingPBS(self.runner)
+            choice = self.config.scheduler
+            family = choice if choice in ("pbs", "torque") else qstat_family(self.runner)
+            torque = family == "torque"
+            self._pbs = BlockingTorque(self.runner) if torque else BlockingPBS(self.runner)
         return self._pbs
 
     def handle(self, scheduler: BlockingScheduler, job_id: str) -> JobHandle:

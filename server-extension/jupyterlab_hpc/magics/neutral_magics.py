@@ -167,7 +167,10 @@ class NeutralMagics(Magics):
             return handle
         if verb == "cancel":
             handle.cancel()
-            print(f"Cancellation requested: job {handle.id} is {handle.state.value}.")
+            if handle.forgotten:  # a server that keeps no finished jobs drops it at once
+                print(f"Cancelled: job {handle.id} is no longer in the queue.")
+            else:
+                print(f"Cancellation requested: job {handle.id} is {handle.state.value}.")
             return None
         if verb == "output":
             handle.refresh()

@@ -1,4 +1,5 @@
-"""OpenPBS / PBS Professional commands as magics: %qsub / %%qsub, %qstat, %qdel, %qhold, %qrls.
+"""PBS commands as magics: %qsub / %%qsub, %qstat, %qdel, %qhold, %qrls, on OpenPBS /
+PBS Professional and on Torque (MagicsContext.pbs picks the backend).
 
 They behave like the Slurm ones (slurm_magics.py): arguments split like a shell would and
 passed as an argv list, never through a shell; a failure raises BatchError with the
@@ -21,13 +22,14 @@ from .display import JOB_COLUMNS, JOB_KINDS, table
 from .errors import batch_errors
 from .job import JobHandle
 
-# qstat options that combine with the full form the table is built from (-f -F json):
-# -x finished jobs too, -J arrays only, -p percentage, -t subjobs (always given), -E.
-_QSTAT_TABLE_FLAGS = frozenset({"-x", "-J", "-p", "-t", "-E"})
 
-
-def qstat_table_args(args: list[str]) -> tuple[list[str], list[str] | None] | None:
+def qstat_table_args(
+    args: list[str], table_flags: frozenset[str]
+) -> tuple[list[str], list[str] | None] | None:
     """(qstat options, users) when the line asks for jobs the table can show, else None.
+
+    ``table_flags``: the qstat flags that combine with the full form the table is read
+    from (the backend's ``listing_flags``).
 
     ``-u alice,bob`` only exists in qstat's short display; the table filters by user
     itself. Anything else starting with ``-`` (``-Q``, ``-B``, ``-a``, ``-n``, ``-f``...)
@@ -44,7 +46,7 @@ def qstat_table_args(args: list[str]) -> tuple[list[str], list[str] | None] | No
             users = [*(users or []), *(u for u in value.split(",") if u)]
         elif arg.startswith("-") and len(arg) > 1:
             flags = [f"-{c}" for c in arg[1:]]
-            if arg.startswith("--") or not all(f in _QSTAT_TABLE_FLAGS for f in flags):
+            if arg.startswith("--") or not all(f in table_flags for f in flags):
                 return None
             options.extend(f for f in flags if f != "-t")
         else:
@@ -84,6 +86,9 @@ class PBSMagics(Magics):
             #PBS -l walltime=00:05:00
             cd "$PBS_O_WORKDIR"
             hostname
+
+        On Torque, resources are asked as ``#PBS -l nodes=1:ppn=2,mem=4gb`` and arrays
+        as ``-t 1-10``.
 
         In the cell form the cell is the script: its ``#PBS`` lines are honoured and
         options on the magic's line are added (and win over them, as with qsub). A cell
@@ -127,7 +132,8 @@ class PBSMagics(Magics):
 
             %qstat                    # every job in the queue, array subjobs included
             %qstat -u alice           # one user's (or -u alice,bob)
-            %qstat -x                 # finished jobs too (when the server keeps history)
+            %qstat -x                 # finished jobs too (when the server keeps history;
+                                      # Torque lists them for keep_completed anyway)
             %qstat 12.pbs01 workq     # some jobs, or the jobs of a queue
             %qstat -Q                 # qstat's own views (-Q, -B, -a, -n, -s, -f ...): its text
 
@@ -139,12 +145,13 @@ class PBSMagics(Magics):
         one row per state (``3[2-9].pbs01``), the form qdel accepts.
         """
         args = split(line)
-        parsed = qstat_table_args(args)
+        pbs = self.context.pbs()
+        parsed = qstat_table_args(args, pbs.listing_flags)
         if parsed is None:
             self._run_and_print(["qstat", *args])
             return None
         options, users = parsed
-        rows = listing_rows(self.context.pbs().qstat(["-t", *options]).jobs)
+        rows = listing_rows(pbs.qstat(["-t", *options]).jobs)
         records = [dict(zip(LISTING_COLUMNS, r, strict=True)) for r in rows]
         if users is not None:
             records = [r for r in records if r["user"] in users]

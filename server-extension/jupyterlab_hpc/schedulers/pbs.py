@@ -34,7 +34,6 @@ from .base import (
     SchedulerError,
     SubmitRequest,
     SubmitResult,
-    Unsupported,
 )
 from .pbs_detail import history_records, job_detail
 from .pbs_parse import (
@@ -412,12 +411,6 @@ class PBSScheduler(Scheduler):
     def blocking(self) -> BlockingPBS:
         from .pbs_blocking import BlockingPBS  # it imports this module
 
-        if self.kind != "pbs":
-            # Torque inherits this class, but its qstat has no -F json and its own -f form.
-            raise Unsupported(
-                f"The magics and `jupyter hpc submit` do not support {self.kind} yet; "
-                "use its commands (qsub, qstat, qdel) directly."
-            )
         return BlockingPBS(self.runner, self.env)
 
 

@@ -56,6 +56,9 @@ class BlockingPBS(BlockingScheduler):
     notebook's ``%env`` or module loads apply."""
 
     kind = "pbs"
+    # qstat flags that combine with the full form the listing is read from: -x finished
+    # jobs too, -J arrays only, -p percentage done, -t subjobs, -E grouped by server.
+    listing_flags = frozenset({"-x", "-J", "-p", "-t", "-E"})
 
     def __init__(self, runner: CommandRunner, env: Mapping[str, str] | None = None) -> None:
         self.runner = runner

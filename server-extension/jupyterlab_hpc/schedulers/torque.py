@@ -22,6 +22,7 @@ from .pbs_parse import (
     parse_server_text,
 )
 from .pbs_submit import TORQUE_FLAGS, TORQUE_VALUED, check_directives, qsub_options
+from .torque_blocking import BlockingTorque
 from .torque_parse import parse_qstat_xml, parse_torque_version
 
 # What a subjob's XML and ``pbsnodes -a`` call the CPUs of a node and its busy ones.
@@ -91,6 +92,9 @@ class TorqueScheduler(PBSScheduler):
 
     def check_directives(self, script: str) -> int:
         return check_directives(script, TORQUE_FLAGS, TORQUE_VALUED)
+
+    def blocking(self) -> BlockingTorque:
+        return BlockingTorque(self.runner, self.env)
 
 
 def busy_cpus(jobs: str) -> int:

@@ -1,60 +1,140 @@
-"""Test-only Torque stand-ins (qstat, qsub, qdel, qhold, qrls, pbsnodes) answering from
-the files in tests/fixtures/torque, which follow Torque's documented formats.
+"""Test-only Torque stand-ins: qstat, qsub, qdel, qhold, qrls and pbsnodes answering from a
+state file that starts from tests/fixtures/torque (Torque's documented formats) and
+changes the way a Torque server's would.
 
-Stateless: qstat always shows the same jobs; qsub answers the next job id; the actions
-answer 0 for known ids and Torque's unknown-job message (exit 153) for others. Every call
-(argv, working folder and stdin) is appended as a JSON line to ``$TORQUE_REPLAY_LOG``.
+- ``qsub`` adds a job from its options and the script's ``#PBS`` lines (the options win);
+  ``-h`` holds it, ``-t 1-3`` makes an array with its subjobs, ``-q`` names a queue of
+  qstat_Q_f.txt (another queue is refused as Torque refuses it).
+- ``qdel`` removes the job, as Torque has once its keep_completed time has passed (this
+  server keeps none); ``qhold`` shows H with Hold_Types u; ``qrls`` puts it back to Q.
+- Unknown ids answer ``Unknown Job Id Error`` with exit code 153, like the real commands.
+
+The state (JSON, path in ``$TORQUE_REPLAY_STATE``) holds each job's ``<Job>`` element as
+Torque prints it; every call is logged in its ``calls`` with the working folder and the
+standard input. A call the fixtures do not cover answers exit code 99, so a test fails
+loudly if the product sends it. ``qstat --version`` needs no state (detection asks it).
 Never installed with the package.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import getopt
 import json
 import os
+import pwd
 import re
+import shlex
 import sys
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "torque"
-LOG_ENV = "TORQUE_REPLAY_LOG"
-UNKNOWN_JOB = 153
+STATE_ENV = "TORQUE_REPLAY_STATE"
+SERVER = "torque01"
+SUBMIT_HOST = "login01"
 NOT_RECORDED = 99
+UNKNOWN_JOB = 153
+UNKNOWN_QUEUE = 170  # PBSE_UNKQUE 15018 modulo 256
+BAD_OPTION = 2
 
+# Torque's qsub options (its man page); those with ':' take a value.
+QSUB_OPTIONS = "a:A:b:c:C:d:D:e:fF:hIj:k:K:l:m:M:nN:o:p:P:q:r:S:t:T:u:v:Vw:W:Xxz"
 
-def _log(argv: list[str], stdin: str | None = None) -> None:
-    path = os.environ.get(LOG_ENV)
-    if path:
-        with open(path, "a") as log:
-            log.write(json.dumps({"argv": argv, "cwd": os.getcwd(), "stdin": stdin}) + "\n")
+State = dict[str, Any]
 
 
 def _fixture(name: str) -> str:
     return (FIXTURES / name).read_text()
 
 
-def _jobs() -> dict[str, str]:
-    """Job id -> its ``<Job>...</Job>`` element, in the fixture's order."""
-    text = _fixture("qstat_f_x.xml")
-    return {
-        m.group(1): m.group(0)
-        for m in re.finditer(r"<Job><Job_Id>([^<]+)</Job_Id>.*?</Job>", text, re.S)
-    }
+def initial_state(user: str, other_user: str = "bob") -> State:
+    """The fixture's jobs: alice's become ``user``'s, bob's stay ``other_user``'s."""
+    jobs: dict[str, str] = {}
+    # The fixtures are ours (S314 is about untrusted XML).
+    for element in ET.fromstring(_fixture("qstat_f_x.xml")).findall("Job"):  # noqa: S314
+        owner = element.find("Job_Owner")
+        assert owner is not None
+        name = str(owner.text).split("@", 1)[0]
+        owner.text = f"{user if name == 'alice' else other_user}@{SUBMIT_HOST}"
+        jobs[str(element.findtext("Job_Id"))] = ET.tostring(element, encoding="unicode")
+    return {"next_id": 18, "jobs": jobs, "scripts": {}, "calls": []}
+
+
+def write_state(path: Path, state: State) -> None:
+    path.write_text(json.dumps(state, indent=1))
+
+
+def read_state(path: Path) -> State:
+    data: State = json.loads(path.read_text())
+    return data
+
+
+@contextlib.contextmanager
+def locked_state() -> Iterator[State]:
+    """The state, locked for one command, written back when the command is done."""
+    name = os.environ.get(STATE_ENV)
+    if not name:
+        sys.stderr.write(f"torque_replay: set {STATE_ENV} to the state file\n")
+        raise SystemExit(NOT_RECORDED)
+    path = Path(name)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        state = read_state(path)
+        yield state
+        write_state(path, state)
+
+
+def _log(state: State, argv: list[str], stdin: str | None = None) -> None:
+    state["calls"].append({"argv": argv, "cwd": os.getcwd(), "stdin": stdin})
+
+
+def not_recorded(argv: list[str]) -> int:
+    sys.stderr.write(f"torque_replay: no fixture for {shlex.join(argv)}\n")
+    return NOT_RECORDED
 
 
 def _qualified(job_id: str) -> str:
-    return job_id if "." in job_id else f"{job_id}.torque01"
+    return job_id if "." in job_id else f"{job_id}.{SERVER}"
+
+
+def _array_prefix(job_id: str) -> str | None:
+    """``17[].torque01`` -> ``17[``: what its subjobs' ids start with."""
+    return job_id.split("[", 1)[0] + "[" if "[]" in job_id else None
+
+
+def _members(state: State, job_id: str) -> list[str]:
+    """The job, and for an array its subjobs too."""
+    prefix = _array_prefix(job_id)
+    return [job_id] + (
+        [k for k in state["jobs"] if prefix and k.startswith(prefix) and k != job_id]
+        if prefix
+        else []
+    )
+
+
+# ---------------------------------------------------------------------------
+# qstat
 
 
 def qstat(argv: list[str]) -> int:
-    _log(argv)
     if argv[1:] == ["--version"]:
         sys.stderr.write(_fixture("qstat_version.txt"))  # Torque writes it on stderr
         return 0
+    with locked_state() as state:
+        _log(state, argv)
+        return _qstat(state, argv)
+
+
+def _qstat(state: State, argv: list[str]) -> int:
     try:
         opts, operands = getopt.getopt(argv[1:], "fxtBQ")
     except getopt.GetoptError:
-        return NOT_RECORDED
+        return not_recorded(argv)
     flags = {o for o, _ in opts}
     if flags == {"-B", "-f"} and not operands:
         sys.stdout.write(_fixture("qstat_B_f.txt"))
@@ -62,52 +142,217 @@ def qstat(argv: list[str]) -> int:
     if flags == {"-Q", "-f"} and not operands:
         sys.stdout.write(_fixture("qstat_Q_f.txt"))
         return 0
-    if not {"-f", "-x"} <= flags:
-        return NOT_RECORDED
-    jobs = _jobs()
+    if not {"-f", "-x"} <= flags or not flags <= {"-f", "-x", "-t"}:
+        return not_recorded(argv)
+    jobs: dict[str, str] = state["jobs"]
+    subjobs = "-t" in flags
+    shown: list[str] = []
     code = 0
     if not operands:
-        shown = [v for k, v in jobs.items() if "-t" in flags or "[" not in k or "[]" in k]
-    else:
-        shown = []
-        for operand in operands:
-            job_id = _qualified(operand)
-            if job_id not in jobs:
-                sys.stderr.write(f"qstat: Unknown Job Id Error {job_id}\n")
-                code = UNKNOWN_JOB
-                continue
-            shown.append(jobs[job_id])
-            if "-t" in flags and "[]" in job_id:
-                prefix = job_id.split("[", 1)[0] + "["
-                shown += [v for k, v in jobs.items() if k.startswith(prefix) and k != job_id]
-    if shown:
-        sys.stdout.write("<Data>" + "".join(shown) + "</Data>\n")
-    return code
-
-
-def action(argv: list[str]) -> int:
-    _log(argv)
-    jobs = _jobs()
-    code = 0
-    for operand in argv[1:]:
+        shown = [k for k in jobs if subjobs or "[" not in k or "[]" in k]
+    for operand in operands:
         job_id = _qualified(operand)
         if job_id not in jobs:
-            sys.stderr.write(f"{argv[0]}: Unknown Job Id Error {job_id}\n")
+            sys.stderr.write(f"qstat: Unknown Job Id Error {job_id}\n")
             code = UNKNOWN_JOB
+            continue
+        shown += _members(state, job_id) if subjobs else [job_id]
+    if shown:
+        # Torque prints the whole document on one line.
+        sys.stdout.write("<Data>" + "".join(jobs[k] for k in shown) + "</Data>\n")
     return code
+
+
+# ---------------------------------------------------------------------------
+# qdel, qhold, qrls
+
+
+def qdel(argv: list[str]) -> int:
+    return _act(argv, _delete)
+
+
+def qhold(argv: list[str]) -> int:
+    return _act(argv, lambda state, job_id: _set_hold(state, job_id, hold=True))
+
+
+def qrls(argv: list[str]) -> int:
+    return _act(argv, lambda state, job_id: _set_hold(state, job_id, hold=False))
+
+
+def _act(argv: list[str], change: Any) -> int:
+    with locked_state() as state:
+        _log(state, argv)
+        if not argv[1:] or any(a.startswith("-") for a in argv[1:]):
+            return not_recorded(argv)
+        code = 0
+        for operand in argv[1:]:
+            job_id = _qualified(operand)
+            if job_id not in state["jobs"]:
+                sys.stderr.write(f"{argv[0]}: Unknown Job Id Error {job_id}\n")
+                code = UNKNOWN_JOB
+                continue
+            change(state, job_id)
+        return code
+
+
+def _delete(state: State, job_id: str) -> None:
+    for member in _members(state, job_id):
+        del state["jobs"][member]
+
+
+def _set_hold(state: State, job_id: str, *, hold: bool) -> None:
+    for member in _members(state, job_id):
+        element = ET.fromstring(state["jobs"][member])  # noqa: S314 (written by this replay)
+        if element.findtext("job_state") not in ("Q", "H"):
+            continue  # a running or completed job keeps its state
+        _set(element, "job_state", "H" if hold else "Q")
+        _set(element, "Hold_Types", "u" if hold else "n")
+        state["jobs"][member] = ET.tostring(element, encoding="unicode")
+
+
+def _set(element: ET.Element, tag: str, value: str) -> None:
+    child = element.find(tag)
+    if child is None:
+        child = ET.SubElement(element, tag)
+    child.text = value
+
+
+# ---------------------------------------------------------------------------
+# qsub
 
 
 def qsub(argv: list[str]) -> int:
-    script = sys.stdin.read()
-    _log(argv, script)
-    sys.stdout.write("18.torque01\n")
-    return 0
+    with locked_state() as state:
+        try:
+            opts, operands = getopt.getopt(argv[1:], QSUB_OPTIONS)
+        except getopt.GetoptError as e:
+            _log(state, argv)
+            sys.stderr.write(f"qsub: {e}\nusage: qsub [options] [script]\n")
+            return BAD_OPTION
+        if len(operands) > 1:
+            _log(state, argv)
+            return not_recorded(argv)
+        if operands:
+            script = Path(operands[0]).read_text()
+            _log(state, argv)
+        else:
+            script = sys.stdin.read()
+            _log(state, argv, script)
+        options = _directive_options(script) + opts  # the command line wins
+        queues = re.findall(r"^Queue: (\S+)", _fixture("qstat_Q_f.txt"), re.M)
+        queue = _last(options, "-q") or queues[0]
+        if queue not in queues:
+            sys.stderr.write(
+                f"qsub: submit error (Unknown queue MSG=cannot locate queue {queue})\n"
+            )
+            return UNKNOWN_QUEUE
+        name = _last(options, "-N") or (Path(operands[0]).name if operands else "STDIN")
+        job_id = _new_job(state, options, name, queue, " ".join(argv[1:]))
+        state["scripts"][job_id] = script
+        sys.stdout.write(f"{job_id}\n")
+        return 0
+
+
+def _directive_options(script: str) -> list[tuple[str, str]]:
+    """The options of the script's ``#PBS`` lines (those before its first command)."""
+    words: list[str] = []
+    for line in script.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#PBS"):
+            words += shlex.split(stripped[4:])
+        elif stripped and not stripped.startswith("#"):
+            break
+    return getopt.getopt(words, QSUB_OPTIONS)[0]
+
+
+def _last(options: list[tuple[str, str]], flag: str) -> str | None:
+    values = [v for o, v in options if o == flag]
+    return values[-1] if values else None
+
+
+def _resources(options: list[tuple[str, str]]) -> dict[str, str]:
+    wanted: dict[str, str] = {}
+    for flag, value in options:
+        if flag == "-l":
+            for item in value.split(","):
+                key, _, amount = item.partition("=")
+                wanted[key] = amount
+    wanted.setdefault("nodes", "1")
+    wanted.setdefault("walltime", "01:00:00")
+    nodes = wanted["nodes"].split(":", 1)[0]
+    wanted["nodect"] = nodes if nodes.isdigit() else "1"
+    return wanted
+
+
+def _new_job(
+    state: State, options: list[tuple[str, str]], name: str, queue: str, submit_args: str
+) -> str:
+    number = state["next_id"]
+    state["next_id"] = number + 1
+    workdir = _last(options, "-d") or os.getcwd()
+    user = pwd.getpwuid(os.geteuid()).pw_name
+    held = any(o == "-h" for o, _ in options)
+    span = _last(options, "-t")
+    job_id = f"{number}[].{SERVER}" if span else f"{number}.{SERVER}"
+    now = str(int(time.time()))
+
+    def element(suffix: str, job_name: str) -> ET.Element:
+        job = ET.Element("Job")
+        fields = {
+            "Job_Id": job_id.replace("[]", f"[{suffix}]") if suffix else job_id,
+            "Job_Name": job_name,
+            "Job_Owner": f"{user}@{SUBMIT_HOST}",
+            "job_state": "H" if held else "Q",
+            "queue": queue,
+            "server": SERVER,
+            "ctime": now,
+        }
+        for tag, value in fields.items():
+            _set(job, tag, value)
+        tail = f"-{suffix}" if suffix else ""
+        _set(job, "Error_Path", _path(_last(options, "-e"), workdir, f"{name}.e{number}{tail}"))
+        _set(job, "Hold_Types", "u" if held else "n")
+        _set(job, "Join_Path", _last(options, "-j") or "n")
+        _set(job, "Output_Path", _path(_last(options, "-o"), workdir, f"{name}.o{number}{tail}"))
+        _set(job, "qtime", now)
+        wanted = ET.SubElement(job, "Resource_List")
+        for key, value in _resources(options).items():
+            _set(wanted, key, value)
+        variables = f"PBS_O_QUEUE={queue},PBS_O_WORKDIR={os.getcwd()},PBS_O_HOST={SUBMIT_HOST}"
+        _set(job, "Variable_List", variables + (f",PBS_ARRAYID={suffix}" if suffix else ""))
+        _set(job, "submit_args", submit_args)
+        if span and not suffix:
+            _set(job, "job_array_request", span)
+        if suffix:
+            _set(job, "job_array_id", suffix)
+        _set(job, "init_work_dir", workdir)
+        return job
+
+    made = [(job_id, element("", name))]
+    if span:
+        first, _, last = span.split("%", 1)[0].partition("-")
+        for index in range(int(first), int(last or first) + 1):
+            made.append((f"{number}[{index}].{SERVER}", element(str(index), f"{name}-{index}")))
+    for made_id, job in made:
+        state["jobs"][made_id] = ET.tostring(job, encoding="unicode")
+    return job_id
+
+
+def _path(value: str | None, workdir: str, default: str) -> str:
+    """Torque records output paths as host:/absolute/path."""
+    path = value.split(":", 1)[-1] if value else default
+    return f"{SUBMIT_HOST}:{os.path.join(workdir, path)}"
+
+
+# ---------------------------------------------------------------------------
+# pbsnodes
 
 
 def pbsnodes(argv: list[str]) -> int:
-    _log(argv)
+    with locked_state() as state:
+        _log(state, argv)
     if argv[1:] != ["-a"]:
-        return NOT_RECORDED
+        return not_recorded(argv)
     sys.stdout.write(_fixture("pbsnodes_a.txt"))
     return 0
 
@@ -115,9 +360,9 @@ def pbsnodes(argv: list[str]) -> int:
 COMMANDS = {
     "qstat": qstat,
     "qsub": qsub,
-    "qdel": action,
-    "qhold": action,
-    "qrls": action,
+    "qdel": qdel,
+    "qhold": qhold,
+    "qrls": qrls,
     "pbsnodes": pbsnodes,
 }
 

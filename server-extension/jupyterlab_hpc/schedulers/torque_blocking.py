@@ -1,0 +1,48 @@
+"""Torque for blocking callers (the magics, the command line).
+
+BlockingPBS with Torque's forms: jobs are read with ``qstat -f -x`` (XML, parsed by
+torque_parse into OpenPBS's attribute names, so rows and job records are BlockingPBS's),
+and the form's fields become Torque's qsub options (``nodes=``, ``-t``, ``-d``).
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+
+from .base import CommandFailed, SchedulerError, SubmitRequest
+from .pbs import FINISHED_JOB, UNKNOWN_JOB
+from .pbs_blocking import BlockingPBS
+from .pbs_parse import PBSParseError, QstatJobs
+from .pbs_submit import qsub_options
+from .torque_parse import parse_qstat_xml
+
+
+class BlockingTorque(BlockingPBS):
+    kind = "torque"
+    # -x is Torque's XML switch, always given; -t lists array subjobs. Torque's qstat
+    # has none of OpenPBS's -J, -p or -E.
+    listing_flags = frozenset({"-x", "-t"})
+
+    def qstat(self, options: Sequence[str], *, per_id_errors: bool = False) -> QstatJobs:
+        """``qstat -f -x <options>``. OpenPBS's ``-x`` (finished jobs too) is not needed:
+        Torque lists a finished job (state C) until its keep_completed time has passed.
+        With ``per_id_errors``, unknown ids are left out instead of failing the call."""
+        argv = ["qstat", "-f", "-x", *[o for o in options if o != "-x"]]
+        result = self.run(argv, check=False)
+        tolerated = per_id_errors and result.returncode in (UNKNOWN_JOB, FINISHED_JOB)
+        if not result.ok and not tolerated:
+            raise CommandFailed(result.argv, result.returncode, result.message)
+        try:
+            return parse_qstat_xml(result.stdout)
+        except PBSParseError as e:
+            raise SchedulerError(str(e), shlex.join(argv)) from None
+
+    def submit_options(self, request: SubmitRequest) -> list[str]:
+        return qsub_options(request, torque=True)
+
+    def forgotten_message(self, job_id: str) -> str:
+        return (
+            f"Job {job_id} is no longer known to Torque: it keeps a finished job only for "
+            "its keep_completed time (a few minutes on most sites) and keeps no history."
+        )

@@ -1,0 +1,276 @@
+"""The PBS magics (and the scheduler-neutral ones) on Torque, in a real IPython shell,
+against the Torque replay executables (tests/torque_replay/)."""
+
+from __future__ import annotations
+
+import shlex
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
+from traitlets.config import Config
+
+from jupyterlab_hpc.magics import JobHandle, load_ipython_extension
+from jupyterlab_hpc.magics.errors import BatchError
+from jupyterlab_hpc.schedulers.base import JobState
+
+from .magic_shell import run, run_failing, shell_with_magics
+from .test_fuzz import CANARY_DIR, nasty_strings
+from .test_magics_fuzz import MAGIC_EXTRAS, MUST_TRY
+from .torque_replay.fixtures import TorqueReplay
+
+
+def configure(shell: InteractiveShell, settings: dict[str, object]) -> None:
+    shell.config["HPCConfig"] = Config(settings)
+    load_ipython_extension(shell)  # a fresh context that reads these settings
+
+
+@pytest.fixture
+def shell(
+    torque_replay: TorqueReplay, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[InteractiveShell]:
+    """The shell with the site's settings choosing Torque and naming its commands (as a
+    site's ipython_kernel_config.py would), in a fresh folder."""
+    monkeypatch.chdir(tmp_path)
+    ip = shell_with_magics()
+    saved = ip.config.get("HPCConfig")
+    configure(ip, {"scheduler": "torque", "command_paths": torque_replay.command_paths})
+    torque_replay.clear_calls()
+    yield ip
+    ip.user_ns.pop("_", None)
+    if saved is None:
+        del ip.config["HPCConfig"]
+    else:
+        ip.config["HPCConfig"] = saved
+    load_ipython_extension(ip)
+
+
+def test_qsub_cell_on_torque(shell: InteractiveShell, torque_replay: TorqueReplay) -> None:
+    job = run(
+        shell,
+        "%%qsub -N from-the-line -h --name-var my_job\n"
+        "#PBS -N from-the-cell\n"
+        "#PBS -l nodes=1:ppn=2,walltime=00:05:00\n"
+        'echo "$HOME"\n',
+    )
+    assert isinstance(job, JobHandle)
+    assert shell.user_ns["my_job"] is job
+    assert job.id == "18.torque01"
+    assert job.scheduler == "torque"
+    assert job.state is JobState.HELD
+    assert repr(job) == "Job(id='18.torque01', state='held', scheduler='torque')"
+    submitted = torque_replay.calls()[0]
+    assert submitted["argv"] == ["qsub", "-N", "from-the-line", "-h"]
+    assert submitted["stdin"] == (
+        "#!/bin/bash\n#PBS -N from-the-cell\n"
+        '#PBS -l nodes=1:ppn=2,walltime=00:05:00\necho "$HOME"\n'
+    )
+    # The handle reads the job back with Torque's XML form.
+    assert torque_replay.argvs()[1] == ["qstat", "-f", "-x", "-t", "18.torque01"]
+    assert job.info is not None
+    assert job.info.name == "from-the-line"  # the line wins over the cell
+    assert job.info.time_limit == 300  # from the cell
+    assert job.info.cpus == 2
+    assert job.stdout_path == str(Path.cwd() / "from-the-line.o18")
+
+
+def test_qsub_file_array_and_its_subjobs(
+    shell: InteractiveShell, torque_replay: TorqueReplay, tmp_path: Path
+) -> None:
+    script = tmp_path / "sweep job.sh"
+    script.write_text("#!/bin/bash\n#PBS -q debug\necho $PBS_ARRAYID\n")
+    shell.user_ns["script"] = str(script)
+    job = run(shell, 'job = %qsub -t 1-3 "{script}"\njob')
+    assert torque_replay.argvs()[0] == ["qsub", "-t", "1-3", str(script)]
+    assert job.id == "18[].torque01"
+    assert [r.id for r in job.records] == [
+        "18[].torque01",
+        "18[1].torque01",
+        "18[2].torque01",
+        "18[3].torque01",
+    ]
+    assert job.info.partition == "debug"
+    assert job.records[2].array_task_id == "2"
+
+
+def test_failing_submission_shows_torques_message(shell: InteractiveShell) -> None:
+    error = run_failing(shell, "%%qsub -q nosuchqueue\nhostname\n")
+    assert isinstance(error, BatchError)
+    assert error.message == "qsub failed (exit code 170)."
+    assert error.command == "qsub -q nosuchqueue"
+    assert "Unknown queue" in error.output
+    # OpenPBS's -J is not Torque's: qsub refuses it.
+    bad = run_failing(shell, "%%qsub -J 1-3\nhostname\n")
+    assert isinstance(bad, BatchError)
+    assert "option -J not recognized" in bad.output
+
+
+def test_qstat_is_a_typed_table_on_torque(
+    shell: InteractiveShell, torque_replay: TorqueReplay
+) -> None:
+    df = run(shell, "%qstat")
+    assert isinstance(df, pd.DataFrame)
+    assert torque_replay.argvs() == [["qstat", "-f", "-x", "-t"]]
+    table = df.set_index("id")
+    assert table.loc["12.torque01"]["state"] == "running"
+    assert table.loc["12.torque01"]["nodes"] == 2
+    assert table.loc["12.torque01"]["cpus"] == 8
+    assert table.loc["12.torque01"]["time_limit"] == pd.Timedelta(hours=1)
+    assert table.loc["14.torque01"]["state"] == "held"
+    # Torque keeps finished jobs listed (state C) for keep_completed.
+    assert table.loc["15.torque01"]["raw_state"] == "C"
+    assert table.loc["15.torque01"]["state"] == "completed"
+    assert table.loc["17[1].torque01"]["array_job_id"] == "17[].torque01"
+    # -x is Torque's XML switch, already given: asked once, not twice.
+    run(shell, "%qstat -x")
+    bob = run(shell, "%qstat -u bob")
+    assert list(bob["id"]) == ["14.torque01"]
+    one = run(shell, "%qstat 13.torque01")
+    assert list(one["id"]) == ["13.torque01"]
+    assert torque_replay.argvs()[1:] == [
+        ["qstat", "-f", "-x", "-t"],
+        ["qstat", "-f", "-x", "-t"],
+        ["qstat", "-f", "-x", "-t", "13.torque01"],
+    ]
+
+
+def test_qstat_views_torque_has_no_table_for(
+    shell: InteractiveShell, torque_replay: TorqueReplay, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(shell, "%qstat -Q -f") is None
+    assert capsys.readouterr().out.startswith("Queue: batch\n")
+    # OpenPBS's -J (arrays only) is no table flag on Torque: qstat itself answers it.
+    run_failing(shell, "%qstat -J")
+    assert torque_replay.argvs()[-1] == ["qstat", "-J"]
+    error = run_failing(shell, "%qstat 9999")
+    assert isinstance(error, BatchError)
+    assert error.message == "qstat failed (exit code 153)."
+    assert error.output == "qstat: Unknown Job Id Error 9999.torque01"
+
+
+def test_hold_release_delete_on_torque(
+    shell: InteractiveShell, torque_replay: TorqueReplay, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(shell, "%qhold 13.torque01")
+    assert "<job_state>H</job_state>" in torque_replay.state()["jobs"]["13.torque01"]
+    assert "Hold requested: 13.torque01" in capsys.readouterr().out
+    assert run(shell, "%job 13.torque01").state is JobState.HELD
+    run(shell, "%qrls 13")
+    assert run(shell, "%job 13.torque01").state is JobState.PENDING
+    run(shell, "%qdel 13.torque01")
+    assert "13.torque01" not in torque_replay.state()["jobs"]
+    error = run_failing(shell, "%qdel 9999")
+    assert isinstance(error, BatchError)
+    assert error.output == "qdel: Unknown Job Id Error 9999.torque01"
+
+
+def test_neutral_magics_on_torque(shell: InteractiveShell, torque_replay: TorqueReplay) -> None:
+    job = run(
+        shell,
+        "%%submit -J neutral -p batch -t 5 -N 2 -c 4 --mem 1G --hold -- -A proj1\nhostname\n",
+    )
+    assert job.id == "18.torque01"
+    assert job.state is JobState.HELD
+    # Torque's words for the form: nodes=N:ppn=C, the job's total memory.
+    assert torque_replay.argvs()[0] == [
+        "qsub",
+        "-N",
+        "neutral",
+        "-q",
+        "batch",
+        "-l",
+        "walltime=00:05:00",
+        "-l",
+        "nodes=2:ppn=4",
+        "-l",
+        "mem=2gb",
+        "-h",
+        "-A",
+        "proj1",
+    ]
+    mine = run(shell, "%jobs")
+    assert "14.torque01" not in set(mine["id"])  # bob's
+    assert {"12.torque01", "18.torque01"} <= set(mine["id"])
+    everyone = run(shell, "%jobs -a")
+    assert "14.torque01" in set(everyone["id"])
+
+
+def test_job_detail_wait_cancel_on_torque(
+    shell: InteractiveShell, torque_replay: TorqueReplay, capsys: pytest.CaptureFixture[str]
+) -> None:
+    running = run(shell, "%job 12.torque01")
+    assert running.state is JobState.RUNNING
+    assert running.stdout_path == "/home/alice/runs/mpi_run.o12"
+    done = run(shell, "%job 15.torque01")
+    assert done.state is JobState.COMPLETED
+    assert done.info.exit_code == 0
+    assert run(shell, "%job wait 15.torque01") is JobState.COMPLETED
+    run(shell, "%job cancel 13.torque01")
+    # This server keeps no finished jobs (keep_completed 0): the job is gone at once.
+    assert "Cancelled: job 13.torque01 is no longer in the queue." in capsys.readouterr().out
+    error = run_failing(shell, "%job 9999")
+    assert isinstance(error, BatchError)
+    assert "no longer known to Torque" in error.message
+    assert "keep_completed" in error.message
+
+
+def test_job_output_on_torque(shell: InteractiveShell, capsys: pytest.CaptureFixture[str]) -> None:
+    job = run(shell, "%%qsub -o out.txt\necho hi\n")
+    Path("out.txt").write_text("line 1\nline 2\n")
+    assert job.stdout_path == str(Path.cwd() / "out.txt")
+    run(shell, f"%job output {job.id} --tail 1")
+    out = capsys.readouterr().out
+    assert out.endswith("\nline 2\n")
+    assert "line 1" not in out
+
+
+def test_qstat_family_decides_when_the_site_does_not(
+    shell: InteractiveShell, torque_replay: TorqueReplay
+) -> None:
+    """With HPCConfig.scheduler left to "auto", the PBS magics ask ``qstat --version``."""
+    configure(shell, {"command_paths": torque_replay.command_paths})
+    run(shell, "%qstat")
+    assert torque_replay.argvs()[-1] == ["qstat", "-f", "-x", "-t"]
+
+
+def test_torque_magics_survive_hostile_input(
+    shell: InteractiveShell, torque_replay: TorqueReplay, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Nasty strings into each PBS magic on Torque: only UsageError or BatchError, and no
+    shell ever runs (the canary)."""
+    canary = f"jupyterlab-hpc-torque-canary-{uuid.uuid4().hex}"
+    strings = [*MUST_TRY, *nasty_strings(canary)[:8], *MAGIC_EXTRAS[:4]]
+    forms = (
+        ("%qsub -h {q}", False),
+        ("%%qsub -h {q}", True),
+        ("%qstat {q}", False),
+        ("%qdel 9999 {q}", False),
+        ("%job {q}", False),
+    )
+    for template, is_cell in forms:
+        for h in strings:
+            line = template.format(q=shlex.quote(h))
+            name, _, args = line.lstrip("%").partition(" ")
+            message = None
+            try:
+                if is_cell:
+                    shell.find_cell_magic(name)(args, "#!/bin/bash\ntrue\n")  # type: ignore[no-untyped-call]
+                else:
+                    shell.find_line_magic(name)(args)  # type: ignore[no-untyped-call]
+            except (UsageError, BatchError) as e:
+                message = str(e)
+            except Exception as e:
+                pytest.fail(f"{line[:120]!r} raised {type(e).__name__}: {e}")
+            assert message is None or message.strip(), f"{line[:80]!r}: an empty message"
+        capsys.readouterr()
+    assert not (CANARY_DIR / canary).exists(), "a shell ran a payload"
+    new = [
+        x
+        for i, x in torque_replay.state()["jobs"].items()
+        if int(i.split("[")[0].split(".")[0]) >= 18
+    ]
+    assert all("<job_state>H</job_state>" in x for x in new)

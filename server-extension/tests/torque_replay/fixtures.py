@@ -1,0 +1,55 @@
+"""pytest fixtures for the Torque tests: a fresh replay server per test."""
+
+from __future__ import annotations
+
+import os
+import pwd
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .replay import COMMANDS, STATE_ENV, initial_state, read_state, write_state
+
+REPLAY_BIN = Path(__file__).resolve().parent
+
+
+@dataclass
+class TorqueReplay:
+    """The replay server of one test: its state file and the paths of its commands."""
+
+    state_path: Path
+
+    @property
+    def command_paths(self) -> dict[str, str]:
+        return {name: str(REPLAY_BIN / name) for name in COMMANDS}
+
+    def state(self) -> dict[str, Any]:
+        return read_state(self.state_path)
+
+    def reset(self, user: str) -> None:
+        """Start again from the fixtures, with alice's jobs given to ``user``."""
+        write_state(self.state_path, initial_state(user))
+
+    def calls(self) -> list[dict[str, Any]]:
+        calls: list[dict[str, Any]] = self.state()["calls"]
+        return calls
+
+    def argvs(self) -> list[list[str]]:
+        return [c["argv"] for c in self.calls()]
+
+    def clear_calls(self) -> None:
+        state = self.state()
+        state["calls"] = []
+        write_state(self.state_path, state)
+
+
+@pytest.fixture
+def torque_replay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TorqueReplay:
+    """A replay server from the fixtures; alice's jobs (12, 13, 15-17) are ours."""
+    path = tmp_path / "torque-state.json"
+    replay = TorqueReplay(path)
+    replay.reset(pwd.getpwuid(os.geteuid()).pw_name)
+    monkeypatch.setenv(STATE_ENV, str(path))
+    return replay
