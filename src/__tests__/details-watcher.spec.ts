@@ -295,4 +295,82 @@ describe('JobEndWatcher', () => {
     // 13 was cancelled elsewhere (scancel in a terminal): announced.
     expect(endings.map(e => e.jobId)).toEqual(['13']);
   });
+
+  it('a job submitted here is announced even if no listing ever shows it', async () => {
+    const { queue, api, endings, watcher } = setup();
+    watcher.expect('20.pbs01', 'quick'); // before the first listing
+    queue.list([makeJob({ id: '1', state: 'running' })]);
+    // The next listing does not have it: a short job that came and went.
+    api.details.set(
+      '20.pbs01',
+      detailOf({ id: '20.pbs01', state: 'completed' })
+    );
+    queue.list([makeJob({ id: '1', state: 'running' })]);
+    await watcher.settled();
+    expect(api.detailCalls).toEqual(['20.pbs01']);
+    expect(endings).toHaveLength(1);
+    expect(endings[0]).toMatchObject({
+      jobId: '20.pbs01',
+      state: 'completed',
+      source: 'detail',
+      tasks: 0
+    });
+
+    // After the baseline: a listing that is behind the submission waits.
+    watcher.expect('21.pbs01', 'slow');
+    api.details.set('21.pbs01', detailOf({ id: '21.pbs01', state: 'pending' }));
+    queue.list([makeJob({ id: '1', state: 'running' })]);
+    await watcher.settled();
+    expect(endings).toHaveLength(1);
+    // Then the listing shows it running: its rows take over, as for any job.
+    const other = makeJob({ id: '1', state: 'running' });
+    queue.list([makeJob({ id: '21.pbs01', state: 'running' }), other]);
+    api.details.set('21.pbs01', detailOf({ id: '21.pbs01', state: 'failed' }));
+    queue.list([other]);
+    await watcher.settled();
+    expect(endings.map(e => [e.jobId, e.state])).toEqual([
+      ['20.pbs01', 'completed'],
+      ['21.pbs01', 'failed']
+    ]);
+  });
+
+  it('a submitted array is not taken for ended while its tasks are listed', async () => {
+    const { queue, api, endings, watcher } = setup();
+    queue.list([]);
+    watcher.expect('30', 'sweep');
+    const range = makeJob({
+      id: '30_[1-3]',
+      array_job_id: '30',
+      array_task_id: '[1-3]',
+      state: 'pending'
+    });
+    queue.list([range]);
+    await watcher.settled();
+    expect(api.detailCalls).toEqual([]);
+    queue.list([
+      makeJob({
+        id: '30_1',
+        array_job_id: '30',
+        array_task_id: '1',
+        state: 'running'
+      })
+    ]);
+    api.details.set(
+      '30',
+      detailOf({ id: '30_1', state: 'completed' }, [
+        makeRecord({ id: '30_1', state: 'completed' })
+      ])
+    );
+    queue.list([]);
+    await watcher.settled();
+    expect(endings.map(e => e.jobId)).toEqual(['30']);
+    // Turned off, expected jobs are not watched.
+    watcher.enabled = false;
+    watcher.expect('31', 'off');
+    watcher.enabled = true;
+    queue.list([]);
+    queue.list([]);
+    await watcher.settled();
+    expect(api.detailCalls).not.toContain('31');
+  });
 });

@@ -29,6 +29,8 @@ export namespace DetailsCommandIDs {
   export const openHistory = 'hpc:open-history';
   /** Owned by the submit panel: opens it with `{path?, script?, options?}`. */
   export const submitJob = 'hpc:submit-job';
+  /** `{jobId, name}`: announce this just-submitted job's end (not in the palette). */
+  export const watchJobEnd = 'hpc:watch-job-end';
 }
 
 /** Job ids as schedulers print them: `123`, `123_4`, `1.pbs01`, `3[1].pbs01`. */
@@ -205,6 +207,15 @@ export function setupJobDetails(
     enabled: true
   });
   queue.background = true;
+  commands.addCommand(DetailsCommandIDs.watchJobEnd, {
+    label: 'Notify When the Job Ends',
+    execute: args => {
+      const jobId = typeof args.jobId === 'string' ? args.jobId : '';
+      if (JOB_ID.test(jobId)) {
+        watcher.expect(jobId, typeof args.name === 'string' ? args.name : '');
+      }
+    }
+  });
 
   return {
     setNotifications: enabled => {

@@ -96,9 +96,28 @@ export class JobEndWatcher implements IDisposable {
     this._enabled = enabled;
     this._live = null;
     this._known = new Set();
+    this._expected = new Map();
     this._lastJobs = null;
     if (enabled) {
       this._onChanged();
+    }
+  }
+
+  /**
+   * A job just submitted from this window: announced when it ends even if no
+   * listing ever shows it (a short PBS job leaves qstat's listing the moment
+   * it ends, possibly before the next refresh). Until a listing shows it, it
+   * counts as live; when one does, that listing's rows take over.
+   */
+  expect(jobId: string, name: string): void {
+    if (!this._enabled || this._isDisposed || !jobId) {
+      return;
+    }
+    const job = submittedJob(jobId, name, this._queue.capabilities?.user ?? '');
+    if (this._live === null) {
+      this._expected.set(jobId, job);
+    } else if (!this._known.has(jobId)) {
+      this._live.set(jobId, job);
     }
   }
 
@@ -159,7 +178,15 @@ export class JobEndWatcher implements IDisposable {
     this._live = live;
     this._known = new Set(mine.map(job => job.id));
     if (previous === null) {
-      return; // the first listing is the baseline: nothing ended yet
+      // The first listing is the baseline: nothing ended yet. Jobs submitted
+      // before it are watched from here on.
+      for (const [id, job] of this._expected) {
+        if (!this._known.has(id)) {
+          live.set(id, job);
+        }
+      }
+      this._expected.clear();
+      return;
     }
 
     const current = new Map(mine.map(job => [job.id, job]));
@@ -273,8 +300,41 @@ export class JobEndWatcher implements IDisposable {
   /** Every id of the user's jobs in the last listing. */
   private _known = new Set<string>();
   private _notified = new Set<string>();
+  /** Submitted before the first listing: watched once it arrives. */
+  private _expected = new Map<string, Job>();
   private _cancelledHere = new Set<string>();
   private _pending = new Set<Promise<void>>();
+}
+
+/**
+ * What the watcher knows of a job it has not seen listed yet. It stands as an
+ * array of itself: while any listed row of that array is live (an sbatch
+ * `--array` job is listed as `123_[1-5]`), it is not taken for ended.
+ */
+function submittedJob(id: string, name: string, user: string): Job {
+  return {
+    id,
+    array_job_id: id,
+    array_task_id: null,
+    name,
+    user,
+    account: '',
+    partition: '',
+    qos: '',
+    state: 'pending',
+    raw_state: '',
+    reason: '',
+    nodelist: '',
+    nodes: null,
+    cpus: null,
+    memory: '',
+    gres: '',
+    time_used: null,
+    time_limit: null,
+    // Unknown here: the browser's clock may not be the cluster's.
+    submit_time: null,
+    start_time: null
+  };
 }
 
 /** `123_[5-9]`: array tasks that have not started, listed as one row. */

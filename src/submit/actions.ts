@@ -13,6 +13,8 @@ import { ISubmitActions } from './view';
 /** The queue panel's command that selects a job (owned by the queue plugin). */
 export const SHOW_JOB_COMMAND = 'hpc:show-job-in-queue';
 const REFRESH_QUEUE_COMMAND = 'hpc:refresh-queue';
+/** The end-of-job notifications' command (owned by the job details plugin). */
+const WATCH_JOB_COMMAND = 'hpc:watch-job-end';
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -86,6 +88,10 @@ export function createSubmitActions(
           // The queue panel shows the new job without waiting for its next poll.
           if (commands.hasCommand(REFRESH_QUEUE_COMMAND)) {
             void commands.execute(REFRESH_QUEUE_COMMAND);
+          }
+          // Announced when it ends, even if it ends before the queue shows it.
+          if (jobId && commands.hasCommand(WATCH_JOB_COMMAND)) {
+            void commands.execute(WATCH_JOB_COMMAND, { jobId, name });
           }
           // A new notification rather than an update of the first: the
           // toasts are drawn lazily, and an update that arrives before the
