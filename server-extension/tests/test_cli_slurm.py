@@ -16,6 +16,7 @@ from jupyterlab_hpc.schedulers.base import LISTING_COLUMNS
 
 from .cli_run import CLI
 from .conftest import OTHER_USER, TEST_BIN, Submitter
+from .magic_shell import scontrol_fields
 from .test_handlers import get_json
 
 pytestmark = pytest.mark.usefixtures("slurm")
@@ -141,6 +142,29 @@ def test_submit_a_held_job_and_cancel_it(cli: CLI, submit: Submitter) -> None:
     assert cancelled.returncode == 0, cancelled.stderr
     assert cancelled.stdout == f"{job_id}: cancellation requested\n"
     assert squeue_state(job_id) in ("CANCELLED", "")
+
+
+def test_submit_takes_options_before_the_file_too(cli: CLI, submit: Submitter) -> None:
+    """As sbatch takes them: options first, the script last."""
+    script = cli.cwd / "job.sh"
+    script.write_text("#!/bin/bash\n#SBATCH -o /dev/null\nsleep 1\n")
+    result = cli.run(
+        "submit", "-p", "long", "-t", "1", "--hold", "-J", "options-first", str(script)
+    )
+    assert result.returncode == 0, result.stderr
+    job_id = result.stdout.strip()
+    submit.ids.append(job_id)
+    fields = scontrol_fields(job_id)
+    assert (fields["JobName"], fields["Partition"], fields["JobState"]) == (
+        "options-first",
+        "long",
+        "PENDING",
+    )
+    help_text = cli.run("submit", "-h")
+    assert help_text.returncode == 0
+    assert "before it as sbatch and qsub take them" in help_text.stdout.replace("\n", " ")
+    no_file = cli.run("submit", "-p", "long")
+    assert no_file.returncode == 2
 
 
 def test_someone_elses_job_is_not_cancelled(cli: CLI, submit: Submitter) -> None:

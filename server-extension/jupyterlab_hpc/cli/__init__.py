@@ -86,9 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
         "submit",
         help="submit a batch script; prints the job id",
         description=(
-            "Submit FILE with sbatch or qsub; options after FILE go to the batch system as "
-            "they are (e.g. jupyter hpc submit job.sh -p debug -t 10 --hold). Prints only the "
-            "new job's id, so id=$(jupyter hpc submit job.sh) works."
+            "Submit FILE with sbatch or qsub; the batch system's own options go after FILE, "
+            "or before it as sbatch and qsub take them (jupyter hpc submit job.sh -p debug "
+            "--hold, or jupyter hpc submit -p debug --hold job.sh). Prints only the new "
+            "job's id, so id=$(jupyter hpc submit job.sh) works."
         ),
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -106,8 +107,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def file_first(argv: Sequence[str]) -> list[str]:
+    """``submit OPTIONS... FILE`` (sbatch's and qsub's order) -> ``submit FILE OPTIONS...``,
+    the order the parser reads. ``submit -h`` alone stays the help."""
+    words = list(argv)
+    i = 0
+    while i < len(words) and words[i].startswith("-"):
+        i += 2 if words[i] == "--config" else 1
+    if i >= len(words) or words[i] != "submit":
+        return words
+    rest = words[i + 1 :]
+    if len(rest) < 2 or not rest[0].startswith("-") or rest[-1].startswith("-"):
+        return words
+    return [*words[: i + 1], rest[-1], *rest[:-1]]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(file_first(sys.argv[1:] if argv is None else argv))
     settings = read_server_settings(args.config)
     try:
         if args.command == "doctor":
