@@ -23,6 +23,10 @@ import { JobAction, SubmitOptions } from './api';
 import { setupJobDetails } from './details/plugin';
 import { runModuleChange } from './modules/actions';
 import { ModulesModel } from './modules/model';
+import {
+  CHOOSE_TARGET_COMMAND,
+  addChooseTargetCommand
+} from './modules/targetCommand';
 import { ModulesPanel } from './modules/panel';
 import { kernelsIcon, queueIcon } from './icons';
 import { KernelsModel } from './kernels/model';
@@ -257,9 +261,11 @@ const modulesPlugin: JupyterFrontEndPlugin<void> = {
           'Reset to the site defaults'
         )
     });
+    addChooseTargetCommand(app, model, panel.id);
     if (palette) {
       for (const command of [
         CommandIDs.openModules,
+        CHOOSE_TARGET_COMMAND,
         CommandIDs.refreshModules,
         CommandIDs.resetModules
       ]) {

@@ -239,6 +239,38 @@ test('choose a kernel as the target, load a module into it', async ({
     // The server session was left alone.
     await target.selectOption('server');
     await expect(loaded).toContainText('No module is loaded.');
+
+    // The palette chooses the target too, from a list of what can take modules.
+    await page.keyboard.press('Control+Shift+C');
+    const palette = page.locator('#command-palette');
+    await palette.locator('input').fill('Load Modules Into');
+    await palette
+      .locator('.lm-CommandPalette-item', { hasText: 'Load Modules Into…' })
+      .click();
+    const dialog = page.locator('.jp-Dialog');
+    const choice = dialog.locator('select');
+    await expect(choice.locator('option')).toContainText([
+      'This server session (new kernels and terminals)',
+      `Kernel: ${KERNEL_DISPLAY}`
+    ]);
+    await expect(
+      choice.locator('option', { hasText: 'Site Python (shared)' })
+    ).toHaveCount(0);
+    await choice.selectOption(`Kernel: ${KERNEL_DISPLAY}`);
+    const pickerShot = testInfo.outputPath('modules-target-picker.png');
+    await dialog.screenshot({ path: pickerShot });
+    await testInfo.attach('modules-target-picker', {
+      path: pickerShot,
+      contentType: 'image/png'
+    });
+    await dialog.getByRole('button', { name: 'Ok' }).click();
+    await expect(target).toHaveValue(`kernel:${KERNEL}`);
+    await page.evaluate(async () => {
+      await window.jupyterapp.commands.execute('hpc:choose-modules-target', {
+        kernel: ''
+      });
+    });
+    await expect(target).toHaveValue('server');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
