@@ -47,7 +47,7 @@ class JobService:
         self.user = user
         self.root_dir = root_dir
         self.on_submitted = on_submitted
-        self.memory = memory or JobMemory()
+        self.memory = memory if memory is not None else JobMemory()  # an empty one is falsy
 
     async def submit(self, body: Mapping[str, Any]) -> SubmitResult:
         """Validate and submit (or only check); InvalidOption, CommandFailed, SchedulerError."""
@@ -71,6 +71,7 @@ class JobService:
             self.memory.remember(detail.job.id, detail.job)
         for task in detail.tasks:
             self.memory.remember(task.id, task)
+        self.memory.save()
         return known
 
     async def _known(self, job_id: str, stream: str) -> KnownJob:

@@ -12,6 +12,7 @@ from typing import Any
 from jupyter_core.paths import jupyter_data_dir
 
 from .config import HPCConfig
+from .job_memory import JobMemory
 from .job_service import JobService
 from .modules import ModuleSession, detect_module_system, no_module_system_message
 from .queue import QueueSnapshot
@@ -25,6 +26,11 @@ log = logging.getLogger(__name__)
 
 def user_templates_file() -> Path:
     return Path(jupyter_data_dir()) / "jupyterlab-hpc" / "templates.json"
+
+
+def job_paths_file() -> Path:
+    """Where the output paths of the user's jobs are kept between server runs."""
+    return Path(jupyter_data_dir()) / "jupyterlab-hpc" / "job-paths.json"
 
 
 def current_user() -> str:
@@ -56,7 +62,13 @@ class HPCServices:
         # Relative working folders of submissions are taken from the server's root folder.
         self.root_dir = os.path.abspath(root_dir or os.getcwd())
         self.jobs = (
-            JobService(self.scheduler, self.user, self.root_dir, self._submitted)
+            JobService(
+                self.scheduler,
+                self.user,
+                self.root_dir,
+                self._submitted,
+                JobMemory(file=job_paths_file(), owner=self.user, logger=self.log),
+            )
             if self.scheduler is not None
             else None
         )

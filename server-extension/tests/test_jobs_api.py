@@ -12,6 +12,10 @@ from typing import Any
 import pytest
 from tornado.httpclient import HTTPClientError
 
+from jupyterlab_hpc.job_memory import JobMemory
+from jupyterlab_hpc.job_service import JobService
+from jupyterlab_hpc.services import job_paths_file
+
 from .conftest import OTHER_USER, FinishedJobs, Submitter, ensure_accounting, wait_until_forgotten
 
 pytestmark = pytest.mark.usefixtures("slurm")
@@ -375,6 +379,17 @@ async def test_output_survives_slurm_forgetting_the_job(
     again = await output(jp_fetch, job)
     assert again["data"] == "remembered\n"
     assert service.scheduler.runner.calls.get("scontrol", 0) == calls  # not asked again
+    # A server started later (a new JupyterLab job on the cluster) reads the paths kept in
+    # the data folder, so it needs neither slurmctld nor accounting to find the output.
+    restarted = JobService(
+        service.scheduler,
+        service.user,
+        service.root_dir,
+        memory=JobMemory(file=job_paths_file(), owner=service.user),
+    )
+    chunk_after_restart = await restarted.output(job, "stdout")
+    assert chunk_after_restart.data == "remembered\n"
+    assert service.scheduler.runner.calls.get("scontrol", 0) == calls
 
 
 async def test_other_users_output_and_script_are_refused(jp_fetch: Any, submit: Submitter) -> None:
