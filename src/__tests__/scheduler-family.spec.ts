@@ -28,6 +28,10 @@ describe('the batch system families', () => {
     });
     expect(familyWords('slurm').cancel).toBe('scancel');
     expect(getColumn('partition', familyOf('torque'))?.label).toBe('Queue');
+    // Ids carry the server's name: `17[1].torque01`.
+    expect(getColumn('id', 'pbs')?.width).toBeGreaterThan(
+      getColumn('id')?.width ?? 0
+    );
   });
 
   it('names the product the server found, else the kind', () => {

@@ -286,6 +286,10 @@ const RESOURCE_LABELS: Record<string, string> = {
   nodect: 'Nodes',
   select: 'Chunks (select)',
   place: 'Placement',
+  // Torque's `-l nodes=2:ppn=4`, memory per process and virtual memory.
+  node_spec: 'Nodes (nodes=)',
+  pmem: 'Memory per process',
+  vmem: 'Virtual memory',
   cpu_time: 'CPU time',
   max_rss: 'Max RSS',
   tasks: 'Tasks',

@@ -93,8 +93,11 @@ export const COLUMN_IDS: readonly ColumnId[] = COLUMNS.map(c => c.id);
 const COLUMN_BY_ID = new Map<string, IColumn>(COLUMNS.map(c => [c.id, c]));
 
 /** Headers PBS (and Torque) say differently: a Slurm partition is a PBS queue. */
-const PBS_WORDS: Partial<Record<ColumnId, Pick<IColumn, 'label' | 'title'>>> = {
-  id: { label: 'Job ID', title: 'The id to give qdel, qstat...' },
+const PBS_WORDS: Partial<
+  Record<ColumnId, Pick<IColumn, 'label' | 'title'> & Partial<IColumn>>
+> = {
+  // PBS ids carry the server's name (`17[1].torque01`): a wider column.
+  id: { label: 'Job ID', title: 'The id to give qdel, qstat...', width: 132 },
   partition: { label: 'Queue', title: 'Queue of the job' }
 };
 
