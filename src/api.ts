@@ -109,7 +109,7 @@ function errorText(error: unknown): string {
 export interface Capabilities {
   scheduler: {
     kind: 'slurm' | 'pbs' | 'torque' | null;
-    /** The product: `Slurm`, `OpenPBS`, `PBS Professional`; absent from older servers. */
+    /** The product: `Slurm`, `OpenPBS`, `PBS Professional`, `Torque`; absent from older servers. */
     flavour?: string | null;
     version: string | null;
     available: boolean;

@@ -43,6 +43,17 @@ if (!process.env.HPC_UI_SHARED_DIR) {
 const port = process.env.UI_TEST_PORT || '8888';
 process.env.UI_TEST_PBS_PORT = process.env.UI_TEST_PBS_PORT || String(Number(port) + 100);
 const pbsPort = process.env.UI_TEST_PBS_PORT;
+// A third JupyterLab, on the test-only Torque stand-ins, 200 ports higher. Its state file
+// is chosen here so the Torque spec can read what the stand-ins were asked (their calls).
+process.env.UI_TEST_TORQUE_PORT =
+  process.env.UI_TEST_TORQUE_PORT || String(Number(port) + 200);
+const torquePort = process.env.UI_TEST_TORQUE_PORT;
+if (!process.env.UI_TEST_TORQUE_STATE) {
+  process.env.UI_TEST_TORQUE_STATE = path.join(
+    fs.mkdtempSync(path.join(os.tmpdir(), 'jupyterlab-hpc-ui-torque-state-')),
+    'torque-state.json'
+  );
+}
 
 module.exports = {
   ...baseConfig,
@@ -82,6 +93,17 @@ module.exports = {
     {
       command: `jupyter lab --config jupyter_server_pbs_config.py --port=${pbsPort}`,
       url: `http://localhost:${pbsPort}/lab`,
+      timeout: 120 * 1000,
+      env: {
+        ...process.env,
+        JUPYTER_DATA_DIR: process.env.HPC_UI_DATA_DIR,
+        JUPYTER_PATH: process.env.HPC_UI_SHARED_DIR
+      },
+      reuseExistingServer: !process.env.CI
+    },
+    {
+      command: `jupyter lab --config jupyter_server_torque_config.py --port=${torquePort}`,
+      url: `http://localhost:${torquePort}/lab`,
       timeout: 120 * 1000,
       env: {
         ...process.env,

@@ -6,9 +6,14 @@ import {
   SubmitResult,
   SubmitTemplate
 } from '../api';
-import { ISubmitApi, SubmitModel, mailTypeFor } from '../submit/model';
+import {
+  ISubmitApi,
+  SubmitModel,
+  mailTypeFor,
+  scaleMemory
+} from '../submit/model';
 
-function caps(kind: 'slurm' | 'pbs'): Capabilities {
+function caps(kind: 'slurm' | 'pbs' | 'torque'): Capabilities {
   return {
     scheduler: {
       kind,
@@ -45,7 +50,7 @@ const PARTITIONS: Partition[] = [
 
 /** A fake server that records what it was sent. */
 class FakeApi implements ISubmitApi {
-  kind: 'slurm' | 'pbs' = 'slurm';
+  kind: 'slurm' | 'pbs' | 'torque' = 'slurm';
   templates: SubmitTemplate[] = [
     {
       name: 'site-mpi',
@@ -195,6 +200,70 @@ describe('SubmitModel', () => {
     });
     expect(mailTypeFor('abe', 'slurm')).toBe('FAIL,BEGIN,END');
     expect(mailTypeFor('ALL', 'pbs')).toBe('abe');
+  });
+
+  it('writes Torque forms, with the job memory, and reads them back', async () => {
+    const fake = new FakeApi();
+    fake.kind = 'torque';
+    const { model } = await loaded(
+      {
+        script: '#!/bin/sh\nhostname\n',
+        options: {
+          nodes: 2,
+          cpus: 4,
+          memory: '4G',
+          time_limit: '90',
+          array: '1-10%2',
+          mail_type: 'END'
+        }
+      },
+      fake
+    );
+    expect(model.kind).toBe('torque');
+    expect(model.schedulerName).toBe('Torque');
+    expect(model.fieldNames).not.toContain('ntasks');
+    expect(model.script).toBe(
+      [
+        '#!/bin/sh',
+        '#PBS -l nodes=2:ppn=4',
+        '#PBS -l mem=8gb',
+        '#PBS -l walltime=01:30:00',
+        '#PBS -t 1-10%2',
+        '#PBS -m e',
+        'hostname',
+        ''
+      ].join('\n')
+    );
+    // Per node again for the API, as the server reads `memory`.
+    expect(model.toOptions()).toEqual({
+      nodes: 2,
+      cpus: 4,
+      memory: '4G',
+      time_limit: '01:30:00',
+      array: '1-10%2',
+      mail_type: 'END'
+    });
+  });
+
+  it('counts tasks into ppn on Torque, as the server does', async () => {
+    const fake = new FakeApi();
+    fake.kind = 'torque';
+    const { model } = await loaded(
+      { script: '#!/bin/sh\nhostname\n', options: { nodes: 2, ntasks: 8 } },
+      fake
+    );
+    expect(model.script).toContain('#PBS -l nodes=2:ppn=4\n');
+    const { model: starter } = await loaded({}, fake);
+    expect(starter.script).toContain('#PBS -N my-job');
+    expect(starter.script).not.toContain('#SBATCH');
+  });
+
+  it('scales memory between per node and the whole job', () => {
+    expect(scaleMemory('4G', 2)).toBe('8G');
+    expect(scaleMemory('8gb', 1, 2)).toBe('4gb');
+    expect(scaleMemory('3gb', 1, 2)).toBe('1536mb');
+    expect(scaleMemory('1000', 1, 3)).toBe('334');
+    expect(scaleMemory('lots', 2)).toBe('lots');
   });
 
   it('checks and submits the script with the workdir and hold', async () => {

@@ -1,16 +1,21 @@
 /**
  * The one-line facts under a job's title, in the batch system's own words: Slurm
- * calls where a job runs a partition, PBS a queue.
+ * calls where a job runs a partition, PBS (and Torque, of its family) a queue.
  */
 import type { JobRecord } from '../api';
+import { FAMILY_WORDS, SchedulerFamily } from '../common/scheduler';
 
-export type DetailsSchedulerKind = 'slurm' | 'pbs';
+/** The family's words and the product's name (`Torque`, `OpenPBS`, `Slurm`). */
+export interface IDetailsScheduler {
+  family: SchedulerFamily;
+  name: string;
+}
 
 export function headerFacts(
   job: Pick<JobRecord, 'user' | 'partition' | 'account' | 'nodelist'>,
-  kind: DetailsSchedulerKind
+  family: SchedulerFamily
 ): string[] {
-  const where = kind === 'pbs' ? 'queue' : 'partition';
+  const where = FAMILY_WORDS[family].where;
   return [
     job.user && `user ${job.user}`,
     job.partition && `${where} ${job.partition}`,
@@ -20,8 +25,8 @@ export function headerFacts(
 }
 
 /** Why the Batch script section is empty. */
-export function scriptMissingText(kind: DetailsSchedulerKind): string {
-  return kind === 'pbs'
-    ? 'PBS shows a job’s script only to its administrators (printjob), not to the job’s owner.'
+export function scriptMissingText(scheduler: IDetailsScheduler): string {
+  return scheduler.family === 'pbs'
+    ? `${scheduler.name} shows a job’s script only to its administrators (printjob), not to the job’s owner.`
     : 'The scheduler does not show this job’s script (it only keeps it for your own jobs, while they are known).';
 }

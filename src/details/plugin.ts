@@ -21,6 +21,8 @@ import type { QueuePanel } from '../queue/panel';
 import { JobDetailsModel } from './model';
 import { notifyJobEnded } from './notify';
 import { noScriptReason, resubmitArgs } from './resubmit';
+import type { IDetailsScheduler } from './facts';
+import { familyOf, schedulerName } from '../common/scheduler';
 import { JobEndWatcher } from './watcher';
 import { JobDetailsWidget, createDetailsWidget } from './widget';
 
@@ -60,8 +62,11 @@ export function setupJobDetails(
     namespace: 'jupyterlab-hpc-job-details'
   });
 
-  const schedulerKind = (): 'slurm' | 'pbs' =>
-    queue.capabilities?.scheduler.kind === 'pbs' ? 'pbs' : 'slurm';
+  // Torque speaks PBS's words; its name is its own.
+  const scheduler = (): IDetailsScheduler => ({
+    family: familyOf(queue.capabilities?.scheduler.kind),
+    name: schedulerName(queue.capabilities?.scheduler)
+  });
 
   const runAction = async (model: JobDetailsModel, action: JobAction) => {
     // Through the queue model, so the panel and the watcher hear of it too.
@@ -83,7 +88,7 @@ export function setupJobDetails(
     const detail = model.detail;
     const args = detail ? resubmitArgs(detail) : null;
     if (!args) {
-      return noScriptReason(schedulerKind());
+      return noScriptReason(scheduler());
     }
     if (!commands.hasCommand(DetailsCommandIDs.submitJob)) {
       return 'The submit panel is not available in this JupyterLab.';
@@ -105,7 +110,7 @@ export function setupJobDetails(
         runAction: action => void runAction(model, action),
         resubmit: () => resubmit(model),
         openJob: id => void openDetails(id),
-        schedulerKind
+        scheduler
       });
       void tracker.add(widget);
       shell.add(widget, 'main');

@@ -4,6 +4,7 @@
  * already resolved (`slurm-123.out`) and the copy would write into them.
  */
 import type { JobDetail, SubmitOptions } from '../api';
+import type { IDetailsScheduler } from './facts';
 
 export interface IResubmitArgs {
   script: string;
@@ -69,8 +70,8 @@ export function resubmitArgs(detail: JobDetail): IResubmitArgs | null {
  * Why "Resubmit a copy" has nothing to copy. Slurm keeps a job's script while it
  * remembers the job; PBS gives it only to its administrators (printjob), never to users.
  */
-export function noScriptReason(kind: 'slurm' | 'pbs'): string {
-  return kind === 'pbs'
-    ? 'PBS shows a job’s script only to its administrators, so there is nothing to copy.'
+export function noScriptReason(scheduler: IDetailsScheduler): string {
+  return scheduler.family === 'pbs'
+    ? `${scheduler.name} shows a job’s script only to its administrators, so there is nothing to copy.`
     : 'The scheduler no longer has this job’s script, so there is nothing to copy.';
 }

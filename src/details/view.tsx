@@ -8,7 +8,7 @@ import * as React from 'react';
 import type { JobAction, JobRecord } from '../api';
 import { useModel } from '../common/useModel';
 import { STATE_LABELS, formatDuration, formatTime } from '../queue/jobs';
-import { DetailsSchedulerKind, headerFacts, scriptMissingText } from './facts';
+import { IDetailsScheduler, headerFacts, scriptMissingText } from './facts';
 import type { JobDetailsModel } from './model';
 import { OutputSection } from './outputView';
 import { tokenizeScript } from './script';
@@ -26,7 +26,7 @@ export interface IDetailsViewProps {
   resubmit: () => (() => void) | string;
   openJob: (jobId: string) => void;
   /** The batch system, for its words (a PBS queue is a Slurm partition). */
-  schedulerKind: () => DetailsSchedulerKind;
+  scheduler: () => IDetailsScheduler;
 }
 
 export function DetailsView(props: IDetailsViewProps): JSX.Element {
@@ -83,7 +83,7 @@ export function DetailsView(props: IDetailsViewProps): JSX.Element {
             <Script script={detail.script} />
           ) : (
             <p className="jp-hpc-details-muted jp-hpc-details-no-script">
-              {scriptMissingText(props.schedulerKind())}
+              {scriptMissingText(props.scheduler())}
             </p>
           )}
         </Section>
@@ -148,7 +148,7 @@ function Header(props: IDetailsViewProps & { job: JobRecord }): JSX.Element {
       {label}
     </button>
   );
-  const facts = headerFacts(job, props.schedulerKind());
+  const facts = headerFacts(job, props.scheduler().family);
   return (
     <div className="jp-hpc-details-header">
       <div className="jp-hpc-details-title">
@@ -286,6 +286,10 @@ const RESOURCE_LABELS: Record<string, string> = {
   nodect: 'Nodes',
   select: 'Chunks (select)',
   place: 'Placement',
+  // Torque's `-l nodes=2:ppn=4`, memory per process and virtual memory.
+  node_spec: 'Nodes (nodes=)',
+  pmem: 'Memory per process',
+  vmem: 'Virtual memory',
   cpu_time: 'CPU time',
   max_rss: 'Max RSS',
   tasks: 'Tasks',

@@ -3,6 +3,7 @@
  * formatting. No DOM, no network: the model and the view build on these.
  */
 import type { Job, JobState } from '../api';
+import type { SchedulerFamily } from '../common/scheduler';
 
 export type ColumnId =
   | 'id'
@@ -91,19 +92,22 @@ export const COLUMN_IDS: readonly ColumnId[] = COLUMNS.map(c => c.id);
 
 const COLUMN_BY_ID = new Map<string, IColumn>(COLUMNS.map(c => [c.id, c]));
 
-/** Headers PBS says differently: a Slurm partition is a PBS queue. */
-const PBS_WORDS: Partial<Record<ColumnId, Pick<IColumn, 'label' | 'title'>>> = {
-  id: { label: 'Job ID', title: 'The id to give qdel, qstat...' },
+/** Headers PBS (and Torque) say differently: a Slurm partition is a PBS queue. */
+const PBS_WORDS: Partial<
+  Record<ColumnId, Pick<IColumn, 'label' | 'title'> & Partial<IColumn>>
+> = {
+  // PBS ids carry the server's name (`17[1].torque01`): a wider column.
+  id: { label: 'Job ID', title: 'The id to give qdel, qstat...', width: 132 },
   partition: { label: 'Queue', title: 'Queue of the job' }
 };
 
 /**
  * The column of an id, or undefined for an unknown id; its header in the words
- * of the batch system (`pbs`) when given.
+ * of the batch system's family (`pbs` for OpenPBS and Torque) when given.
  */
 export function getColumn(
   id: string,
-  scheduler: 'slurm' | 'pbs' = 'slurm'
+  scheduler: SchedulerFamily = 'slurm'
 ): IColumn | undefined {
   const column = COLUMN_BY_ID.get(id);
   const words = scheduler === 'pbs' ? PBS_WORDS[id as ColumnId] : undefined;

@@ -19,6 +19,7 @@ import {
 } from './jobs';
 import { QueueModel } from './model';
 import { useModel } from '../common/useModel';
+import { familyOf, familyWords, schedulerName } from '../common/scheduler';
 
 /** Every row has this height (px); virtualization relies on it. */
 export const ROW_HEIGHT = 24;
@@ -73,12 +74,7 @@ export function QueueView(props: IQueueViewProps): JSX.Element {
 
 /** Commands that each action runs, shown in the buttons' tooltips. */
 function actionTitle(model: QueueModel, action: JobAction): string {
-  const pbs = model.capabilities?.scheduler.kind === 'pbs';
-  const command = {
-    cancel: pbs ? 'qdel' : 'scancel',
-    hold: pbs ? 'qhold' : 'scontrol uhold',
-    release: pbs ? 'qrls' : 'scontrol release'
-  }[action];
+  const command = familyWords(model.capabilities?.scheduler.kind)[action];
   const which = {
     cancel: 'selected jobs',
     hold: 'selected pending jobs',
@@ -261,7 +257,7 @@ function StatusLine({ model }: IQueueViewProps): JSX.Element {
   const caps = model.capabilities;
   const where =
     caps?.scheduler.available && caps.scheduler.kind
-      ? `${caps.scheduler.flavour || (caps.scheduler.kind === 'slurm' ? 'Slurm' : 'PBS')}${
+      ? `${schedulerName(caps.scheduler)}${
           caps.scheduler.version ? ` ${caps.scheduler.version}` : ''
         }${caps.scheduler.cluster ? ` on ${caps.scheduler.cluster}` : ''}`
       : '';
@@ -302,8 +298,7 @@ function QueueContent(props: IQueueViewProps): JSX.Element {
         </Empty>
       );
     }
-    const submit =
-      model.capabilities?.scheduler.kind === 'pbs' ? 'qsub' : 'sbatch';
+    const submit = familyWords(model.capabilities?.scheduler.kind).submit;
     return (
       <Empty kind="no-jobs">
         {model.scope === 'mine' ? (
@@ -370,8 +365,7 @@ function gridTemplate(columns: readonly IColumn[]): {
 function QueueTable({ model, onOpenJob }: IQueueViewProps): JSX.Element {
   const jobs = model.visibleJobs;
   const selection = model.selection;
-  const scheduler =
-    model.capabilities?.scheduler.kind === 'pbs' ? 'pbs' : 'slurm';
+  const scheduler = familyOf(model.capabilities?.scheduler.kind);
   const columns = React.useMemo(
     () =>
       model.columns

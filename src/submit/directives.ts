@@ -1,6 +1,10 @@
 /**
  * Read and rewrite the `#SBATCH` / `#PBS` directives of a batch script.
  *
+ * Three dialects: Slurm's `#SBATCH`, OpenPBS's `#PBS` (resources in a
+ * `select` chunk, arrays `-J`) and Torque's `#PBS` (resources as
+ * `-l nodes=N:ppn=C:gpus=G` and the job's `-l mem=`, arrays `-t`).
+ *
  * Pure functions over the script's text, so the submit form and the script
  * editor can stay consistent both ways: `parseScript` gives the form's values,
  * `setField` / `setExtra` rewrite (or insert, or remove) the directive of one
@@ -12,7 +16,14 @@
  * comment at the end of a directive line, as in sbatch.
  */
 
-export type SchedulerKind = 'slurm' | 'pbs';
+export type SchedulerKind = 'slurm' | 'pbs' | 'torque';
+
+/** The dialect of the server's batch system (`scheduler.kind`); Slurm's by default. */
+export function directiveKindOf(
+  kind: string | null | undefined
+): SchedulerKind {
+  return kind === 'pbs' || kind === 'torque' ? kind : 'slurm';
+}
 
 /** The form fields that map to a directive. */
 export type FieldName =
@@ -69,7 +80,8 @@ export interface IParsedScript {
 /** The directive prefix of each batch system. */
 export const DIRECTIVE_PREFIX: Record<SchedulerKind, string> = {
   slurm: '#SBATCH',
-  pbs: '#PBS'
+  pbs: '#PBS',
+  torque: '#PBS'
 };
 
 // ---------------------------------------------------------------------------
@@ -211,6 +223,17 @@ const PBS_OPTIONS: Record<string, IOptionSpec['arg']> = {
   z: 'none'
 };
 
+/**
+ * Torque's qsub options (its man page): no `-J`, `-R`, `-S`... of OpenPBS's
+ * meaning, but `-d`, `-D`, `-t` (arrays), `-F`, `-L`, `-w`, and `-x`/`-n` flags.
+ */
+const TORQUE_OPTIONS: Record<string, IOptionSpec['arg']> = {
+  ...Object.fromEntries(
+    [...'aAbcCdDeFjklLmMNoPpqrStTuvwW'].map(l => [l, 'required' as const])
+  ),
+  ...Object.fromEntries([...'fhIVXxzn'].map(l => [l, 'none' as const]))
+};
+
 /** PBS fields that are a whole option (`-N name`). */
 const PBS_OPTION_FIELDS: Partial<Record<FieldName, string>> = {
   name: 'N',
@@ -221,6 +244,24 @@ const PBS_OPTION_FIELDS: Partial<Record<FieldName, string>> = {
   error: 'e',
   mail_type: 'm',
   mail_user: 'M'
+};
+
+/** Torque's are PBS's, except arrays: `-t 1-10%2`. */
+const TORQUE_OPTION_FIELDS: Partial<Record<FieldName, string>> = {
+  ...PBS_OPTION_FIELDS,
+  array: 't'
+};
+
+function optionFieldsOf(
+  kind: SchedulerKind
+): Partial<Record<FieldName, string>> {
+  return kind === 'torque' ? TORQUE_OPTION_FIELDS : PBS_OPTION_FIELDS;
+}
+
+/** Torque fields that live in the `-l nodes=` spec. */
+const TORQUE_NODE_FIELDS: Partial<Record<FieldName, string>> = {
+  cpus: 'ppn',
+  gpus: 'gpus'
 };
 
 /** PBS fields that are a resource of `-l` (walltime) or of its `select` chunk. */
@@ -236,7 +277,10 @@ export function fieldsOf(kind: SchedulerKind): FieldName[] {
   if (kind === 'slurm') {
     return [...FIELD_NAMES];
   }
-  return FIELD_NAMES.filter(f => f !== 'qos' && f !== 'gres');
+  // Torque's ppn is CPUs per node: it has no separate count of tasks.
+  return FIELD_NAMES.filter(
+    f => f !== 'qos' && f !== 'gres' && !(kind === 'torque' && f === 'ntasks')
+  );
 }
 
 interface IOptionTable {
@@ -268,9 +312,11 @@ function slurmTable(): IOptionTable {
   return { long, short };
 }
 
-function pbsTable(): IOptionTable {
+function letterTable(
+  options: Record<string, IOptionSpec['arg']>
+): IOptionTable {
   const short = new Map<string, IOptionSpec>();
-  for (const [letter, arg] of Object.entries(PBS_OPTIONS)) {
+  for (const [letter, arg] of Object.entries(options)) {
     short.set(letter, { name: letter, short: letter, arg });
   }
   return { long: new Map(), short };
@@ -278,7 +324,8 @@ function pbsTable(): IOptionTable {
 
 const TABLES: Record<SchedulerKind, IOptionTable> = {
   slurm: slurmTable(),
-  pbs: pbsTable()
+  pbs: letterTable(PBS_OPTIONS),
+  torque: letterTable(TORQUE_OPTIONS)
 };
 
 // ---------------------------------------------------------------------------
@@ -601,9 +648,55 @@ function pbsResourceFields(
   return out;
 }
 
+/**
+ * What a Torque `-l` value says about the fields: `nodes=2:ppn=4:gpus=1`,
+ * `mem=` (the whole job's), `walltime=`. Anything else (`pmem`, `procs`,
+ * `select`...) is left alone as another resource.
+ */
+function torqueResourceFields(
+  value: string
+): Partial<Record<FieldName, string>> & { other: boolean } {
+  const out: Partial<Record<FieldName, string>> & { other: boolean } = {
+    other: false
+  };
+  for (const [key, val] of splitResources(value)) {
+    if (key === 'walltime') {
+      out.time_limit = val;
+    } else if (key === 'mem') {
+      out.memory = val;
+    } else if (key === 'nodes' && val !== '') {
+      const chunk = parseChunk(val);
+      if (chunk.count !== '') {
+        out.nodes = chunk.count;
+      }
+      for (const [field, res] of Object.entries(TORQUE_NODE_FIELDS)) {
+        const hit = chunk.resources.find(([k]) => k === res);
+        if (hit) {
+          out[field as FieldName] = hit[1];
+        }
+      }
+    } else {
+      out.other = true;
+    }
+  }
+  return out;
+}
+
+function resourceFields(
+  kind: SchedulerKind,
+  value: string
+): Partial<Record<FieldName, string>> & { other: boolean } {
+  return kind === 'torque'
+    ? torqueResourceFields(value)
+    : pbsResourceFields(value);
+}
+
 /** The field of a PBS occurrence that is one option, or null. */
-function pbsOptionFieldOf(occ: IOccurrence): FieldName | null {
-  for (const [field, letter] of Object.entries(PBS_OPTION_FIELDS)) {
+function pbsOptionFieldOf(
+  occ: IOccurrence,
+  kind: SchedulerKind
+): FieldName | null {
+  for (const [field, letter] of Object.entries(optionFieldsOf(kind))) {
     if (occ.name === letter) {
       return field as FieldName;
     }
@@ -619,11 +712,11 @@ function isExtra(occ: IOccurrence, kind: SchedulerKind): boolean {
   if (kind === 'slurm') {
     return slurmFieldOf(occ.name) === null;
   }
-  if (pbsOptionFieldOf(occ) !== null) {
+  if (pbsOptionFieldOf(occ, kind) !== null) {
     return false;
   }
   if (occ.name === 'l' && occ.value !== null) {
-    const res = pbsResourceFields(occ.value);
+    const res = resourceFields(kind, occ.value);
     // A mixed `-l` line (walltime and a licence) counts as a field line;
     // its unknown resources stay where they are.
     return Object.keys(res).length === 1 && res.other;
@@ -652,7 +745,7 @@ export function parseScript(
       // Later directives win, as in sbatch.
       fields[field] = occ.value ?? '';
     } else if (occ.name === 'l') {
-      const res = pbsResourceFields(occ.value ?? '');
+      const res = resourceFields(kind, occ.value ?? '');
       for (const field of FIELD_NAMES) {
         const v = res[field];
         if (v !== undefined) {
@@ -660,7 +753,7 @@ export function parseScript(
         }
       }
     } else {
-      const field = pbsOptionFieldOf(occ) as FieldName;
+      const field = pbsOptionFieldOf(occ, kind) as FieldName;
       const value = occ.value ?? '';
       fields[field] =
         field === 'dependency' ? value.slice('depend='.length) : value;
@@ -797,16 +890,19 @@ export function setField(
     script = ensureShebang(script);
   }
   const block = readBlock(script, kind);
-  if (kind === 'pbs' && field !== 'dependency' && !PBS_OPTION_FIELDS[field]) {
-    return setPbsResource(block, field, value);
+  const pbsFamily = kind !== 'slurm';
+  if (pbsFamily && field !== 'dependency' && !optionFieldsOf(kind)[field]) {
+    return kind === 'torque'
+      ? setTorqueResource(block, field, value)
+      : setPbsResource(block, field, value);
   }
   const matches = block.occurrences.filter(occ =>
     kind === 'slurm'
       ? slurmFieldOf(occ.name) === field
-      : pbsOptionFieldOf(occ) === field
+      : pbsOptionFieldOf(occ, kind) === field
   );
   const written =
-    kind === 'pbs' && field === 'dependency' ? `depend=${value}` : value;
+    pbsFamily && field === 'dependency' ? `depend=${value}` : value;
   const last = matches[matches.length - 1];
   const edits = new Map<number, string | null>();
   if (last) {
@@ -824,7 +920,7 @@ export function setField(
       ? (SLURM_FIELDS[field] as IOptionSpec).name
       : field === 'dependency'
         ? 'W'
-        : (PBS_OPTION_FIELDS[field] as string);
+        : (optionFieldsOf(kind)[field] as string);
   const newLine = `${DIRECTIVE_PREFIX[kind]} ${optionText(name, kind, written)}`;
   return withLines(block, edits, {
     at: insertionLine(block),
@@ -953,6 +1049,112 @@ function setPbsResource(
       ? value
       : `1:${PBS_CHUNK_FIELDS[field] as string}=${value}`;
   return addL(`select=${chunk}`);
+}
+
+/**
+ * Torque resources: walltime and the job's memory are `-l` resources of their
+ * own; nodes, CPUs per node (`ppn`) and GPUs per node live in `-l nodes=`.
+ */
+function setTorqueResource(
+  block: IBlock,
+  field: FieldName,
+  value: string
+): string {
+  const lOccurrences = block.occurrences.filter(
+    o => o.name === 'l' && o.value !== null
+  );
+  const edits = new Map<number, string | null>();
+  const rewriteL = (occ: IOccurrence, parts: [string, string][]) => {
+    const line = block.lines[occ.line];
+    const text =
+      parts.length === 0
+        ? ''
+        : rewriteOccurrence(line, occ, joinResources(parts));
+    edits.set(occ.line, spliceLine(line, 'torque', occ.start, occ.end, text));
+    return withLines(block, edits, null);
+  };
+  const addL = (resource: string) =>
+    withLines(block, edits, {
+      at: insertionLine(block),
+      lines: [`#PBS -l ${resource}`]
+    });
+  // The last `-l` that names `key` (the one qsub obeys), with its parts.
+  const lastWith = (key: string) => {
+    for (let i = lOccurrences.length - 1; i >= 0; i--) {
+      const parts = splitResources(lOccurrences[i].value as string);
+      const at = parts.findIndex(([k]) => k === key);
+      if (at >= 0) {
+        return { occ: lOccurrences[i], parts, at };
+      }
+    }
+    return null;
+  };
+
+  const topKey =
+    field === 'time_limit' ? 'walltime' : field === 'memory' ? 'mem' : null;
+  if (topKey) {
+    const hit = lastWith(topKey);
+    if (hit) {
+      if (value === '') {
+        hit.parts.splice(hit.at, 1);
+      } else {
+        hit.parts[hit.at] = [topKey, value];
+      }
+      return rewriteL(hit.occ, hit.parts);
+    }
+    return value === ''
+      ? withLines(block, edits, null)
+      : addL(`${topKey}=${value}`);
+  }
+
+  const key = TORQUE_NODE_FIELDS[field];
+  const hit = lastWith('nodes');
+  if (!hit) {
+    if (value === '') {
+      return withLines(block, edits, null);
+    }
+    return addL(
+      field === 'nodes' ? `nodes=${value}` : `nodes=1:${key}=${value}`
+    );
+  }
+  const spec = hit.parts[hit.at][1];
+  const plus = spec.indexOf('+');
+  const rest = plus < 0 ? '' : spec.slice(plus + 1);
+  const chunk = parseChunk(spec);
+  if (field === 'nodes') {
+    chunk.count = value;
+  } else if (key) {
+    const j = chunk.resources.findIndex(([k]) => k === key);
+    if (value === '') {
+      if (j >= 0) {
+        chunk.resources.splice(j, 1);
+      }
+    } else if (j >= 0) {
+      chunk.resources[j] = [key, value];
+    } else {
+      chunk.resources.push([key, value]);
+    }
+  }
+  if (chunk.count === '' && chunk.resources.length > 0) {
+    // `nodes=` needs a count (or a host) before its properties: one node.
+    chunk.count = '1';
+  }
+  if (
+    field !== 'nodes' &&
+    chunk.count === '1' &&
+    chunk.resources.length === 0 &&
+    rest === ''
+  ) {
+    // The last of ppn/gpus went: `nodes=1` alone is Torque's default.
+    chunk.count = '';
+  }
+  const formatted = formatChunk(chunk, rest);
+  if (formatted === '') {
+    hit.parts.splice(hit.at, 1);
+  } else {
+    hit.parts[hit.at] = ['nodes', formatted];
+  }
+  return rewriteL(hit.occ, hit.parts);
 }
 
 /**

@@ -89,8 +89,66 @@ const PBS: Record<FieldName, IFieldText> = {
   mail_user: { label: 'Mail to', placeholder: 'you@example.org', option: '-M' }
 };
 
+/**
+ * Torque's forms: one `-l nodes=N:ppn=C:gpus=G` for the nodes, and `mem` for
+ * the whole job (Torque's meaning), not per node as Slurm's `--mem`.
+ */
+const TORQUE: Record<FieldName, IFieldText> = {
+  ...PBS,
+  nodes: { label: 'Nodes', placeholder: '1', option: '-l nodes=N' },
+  cpus: {
+    label: 'CPUs per node (ppn)',
+    placeholder: '1',
+    option: '-l nodes=N:ppn=C'
+  },
+  gpus: {
+    label: 'GPUs per node',
+    placeholder: '0',
+    option: '-l nodes=N:gpus=G'
+  },
+  memory: {
+    label: 'Memory, whole job',
+    placeholder: '8gb',
+    option: '-l mem (all nodes together)'
+  },
+  array: { label: 'Array', placeholder: '1-10%2', option: '-t' }
+};
+
+const TEXTS: Record<SchedulerKind, Record<FieldName, IFieldText>> = {
+  slurm: SLURM,
+  pbs: PBS,
+  torque: TORQUE
+};
+
 export function fieldText(kind: SchedulerKind, field: FieldName): IFieldText {
-  return (kind === 'pbs' ? PBS : SLURM)[field];
+  return TEXTS[kind][field];
+}
+
+// Torque's array request (its qsub man page): ids and ranges, comma-separated,
+// then an optional %slot-limit. There is no step.
+const TORQUE_ARRAY = /^\d+(-\d+)?(,\d+(-\d+)?)*(%\d+)?$/;
+
+/**
+ * Why the batch system would not take a field's value as written, in a
+ * sentence for the form; null when there is nothing to say. Only what the
+ * form can tell for sure: the server checks everything again.
+ */
+export function fieldProblem(
+  kind: SchedulerKind,
+  field: FieldName,
+  value: string
+): string | null {
+  const text = value.trim();
+  if (text === '' || kind !== 'torque' || field !== 'array') {
+    return null;
+  }
+  if (text.includes(':')) {
+    return 'Torque arrays have no step: use first-last (1-10), a list (1,3,5-7), and %N for at most N at once (1-10%2).';
+  }
+  if (!TORQUE_ARRAY.test(text)) {
+    return `Torque does not understand the array ${text}: use first-last (1-10), a list (1,3,5-7), and %N for at most N at once (1-10%2).`;
+  }
+  return null;
 }
 
 /** The form's sections, in order. */

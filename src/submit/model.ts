@@ -11,6 +11,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import * as api from '../api';
+import { isPbsFamily, schedulerName } from '../common/scheduler';
 import type {
   Capabilities,
   Partition,
@@ -22,6 +23,7 @@ import {
   FieldName,
   IParsedScript,
   SchedulerKind,
+  directiveKindOf,
   extraToWords,
   fieldsOf,
   parseScript,
@@ -73,6 +75,15 @@ export const STARTER_SCRIPT: Record<SchedulerKind, string> = {
     'cd "$PBS_O_WORKDIR"',
     'echo "Running on $(hostname)"',
     ''
+  ].join('\n'),
+  torque: [
+    '#!/bin/bash',
+    '#PBS -N my-job',
+    '#PBS -l walltime=00:10:00',
+    '',
+    'cd "$PBS_O_WORKDIR"',
+    'echo "Running on $(hostname)"',
+    ''
   ].join('\n')
 };
 
@@ -104,7 +115,7 @@ const PBS_MAIL: [string, string][] = [
 
 /** Slurm's mail events (`END,FAIL`) as PBS letters (`ae`), and back. */
 export function mailTypeFor(value: string, kind: SchedulerKind): string {
-  if (kind === 'pbs') {
+  if (isPbsFamily(kind)) {
     if (/^[abne]+$/.test(value)) {
       return value;
     }
@@ -147,9 +158,40 @@ function memoryFor(value: string, kind: SchedulerKind): string {
     return value;
   }
   const unit = (m[2] ?? '').toLowerCase();
-  return kind === 'pbs'
-    ? `${m[1]}${unit ? `${unit}b` : 'b'}`
+  return isPbsFamily(kind)
+    ? `${m[1]}${unit || 'm'}b` // the API's bare number is megabytes
     : `${m[1]}${unit.toUpperCase()}`;
+}
+
+const MEMORY_UNITS = ['', 'k', 'm', 'g', 't'];
+
+/**
+ * Torque's `-l mem=` is the whole job's memory; the API's `memory` (like
+ * Slurm's `--mem`) is per node, and the server writes `mem=` as per-node
+ * memory times the nodes. `scaleMemory('4gb', 2)` is `8gb`;
+ * `scaleMemory('8gb', 1, 2)` is `4gb`, in a smaller unit when the division
+ * is not whole (`3gb` / 2 = `1536mb`), rounded up in kilobytes at worst.
+ */
+export function scaleMemory(value: string, times: number, over = 1): string {
+  const m = /^(\d+)\s*([kmgt])?(b?)$/i.exec(value.trim());
+  if (!m || times < 1 || over < 1) {
+    return value;
+  }
+  let amount = Number(m[1]) * times;
+  let unit = MEMORY_UNITS.indexOf((m[2] ?? '').toLowerCase());
+  while (amount % over !== 0 && unit > 1) {
+    amount *= 1024;
+    unit--;
+  }
+  const letter = MEMORY_UNITS[unit];
+  const upper = m[2] !== undefined && m[2] === m[2].toUpperCase();
+  return `${Math.ceil(amount / over)}${upper ? letter.toUpperCase() : letter}${m[3]}`;
+}
+
+/** A count as written in a field, or null when it is not a whole number. */
+function countOf(value: string | number | null | undefined): number | null {
+  const text = String(value ?? '');
+  return /^\d+$/.test(text) && Number(text) > 0 ? Number(text) : null;
 }
 
 export namespace SubmitModel {
@@ -248,15 +290,19 @@ export class SubmitModel implements IDisposable {
     return this._loadError;
   }
 
-  /** The batch system: Slurm unless the server says PBS. */
+  /**
+   * The directives' dialect: Slurm unless the server says PBS or Torque
+   * (both write `#PBS`, in different forms).
+   */
   get kind(): SchedulerKind {
-    return this._capabilities?.scheduler.kind === 'pbs' ? 'pbs' : 'slurm';
+    return directiveKindOf(this._capabilities?.scheduler.kind);
   }
 
-  /** `Slurm`, `OpenPBS`... for labels. */
+  /** `Slurm`, `OpenPBS`, `Torque`... for labels. */
   get schedulerName(): string {
-    const s = this._capabilities?.scheduler;
-    return s?.flavour || (this.kind === 'pbs' ? 'PBS' : 'Slurm');
+    return schedulerName(
+      this._capabilities?.scheduler ?? { kind: this.kind, flavour: null }
+    );
   }
 
   get schedulerAvailable(): boolean {
@@ -395,13 +441,16 @@ export class SubmitModel implements IDisposable {
   applyOptions(options: SubmitOptions): void {
     const kind = this.kind;
     let script = this._script;
+    if (kind === 'torque') {
+      options = this._torqueOptions(options);
+    }
     for (const field of fieldsOf(kind)) {
       const raw = options[field];
       if (raw === null || raw === undefined || raw === '') {
         continue;
       }
       let value = String(raw);
-      if (kind === 'pbs' && field === 'time_limit') {
+      if (isPbsFamily(kind) && field === 'time_limit') {
         value = walltimeFor(value);
       } else if (field === 'memory') {
         value = memoryFor(value, kind);
@@ -450,7 +499,9 @@ export class SubmitModel implements IDisposable {
           options[field] = Number(value);
         }
       } else if (field === 'memory') {
-        options[field] = memoryFor(value, 'slurm');
+        // Torque's mem is the job's; the API's memory is per node.
+        const nodes = kind === 'torque' ? (countOf(fields.nodes) ?? 1) : 1;
+        options[field] = memoryFor(scaleMemory(value, 1, nodes), 'slurm');
       } else if (field === 'mail_type') {
         options[field] = mailTypeFor(value, 'slurm');
       } else {
@@ -462,6 +513,28 @@ export class SubmitModel implements IDisposable {
       options.extra = extra;
     }
     return options as SubmitOptions;
+  }
+
+  /**
+   * API options as Torque's directives say them, the way the server turns a
+   * request into qsub options: ppn is CPUs per task times the tasks on each
+   * node, and mem the per-node memory times the nodes.
+   */
+  private _torqueOptions(options: SubmitOptions): SubmitOptions {
+    const nodes =
+      countOf(options.nodes) ??
+      countOf(parseScript(this._script, 'torque').fields.nodes) ??
+      1;
+    const out: SubmitOptions = { ...options };
+    const tasks = countOf(options.ntasks);
+    if (tasks !== null) {
+      const perNode = Math.ceil(tasks / nodes);
+      out.cpus = (countOf(options.cpus) ?? 1) * perNode;
+    }
+    if (options.memory) {
+      out.memory = scaleMemory(String(options.memory), nodes);
+    }
+    return out;
   }
 
   /**

@@ -7,9 +7,10 @@ import * as React from 'react';
 
 import type { Partition } from '../api';
 import { useModel } from '../common/useModel';
-import { FieldName } from './directives';
-import { SECTIONS, fieldText } from './fields';
-import { checkOkText, checkingText, refusedText } from './outcome';
+import { isPbsFamily } from '../common/scheduler';
+import { DIRECTIVE_PREFIX, FieldName } from './directives';
+import { SECTIONS, fieldProblem, fieldText } from './fields';
+import { checkOkText, checkTitle, checkingText, refusedText } from './outcome';
 import { SubmitModel } from './model';
 
 /** What the buttons do besides changing the model (dialogs, notifications). */
@@ -68,15 +69,14 @@ export function SubmitView({ model, actions }: ISubmitViewProps): JSX.Element {
         <legend>Extra options</legend>
         <label className="jp-hpc-submit-field jp-mod-wide" data-field="extra">
           <span className="jp-hpc-submit-label">
-            Other {model.kind === 'pbs' ? '#PBS' : '#SBATCH'} options, one per
-            line
+            Other {DIRECTIVE_PREFIX[model.kind]} options, one per line
           </span>
           <textarea
             name="extra"
             rows={3}
             spellCheck={false}
             value={model.extraText}
-            placeholder={model.kind === 'pbs' ? '-j oe' : '--exclusive'}
+            placeholder={isPbsFamily(model.kind) ? '-j oe' : '--exclusive'}
             onChange={e => model.setExtraText(e.target.value)}
             onBlur={() => model.commitExtra()}
           />
@@ -95,11 +95,7 @@ function SubmitBar({ model, actions }: ISubmitViewProps): JSX.Element {
         type="button"
         className="jp-hpc-submit-button jp-hpc-submit-check"
         disabled={busy || !available}
-        title={
-          model.kind === 'pbs'
-            ? 'Check the options without submitting'
-            : 'Ask Slurm whether it would take the job and when it would start (sbatch --test-only); nothing is submitted'
-        }
+        title={checkTitle(model.kind, model.schedulerName)}
         onClick={() => actions.check()}
       >
         {model.phase === 'checking' ? 'Checking…' : 'Check'}
@@ -355,22 +351,28 @@ function TextField(props: {
 }): JSX.Element {
   const { model, field } = props;
   const text = fieldText(model.kind, field);
+  const value = model.fieldValue(field);
+  const problem = fieldProblem(model.kind, field, value);
+  const invalid = problem ? ' jp-mod-invalid' : invalidClass(model, field);
   return (
-    <label
-      className={`jp-hpc-submit-field${invalidClass(model, field)}`}
-      data-field={field}
-    >
+    <label className={`jp-hpc-submit-field${invalid}`} data-field={field}>
       <span className="jp-hpc-submit-label">{text.label}</span>
       <input
         type="text"
         name={field}
         spellCheck={false}
-        value={model.fieldValue(field)}
+        value={value}
         placeholder={text.placeholder}
-        title={`Writes ${model.kind === 'pbs' ? '#PBS' : '#SBATCH'} ${text.option} in the script`}
+        title={`Writes ${DIRECTIVE_PREFIX[model.kind]} ${text.option} in the script`}
+        aria-invalid={problem ? true : undefined}
         onChange={e => model.setField(field, e.target.value)}
         onBlur={() => model.commitField(field)}
       />
+      {problem && (
+        <span className="jp-hpc-submit-problem" role="alert">
+          {problem}
+        </span>
+      )}
     </label>
   );
 }

@@ -321,10 +321,12 @@ class PBSScheduler(Scheduler):
         options = self.qsub_options(request)
         directives = self.check_directives(script)
         if test_only:
+            # The submit tab shows this sentence: in the batch system's own name.
+            name = "Torque" if self.kind == "torque" else "PBS"
             return SubmitResult(
                 None,
-                f"The options and {directives} #PBS directive(s) are valid for qsub. PBS has "
-                "no test submission: the queue, the account and the limits are checked "
+                f"The options and {directives} #PBS directive(s) are valid for qsub. {name} "
+                "has no test submission: the queue, the account and the limits are checked "
                 "when the job is submitted.",
                 test_only=True,
             )

@@ -357,6 +357,8 @@ def qsub_options(request: SubmitRequest, *, torque: bool = False) -> list[str]:
 _FLAGS = frozenset("fhIVXz")
 _VALUED = frozenset("aAcCeJjklmMNoPpqrRSuvW")
 _PBS_ARRAY = re.compile(r"^[0-9]{1,9}-[0-9]{1,9}(:[0-9]{1,9})?(%[0-9]{1,9})?$")
+# Torque's -t: ids and ranges, comma-separated, then an optional %slot-limit; no step.
+_TORQUE_ARRAY = re.compile(r"^[0-9]{1,9}(-[0-9]{1,9})?(,[0-9]{1,9}(-[0-9]{1,9})?)*(%[0-9]{1,9})?$")
 _PBS_DURATION = re.compile(r"^([0-9]+:){0,2}[0-9]+(\.[0-9]+)?$")
 
 
@@ -383,6 +385,13 @@ def _directive_value(letter: str, value: str) -> str | None:
         return f"{value[:40]!r} is not a valid queue name"
     if letter == "J" and not _PBS_ARRAY.match(value):
         return f"the array {value[:40]!r} is not X-Y[:Z]"
+    if letter == "t" and ":" in value:
+        return (
+            f"Torque arrays have no step ({value[:40]!r}): use first-last (1-10), a list "
+            "(1,3,5-7) and %N for at most N at once"
+        )
+    if letter == "t" and not _TORQUE_ARRAY.match(value):
+        return f"the array {value[:40]!r} is not ids and ranges (1-10, 1,3,5-7) with an optional %N"
     if letter == "j" and value not in ("oe", "eo", "n"):
         return "-j takes oe, eo or n"
     if letter == "l":
