@@ -5,8 +5,10 @@
 import * as React from 'react';
 
 import { useModel } from '../common/useModel';
+import type { DetailsSchedulerKind } from './facts';
 import type { IOutputTab, JobDetailsModel } from './model';
 import type { OutputModel } from './output';
+import { followTitle, missingText, openInEditor } from './outputText';
 import { pathInRoot } from './paths';
 import { formatBytes } from '../history/range';
 
@@ -16,6 +18,8 @@ export interface IOutputSectionProps {
   serverRoot: string;
   /** Open a path relative to the root in JupyterLab's editor. */
   openFile: (path: string) => void;
+  /** The batch system, for its words (when PBS writes the output file). */
+  schedulerKind: DetailsSchedulerKind;
 }
 
 export function OutputSection(props: IOutputSectionProps): JSX.Element {
@@ -57,17 +61,24 @@ function StreamView(
   const output = props.tab.model;
   useModel(output);
   const where = output.path ? pathInRoot(output.path, props.serverRoot) : null;
-  const openable = where !== null && 'path' in where;
+  const open = openInEditor(output, where, props.schedulerKind);
+  const ended = output.ended;
   return (
-    <div className="jp-hpc-output-stream" data-stream={output.stream}>
+    <div
+      className="jp-hpc-output-stream"
+      data-stream={output.stream}
+      data-ended={ended}
+    >
       <div className="jp-hpc-output-toolbar">
         <label
           className="jp-hpc-output-follow"
-          title="Show what the job writes as it writes it, like tail -f"
+          title={followTitle(ended, output.exists)}
+          data-disabled={ended}
         >
           <input
             type="checkbox"
             checked={output.follow}
+            disabled={ended}
             onChange={e => (output.follow = e.target.checked)}
           />
           Follow
@@ -93,15 +104,14 @@ function StreamView(
         <button
           type="button"
           className="jp-hpc-details-button jp-hpc-output-open"
-          disabled={!openable}
-          title={
-            where === null
-              ? 'The file is not known yet'
-              : 'path' in where
-                ? `Open ${where.path} in JupyterLab's editor`
-                : where.reason
+          disabled={!open.enabled}
+          title={open.title}
+          onClick={() =>
+            open.enabled &&
+            where &&
+            'path' in where &&
+            props.openFile(where.path)
           }
-          onClick={() => where && 'path' in where && props.openFile(where.path)}
         >
           Open in editor
         </button>
@@ -115,21 +125,25 @@ function StreamView(
           {where.reason}
         </p>
       )}
-      <StreamBody output={output} />
+      <StreamBody output={output} kind={props.schedulerKind} />
     </div>
   );
 }
 
-function StreamBody({ output }: { output: OutputModel }): JSX.Element {
+function StreamBody({
+  output,
+  kind
+}: {
+  output: OutputModel;
+  kind: DetailsSchedulerKind;
+}): JSX.Element {
   switch (output.status) {
     case 'loading':
       return <p className="jp-hpc-output-note">Reading the output…</p>;
     case 'missing':
       return (
         <p className="jp-hpc-output-note jp-hpc-output-missing">
-          {output.jobLive
-            ? `${output.path || 'The output file'} does not exist yet: the job creates it when it starts. It appears here when it does.`
-            : `${output.path || 'The output file'} does not exist: the job never wrote it, or it was removed.`}
+          {missingText(output, kind)}
         </p>
       );
     case 'forbidden':
@@ -211,11 +225,13 @@ function OutputText({ output }: { output: OutputModel }): JSX.Element {
       )}
       <div className="jp-hpc-output-status">
         {formatBytes(output.size)}
-        {output.follow && output.jobLive
-          ? ' · following'
-          : output.jobLive
-            ? ' · paused'
-            : ' · the job has ended'}
+        {output.ended
+          ? ' · the job has ended: its output is complete'
+          : output.follow && output.jobLive
+            ? ' · following'
+            : output.jobLive
+              ? ' · paused'
+              : ' · the job has ended'}
       </div>
     </>
   );

@@ -58,8 +58,11 @@ export function setupJobDetails(
     namespace: 'jupyterlab-hpc-job-details'
   });
 
-  const schedulerKind = (): 'slurm' | 'pbs' =>
-    queue.capabilities?.scheduler.kind === 'pbs' ? 'pbs' : 'slurm';
+  // Torque is of the PBS family: queues, and output copied back when a job ends.
+  const schedulerKind = (): 'slurm' | 'pbs' => {
+    const kind = queue.capabilities?.scheduler.kind;
+    return kind === 'pbs' || kind === 'torque' ? 'pbs' : 'slurm';
+  };
 
   const runAction = async (model: JobDetailsModel, action: JobAction) => {
     // Through the queue model, so the panel and the watcher hear of it too.

@@ -71,6 +71,7 @@ export function DetailsView(props: IDetailsViewProps): JSX.Element {
             model={model}
             serverRoot={props.serverRoot}
             openFile={props.openFile}
+            schedulerKind={props.schedulerKind()}
           />
         </Section>
         {detail.tasks.length > 0 && (
