@@ -287,6 +287,8 @@ const RESOURCE_LABELS: Record<string, string> = {
   nodect: 'Nodes',
   select: 'Chunks (select)',
   place: 'Placement',
+  cpupercent: 'CPU use (%)',
+  vmem: 'Virtual memory',
   cpu_time: 'CPU time',
   max_rss: 'Max RSS',
   tasks: 'Tasks',
