@@ -78,6 +78,9 @@ describe('the output section words', () => {
     expect(missingText({ ...file, jobLive: false }, 'pbs')).toMatch(
       /does not exist: the job never wrote it/
     );
+    expect(missingText({ ...file, jobLive: false }, 'pbs', true)).toBe(
+      '/srv/run.o12 does not exist: the job was cancelled before it ran, so it wrote nothing.'
+    );
   });
 
   it('give Follow a title that says when the output is complete', () => {

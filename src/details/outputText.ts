@@ -16,6 +16,13 @@ export interface IOutputFileState {
   jobLive: boolean;
 }
 
+/** Why a finished job's file does not exist. */
+function neverWritten(neverRan: boolean): string {
+  return neverRan
+    ? 'the job was cancelled before it ran, so it wrote nothing'
+    : 'the job never wrote it, or it was removed';
+}
+
 /** Why a file that does not exist yet is missing, in the batch system's terms. */
 export function notWrittenYet(kind: DetailsSchedulerKind): string {
   return kind === 'pbs'
@@ -26,12 +33,13 @@ export function notWrittenYet(kind: DetailsSchedulerKind): string {
 /** The sentence shown in place of the text when the file does not exist. */
 export function missingText(
   file: IOutputFileState,
-  kind: DetailsSchedulerKind
+  kind: DetailsSchedulerKind,
+  neverRan = false
 ): string {
   const name = file.path || 'The output file';
   return file.jobLive
     ? `${name} does not exist yet: ${notWrittenYet(kind)}. It appears here when it does.`
-    : `${name} does not exist: the job never wrote it, or it was removed.`;
+    : `${name} does not exist: ${neverWritten(neverRan)}.`;
 }
 
 /**
@@ -42,7 +50,8 @@ export function missingText(
 export function openInEditor(
   file: IOutputFileState,
   where: { path: string } | { reason: string } | null,
-  kind: DetailsSchedulerKind
+  kind: DetailsSchedulerKind,
+  neverRan = false
 ): { enabled: boolean; title: string } {
   if (where === null) {
     return { enabled: false, title: 'The file is not known yet.' };
@@ -58,7 +67,7 @@ export function openInEditor(
       enabled: false,
       title: file.jobLive
         ? `The job has not written ${where.path} yet: ${notWrittenYet(kind)}.`
-        : `${where.path} does not exist: the job never wrote it, or it was removed.`
+        : `${where.path} does not exist: ${neverWritten(neverRan)}.`
     };
   }
   return { enabled: true, title: `Open ${where.path} in JupyterLab's editor` };

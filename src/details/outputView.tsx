@@ -10,6 +10,7 @@ import type { IOutputTab, JobDetailsModel } from './model';
 import type { OutputModel } from './output';
 import { followTitle, missingText, openInEditor } from './outputText';
 import { pathInRoot } from './paths';
+import { endedBeforeStart } from './timeline';
 import { formatBytes } from '../history/range';
 
 export interface IOutputSectionProps {
@@ -50,18 +51,23 @@ export function OutputSection(props: IOutputSectionProps): JSX.Element {
           </button>
         ))}
       </div>
-      <StreamView key={active.id} tab={active} {...props} />
+      <StreamView
+        key={active.id}
+        tab={active}
+        neverRan={!!model.detail && endedBeforeStart(model.detail.job)}
+        {...props}
+      />
     </div>
   );
 }
 
 function StreamView(
-  props: IOutputSectionProps & { tab: IOutputTab }
+  props: IOutputSectionProps & { tab: IOutputTab; neverRan: boolean }
 ): JSX.Element {
   const output = props.tab.model;
   useModel(output);
   const where = output.path ? pathInRoot(output.path, props.serverRoot) : null;
-  const open = openInEditor(output, where, props.schedulerKind);
+  const open = openInEditor(output, where, props.schedulerKind, props.neverRan);
   const ended = output.ended;
   return (
     <div
@@ -125,17 +131,23 @@ function StreamView(
           {where.reason}
         </p>
       )}
-      <StreamBody output={output} kind={props.schedulerKind} />
+      <StreamBody
+        output={output}
+        kind={props.schedulerKind}
+        neverRan={props.neverRan}
+      />
     </div>
   );
 }
 
 function StreamBody({
   output,
-  kind
+  kind,
+  neverRan
 }: {
   output: OutputModel;
   kind: DetailsSchedulerKind;
+  neverRan: boolean;
 }): JSX.Element {
   switch (output.status) {
     case 'loading':
@@ -143,7 +155,7 @@ function StreamBody({
     case 'missing':
       return (
         <p className="jp-hpc-output-note jp-hpc-output-missing">
-          {missingText(output, kind)}
+          {missingText(output, kind, neverRan)}
         </p>
       );
     case 'forbidden':

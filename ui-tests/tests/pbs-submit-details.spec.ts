@@ -184,7 +184,9 @@ test('PBS: submit from the form with #PBS lines, then details and cancel', async
   );
   await expect(details.locator('.jp-hpc-details-cancel')).toBeDisabled();
   // Deleted before it ran: no file will come, and Follow has nothing to follow.
-  await expect(output.locator('.jp-hpc-output-missing')).toContainText('the job never wrote it');
+  await expect(output.locator('.jp-hpc-output-missing')).toContainText(
+    'the job was cancelled before it ran, so it wrote nothing'
+  );
   await expect(output.locator('.jp-hpc-output-follow input')).toBeDisabled();
   await expect(output.locator('.jp-hpc-output-follow input')).not.toBeChecked();
   await shootBoth(page, testInfo, 'pbs-details-cancelled');
