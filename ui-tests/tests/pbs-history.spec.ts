@@ -44,6 +44,7 @@ test('PBS: finished jobs in the history, filtered, and one opened in its details
   // The recordings were made on 2026-11-22: a range from the day before keeps them in.
   await history.locator('.jp-hpc-history-range').selectOption('custom');
   await history.getByLabel('Start of the range').fill('2026-11-21T00:00');
+  await history.getByLabel('Start of the range').blur();
   const row = (id: string) => history.locator(`.jp-hpc-history-row[data-job-id="${id}"]`);
   await expect(row('5.pbs01')).toBeVisible({ timeout: 30000 });
 
