@@ -14,7 +14,13 @@ configure_jupyter_server(c)  # type: ignore[name-defined]  # noqa: F821
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "server-extension"))
 from tests.pbs_replay.fixtures import REPLAY_BIN  # noqa: E402
-from tests.pbs_replay.replay import COMMANDS, STATE_ENV, initial_state, write_state  # noqa: E402
+from tests.pbs_replay.replay import (  # noqa: E402
+    COMMANDS,
+    STATE_ENV,
+    finish_recorded_jobs,
+    initial_state,
+    write_state,
+)
 
 c.ServerApp.allow_root = True  # type: ignore[name-defined]  # noqa: F821
 c.ServerApp.root_dir = mkdtemp(prefix="jupyterlab-hpc-ui-pbs-")  # type: ignore[name-defined]  # noqa: F821
@@ -24,5 +30,8 @@ c.HPCConfig.command_paths = {name: str(REPLAY_BIN / name) for name in COMMANDS} 
 
 # The replay commands find their state through the environment they inherit.
 _state = Path(mkdtemp(prefix="jupyterlab-hpc-ui-pbs-state-")) / "pbs-state.json"
-write_state(_state, initial_state(pwd.getpwuid(os.geteuid()).pw_name))
+# Jobs 2, 5, 6 and 8 have ended, as recorded later (72_qstat_x_f_F_json), so the history
+# tab has PBS's finished jobs of every kind: completed, failed, over its walltime, deleted.
+_user = pwd.getpwuid(os.geteuid()).pw_name
+write_state(_state, finish_recorded_jobs(initial_state(_user), _user))
 os.environ[STATE_ENV] = str(_state)

@@ -20,6 +20,7 @@ from jupyterlab_hpc.schedulers.base import (
 from jupyterlab_hpc.schedulers.pbs import PBSScheduler
 
 from .pbs_replay.fixtures import PBSReplay
+from .pbs_replay.replay import finish_recorded_jobs
 
 SCRIPT = "#!/bin/bash\n#PBS -N fromscript\n#PBS -l walltime=00:05:00\nsleep 30\n"
 ME = pwd.getpwuid(os.geteuid()).pw_name
@@ -179,6 +180,24 @@ async def test_history_of_the_user(pbs_replay: PBSReplay) -> None:
     assert {r.job.id for r in cancelled.records} == {"1.pbs01", "4.pbs01"}
     later = await pbs.history(HistoryQuery(start="2026-11-22T00:08:00", user=ME))
     assert "0.pbs01" not in {r.job.id for r in later.records}  # ended 00:07:34
+
+
+async def test_history_of_the_recorded_finished_jobs(pbs_replay: PBSReplay) -> None:
+    """The jobs that ended later in the recordings (what the browser's history tab shows)."""
+    pbs_replay.update(**finish_recorded_jobs(pbs_replay.state(), ME))
+    result = await scheduler(pbs_replay).history(HistoryQuery(start="2026-11-22T00:00:00", user=ME))
+    by_id = {r.job.id: r.job for r in result.records}
+    finals = {i: (j.state, j.exit_code) for i, j in by_id.items() if j.end_time}
+    assert finals == {
+        "0.pbs01": (JobState.COMPLETED, 0),
+        "2.pbs01": (JobState.COMPLETED, 0),
+        "5.pbs01": (JobState.FAILED, 3),
+        "6.pbs01": (JobState.TIMEOUT, -29),
+        "8.pbs01": (JobState.CANCELLED, None),
+    }
+    queue = {row[0] for row in await scheduler(pbs_replay).list_rows()}
+    assert not {"2.pbs01", "5.pbs01", "6.pbs01", "8.pbs01"} & queue
+    assert {"1.pbs01", "3[2-3].pbs01"} <= queue
 
 
 async def test_no_history_without_job_history_enable(pbs_replay: PBSReplay) -> None:

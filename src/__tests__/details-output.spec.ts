@@ -234,6 +234,157 @@ describe('OutputModel', () => {
     expect(file.calls.length).toBe(calls);
     model.dispose();
   });
+
+  it('knows whether the file exists, from the first answer on (Open in editor)', async () => {
+    const file = new FakeFile();
+    file.content = null;
+    const model = makeModel(file);
+    expect(model.exists).toBeNull(); // nothing read yet
+    await model.refresh();
+    expect(model.status).toBe('missing');
+    expect(model.exists).toBe(false);
+    // A failed read keeps what the last answer said.
+    file.failWith = new HPCApiError('Server unreachable.', 0);
+    await model.refresh();
+    expect(model.exists).toBe(false);
+    file.failWith = null;
+    // PBS copies the file when the job ends: the next read finds it.
+    file.content = 'done\n';
+    await model.refresh();
+    expect(model.exists).toBe(true);
+    expect(model.status).toBe('ready');
+    model.dispose();
+  });
+
+  it('ends follow once a read after the job ended reached the end of the file', async () => {
+    const file = new FakeFile();
+    file.content = lines(0, 5);
+    const model = makeModel(file);
+    await model.refresh();
+    expect(model.follow).toBe(true);
+    expect(model.ended).toBe(false);
+
+    // The job ends having written more: not complete until a read catches up.
+    file.content += lines(5, 7);
+    model.jobLive = false;
+    expect(model.ended).toBe(false);
+    expect(model.follow).toBe(true);
+    await model.refresh();
+    expect(model.text).toBe(lines(0, 7));
+    expect(model.ended).toBe(true);
+    expect(model.follow).toBe(false);
+
+    // No more follow reads, and the checkbox cannot turn it back on.
+    const calls = file.calls.length;
+    await model.refresh();
+    model.follow = true;
+    expect(model.follow).toBe(false);
+    await model.refresh();
+    expect(file.calls.length).toBe(calls);
+    model.dispose();
+  });
+
+  it('keeps "Load earlier" and "Jump to end" working on a finished job', async () => {
+    const file = new FakeFile();
+    file.content = lines(0, 100); // 1000 bytes
+    const model = makeModel(file, {
+      jobLive: false,
+      pageSize: 100,
+      cap: 200
+    });
+    await model.refresh(); // [900, 1000)
+    expect(model.ended).toBe(true);
+    await model.loadEarlier(); // [800, 1000)
+    expect(model.text).toBe(lines(80, 100));
+    expect(model.ended).toBe(true);
+    await model.loadEarlier(); // [700, 900): the end is out of the window
+    expect(model.atTail).toBe(false);
+    expect(model.ended).toBe(false);
+    await model.jumpToEnd();
+    expect(model.text).toBe(lines(90, 100));
+    expect(model.atTail).toBe(true);
+    expect(model.ended).toBe(true);
+    expect(model.follow).toBe(false);
+    model.dispose();
+  });
+
+  it('a read begun before the end does not make the output complete', async () => {
+    const file = new FakeFile();
+    file.content = 'one\n';
+    let release: () => void = () => undefined;
+    const slow: IOutputApi = {
+      fetchJobOutput: async (jobId, stream, range) => {
+        const answer = await file.fetchJobOutput(jobId, stream, range);
+        await new Promise<void>(r => (release = r));
+        return answer;
+      }
+    };
+    const model = makeModel(file, { api: slow });
+    const reading = model.refresh();
+    await new Promise(r => setTimeout(r, 0));
+    file.content += 'two\n';
+    model.jobLive = false; // while the read is under way
+    release();
+    await reading;
+    expect(model.text).toBe('one\n');
+    expect(model.ended).toBe(false);
+    model.dispose();
+  });
+
+  it('ends follow on a finished job that never wrote its file', async () => {
+    const file = new FakeFile();
+    file.content = null;
+    const model = makeModel(file, { jobLive: false });
+    await model.refresh();
+    expect(model.status).toBe('missing');
+    expect(model.ended).toBe(true);
+    expect(model.follow).toBe(false);
+    const calls = file.calls.length;
+    await model.refresh();
+    expect(file.calls.length).toBe(calls);
+    model.dispose();
+  });
+
+  it('follows as before when the job is live again (requeued)', async () => {
+    const file = new FakeFile();
+    file.content = 'first run\n';
+    const model = makeModel(file, { jobLive: false });
+    await model.refresh();
+    expect(model.ended).toBe(true);
+    model.jobLive = true;
+    expect(model.ended).toBe(false);
+    expect(model.follow).toBe(true);
+    file.content += 'second run\n';
+    await model.refresh();
+    expect(model.text).toBe('first run\nsecond run\n');
+    expect(file.calls[file.calls.length - 1]).toEqual({
+      offset: 10,
+      limit: 1000
+    });
+    model.dispose();
+  });
+
+  it('stops its poll once a finished job is read to the end, with follow off', async () => {
+    const file = new FakeFile();
+    file.content = 'all\n';
+    const model = new OutputModel({
+      jobId: '7',
+      stream: 'stdout',
+      api: file,
+      interval: 20,
+      jobLive: false
+    });
+    await waitFor(() => model.finished);
+    expect(model.ended).toBe(true);
+    expect(model.follow).toBe(false);
+    // Showing the tab again makes no read.
+    const calls = file.calls.length;
+    model.setActive(false);
+    model.setActive(true);
+    await new Promise(r => setTimeout(r, 100));
+    expect(file.calls.length).toBe(calls);
+    model.dispose();
+  });
 });
 
 async function waitFor(check: () => boolean, ms = 3000): Promise<void> {

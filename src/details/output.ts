@@ -106,6 +106,14 @@ export class OutputModel implements IDisposable {
     return this._message;
   }
 
+  /**
+   * Whether the file existed at the last answer; null before the first one.
+   * A failed read keeps what the last answer said.
+   */
+  get exists(): boolean | null {
+    return this._exists;
+  }
+
   /** The file as the server named it; '' until the first answer. */
   get path(): string {
     return this._path;
@@ -157,12 +165,15 @@ export class OutputModel implements IDisposable {
     return this._busy;
   }
 
-  /** Follow mode: read what the job appends, like `tail -f`. */
+  /**
+   * Follow mode: read what the job appends, like `tail -f`. Always false once
+   * the output has `ended` (the wish comes back if the job is live again).
+   */
   get follow(): boolean {
-    return this._follow;
+    return this._follow && !this.ended;
   }
   set follow(follow: boolean) {
-    if (follow === this._follow) {
+    if (follow === this._follow || this.ended) {
       return;
     }
     this._follow = follow;
@@ -181,8 +192,27 @@ export class OutputModel implements IDisposable {
       return;
     }
     this._jobLive = live;
+    // Reads begun before this change say nothing about the output after it.
+    this._liveEpoch++;
+    this._readSinceEnd = false;
+    this._emit();
     // One more read picks up what the job wrote last.
     this._restart();
+  }
+
+  /**
+   * Whether the output is complete: the job has ended and a read begun after
+   * its end reached the end of the file (or found no file). Follow has nothing
+   * left to read then, and makes no more reads.
+   */
+  get ended(): boolean {
+    if (this._jobLive || !this._readSinceEnd) {
+      return false;
+    }
+    return (
+      this._status === 'missing' ||
+      (this._status === 'ready' && this._atTail && this.end >= this._size)
+    );
   }
 
   /** Whether the poll has stopped for good (job final and file read). */
@@ -274,11 +304,14 @@ export class OutputModel implements IDisposable {
   }
 
   private async _read(): Promise<void> {
+    if (this.ended) {
+      return; // everything the job wrote is here
+    }
     if (this._status === 'loading' || this._status === 'missing') {
       await this._loadTail();
       return;
     }
-    if (!this._follow || !this._atTail) {
+    if (!this.follow || !this._atTail) {
       return;
     }
     // Catch up in a few reads at most when the job wrote a lot at once.
@@ -348,6 +381,7 @@ export class OutputModel implements IDisposable {
   }
 
   private _meta(chunk: JobOutputChunk): void {
+    this._exists = chunk.exists;
     this._path = chunk.path;
     this._size = chunk.size;
   }
@@ -362,9 +396,14 @@ export class OutputModel implements IDisposable {
     }
     this._busy = true;
     this._emit();
+    const epoch = this._liveEpoch;
+    const afterEnd = !this._jobLive;
     const pending = (async () => {
       try {
         await read();
+        if (afterEnd && epoch === this._liveEpoch) {
+          this._readSinceEnd = true;
+        }
         if (this._status === 'error') {
           this._status = this._chunks.length ? 'ready' : 'loading';
         }
@@ -414,6 +453,11 @@ export class OutputModel implements IDisposable {
   private _atTail = true;
   private _follow = true;
   private _jobLive: boolean;
+  /** Bumped by each change of `jobLive`. */
+  private _liveEpoch = 0;
+  /** A read begun after the job's end has succeeded. */
+  private _readSinceEnd = false;
+  private _exists: boolean | null = null;
   private _active = true;
   private _busy = false;
   private _readSize: number;

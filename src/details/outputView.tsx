@@ -5,9 +5,12 @@
 import * as React from 'react';
 
 import { useModel } from '../common/useModel';
+import type { SchedulerFamily } from '../common/scheduler';
 import type { IOutputTab, JobDetailsModel } from './model';
 import type { OutputModel } from './output';
+import { followTitle, missingText, openInEditor } from './outputText';
 import { pathInRoot } from './paths';
+import { endedBeforeStart } from './timeline';
 import { formatBytes } from '../history/range';
 
 export interface IOutputSectionProps {
@@ -16,6 +19,8 @@ export interface IOutputSectionProps {
   serverRoot: string;
   /** Open a path relative to the root in JupyterLab's editor. */
   openFile: (path: string) => void;
+  /** The batch system, for its words (when PBS writes the output file). */
+  schedulerKind: SchedulerFamily;
 }
 
 export function OutputSection(props: IOutputSectionProps): JSX.Element {
@@ -46,28 +51,40 @@ export function OutputSection(props: IOutputSectionProps): JSX.Element {
           </button>
         ))}
       </div>
-      <StreamView key={active.id} tab={active} {...props} />
+      <StreamView
+        key={active.id}
+        tab={active}
+        neverRan={!!model.detail && endedBeforeStart(model.detail.job)}
+        {...props}
+      />
     </div>
   );
 }
 
 function StreamView(
-  props: IOutputSectionProps & { tab: IOutputTab }
+  props: IOutputSectionProps & { tab: IOutputTab; neverRan: boolean }
 ): JSX.Element {
   const output = props.tab.model;
   useModel(output);
   const where = output.path ? pathInRoot(output.path, props.serverRoot) : null;
-  const openable = where !== null && 'path' in where;
+  const open = openInEditor(output, where, props.schedulerKind, props.neverRan);
+  const ended = output.ended;
   return (
-    <div className="jp-hpc-output-stream" data-stream={output.stream}>
+    <div
+      className="jp-hpc-output-stream"
+      data-stream={output.stream}
+      data-ended={ended}
+    >
       <div className="jp-hpc-output-toolbar">
         <label
           className="jp-hpc-output-follow"
-          title="Show what the job writes as it writes it, like tail -f"
+          title={followTitle(ended, output.exists)}
+          data-disabled={ended}
         >
           <input
             type="checkbox"
             checked={output.follow}
+            disabled={ended}
             onChange={e => (output.follow = e.target.checked)}
           />
           Follow
@@ -93,15 +110,14 @@ function StreamView(
         <button
           type="button"
           className="jp-hpc-details-button jp-hpc-output-open"
-          disabled={!openable}
-          title={
-            where === null
-              ? 'The file is not known yet'
-              : 'path' in where
-                ? `Open ${where.path} in JupyterLab's editor`
-                : where.reason
+          disabled={!open.enabled}
+          title={open.title}
+          onClick={() =>
+            open.enabled &&
+            where &&
+            'path' in where &&
+            props.openFile(where.path)
           }
-          onClick={() => where && 'path' in where && props.openFile(where.path)}
         >
           Open in editor
         </button>
@@ -115,21 +131,31 @@ function StreamView(
           {where.reason}
         </p>
       )}
-      <StreamBody output={output} />
+      <StreamBody
+        output={output}
+        kind={props.schedulerKind}
+        neverRan={props.neverRan}
+      />
     </div>
   );
 }
 
-function StreamBody({ output }: { output: OutputModel }): JSX.Element {
+function StreamBody({
+  output,
+  kind,
+  neverRan
+}: {
+  output: OutputModel;
+  kind: SchedulerFamily;
+  neverRan: boolean;
+}): JSX.Element {
   switch (output.status) {
     case 'loading':
       return <p className="jp-hpc-output-note">Reading the output…</p>;
     case 'missing':
       return (
         <p className="jp-hpc-output-note jp-hpc-output-missing">
-          {output.jobLive
-            ? `${output.path || 'The output file'} does not exist yet: the job creates it when it starts. It appears here when it does.`
-            : `${output.path || 'The output file'} does not exist: the job never wrote it, or it was removed.`}
+          {missingText(output, kind, neverRan)}
         </p>
       );
     case 'forbidden':
@@ -211,11 +237,13 @@ function OutputText({ output }: { output: OutputModel }): JSX.Element {
       )}
       <div className="jp-hpc-output-status">
         {formatBytes(output.size)}
-        {output.follow && output.jobLive
-          ? ' · following'
-          : output.jobLive
-            ? ' · paused'
-            : ' · the job has ended'}
+        {output.ended
+          ? ' · the job has ended: its output is complete'
+          : output.follow && output.jobLive
+            ? ' · following'
+            : output.jobLive
+              ? ' · paused'
+              : ' · the job has ended'}
       </div>
     </>
   );

@@ -169,7 +169,8 @@ export function setupJobDetails(
     if (!widget || widget.isDisposed) {
       widget = createHistoryWidget(
         new HistoryModel(),
-        id => void openDetails(id)
+        id => void openDetails(id),
+        () => scheduler().family
       );
       void historyTracker.add(widget);
       shell.add(widget, 'main');

@@ -58,6 +58,20 @@ const ENDED_WORDS: Record<JobState, string> = {
   unknown: ''
 };
 
+/** Whether the job was cancelled before it ran (so it wrote no output). */
+export function endedBeforeStart(
+  job: Pick<JobRecord, 'state' | 'start_time' | 'end_time' | 'time_used'>
+): boolean {
+  // Slurm reports the cancel time as the start of a job that never ran.
+  return (
+    job.state === 'cancelled' &&
+    (!job.start_time ||
+      (job.end_time !== null &&
+        job.start_time === job.end_time &&
+        (job.time_used ?? 0) === 0))
+  );
+}
+
 /**
  * The three steps of a job's life. A pending job's start time, when the
  * scheduler gives one, is an estimate ("expected"); a job cancelled before it
@@ -66,14 +80,7 @@ const ENDED_WORDS: Record<JobState, string> = {
 export function jobTimeline(job: JobRecord): ITimelineStep[] {
   const waiting = job.state === 'pending' || job.state === 'held';
   const final = FINAL_STATES.has(job.state);
-  // Slurm reports the cancel time as the start of a job that never ran.
-  const neverRan =
-    final &&
-    job.state === 'cancelled' &&
-    (!job.start_time ||
-      (job.end_time !== null &&
-        job.start_time === job.end_time &&
-        (job.time_used ?? 0) === 0));
+  const neverRan = endedBeforeStart(job);
 
   const submitted: ITimelineStep = {
     id: 'submitted',

@@ -71,6 +71,7 @@ export function DetailsView(props: IDetailsViewProps): JSX.Element {
             model={model}
             serverRoot={props.serverRoot}
             openFile={props.openFile}
+            schedulerKind={props.scheduler().family}
           />
         </Section>
         {detail.tasks.length > 0 && (
@@ -286,6 +287,7 @@ const RESOURCE_LABELS: Record<string, string> = {
   nodect: 'Nodes',
   select: 'Chunks (select)',
   place: 'Placement',
+  cpupercent: 'CPU use (%)',
   // Torque's `-l nodes=2:ppn=4`, memory per process and virtual memory.
   node_spec: 'Nodes (nodes=)',
   pmem: 'Memory per process',

@@ -8,6 +8,7 @@ import * as React from 'react';
 import type { HistoryRecord, JobState } from '../api';
 import { useModel } from '../common/useModel';
 import { STATE_LABELS, formatDuration } from '../queue/jobs';
+import type { SchedulerFamily } from '../common/scheduler';
 import { HistoryModel } from './model';
 import {
   HISTORY_STATES,
@@ -23,17 +24,16 @@ import {
 export interface IHistoryViewProps {
   model: HistoryModel;
   openJob: (jobId: string) => void;
+  /** The batch system, for its words (PBS runs jobs in queues). */
+  schedulerKind?: () => SchedulerFamily;
 }
 
-export function HistoryView({
-  model,
-  openJob
-}: IHistoryViewProps): JSX.Element {
-  useModel(model);
+export function HistoryView(props: IHistoryViewProps): JSX.Element {
+  useModel(props.model);
   return (
     <div className="jp-hpc-history">
-      <Toolbar model={model} />
-      <Content model={model} openJob={openJob} />
+      <Toolbar model={props.model} />
+      <Content {...props} />
     </div>
   );
 }
@@ -114,7 +114,8 @@ function Toolbar({ model }: { model: HistoryModel }): JSX.Element {
   );
 }
 
-function Content({ model, openJob }: IHistoryViewProps): JSX.Element {
+function Content(props: IHistoryViewProps): JSX.Element {
+  const { model } = props;
   const result = model.result;
   if (model.error) {
     return (
@@ -154,7 +155,7 @@ function Content({ model, openJob }: IHistoryViewProps): JSX.Element {
       </div>
     );
   }
-  return <HistoryTable model={model} openJob={openJob} />;
+  return <HistoryTable {...props} />;
 }
 
 interface IHistoryColumnDef {
@@ -200,14 +201,28 @@ const COLUMNS: IHistoryColumnDef[] = [
   }
 ];
 
-function HistoryTable({ model, openJob }: IHistoryViewProps): JSX.Element {
+/** PBS's words for the columns it names otherwise. */
+const PBS_LABELS: Partial<Record<HistoryColumn, [string, string]>> = {
+  partition: ['Queue', 'Queue of the job']
+};
+
+function HistoryTable({
+  model,
+  openJob,
+  schedulerKind
+}: IHistoryViewProps): JSX.Element {
   const records = model.records;
+  const pbs = schedulerKind?.() === 'pbs';
   return (
     <div className="jp-hpc-history-scroll">
       <table className="jp-hpc-history-table" aria-label="Job history">
         <thead>
           <tr>
-            {COLUMNS.map(c => {
+            {COLUMNS.map(column => {
+              const words = pbs ? PBS_LABELS[column.id] : undefined;
+              const c = words
+                ? { ...column, label: words[0], title: words[1] }
+                : column;
               const sorted = model.sortColumn === c.id;
               return (
                 <th
@@ -287,6 +302,8 @@ const HistoryRow = React.memo(function HistoryRow(props: {
       </td>
       <td
         className={`jp-mod-right${exit !== '' && exit !== 0 ? ' jp-hpc-history-bad-exit' : ''}`}
+        // What the code means when the scheduler says (PBS: -29 is its walltime).
+        title={r.reason || undefined}
       >
         {exit}
       </td>

@@ -4,6 +4,7 @@
 import { MainAreaWidget, ReactWidget } from '@jupyterlab/apputils';
 import * as React from 'react';
 
+import type { SchedulerFamily } from '../common/scheduler';
 import { queueIcon } from '../icons';
 import { HistoryModel } from './model';
 import { HistoryView } from './view';
@@ -13,7 +14,8 @@ export const HISTORY_WIDGET_ID = 'jupyterlab-hpc-history';
 class HistoryContent extends ReactWidget {
   constructor(
     readonly model: HistoryModel,
-    private _openJob: (jobId: string) => void
+    private _openJob: (jobId: string) => void,
+    private _schedulerKind: () => SchedulerFamily
   ) {
     super();
     this.addClass('jp-hpc-history-panel');
@@ -22,17 +24,19 @@ class HistoryContent extends ReactWidget {
   protected render(): React.ReactElement {
     return React.createElement(HistoryView, {
       model: this.model,
-      openJob: this._openJob
+      openJob: this._openJob,
+      schedulerKind: this._schedulerKind
     });
   }
 }
 
 export function createHistoryWidget(
   model: HistoryModel,
-  openJob: (jobId: string) => void
+  openJob: (jobId: string) => void,
+  schedulerKind: () => SchedulerFamily = () => 'slurm'
 ): MainAreaWidget {
   const widget = new MainAreaWidget({
-    content: new HistoryContent(model, openJob)
+    content: new HistoryContent(model, openJob, schedulerKind)
   });
   widget.id = HISTORY_WIDGET_ID;
   widget.title.label = 'Job History';

@@ -108,7 +108,16 @@ test('a job opened from the queue panel shows its output as it is written', asyn
   // The end: the last line, the final state, and a notification with "Show details".
   await expect(text).toContainText('all done', { timeout: 60000 });
   await expect(details).toHaveAttribute('data-state', 'completed', { timeout: 30000 });
-  await expect(details.locator('.jp-hpc-output-status')).toContainText('the job has ended');
+  // Read to its end after the job ended: the output is complete, nothing left to follow.
+  await expect(details.locator('.jp-hpc-output-status')).toContainText(
+    'the job has ended: its output is complete',
+    { timeout: 30000 }
+  );
+  const follow = details.locator('.jp-hpc-output-follow');
+  await expect(follow.locator('input')).not.toBeChecked();
+  await expect(follow.locator('input')).toBeDisabled();
+  await expect(follow).toHaveAttribute('title', 'The job has ended: its output is complete');
+  await expect(details.locator('.jp-hpc-output-text')).toContainText('all done');
   const toast = page.locator('.Toastify__toast', { hasText: `Job ${job}` });
   await expect(toast).toContainText('completed', { timeout: 30000 });
   await expect(toast.getByRole('button', { name: 'Show details' })).toBeVisible();

@@ -155,10 +155,20 @@ test('PBS: submit from the form with #PBS lines, then details and cancel', async
   await expect(
     details.locator('.jp-hpc-resources tr[data-resource="select"]')
   ).toContainText('Chunks (select)');
-  // Its output file does not exist yet.
-  await expect(details.locator('.jp-hpc-details-output')).toContainText(
-    /does not exist yet|not written yet|no output/i
+  // Its output file does not exist yet: PBS copies it to its path when the job ends, so
+  // "Open in editor" waits for it and says why; Follow is on, waiting for the file.
+  const output = details.locator('.jp-hpc-details-output');
+  await expect(output.locator('.jp-hpc-output-missing')).toContainText(
+    'does not exist yet: PBS keeps a job’s output on the node it runs on and copies it here when the job ends'
   );
+  const open = output.locator('.jp-hpc-output-open');
+  await expect(open).toBeDisabled();
+  await expect(open).toHaveAttribute(
+    'title',
+    new RegExp(`^The job has not written (\\S+/)?${TAG}\\.o\\d+ yet: PBS .* copies it here when the job ends\\.$`)
+  );
+  await expect(output.locator('.jp-hpc-output-follow input')).toBeChecked();
+  await expect(output.locator('.jp-hpc-output-follow input')).toBeEnabled();
   await page.sidebar.close('left');
   await shootBoth(page, testInfo, 'pbs-details-held');
 
@@ -173,5 +183,11 @@ test('PBS: submit from the form with #PBS lines, then details and cancel', async
     /cancelled/i
   );
   await expect(details.locator('.jp-hpc-details-cancel')).toBeDisabled();
+  // Deleted before it ran: no file will come, and Follow has nothing to follow.
+  await expect(output.locator('.jp-hpc-output-missing')).toContainText(
+    'the job was cancelled before it ran, so it wrote nothing'
+  );
+  await expect(output.locator('.jp-hpc-output-follow input')).toBeDisabled();
+  await expect(output.locator('.jp-hpc-output-follow input')).not.toBeChecked();
   await shootBoth(page, testInfo, 'pbs-details-cancelled');
 });

@@ -89,6 +89,22 @@ def initial_state(user: str, other_user: str = "alice") -> State:
     }
 
 
+def finish_recorded_jobs(state: State, user: str) -> State:
+    """The jobs that had ended by 00:12:23 (72_qstat_x_f_F_json) leave the queue for the
+    history with the final attributes recorded then, all of them ``user``'s: 2 (shortjob,
+    exit 0), 5 (failjob, exit 3), 6 (walljob, killed at its walltime, -29) and 8
+    (stdinjob, deleted while queued). For the browser tests of the history; the array 3[]
+    stays in the queue (its queued subjobs are what the queue tests look at).
+    """
+    recorded = _json_of("72_qstat_x_f_F_json")["Jobs"]
+    for job_id in ("2.pbs01", "5.pbs01", "6.pbs01", "8.pbs01"):
+        attrs = recorded[job_id]
+        attrs["Job_Owner"] = f"{user}@{state['server']}"
+        state["jobs"].pop(job_id, None)
+        state["history"][job_id] = attrs
+    return state
+
+
 def _queued_subjob(parent: Attrs, parent_id: str, index: int) -> Attrs:
     attrs = {
         k: v
