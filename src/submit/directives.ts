@@ -949,30 +949,94 @@ function removeOccurrences(
   }
 }
 
+/** A found resource: its `-l` occurrence, the resources there, and its index. */
+interface IResourceHit {
+  occ: IOccurrence;
+  parts: [string, string][];
+  at: number;
+}
+
+/**
+ * Edits of a block's `-l` lines, shared by the PBS and Torque forms: the
+ * last `-l` that names a resource (the one qsub obeys), its rewrite (the
+ * line goes when nothing is left on it), a new `#PBS -l` line.
+ */
+function resourceEditor(block: IBlock, kind: SchedulerKind) {
+  const lOccurrences = block.occurrences.filter(
+    o => o.name === 'l' && o.value !== null
+  );
+  const edits = new Map<number, string | null>();
+  return {
+    lastWith: (key: string): IResourceHit | null => {
+      for (let i = lOccurrences.length - 1; i >= 0; i--) {
+        const parts = splitResources(lOccurrences[i].value as string);
+        const at = parts.findIndex(([k]) => k === key);
+        if (at >= 0) {
+          return { occ: lOccurrences[i], parts, at };
+        }
+      }
+      return null;
+    },
+    rewrite: (hit: IResourceHit): string => {
+      const line = block.lines[hit.occ.line];
+      const text =
+        hit.parts.length === 0
+          ? ''
+          : rewriteOccurrence(line, hit.occ, joinResources(hit.parts));
+      edits.set(
+        hit.occ.line,
+        spliceLine(line, kind, hit.occ.start, hit.occ.end, text)
+      );
+      return withLines(block, edits, null);
+    },
+    add: (resource: string): string =>
+      withLines(block, edits, {
+        at: insertionLine(block),
+        lines: [`#PBS -l ${resource}`]
+      }),
+    unchanged: (): string => withLines(block, edits, null)
+  };
+}
+
+/** The hit's resource set to `value` under `key`, or removed when it is ''. */
+function setHit(hit: IResourceHit, key: string, value: string): void {
+  if (value === '') {
+    hit.parts.splice(hit.at, 1);
+  } else {
+    hit.parts[hit.at] = [key, value];
+  }
+}
+
+/** A chunk's resource `key` set to `value`, added, or removed when ''. */
+function setChunkResource(chunk: IChunk, key: string, value: string): void {
+  const j = chunk.resources.findIndex(([k]) => k === key);
+  if (value === '') {
+    if (j >= 0) {
+      chunk.resources.splice(j, 1);
+    }
+  } else if (j >= 0) {
+    chunk.resources[j] = [key, value];
+  } else {
+    chunk.resources.push([key, value]);
+  }
+}
+
+/** The first chunk of a `select=`/`nodes=` value, and the `+...` after it. */
+function firstChunk(spec: string): { chunk: IChunk; rest: string } {
+  const plus = spec.indexOf('+');
+  return {
+    chunk: parseChunk(spec),
+    rest: plus < 0 ? '' : spec.slice(plus + 1)
+  };
+}
+
 /** PBS resources: walltime is its own `-l`, the others live in `select`. */
 function setPbsResource(
   block: IBlock,
   field: FieldName,
   value: string
 ): string {
-  const lOccurrences = block.occurrences.filter(
-    o => o.name === 'l' && o.value !== null
-  );
-  const edits = new Map<number, string | null>();
-  const rewriteL = (occ: IOccurrence, parts: [string, string][]) => {
-    const line = block.lines[occ.line];
-    const text =
-      parts.length === 0
-        ? ''
-        : rewriteOccurrence(line, occ, joinResources(parts));
-    edits.set(occ.line, spliceLine(line, 'pbs', occ.start, occ.end, text));
-    return withLines(block, edits, null);
-  };
-  const addL = (resource: string) =>
-    withLines(block, edits, {
-      at: insertionLine(block),
-      lines: [`#PBS -l ${resource}`]
-    });
+  const l = resourceEditor(block, 'pbs');
 
   // A top-level resource of the same name (`-l walltime=`, `-l mem=`) first.
   const topKey =
@@ -986,69 +1050,36 @@ function setPbsResource(
             ? 'ngpus'
             : null;
   if (topKey) {
-    for (let i = lOccurrences.length - 1; i >= 0; i--) {
-      const occ = lOccurrences[i];
-      const parts = splitResources(occ.value as string);
-      const at = parts.findIndex(([k]) => k === topKey);
-      if (at >= 0) {
-        if (value === '') {
-          parts.splice(at, 1);
-        } else {
-          parts[at] = [topKey, value];
-        }
-        return rewriteL(occ, parts);
-      }
+    const hit = l.lastWith(topKey);
+    if (hit) {
+      setHit(hit, topKey, value);
+      return l.rewrite(hit);
     }
     if (field === 'time_limit') {
-      return value === ''
-        ? withLines(block, edits, null)
-        : addL(`walltime=${value}`);
+      return value === '' ? l.unchanged() : l.add(`walltime=${value}`);
     }
   }
 
   // The select chunk: nodes is its count, the others its resources.
-  for (let i = lOccurrences.length - 1; i >= 0; i--) {
-    const occ = lOccurrences[i];
-    const parts = splitResources(occ.value as string);
-    const at = parts.findIndex(([k]) => k === 'select');
-    if (at < 0) {
-      continue;
-    }
-    const spec = parts[at][1];
-    const plus = spec.indexOf('+');
-    const rest = plus < 0 ? '' : spec.slice(plus + 1);
-    const chunk = parseChunk(spec);
+  const hit = l.lastWith('select');
+  if (hit) {
+    const { chunk, rest } = firstChunk(hit.parts[hit.at][1]);
     if (field === 'nodes') {
       chunk.count = value;
     } else {
-      const key = PBS_CHUNK_FIELDS[field] as string;
-      const j = chunk.resources.findIndex(([k]) => k === key);
-      if (value === '') {
-        if (j >= 0) {
-          chunk.resources.splice(j, 1);
-        }
-      } else if (j >= 0) {
-        chunk.resources[j] = [key, value];
-      } else {
-        chunk.resources.push([key, value]);
-      }
+      setChunkResource(chunk, PBS_CHUNK_FIELDS[field] as string, value);
     }
-    const formatted = formatChunk(chunk, rest);
-    if (formatted === '') {
-      parts.splice(at, 1);
-    } else {
-      parts[at] = ['select', formatted];
-    }
-    return rewriteL(occ, parts);
+    setHit(hit, 'select', formatChunk(chunk, rest));
+    return l.rewrite(hit);
   }
   if (value === '') {
-    return withLines(block, edits, null);
+    return l.unchanged();
   }
   const chunk =
     field === 'nodes'
       ? value
       : `1:${PBS_CHUNK_FIELDS[field] as string}=${value}`;
-  return addL(`select=${chunk}`);
+  return l.add(`select=${chunk}`);
 }
 
 /**
@@ -1060,80 +1091,34 @@ function setTorqueResource(
   field: FieldName,
   value: string
 ): string {
-  const lOccurrences = block.occurrences.filter(
-    o => o.name === 'l' && o.value !== null
-  );
-  const edits = new Map<number, string | null>();
-  const rewriteL = (occ: IOccurrence, parts: [string, string][]) => {
-    const line = block.lines[occ.line];
-    const text =
-      parts.length === 0
-        ? ''
-        : rewriteOccurrence(line, occ, joinResources(parts));
-    edits.set(occ.line, spliceLine(line, 'torque', occ.start, occ.end, text));
-    return withLines(block, edits, null);
-  };
-  const addL = (resource: string) =>
-    withLines(block, edits, {
-      at: insertionLine(block),
-      lines: [`#PBS -l ${resource}`]
-    });
-  // The last `-l` that names `key` (the one qsub obeys), with its parts.
-  const lastWith = (key: string) => {
-    for (let i = lOccurrences.length - 1; i >= 0; i--) {
-      const parts = splitResources(lOccurrences[i].value as string);
-      const at = parts.findIndex(([k]) => k === key);
-      if (at >= 0) {
-        return { occ: lOccurrences[i], parts, at };
-      }
-    }
-    return null;
-  };
+  const l = resourceEditor(block, 'torque');
 
   const topKey =
     field === 'time_limit' ? 'walltime' : field === 'memory' ? 'mem' : null;
   if (topKey) {
-    const hit = lastWith(topKey);
+    const hit = l.lastWith(topKey);
     if (hit) {
-      if (value === '') {
-        hit.parts.splice(hit.at, 1);
-      } else {
-        hit.parts[hit.at] = [topKey, value];
-      }
-      return rewriteL(hit.occ, hit.parts);
+      setHit(hit, topKey, value);
+      return l.rewrite(hit);
     }
-    return value === ''
-      ? withLines(block, edits, null)
-      : addL(`${topKey}=${value}`);
+    return value === '' ? l.unchanged() : l.add(`${topKey}=${value}`);
   }
 
   const key = TORQUE_NODE_FIELDS[field];
-  const hit = lastWith('nodes');
+  const hit = l.lastWith('nodes');
   if (!hit) {
     if (value === '') {
-      return withLines(block, edits, null);
+      return l.unchanged();
     }
-    return addL(
+    return l.add(
       field === 'nodes' ? `nodes=${value}` : `nodes=1:${key}=${value}`
     );
   }
-  const spec = hit.parts[hit.at][1];
-  const plus = spec.indexOf('+');
-  const rest = plus < 0 ? '' : spec.slice(plus + 1);
-  const chunk = parseChunk(spec);
+  const { chunk, rest } = firstChunk(hit.parts[hit.at][1]);
   if (field === 'nodes') {
     chunk.count = value;
   } else if (key) {
-    const j = chunk.resources.findIndex(([k]) => k === key);
-    if (value === '') {
-      if (j >= 0) {
-        chunk.resources.splice(j, 1);
-      }
-    } else if (j >= 0) {
-      chunk.resources[j] = [key, value];
-    } else {
-      chunk.resources.push([key, value]);
-    }
+    setChunkResource(chunk, key, value);
   }
   if (chunk.count === '' && chunk.resources.length > 0) {
     // `nodes=` needs a count (or a host) before its properties: one node.
@@ -1148,13 +1133,8 @@ function setTorqueResource(
     // The last of ppn/gpus went: `nodes=1` alone is Torque's default.
     chunk.count = '';
   }
-  const formatted = formatChunk(chunk, rest);
-  if (formatted === '') {
-    hit.parts.splice(hit.at, 1);
-  } else {
-    hit.parts[hit.at] = ['nodes', formatted];
-  }
-  return rewriteL(hit.occ, hit.parts);
+  setHit(hit, 'nodes', formatChunk(chunk, rest));
+  return l.rewrite(hit);
 }
 
 /**
