@@ -19,8 +19,8 @@ from tests.pbs_replay.replay import (  # noqa: E402
     STATE_ENV,
     finish_recorded_jobs,
     initial_state,
-    write_state,
 )
+from tests.replay_state import write_state  # noqa: E402
 
 c.ServerApp.allow_root = True  # type: ignore[name-defined]  # noqa: F821
 c.ServerApp.root_dir = mkdtemp(prefix="jupyterlab-hpc-ui-pbs-")  # type: ignore[name-defined]  # noqa: F821

@@ -13,8 +13,9 @@ from jupyterlab.galata import configure_jupyter_server
 configure_jupyter_server(c)  # type: ignore[name-defined]  # noqa: F821
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "server-extension"))
+from tests.replay_state import write_state  # noqa: E402
 from tests.torque_replay.fixtures import REPLAY_BIN  # noqa: E402
-from tests.torque_replay.replay import COMMANDS, STATE_ENV, initial_state, write_state  # noqa: E402
+from tests.torque_replay.replay import COMMANDS, STATE_ENV, initial_state  # noqa: E402
 
 c.ServerApp.allow_root = True  # type: ignore[name-defined]  # noqa: F821
 c.ServerApp.root_dir = mkdtemp(prefix="jupyterlab-hpc-ui-torque-")  # type: ignore[name-defined]  # noqa: F821

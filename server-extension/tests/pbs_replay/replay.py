@@ -16,7 +16,6 @@ HPCConfig.command_paths.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import getopt
 import json
 import os
@@ -24,20 +23,18 @@ import pwd
 import shlex
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..replay_state import NOT_RECORDED, State, locked_state_in
 from .recordings import recording
 
 STATE_ENV = "PBS_REPLAY_STATE"
-NOT_RECORDED = 99
 UNKNOWN_JOB = 153
 FINISHED_JOB = 35
 UNKNOWN_QUEUE = 170
 BAD_OPTION = 2
 
-State = dict[str, Any]
 Attrs = dict[str, Any]
 
 
@@ -126,28 +123,9 @@ def _queued_subjob(parent: Attrs, parent_id: str, index: int) -> Attrs:
     return attrs
 
 
-def write_state(path: Path, state: State) -> None:
-    path.write_text(json.dumps(state, indent=1))
-
-
-def read_state(path: Path) -> State:
-    data: State = json.loads(path.read_text())
-    return data
-
-
-@contextlib.contextmanager
-def locked_state() -> Iterator[State]:
+def locked_state() -> contextlib.AbstractContextManager[State]:
     """The state, locked for one command, written back when the command is done."""
-    name = os.environ.get(STATE_ENV)
-    if not name:
-        sys.stderr.write(f"pbs_replay: set {STATE_ENV} to the state file\n")
-        raise SystemExit(NOT_RECORDED)
-    path = Path(name)
-    with open(path.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        state = read_state(path)
-        yield state
-        write_state(path, state)
+    return locked_state_in(STATE_ENV, "pbs_replay")
 
 
 class Answer:

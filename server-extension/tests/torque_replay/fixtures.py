@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from .replay import COMMANDS, STATE_ENV, initial_state, read_state, write_state
+from ..replay_state import read_state, write_state
+from .replay import COMMANDS, STATE_ENV, initial_state
 
 REPLAY_BIN = Path(__file__).resolve().parent
 

@@ -19,9 +19,7 @@ Never installed with the package.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import getopt
-import json
 import os
 import pwd
 import re
@@ -29,23 +27,21 @@ import shlex
 import sys
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from ..replay_state import NOT_RECORDED, State, locked_state_in
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "torque"
 STATE_ENV = "TORQUE_REPLAY_STATE"
 SERVER = "torque01"
 SUBMIT_HOST = "login01"
-NOT_RECORDED = 99
 UNKNOWN_JOB = 153
 UNKNOWN_QUEUE = 170  # PBSE_UNKQUE 15018 modulo 256
 BAD_OPTION = 2
 
 # Torque's qsub options (its man page); those with ':' take a value.
 QSUB_OPTIONS = "a:A:b:c:C:d:D:e:fF:hIj:k:K:l:m:M:nN:o:p:P:q:r:S:t:T:u:v:Vw:W:Xxz"
-
-State = dict[str, Any]
 
 
 def _fixture(name: str) -> str:
@@ -65,28 +61,9 @@ def initial_state(user: str, other_user: str = "bob") -> State:
     return {"next_id": 18, "jobs": jobs, "scripts": {}, "calls": []}
 
 
-def write_state(path: Path, state: State) -> None:
-    path.write_text(json.dumps(state, indent=1))
-
-
-def read_state(path: Path) -> State:
-    data: State = json.loads(path.read_text())
-    return data
-
-
-@contextlib.contextmanager
-def locked_state() -> Iterator[State]:
+def locked_state() -> contextlib.AbstractContextManager[State]:
     """The state, locked for one command, written back when the command is done."""
-    name = os.environ.get(STATE_ENV)
-    if not name:
-        sys.stderr.write(f"torque_replay: set {STATE_ENV} to the state file\n")
-        raise SystemExit(NOT_RECORDED)
-    path = Path(name)
-    with open(path.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        state = read_state(path)
-        yield state
-        write_state(path, state)
+    return locked_state_in(STATE_ENV, "torque_replay")
 
 
 def _log(state: State, argv: list[str], stdin: str | None = None) -> None:
