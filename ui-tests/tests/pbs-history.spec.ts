@@ -6,30 +6,13 @@
  * codes, filtered by state, and one opens in its details tab, whose output section says
  * the job has ended (Follow off and disabled).
  */
-import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
+
+import { shootBoth } from './helpers';
 
 const pbsURL = `http://localhost:${process.env.UI_TEST_PBS_PORT}`;
 
 test.use({ autoGoto: true, baseURL: pbsURL, viewport: { width: 1400, height: 900 } });
-
-/** The main area without the toasts, light then dark. */
-async function shootBoth(
-  page: IJupyterLabPageFixture,
-  testInfo: import('@playwright/test').TestInfo,
-  name: string
-): Promise<void> {
-  const hide = await page.addStyleTag({ content: '.Toastify { display: none !important; }' });
-  for (const theme of ['light', 'dark']) {
-    if (theme === 'dark') {
-      await page.theme.setDarkTheme();
-    }
-    const shot = testInfo.outputPath(`${name}-${theme}.png`);
-    await page.locator('#jp-main-dock-panel').screenshot({ path: shot });
-    await testInfo.attach(`${name}-${theme}`, { path: shot, contentType: 'image/png' });
-  }
-  await page.theme.setLightTheme();
-  await hide.evaluate(node => node.remove());
-}
 
 test('PBS: finished jobs in the history, filtered, and one opened in its details', async ({
   page
@@ -69,7 +52,7 @@ test('PBS: finished jobs in the history, filtered, and one opened in its details
   // PBS's words: the column is the job's queue.
   await expect(history.locator('th[data-column="partition"]')).toHaveText('Queue');
   await expect(row('5.pbs01').locator('td').nth(3)).toHaveText('workq');
-  await shootBoth(page, testInfo, 'pbs-history');
+  await shootBoth(page, testInfo, 'pbs-history', page.locator('#jp-main-dock-panel'));
 
   // Filter by state: the failed job alone, then the one killed at its walltime.
   const stateFilter = history.locator('.jp-hpc-history-state');
@@ -80,7 +63,7 @@ test('PBS: finished jobs in the history, filtered, and one opened in its details
   await stateFilter.selectOption('timeout');
   await expect(row('6.pbs01')).toBeVisible({ timeout: 30000 });
   await expect(history.locator('.jp-hpc-history-row')).toHaveCount(1);
-  await shootBoth(page, testInfo, 'pbs-history-timeout');
+  await shootBoth(page, testInfo, 'pbs-history-timeout', page.locator('#jp-main-dock-panel'));
   await stateFilter.selectOption('');
   await expect(row('0.pbs01')).toBeVisible({ timeout: 30000 });
 
@@ -105,5 +88,5 @@ test('PBS: finished jobs in the history, filtered, and one opened in its details
     /The job has ended/
   );
   await expect(output.locator('.jp-hpc-output-open').first()).toBeDisabled();
-  await shootBoth(page, testInfo, 'pbs-history-details');
+  await shootBoth(page, testInfo, 'pbs-history-details', page.locator('#jp-main-dock-panel'));
 });

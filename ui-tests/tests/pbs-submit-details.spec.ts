@@ -5,35 +5,14 @@
  * options here (PBS has no test submission), a held job is submitted, shown in the queue,
  * opened in its details tab and cancelled from there.
  */
-import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
+
+import { editorText, shootBoth } from './helpers';
 
 const pbsURL = `http://localhost:${process.env.UI_TEST_PBS_PORT}`;
 const TAG = `ui-pbs-submit-${Date.now()}`;
 
 test.use({ autoGoto: true, baseURL: pbsURL, viewport: { width: 1400, height: 1000 } });
-
-async function editorText(page: IJupyterLabPageFixture): Promise<string> {
-  return page.locator('.jp-hpc-submit-codemirror .cm-content').innerText();
-}
-
-/** The main area without the toasts, light then dark. */
-async function shootBoth(
-  page: IJupyterLabPageFixture,
-  testInfo: import('@playwright/test').TestInfo,
-  name: string
-): Promise<void> {
-  const hide = await page.addStyleTag({ content: '.Toastify { display: none !important; }' });
-  for (const theme of ['light', 'dark']) {
-    if (theme === 'dark') {
-      await page.theme.setDarkTheme();
-    }
-    const shot = testInfo.outputPath(`${name}-${theme}.png`);
-    await page.screenshot({ path: shot });
-    await testInfo.attach(`${name}-${theme}`, { path: shot, contentType: 'image/png' });
-  }
-  await page.theme.setLightTheme();
-  await hide.evaluate(node => node.remove());
-}
 
 test('PBS: submit from the form with #PBS lines, then details and cancel', async ({
   page

@@ -3,7 +3,9 @@
  * Slurm: open it from the queue panel, fill the form (the script follows), check with
  * sbatch --test-only, submit held, see the job selected in the queue panel, cancel it.
  */
-import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
+
+import { editorText } from './helpers';
 import { execFileSync } from 'child_process';
 
 const TAG = `ui-submit-${Date.now()}`;
@@ -27,10 +29,6 @@ test.afterAll(() => {
 });
 
 test.use({ autoGoto: true, viewport: { width: 1280, height: 800 } });
-
-async function editorText(page: IJupyterLabPageFixture): Promise<string> {
-  return page.locator('.jp-hpc-submit-codemirror .cm-content').innerText();
-}
 
 test('submit a job from the panel, see it in the queue, cancel it', async ({
   page

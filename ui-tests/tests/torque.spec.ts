@@ -7,7 +7,9 @@
  */
 import * as fs from 'fs';
 
-import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
+
+import { editorText, shootBoth } from './helpers';
 
 const torqueURL = `http://localhost:${process.env.UI_TEST_TORQUE_PORT}`;
 const TAG = `ui-torque-${Date.now()}`;
@@ -28,29 +30,6 @@ interface IReplayCall {
 function replayCalls(): IReplayCall[] {
   const state = JSON.parse(fs.readFileSync(process.env.UI_TEST_TORQUE_STATE ?? '', 'utf-8'));
   return state.calls as IReplayCall[];
-}
-
-async function editorText(page: IJupyterLabPageFixture): Promise<string> {
-  return page.locator('.jp-hpc-submit-codemirror .cm-content').innerText();
-}
-
-/** The page without the toasts, light then dark. */
-async function shootBoth(
-  page: IJupyterLabPageFixture,
-  testInfo: import('@playwright/test').TestInfo,
-  name: string
-): Promise<void> {
-  const hide = await page.addStyleTag({ content: '.Toastify { display: none !important; }' });
-  for (const theme of ['light', 'dark']) {
-    if (theme === 'dark') {
-      await page.theme.setDarkTheme();
-    }
-    const shot = testInfo.outputPath(`${name}-${theme}.png`);
-    await page.screenshot({ path: shot });
-    await testInfo.attach(`${name}-${theme}`, { path: shot, contentType: 'image/png' });
-  }
-  await page.theme.setLightTheme();
-  await hide.evaluate(node => node.remove());
 }
 
 test('Torque: the queue panel in PBS words, completed jobs and array subjobs', async ({
