@@ -10,6 +10,7 @@ from ..config import HPCConfig
 from ..runner import CommandRunner
 from ..schedulers.base import BlockingScheduler, SchedulerError
 from ..schedulers.detect import detect_scheduler, no_scheduler_message, qstat_family
+from ..schedulers.pbs import PBSScheduler
 from ..schedulers.pbs_blocking import BlockingPBS
 from ..schedulers.slurm import BlockingSlurm
 from ..schedulers.torque_blocking import BlockingTorque
@@ -46,7 +47,13 @@ class MagicsContext:
             found = detect_scheduler(self.config, self.runner)
             if found is None:
                 raise BatchError(no_scheduler_message())
-            self._scheduler = self.pbs() if found.kind in ("pbs", "torque") else found.blocking()
+            if isinstance(found, PBSScheduler):  # Torque too
+                # Detection already told OpenPBS from Torque: no second qstat --version.
+                if self._pbs is None:
+                    self._pbs = found.blocking()
+                self._scheduler = self._pbs
+            else:
+                self._scheduler = found.blocking()
         return self._scheduler
 
     def slurm(self) -> BlockingSlurm:
