@@ -6,7 +6,7 @@ from typing import Any
 
 from ._version import __version__
 from .config import HPCConfig
-from .handlers import setup_handlers
+from .routes import setup_handlers
 from .services import HPCServices
 
 __all__ = ["__version__"]

@@ -12,14 +12,14 @@ from typing import Any
 from jupyter_core.paths import jupyter_data_dir
 
 from .config import HPCConfig
-from .job_memory import JobMemory
-from .job_service import JobService
+from .jobs.memory import JobMemory
+from .jobs.queue import QueueSnapshot
+from .jobs.service import JobService
+from .jobs.templates import TemplateStore, site_templates
 from .modules import ModuleSession, detect_module_system, no_module_system_message
-from .queue import QueueSnapshot
 from .runner import CommandRunner
 from .schedulers.base import ActionResult, JobAction, Scheduler, SchedulerError, base_job_id
 from .schedulers.detect import detect_scheduler, no_scheduler_message
-from .templates import TemplateStore, site_templates
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,20 @@ import pytest
 from tornado.routing import Rule
 from tornado.web import RequestHandler
 
-from jupyterlab_hpc import handlers, history_handlers, job_handlers, module_handlers
+from jupyterlab_hpc import routes
+from jupyterlab_hpc.base import handlers
+from jupyterlab_hpc.jobs import handlers as job_handlers
+from jupyterlab_hpc.jobs import history_handlers, queue_handlers
 from jupyterlab_hpc.kernelspecs import handlers as kernelspec_handlers
+from jupyterlab_hpc.modules import handlers as module_handlers
 
-HANDLER_MODULES = (handlers, module_handlers, kernelspec_handlers, job_handlers, history_handlers)
+HANDLER_MODULES = (
+    queue_handlers,
+    module_handlers,
+    kernelspec_handlers,
+    job_handlers,
+    history_handlers,
+)
 # What a route's parameters are filled with: a valid kernel name and template name, which
 # also reaches the job routes (jobs/{id}, jobs/{id}/output) before any id check.
 PATH_ARGUMENT = "python3"
@@ -55,7 +65,7 @@ def test_every_handler_class_is_routed(jp_web_app: Any) -> None:
         and any(getattr(obj, m.lower()) is not getattr(RequestHandler, m.lower()) for m in METHODS)
     }
     assert routed == defined
-    assert len(routed) == len(handlers.all_routes())
+    assert len(routed) == len(routes.all_routes())
 
 
 async def test_unauthenticated_requests_are_refused(

@@ -19,7 +19,7 @@ from urllib.parse import quote
 import pytest
 from tornado.web import RequestHandler
 
-from jupyterlab_hpc.submit_validation import OPTION_NAMES
+from jupyterlab_hpc.jobs.submit_checks import OPTION_NAMES
 
 from .conftest import Submitter
 from .test_auth import METHODS, registered_routes, route_path

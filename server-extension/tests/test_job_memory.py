@@ -1,4 +1,4 @@
-"""The jobs' output paths kept between server runs (job_memory.JobMemory with a file)."""
+"""The jobs' output paths kept between server runs (jobs.memory.JobMemory with a file)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from jupyterlab_hpc.job_memory import PERSISTED_JOBS, JobMemory
+from jupyterlab_hpc.jobs.memory import PERSISTED_JOBS, JobMemory
 from jupyterlab_hpc.schedulers.base import Job, JobState
 
 

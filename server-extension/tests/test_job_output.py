@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from jupyterlab_hpc.job_output import OutputUnreadable, read_output, window
+from jupyterlab_hpc.jobs.output import OutputUnreadable, read_output, window
 
 TEXT = "ab é漢🚀\nline two\n"  # 1, 2 (é), 3 (漢) and 4 (🚀) byte characters
 DATA = TEXT.encode()

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from jupyterlab_hpc.job_memory import JobMemory
-from jupyterlab_hpc.job_service import JobService
+from jupyterlab_hpc.jobs.memory import JobMemory
+from jupyterlab_hpc.jobs.service import JobService
 from jupyterlab_hpc.services import job_paths_file
 
 from .conftest import OTHER_USER, FinishedJobs, Submitter, ensure_accounting, wait_until_forgotten

@@ -6,13 +6,12 @@ from typing import Any
 
 import pytest
 
-from jupyterlab_hpc.schedulers.base import SchedulerError, SubmitRequest
+from jupyterlab_hpc.schedulers.base import InvalidOption, SchedulerError, SubmitRequest
 from jupyterlab_hpc.schedulers.pbs_submit import (
     qsub_options,
     variable_options,
     walltime,
 )
-from jupyterlab_hpc.submit_validation import InvalidOption
 
 
 def test_empty_request_has_no_options() -> None:

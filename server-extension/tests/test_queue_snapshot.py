@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from jupyterlab_hpc.queue import QueueSnapshot, select_rows
+from jupyterlab_hpc.jobs.queue import QueueSnapshot, select_rows
 from jupyterlab_hpc.runner import CommandRunner
 from jupyterlab_hpc.schedulers.slurm import SlurmScheduler
 
@@ -112,7 +112,7 @@ def test_encoded_rows_gzip_equals_plain() -> None:
     import gzip
     import json
 
-    from jupyterlab_hpc.queue import EncodedRows
+    from jupyterlab_hpc.jobs.queue import EncodedRows
 
     encoded = EncodedRows(b'{"columns":["id"],"rows":[["1"],["2"]],')
     for version in (1, 2):  # the kept gzip state serves many tails
@@ -122,7 +122,7 @@ def test_encoded_rows_gzip_equals_plain() -> None:
 
 
 def test_encode_rows_reuses_carried_over_rows() -> None:
-    from jupyterlab_hpc.queue import encode_rows
+    from jupyterlab_hpc.jobs.queue import encode_rows
 
     a, b = ["1", "x"], ["2", "y"]
     old = encode_rows([a, b], [], [])

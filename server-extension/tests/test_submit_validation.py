@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from jupyterlab_hpc.submit_validation import (
-    InvalidOption,
+from jupyterlab_hpc.jobs.submit_checks import (
     request_to_options,
     resolve_workdir,
     validate_extra,
     validate_options,
     validate_script,
 )
+from jupyterlab_hpc.schedulers.base import InvalidOption
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from jupyterlab_hpc.templates import (
+from jupyterlab_hpc.jobs.templates import (
     TemplateError,
     TemplateStore,
     site_templates,

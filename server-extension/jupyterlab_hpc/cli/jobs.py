@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ..queue import select_rows
+from ..jobs.queue import select_rows
 from ..schedulers.base import COLUMN_INDEX, LISTING_COLUMNS, Row, SchedulerError
 from ..services import HPCServices
 

@@ -12,7 +12,7 @@ from typing import Any
 import tornado.web
 from jupyter_client.kernelspec import KernelSpecManager
 
-from ..handlers import BadRequest, HPCHandler
+from ..base.handlers import BadRequest, HPCHandler
 from ..modules import InvalidName as InvalidModuleName
 from ..modules import ModuleError, fresh_module_environment, validate_module_name
 from . import modules as spec_modules

@@ -159,6 +159,15 @@ class InvalidJobId(ValueError):
     pass
 
 
+class InvalidOption(ValueError):
+    """A submission field is wrong; ``field`` names it (``script``, ``partition``, ...)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
 class JobNotFound(SchedulerError):
     """The batch system does not know the job (never existed, or forgotten)."""
 

@@ -1,72 +1,18 @@
-"""Thin authenticated REST handlers under ``{base_url}jupyterlab-hpc/``."""
+"""REST handlers of the queue panel: capabilities, the shared listing, job actions, partitions."""
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 import tornado.web
-from jupyter_server.base.handlers import APIHandler
-from jupyter_server.utils import url_path_join
 
-from .queue import QueueSnapshot
-from .schedulers.base import (
-    JOB_ACTIONS,
-    InvalidJobId,
-    JobState,
-    Scheduler,
-    SchedulerError,
-    validate_job_id,
-)
-from .services import HPCServices
+from ..base.handlers import BadRequest, HPCHandler
+from ..schedulers.base import JOB_ACTIONS, InvalidJobId, JobState, SchedulerError, validate_job_id
 
-NAMESPACE = "jupyterlab-hpc"
 MAX_JOB_IDS = 1000
 _PARTITION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _STATES = {s.value for s in JobState}
-
-
-class BadRequest(tornado.web.HTTPError):
-    def __init__(self, message: str, status: int = 400, detail: str = "") -> None:
-        super().__init__(status, message)
-        self.message = message
-        self.detail = detail
-
-
-class HPCHandler(APIHandler):
-    @property
-    def hpc(self) -> HPCServices:
-        services: HPCServices = self.settings["jupyterlab_hpc"]
-        return services
-
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        """Errors are ``{"message": ..., "detail": ...}``: a sentence for a person first."""
-        exc = kwargs.get("exc_info", (None, None, None))[1]
-        if isinstance(exc, BadRequest):
-            body = {"message": exc.message, "detail": exc.detail}
-        elif isinstance(exc, tornado.web.HTTPError) and exc.log_message:
-            body = {"message": exc.log_message % exc.args if exc.args else exc.log_message}
-        else:
-            body = {"message": self._reason or "Internal server error"}
-        self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(body))
-
-    def json_body(self) -> dict[str, Any]:
-        """The request body as a JSON object, or a 400 that says what is wrong with it."""
-        try:
-            body = json.loads(self.request.body or b"null")
-        except ValueError as e:
-            raise BadRequest("The request body is not valid JSON.", detail=str(e)) from None
-        if not isinstance(body, dict):
-            raise BadRequest("The request body must be a JSON object.")
-        return body
-
-    def require_scheduler(self) -> tuple[Scheduler, QueueSnapshot]:
-        sched, snapshot = self.hpc.scheduler, self.hpc.snapshot
-        if sched is None or snapshot is None:
-            raise BadRequest(self.hpc.no_scheduler_message, status=503)
-        return sched, snapshot
 
 
 class CapabilitiesHandler(HPCHandler):
@@ -150,28 +96,9 @@ class PartitionsHandler(HPCHandler):
         self.finish(json.dumps({"partitions": [p.to_dict() for p in partitions]}))
 
 
-ROUTES: list[tuple[str, type[HPCHandler]]] = [
+QUEUE_ROUTES: list[tuple[str, type[HPCHandler]]] = [
     ("capabilities", CapabilitiesHandler),
     ("jobs", JobsHandler),
     ("jobs/actions", JobActionsHandler),
     ("partitions", PartitionsHandler),
 ]
-
-
-def all_routes() -> list[tuple[str, type[HPCHandler]]]:
-    """ROUTES plus the routes of the feature packages (imported here: they import this module)."""
-    from .history_handlers import HISTORY_ROUTES
-    from .job_handlers import JOB_ROUTES
-    from .kernelspecs.handlers import ROUTES as KERNELSPEC_ROUTES
-    from .module_handlers import MODULE_ROUTES
-
-    return [*ROUTES, *JOB_ROUTES, *MODULE_ROUTES, *KERNELSPEC_ROUTES, *HISTORY_ROUTES]
-
-
-def setup_handlers(web_app: Any, services: HPCServices) -> None:
-    web_app.settings["jupyterlab_hpc"] = services
-    base_url = web_app.settings["base_url"]
-    web_app.add_handlers(
-        ".*$",
-        [(url_path_join(base_url, NAMESPACE, path), handler) for path, handler in all_routes()],
-    )

@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
-from .schedulers.base import COLUMN_INDEX, LISTING_COLUMNS, Row, Scheduler, SchedulerError
+from ..schedulers.base import COLUMN_INDEX, LISTING_COLUMNS, Row, Scheduler, SchedulerError
 
 COLUMNS_JSON = json.dumps(list(LISTING_COLUMNS)).encode()
 _USER = COLUMN_INDEX["user"]

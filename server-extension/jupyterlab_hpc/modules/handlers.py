@@ -7,8 +7,8 @@ from typing import Any
 
 import tornado.web
 
-from .handlers import BadRequest, HPCHandler
-from .modules import EnvChanges, InvalidName, ModuleError, ModuleSession
+from ..base.handlers import BadRequest, HPCHandler
+from . import EnvChanges, InvalidName, ModuleError, ModuleSession
 
 MAX_MODULES = 100
 TARGETS = ("server",)

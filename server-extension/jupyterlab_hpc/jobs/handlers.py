@@ -13,18 +13,18 @@ from typing import Any
 
 import tornado.web
 
-from .handlers import BadRequest, HPCHandler
-from .job_output import MAX_OUTPUT_CHUNK, OutputUnreadable
-from .job_service import STREAMS, JobService, NotYourJob
-from .schedulers.base import (
+from ..base.handlers import BadRequest, HPCHandler
+from ..schedulers.base import (
     CommandFailed,
     InvalidJobId,
+    InvalidOption,
     JobNotFound,
     SchedulerError,
     Unsupported,
     validate_job_id,
 )
-from .submit_validation import InvalidOption
+from .output import MAX_OUTPUT_CHUNK, OutputUnreadable
+from .service import STREAMS, JobService, NotYourJob
 from .templates import TemplateError, TemplateStore
 
 _ID = r"([^/]+)"

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .kernelspecs.files import write_atomic
-from .submit_validation import InvalidOption, request_to_options, validate_options
+from ..kernelspecs.files import write_atomic
+from ..schedulers.base import InvalidOption
+from .submit_checks import request_to_options, validate_options
 
 MAX_TEMPLATES = 500
 MAX_DESCRIPTION = 2000

@@ -12,10 +12,10 @@ import asyncio
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .job_memory import JobMemory, KnownJob
-from .job_output import MAX_OUTPUT_CHUNK, OutputChunk, read_output
-from .schedulers.base import JobDetail, JobNotFound, Scheduler, SubmitResult
-from .submit_validation import InvalidOption, validate_options, validate_script
+from ..schedulers.base import InvalidOption, JobDetail, JobNotFound, Scheduler, SubmitResult
+from .memory import JobMemory, KnownJob
+from .output import MAX_OUTPUT_CHUNK, OutputChunk, read_output
+from .submit_checks import validate_options, validate_script
 
 STREAMS = ("stdout", "stderr")
 

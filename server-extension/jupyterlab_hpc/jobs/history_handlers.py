@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 import tornado.web
 
-from .handlers import BadRequest, HPCHandler
-from .schedulers.base import HistoryQuery, HistoryResult, JobState, SchedulerError
+from ..base.handlers import BadRequest, HPCHandler
+from ..schedulers.base import HistoryQuery, HistoryResult, JobState, SchedulerError
 
 MAX_LIMIT = 20000
 DEFAULT_LIMIT = 5000

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .kernelspecs.files import write_atomic
-from .schedulers.base import FINAL_STATES, Job
+from ..kernelspecs.files import write_atomic
+from ..schedulers.base import FINAL_STATES, Job
 
 REMEMBERED_JOBS = 20_000
 # Jobs kept in the file: the most recently seen.

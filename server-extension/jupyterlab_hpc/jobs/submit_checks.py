@@ -14,21 +14,12 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from .schedulers.base import SubmitRequest
+from ..schedulers.base import InvalidOption, SubmitRequest
 
 MAX_SCRIPT_BYTES = 1024 * 1024
 MAX_PATH = 4096
 MAX_EXTRA = 100
 MAX_COUNT = 1_000_000
-
-
-class InvalidOption(ValueError):
-    """A submission field is wrong; ``field`` names it (``script``, ``partition``, ...)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 OPTION_NAMES: tuple[str, ...] = tuple(f.name for f in fields(SubmitRequest))
