@@ -1,7 +1,7 @@
 """The one place that gathers every feature's REST routes and hands them to the server.
 
 Each feature keeps its handlers and its route list beside its services (``jobs/``,
-``modules/``, ``kernelspecs/``); they import the shared base (``base/handlers.py``), and
+``modules/``, ``kernels/``); they import the shared base (``base/handlers.py``), and
 only this module imports them, so no feature and no base imports this one.
 """
 
@@ -15,7 +15,7 @@ from .base.handlers import NAMESPACE, HPCHandler
 from .jobs.handlers import JOB_ROUTES
 from .jobs.history_handlers import HISTORY_ROUTES
 from .jobs.queue_handlers import QUEUE_ROUTES
-from .kernelspecs.handlers import ROUTES as KERNELSPEC_ROUTES
+from .kernels.handlers import KERNEL_ROUTES
 from .modules.handlers import MODULE_ROUTES
 from .services import HPCServices
 
@@ -23,7 +23,7 @@ from .services import HPCServices
 def all_routes() -> list[tuple[str, type[HPCHandler]]]:
     """Every route, paths relative to ``{base_url}jupyterlab-hpc/``. The queue's come first:
     tornado takes the first match, and ``jobs/actions`` must win over ``jobs/{id}``."""
-    return [*QUEUE_ROUTES, *JOB_ROUTES, *MODULE_ROUTES, *KERNELSPEC_ROUTES, *HISTORY_ROUTES]
+    return [*QUEUE_ROUTES, *JOB_ROUTES, *MODULE_ROUTES, *KERNEL_ROUTES, *HISTORY_ROUTES]
 
 
 def setup_handlers(web_app: Any, services: HPCServices) -> None:

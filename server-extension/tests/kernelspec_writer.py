@@ -17,7 +17,7 @@ from typing import Any
 
 from jupyter_client.kernelspec import KernelSpecManager
 
-from jupyterlab_hpc.kernelspecs.store import KernelSpecStore
+from jupyterlab_hpc.kernels.store import KernelSpecStore
 
 
 def versions() -> tuple[dict[str, Any], dict[str, Any]]:

@@ -13,13 +13,13 @@ from jupyterlab_hpc import routes
 from jupyterlab_hpc.base import handlers
 from jupyterlab_hpc.jobs import handlers as job_handlers
 from jupyterlab_hpc.jobs import history_handlers, queue_handlers
-from jupyterlab_hpc.kernelspecs import handlers as kernelspec_handlers
+from jupyterlab_hpc.kernels import handlers as kernel_handlers
 from jupyterlab_hpc.modules import handlers as module_handlers
 
 HANDLER_MODULES = (
     queue_handlers,
     module_handlers,
-    kernelspec_handlers,
+    kernel_handlers,
     job_handlers,
     history_handlers,
 )

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 
-from jupyterlab_hpc.kernelspecs.files import BACKUP_FILE, SPEC_FILE, spec_text
-from jupyterlab_hpc.kernelspecs.store import KernelSpecError, KernelSpecStore
+from jupyterlab_hpc.kernels.files import BACKUP_FILE, SPEC_FILE, spec_text
+from jupyterlab_hpc.kernels.store import KernelSpecError, KernelSpecStore
 
 from .kernelspec_writer import versions
 

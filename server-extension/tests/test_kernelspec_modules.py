@@ -13,7 +13,7 @@ import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 
-from jupyterlab_hpc.kernelspecs import modules as spec_modules
+from jupyterlab_hpc.kernels import modules as spec_modules
 
 from .moduletrees import LMOD_CMD, MODULES_CMD, build_lmod_tree, build_tcl_tree, clean_module_env
 from .test_kernelspecs_api import call, create_from_python, refused, user_kernels

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from jupyterlab_hpc.kernelspecs.files import read_versioned, save_spec_file, spec_text
-from jupyterlab_hpc.kernelspecs.validation import (
+from jupyterlab_hpc.kernels.files import read_versioned, save_spec_file, spec_text
+from jupyterlab_hpc.kernels.validation import (
     SERVER_PYTHON_NAMES,
     InvalidName,
     env_references,

@@ -22,7 +22,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from tornado.httpclient import HTTPClientError
 
-from jupyterlab_hpc.kernelspecs import files
+from jupyterlab_hpc.kernels import files
 
 NOBODY = 65534  # a uid that is not ours: its folders are read-only to us even as root
 

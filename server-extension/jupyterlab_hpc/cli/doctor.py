@@ -16,8 +16,8 @@ from typing import Any, Literal
 
 from jupyter_client.kernelspec import KernelSpecManager
 
-from ..kernelspecs.store import KernelSpecRecord, KernelSpecStore
-from ..kernelspecs.validation import SERVER_PYTHON_NAMES
+from ..kernels.store import KernelSpecRecord, KernelSpecStore
+from ..kernels.validation import SERVER_PYTHON_NAMES
 from ..runner import CommandNotFound
 from ..schedulers.base import COLUMN_INDEX
 from ..services import HPCServices

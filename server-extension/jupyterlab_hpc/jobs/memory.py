@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..kernelspecs.files import write_atomic
+from ..atomic_write import write_atomic
 from ..schedulers.base import FINAL_STATES, Job
 
 REMEMBERED_JOBS = 20_000

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..kernelspecs.files import write_atomic
+from ..atomic_write import write_atomic
 from ..schedulers.base import InvalidOption
 from .submit_checks import request_to_options, validate_options
 

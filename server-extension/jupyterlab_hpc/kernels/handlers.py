@@ -237,7 +237,7 @@ class KernelSpecModulesHandler(KernelSpecHandler):
         self.finish(json.dumps(saved.to_dict()))
 
 
-ROUTES: list[tuple[str, type[HPCHandler]]] = [
+KERNEL_ROUTES: list[tuple[str, type[HPCHandler]]] = [
     ("kernelspecs", KernelSpecsHandler),
     (f"kernelspecs/{_NAME}", OneKernelSpecHandler),
     (f"kernelspecs/{_NAME}/launch", KernelSpecLaunchHandler),

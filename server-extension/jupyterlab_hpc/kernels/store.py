@@ -20,7 +20,8 @@ from typing import Any, Literal
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from jupyter_core import paths as jupyter_paths
 
-from .files import SPEC_FILE, FileVersion, read_versioned, save_spec_file, spec_text, write_atomic
+from ..atomic_write import write_atomic
+from .files import SPEC_FILE, FileVersion, read_versioned, save_spec_file, spec_text
 from .validation import KNOWN_FIELDS, Finding, spec_problems, spec_warnings, validate_name
 
 Location = Literal["user", "env", "system", "path", "legacy", "builtin", "other"]

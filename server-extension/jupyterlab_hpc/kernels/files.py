@@ -12,17 +12,17 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..atomic_write import write_atomic
 from .validation import KNOWN_FIELDS
 
 SPEC_FILE = "kernel.json"
 BACKUP_FILE = "kernel.json.bak"
-NEW_FILE_MODE = 0o644
+NEW_FILE_MODE = 0o644  # a kernel.json other users' Jupyter may read, as ipykernel writes it
 # A temporary file this old is left from a save that was killed (a save takes milliseconds).
 STALE_TEMP_SECONDS = 60.0
 
@@ -64,36 +64,6 @@ def spec_text(spec: dict[str, Any]) -> str:
     # indent=1 is what `ipykernel install` and jupyter_client write, so a file saved here
     # differs from a hand-installed one only where the user changed something.
     return json.dumps(ordered_spec(spec), indent=1, ensure_ascii=False) + "\n"
-
-
-def fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_atomic(path: Path, data: bytes, mode: int = NEW_FILE_MODE) -> None:
-    """Replace ``path`` with ``data`` so a reader sees the old or the new file, never half."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-    # The rename is done: readers see the new file, so an error now must not be reported as
-    # "unchanged". Syncing the folder only makes the rename durable (a crash before it
-    # leaves the old or the new file, both whole); some filesystems refuse it (EINVAL).
-    with contextlib.suppress(OSError):
-        fsync_dir(path.parent)
 
 
 def remove_stale_temp_files(folder: Path, older_than: float = STALE_TEMP_SECONDS) -> list[str]:
