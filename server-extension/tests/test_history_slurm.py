@@ -16,7 +16,7 @@ from tornado.httpclient import HTTPClientError
 
 from jupyterlab_hpc.runner import CommandRunner
 from jupyterlab_hpc.schedulers.base import HistoryQuery, JobState
-from jupyterlab_hpc.schedulers.slurm import SlurmScheduler
+from jupyterlab_hpc.schedulers.slurm.scheduler import SlurmScheduler
 
 from .conftest import FinishedJobs
 

@@ -20,7 +20,7 @@ from traitlets.config import Config
 from jupyterlab_hpc.magics import JobHandle, load_ipython_extension
 from jupyterlab_hpc.magics.errors import BatchError
 from jupyterlab_hpc.schedulers.base import JobState
-from jupyterlab_hpc.schedulers.pbs_blocking import BlockingPBS
+from jupyterlab_hpc.schedulers.pbs.blocking import BlockingPBS
 
 from .magic_shell import run, run_failing, shell_with_magics
 from .pbs_replay.fixtures import PBSReplay

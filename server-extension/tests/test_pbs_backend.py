@@ -12,8 +12,9 @@ from jupyterlab_hpc.config import HPCConfig
 from jupyterlab_hpc.runner import CommandRunner
 from jupyterlab_hpc.schedulers.base import InvalidJobId, Job, JobState, SchedulerError
 from jupyterlab_hpc.schedulers.detect import detect_scheduler, no_scheduler_message
-from jupyterlab_hpc.schedulers.pbs import PBSScheduler, validate_pbs_job_id
-from jupyterlab_hpc.schedulers.slurm import SlurmScheduler
+from jupyterlab_hpc.schedulers.pbs.commands import validate_pbs_job_id
+from jupyterlab_hpc.schedulers.pbs.scheduler import PBSScheduler
+from jupyterlab_hpc.schedulers.slurm.scheduler import SlurmScheduler
 
 from .pbs_replay.fixtures import REPLAY_BIN, PBSReplay
 from .pbs_replay.recordings import stdout

@@ -1,17 +1,17 @@
-"""pbs_detail on real OpenPBS 23.06.06 outputs: one job's detail and the history."""
+"""schedulers/pbs/detail.py on real OpenPBS 23.06.06 outputs: one job's detail and the history."""
 
 from __future__ import annotations
 
 import pytest
 
 from jupyterlab_hpc.schedulers.base import HistoryQuery, JobState
-from jupyterlab_hpc.schedulers.pbs_detail import (
+from jupyterlab_hpc.schedulers.pbs.detail import (
     history_records,
     job_detail,
     output_path,
     strip_host,
 )
-from jupyterlab_hpc.schedulers.pbs_parse import (
+from jupyterlab_hpc.schedulers.pbs.parse import (
     parse_qstat_json,
     parse_qstat_text,
     parse_server_json,
@@ -190,7 +190,7 @@ def test_server_history_setting() -> None:
 
 
 def test_text_variables_with_escaped_commas() -> None:
-    from jupyterlab_hpc.schedulers.pbs_detail import job_variables
+    from jupyterlab_hpc.schedulers.pbs.detail import job_variables
 
     assert job_variables("A=1,LIST=x\\,y,PBS_O_WORKDIR=/w") == {
         "A": "1",

@@ -17,7 +17,7 @@ from jupyterlab_hpc.schedulers.base import (
     SchedulerError,
     SubmitRequest,
 )
-from jupyterlab_hpc.schedulers.pbs import PBSScheduler
+from jupyterlab_hpc.schedulers.pbs.scheduler import PBSScheduler
 
 from .pbs_replay.fixtures import PBSReplay
 from .pbs_replay.replay import finish_recorded_jobs

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from jupyterlab_hpc.schedulers.base import LISTING_COLUMNS, Job, JobState
-from jupyterlab_hpc.schedulers.pbs_parse import (
+from jupyterlab_hpc.schedulers.pbs.parse import (
     ListingReader,
     PBSParseError,
     exec_hosts,

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from jupyterlab_hpc.schedulers.base import InvalidOption, SchedulerError, SubmitRequest
-from jupyterlab_hpc.schedulers.pbs_submit import (
+from jupyterlab_hpc.schedulers.pbs.submit import (
     qsub_options,
     variable_options,
     walltime,

@@ -8,7 +8,7 @@ import pytest
 
 from jupyterlab_hpc.jobs.queue import QueueSnapshot, select_rows
 from jupyterlab_hpc.runner import CommandRunner
-from jupyterlab_hpc.schedulers.slurm import SlurmScheduler
+from jupyterlab_hpc.schedulers.slurm.scheduler import SlurmScheduler
 
 from .conftest import TEST_BIN, Submitter
 

@@ -7,7 +7,9 @@ import pytest
 
 from jupyterlab_hpc.runner import CommandResult
 from jupyterlab_hpc.schedulers.base import CommandFailed, HistoryQuery, JobState
-from jupyterlab_hpc.schedulers.sacct_parse import (
+from jupyterlab_hpc.schedulers.slurm.commands import history_result
+from jupyterlab_hpc.schedulers.slurm.parse import SEP
+from jupyterlab_hpc.schedulers.slurm.sacct import (
     SACCT_FIELDS,
     accounting_unavailable,
     history_argv,
@@ -17,8 +19,6 @@ from jupyterlab_hpc.schedulers.sacct_parse import (
     select,
     size_bytes,
 )
-from jupyterlab_hpc.schedulers.slurm import history_result
-from jupyterlab_hpc.schedulers.slurm_parse import SEP
 
 from .conftest import fixture_text
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from jupyterlab_hpc.schedulers.base import JobState, SubmitRequest
-from jupyterlab_hpc.schedulers.slurm import request_options, submit_argv
-from jupyterlab_hpc.schedulers.slurm_detail import (
+from jupyterlab_hpc.schedulers.slurm.commands import request_options, submit_argv
+from jupyterlab_hpc.schedulers.slurm.detail import (
     batch_script,
     detail_from_sacct,
     parse_job_detail,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jupyterlab_hpc.schedulers.base import LISTING_COLUMNS, Job, JobState
-from jupyterlab_hpc.schedulers.slurm_parse import (
+from jupyterlab_hpc.schedulers.slurm.parse import (
     SEP,
     accounting_disabled,
     normalize_state,
@@ -169,7 +169,7 @@ def test_job_row_round_trip() -> None:
 
 
 def test_reader_reuses_rows_of_unchanged_lines() -> None:
-    from jupyterlab_hpc.schedulers.slurm_parse import SqueueReader
+    from jupyterlab_hpc.schedulers.slurm.parse import SqueueReader
 
     text = fixture_text("slurm/squeue_mixed.txt")
     reader = SqueueReader()

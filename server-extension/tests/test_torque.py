@@ -19,12 +19,12 @@ from jupyterlab_hpc.schedulers.base import (
     SubmitRequest,
 )
 from jupyterlab_hpc.schedulers.detect import detect_scheduler, qstat_family
-from jupyterlab_hpc.schedulers.pbs import PBSScheduler
-from jupyterlab_hpc.schedulers.pbs_detail import job_detail
-from jupyterlab_hpc.schedulers.pbs_parse import PBSParseError, listing_rows, parse_server_text
-from jupyterlab_hpc.schedulers.pbs_submit import qsub_options
-from jupyterlab_hpc.schedulers.torque import TorqueScheduler, busy_cpus, torque_nodes
-from jupyterlab_hpc.schedulers.torque_parse import parse_qstat_xml, parse_torque_version
+from jupyterlab_hpc.schedulers.pbs.detail import job_detail
+from jupyterlab_hpc.schedulers.pbs.parse import PBSParseError, listing_rows, parse_server_text
+from jupyterlab_hpc.schedulers.pbs.scheduler import PBSScheduler
+from jupyterlab_hpc.schedulers.pbs.submit import qsub_options
+from jupyterlab_hpc.schedulers.torque.parse import parse_qstat_xml, parse_torque_version
+from jupyterlab_hpc.schedulers.torque.scheduler import TorqueScheduler, busy_cpus, torque_nodes
 
 from .pbs_replay.fixtures import REPLAY_BIN as PBS_BIN
 from .pbs_replay.fixtures import PBSReplay

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from jupyterlab_hpc.schedulers.base import SubmitRequest
-from jupyterlab_hpc.schedulers.pbs_submit import TORQUE_FLAGS, TORQUE_VALUED, check_directives
-from jupyterlab_hpc.schedulers.pbs_submit import qsub_options as pbs_qsub_options
+from jupyterlab_hpc.schedulers.pbs.submit import TORQUE_FLAGS, TORQUE_VALUED, check_directives
+from jupyterlab_hpc.schedulers.pbs.submit import qsub_options as pbs_qsub_options
 
 from .test_handlers import expect_error
 from .test_pbs_handlers import post_submit

@@ -10,10 +10,10 @@ from ..config import HPCConfig
 from ..runner import CommandRunner
 from ..schedulers.base import BlockingScheduler, SchedulerError
 from ..schedulers.detect import detect_scheduler, no_scheduler_message, qstat_family
-from ..schedulers.pbs import PBSScheduler
-from ..schedulers.pbs_blocking import BlockingPBS
-from ..schedulers.slurm import BlockingSlurm
-from ..schedulers.torque_blocking import BlockingTorque
+from ..schedulers.pbs.blocking import BlockingPBS
+from ..schedulers.pbs.scheduler import PBSScheduler
+from ..schedulers.slurm.blocking import BlockingSlurm
+from ..schedulers.torque.blocking import BlockingTorque
 from .errors import BatchError
 from .job import JobHandle
 

@@ -15,7 +15,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 
 from ..schedulers.base import LISTING_COLUMNS
-from ..schedulers.pbs_parse import listing_rows
+from ..schedulers.pbs.parse import listing_rows
 from .args import pop_option, split, valid_name
 from .context import MagicsContext, job_environment
 from .display import JOB_COLUMNS, JOB_KINDS, table

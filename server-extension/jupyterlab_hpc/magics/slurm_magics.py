@@ -14,8 +14,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 
 from ..schedulers.base import LISTING_COLUMNS, Partition
-from ..schedulers.sacct_parse import SACCT_FIELDS, accounting_unavailable, parse_sacct
-from ..schedulers.slurm_parse import (
+from ..schedulers.slurm.parse import (
     SEP,
     SINFO_FORMAT,
     parse_salloc_job_id,
@@ -23,6 +22,7 @@ from ..schedulers.slurm_parse import (
     parse_squeue,
     squeue_format,
 )
+from ..schedulers.slurm.sacct import SACCT_FIELDS, accounting_unavailable, parse_sacct
 from .args import has_option, pop_float, pop_option, split, valid_name
 from .context import MagicsContext, job_environment
 from .display import HISTORY_COLUMNS, HISTORY_KINDS, JOB_COLUMNS, JOB_KINDS, PARTITION_KINDS, table

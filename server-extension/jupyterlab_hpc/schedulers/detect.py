@@ -5,10 +5,12 @@ from __future__ import annotations
 from ..config import HPCConfig
 from ..runner import CommandNotFound, CommandRunner, CommandTimeout
 from .base import Scheduler
-from .pbs import PBS_COMMANDS, PBSScheduler
-from .slurm import SLURM_COMMANDS, SlurmScheduler
-from .torque import TorqueScheduler
-from .torque_parse import parse_torque_version
+from .pbs.commands import PBS_COMMANDS
+from .pbs.scheduler import PBSScheduler
+from .slurm.commands import SLURM_COMMANDS
+from .slurm.scheduler import SlurmScheduler
+from .torque.parse import parse_torque_version
+from .torque.scheduler import TorqueScheduler
 
 
 def no_scheduler_message() -> str:

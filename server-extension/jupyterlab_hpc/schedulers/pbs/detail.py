@@ -16,8 +16,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .base import FINAL_STATES, HistoryQuery, HistoryRecord, Job, JobDetail
-from .pbs_parse import (
+from ..base import FINAL_STATES, HistoryQuery, HistoryRecord, Job, JobDetail
+from .parse import (
     array_parent_id,
     job_row,
     owner_name,

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .base import JobState, Partition, Row
+from ..base import JobState, Partition, Row
 
 # The project every job has when the user asked for none.
 DEFAULT_PROJECT = "_pbs_project_default"

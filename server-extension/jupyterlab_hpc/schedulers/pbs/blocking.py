@@ -1,6 +1,6 @@
 """OpenPBS / PBS Professional for blocking callers (the magics, the command line).
 
-The same commands and parsers as PBSScheduler (pbs.py, pbs_parse.py), run through
+The same commands and parsers as PBSScheduler (commands.py, parse.py), run through
 ``CommandRunner.run_sync``. qstat is asked for the full form (``-f -F json``), falling
 back for good to the ``-f`` text form when this qstat refuses ``-F json``.
 """
@@ -11,8 +11,8 @@ import os
 import shlex
 from collections.abc import Mapping, Sequence
 
-from ..runner import CommandResult, CommandRunner
-from .base import (
+from ...runner import CommandResult, CommandRunner
+from ..base import (
     COLUMN_INDEX,
     BlockingScheduler,
     CommandFailed,
@@ -21,10 +21,10 @@ from .base import (
     SchedulerError,
     SubmitRequest,
 )
-from .blocking_run import run_checked
-from .pbs import FINISHED_JOB, UNKNOWN_JOB, validate_pbs_job_id
-from .pbs_detail import to_job
-from .pbs_parse import (
+from ..blocking_run import run_checked
+from .commands import FINISHED_JOB, UNKNOWN_JOB, parse_submitted_id, qstat_argv, validate_pbs_job_id
+from .detail import to_job
+from .parse import (
     PBSParseError,
     QstatJobs,
     json_unsupported,
@@ -32,23 +32,9 @@ from .pbs_parse import (
     parse_qstat_json,
     parse_qstat_text,
 )
-from .pbs_submit import qsub_options
+from .submit import qsub_options
 
 _USER = COLUMN_INDEX["user"]
-
-
-def qstat_argv(options: Sequence[str], as_json: bool) -> list[str]:
-    """The full form of qstat (every attribute), as JSON when this qstat can."""
-    return ["qstat", "-f", *(["-F", "json"] if as_json else []), *options]
-
-
-def parse_submitted_id(stdout: str) -> str:
-    """qsub prints the new job's id (``10.pbs01``, an array ``11[].pbs01``) on one line."""
-    text = stdout.strip()
-    try:
-        return validate_pbs_job_id(text.splitlines()[-1].strip() if text else "")
-    except ValueError:
-        raise ValueError(f"qsub did not print a job id: {text[:200]!r}") from None
 
 
 class BlockingPBS(BlockingScheduler):

@@ -1,20 +1,18 @@
-"""Slurm: argv for each operation, run through the runner, parsed by slurm_parse."""
+"""Slurm for the server: the argv of commands.py run through the async runner, parsed by
+parse.py, detail.py and sacct.py. ``blocking()`` hands the magics and the CLI blocking.py."""
 
 from __future__ import annotations
 
 import os
-import pwd
 import shlex
 from collections.abc import Mapping, Sequence
 
-from ..runner import CommandNotFound, CommandResult, CommandRunner, CommandTimeout
-from .base import (
+from ...runner import CommandNotFound, CommandResult, CommandRunner, CommandTimeout
+from ..base import (
     ActionResult,
-    BlockingScheduler,
     CommandFailed,
     HistoryQuery,
     HistoryResult,
-    Job,
     JobAction,
     JobDetail,
     JobNotFound,
@@ -28,9 +26,17 @@ from .base import (
     base_job_id,
     validate_job_id,
 )
-from .blocking_run import run_checked
-from .sacct_parse import accounting_unavailable, history_argv, parse_sacct, select
-from .slurm_detail import (
+from .blocking import BlockingSlurm
+from .commands import (
+    history_result,
+    listing_argv,
+    not_known_message,
+    process_user,
+    request_options,
+    slurm_environment,
+    submit_argv,
+)
+from .detail import (
     SSTAT_FORMAT,
     batch_script,
     detail_from_sacct,
@@ -39,22 +45,17 @@ from .slurm_detail import (
     parse_test_only,
     rejection_message,
 )
-from .slurm_parse import (
+from .parse import (
     SINFO_FORMAT,
     SqueueReader,
     owner_format,
     parse_cluster_name,
     parse_owners,
     parse_sbatch_job_id,
-    parse_scontrol_jobs,
     parse_sinfo,
-    parse_squeue,
     parse_version,
-    squeue_format,
 )
-
-# What identifies Slurm on a machine.
-SLURM_COMMANDS = ("squeue", "sbatch")
+from .sacct import history_argv
 
 _ACTION_ARGV: dict[str, list[str]] = {
     "cancel": ["scancel"],
@@ -63,18 +64,6 @@ _ACTION_ARGV: dict[str, list[str]] = {
     "hold": ["scontrol", "uhold"],
     "release": ["scontrol", "release"],
 }
-
-
-def slurm_environment(base: Mapping[str, str]) -> dict[str, str]:
-    """The environment for Slurm commands: the user's own, minus what changes output formats.
-
-    A user's SQUEUE_FORMAT, SQUEUE_USERS or SLURM_TIME_FORMAT=relative would otherwise change
-    what squeue prints and break parsing, or silently filter the listing.
-    """
-    prefixes = ("SQUEUE_", "SINFO_", "SACCT_", "SCANCEL_", "SCONTROL_")
-    env = {k: v for k, v in base.items() if not k.startswith(prefixes)}
-    env["SLURM_TIME_FORMAT"] = "standard"
-    return env
 
 
 class SlurmScheduler(Scheduler):
@@ -239,176 +228,6 @@ class SlurmScheduler(Scheduler):
         if not result.ok:
             return None
         return batch_script(result.stdout, result.stderr)
-
-
-def history_result(result: CommandResult, query: HistoryQuery) -> HistoryResult:
-    """The answer to a history query from sacct's outcome (shared by both backends)."""
-    unavailable = accounting_unavailable(result.returncode, result.stderr)
-    if unavailable is not None:
-        return HistoryResult(False, unavailable)
-    if not result.ok:
-        raise CommandFailed(result.argv, result.returncode, result.message)
-    return HistoryResult(True, "", select(parse_sacct(result.stdout), query.states, query.limit))
-
-
-# The argv of each operation, shared by the async backend and the blocking one.
-
-
-def listing_argv(user: str | None = None) -> list[str]:
-    """squeue for the listing; --all shows hidden partitions too."""
-    argv = ["squeue", "--all", "--noheader", "--Format", squeue_format()]
-    return [*argv[:1], "--user", user, *argv[1:]] if user else argv
-
-
-def process_user() -> str:
-    return pwd.getpwuid(os.geteuid()).pw_name
-
-
-def not_known_message(job_id: str) -> str:
-    return (
-        f"Slurm does not know job {job_id}: it never existed, or it ended more than "
-        "MinJobAge seconds ago and slurmctld forgot it (and Slurm accounting, if the "
-        "cluster keeps it, has no record of it either)."
-    )
-
-
-def detail_argv(job_id: str) -> list[str]:
-    return ["scontrol", "show", "job", validate_job_id(job_id)]
-
-
-def submit_argv(options: Sequence[str], *, test_only: bool = False) -> list[str]:
-    return ["sbatch", "--parsable", *(["--test-only"] if test_only else []), *options]
-
-
-def request_options(request: SubmitRequest) -> list[str]:
-    """sbatch options for a scheduler-neutral SubmitRequest, then its native extras."""
-    pairs = (
-        ("--job-name", request.name),
-        ("--partition", request.partition),
-        ("--time", request.time_limit),
-        ("--nodes", request.nodes),
-        ("--cpus-per-task", request.cpus),
-        ("--mem", request.memory),
-        ("--gpus", request.gpus),
-        ("--account", request.account),
-        ("--output", request.output),
-        ("--error", request.error),
-        ("--qos", request.qos),
-        ("--ntasks", request.ntasks),
-        ("--gres", request.gres),
-        ("--array", request.array),
-        ("--dependency", request.dependency),
-        ("--chdir", request.workdir),
-        ("--mail-type", request.mail_type),
-        ("--mail-user", request.mail_user),
-    )
-    # Always --flag=value, one argv word: a value can never be read as an option.
-    options = [f"{flag}={value}" for flag, value in pairs if value is not None]
-    if request.hold:
-        options.append("--hold")
-    return [*options, *request.extra]
-
-
-class BlockingSlurm(BlockingScheduler):
-    """Slurm through ``CommandRunner.run_sync``: the same argv and parsers as SlurmScheduler.
-
-    The environment is read at each call, so a notebook's ``%env`` or module loads apply.
-    """
-
-    kind = "slurm"
-
-    def __init__(self, runner: CommandRunner, env: Mapping[str, str] | None = None) -> None:
-        self.runner = runner
-        self._env = dict(env) if env is not None else None
-
-    def environment(self) -> dict[str, str]:
-        return slurm_environment(self._env if self._env is not None else os.environ)
-
-    def run(
-        self,
-        argv: Sequence[str],
-        *,
-        check: bool = True,
-        timeout: float | None = None,
-        stdin: str | None = None,
-        env: Mapping[str, str] | None = None,
-        grace: float = 0.0,
-    ) -> CommandResult:
-        """Run one Slurm command; failures raise SchedulerError (CommandFailed on exit != 0)."""
-        return run_checked(
-            self.runner,
-            argv,
-            env=env if env is not None else self.environment(),
-            check=check,
-            timeout=timeout,
-            stdin=stdin,
-            grace=grace,
-        )
-
-    def submit(
-        self,
-        script: str,
-        options: Sequence[str] = (),
-        *,
-        env: Mapping[str, str] | None = None,
-    ) -> str:
-        return self._submit(options, script, env)
-
-    def submit_file(self, args: Sequence[str], *, env: Mapping[str, str] | None = None) -> str:
-        """sbatch with its own arguments (a script path, or --wrap); the new job's id."""
-        return self._submit(args, None, env)
-
-    def _submit(
-        self, options: Sequence[str], script: str | None, env: Mapping[str, str] | None
-    ) -> str:
-        argv = submit_argv(options)
-        result = self.run(argv, stdin=script, env=env)
-        try:
-            return parse_sbatch_job_id(result.stdout)
-        except ValueError as e:
-            raise SchedulerError(str(e), shlex.join(argv)) from e
-
-    def submit_options(self, request: SubmitRequest) -> list[str]:
-        return request_options(request)
-
-    def list_rows(self, user: str | None = None) -> list[Row]:
-        return parse_squeue(self.run(listing_argv(user)).stdout)
-
-    def job_detail(self, job_id: str) -> list[Job]:
-        result = self.run(detail_argv(job_id), check=False)
-        if not result.ok:
-            if "Invalid job id" in result.message:
-                return []
-            raise CommandFailed(result.argv, result.returncode, result.message)
-        return parse_scontrol_jobs(result.stdout)
-
-    def cancel(self, job_id: str) -> None:
-        self.run(["scancel", validate_job_id(job_id)])
-
-    def history(self, query: HistoryQuery) -> HistoryResult:
-        return history_result(self.run(history_argv(query), check=False), query)
-
-    def accounting_records(self, job_id: str) -> list[Job]:
-        """The job's records from accounting once slurmctld forgot it; [] without accounting
-        or when accounting does not know the job either."""
-        validate_job_id(job_id)
-        query = HistoryQuery(start="1970-01-01T00:00:00", limit=1_000_000)
-        argv = [*history_argv(query), f"--jobs={job_id}"]
-        result = self.run(argv, check=False)
-        if accounting_unavailable(result.returncode, result.stderr) is not None:
-            return []
-        if not result.ok:
-            if "Invalid job id" in result.message:
-                return []
-            raise CommandFailed(result.argv, result.returncode, result.message)
-        return [r.job for r in parse_sacct(result.stdout)]
-
-    def forgotten_message(self, job_id: str) -> str:
-        return (
-            f"Job {job_id} is no longer known to Slurm: slurmctld forgets a job MinJobAge "
-            "seconds after it ends, and after that only Slurm accounting (sacct, which needs "
-            "slurmdbd) knows its final state."
-        )
 
 
 _UNREACHABLE = ("Unable to contact slurm controller", "Socket timed out", "Connection refused")

@@ -20,9 +20,9 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from .pbs_parse import PBSParseError, QstatJobs, array_parent_id
+from ..pbs.parse import PBSParseError, QstatJobs, array_parent_id
 
-# Torque names -> the OpenPBS names pbs_parse and pbs_detail read.
+# Torque names -> the OpenPBS names pbs/parse.py and pbs/detail.py read.
 _RENAMED = {
     "exit_status": "Exit_status",
     "start_time": "stime",

@@ -13,7 +13,7 @@ import re
 import shlex
 from collections.abc import Mapping, Sequence
 
-from .base import InvalidOption, SchedulerError, SubmitRequest
+from ..base import InvalidOption, SchedulerError, SubmitRequest
 
 # Job names: PBS accepts up to 236 characters; no blanks, no option-like first character.
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,235}$")

@@ -1,7 +1,7 @@
 """Torque for blocking callers (the magics, the command line).
 
 BlockingPBS with Torque's forms: jobs are read with ``qstat -f -x`` (XML, parsed by
-torque_parse into OpenPBS's attribute names, so rows and job records are BlockingPBS's),
+parse.py into OpenPBS's attribute names, so rows and job records are BlockingPBS's),
 and the form's fields become Torque's qsub options (``nodes=``, ``-t``, ``-d``).
 """
 
@@ -10,12 +10,12 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 
-from .base import CommandFailed, SchedulerError, SubmitRequest
-from .pbs import FINISHED_JOB, UNKNOWN_JOB
-from .pbs_blocking import BlockingPBS
-from .pbs_parse import PBSParseError, QstatJobs
-from .pbs_submit import qsub_options
-from .torque_parse import parse_qstat_xml
+from ..base import CommandFailed, SchedulerError, SubmitRequest
+from ..pbs.blocking import BlockingPBS
+from ..pbs.commands import FINISHED_JOB, UNKNOWN_JOB
+from ..pbs.parse import PBSParseError, QstatJobs
+from ..pbs.submit import qsub_options
+from .parse import parse_qstat_xml
 
 
 class BlockingTorque(BlockingPBS):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 
-from .base import Job, JobState, Partition, Row
+from ..base import Job, JobState, Partition, Row
 
 SEP = "\x1f"
 

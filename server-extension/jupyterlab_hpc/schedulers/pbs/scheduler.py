@@ -1,5 +1,5 @@
-"""OpenPBS / PBS Professional: argv for each operation, run through the runner, parsed by
-pbs_parse.
+"""OpenPBS / PBS Professional for the server: the argv of each operation, run through the
+async runner, parsed by parse.py (ids and exit codes in commands.py).
 
 PBS habits this module lives with:
 - qstat sleeps about 200 ms when the same user ran it within the same second, so the
@@ -14,12 +14,10 @@ PBS habits this module lives with:
 from __future__ import annotations
 
 import getpass
-import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
-from ..runner import CommandNotFound, CommandResult, CommandRunner, CommandTimeout
-from .base import (
+from ...runner import CommandNotFound, CommandResult, CommandRunner, CommandTimeout
+from ..base import (
     ActionResult,
     CommandFailed,
     HistoryQuery,
@@ -35,8 +33,20 @@ from .base import (
     SubmitRequest,
     SubmitResult,
 )
-from .pbs_detail import history_records, job_detail
-from .pbs_parse import (
+from .blocking import BlockingPBS
+from .commands import (
+    FINISHED_JOB,
+    UNKNOWN_JOB,
+    is_subjob,
+    is_subjob_range,
+    mentions,
+    qsub_message,
+    sequence_part,
+    strip_command,
+    validate_pbs_job_id,
+)
+from .detail import history_records, job_detail
+from .parse import (
     ListingReader,
     PBSParseError,
     QstatJobs,
@@ -54,81 +64,10 @@ from .pbs_parse import (
     parse_server_json,
     parse_server_text,
     parse_version,
-    split_array_id,
 )
-from .pbs_submit import check_directives, qsub_options
-
-if TYPE_CHECKING:
-    from .pbs_blocking import BlockingPBS
-
-# What identifies PBS on a machine (pbsnodes is often there too, but not needed).
-PBS_COMMANDS = ("qstat", "qsub")
-
-# Exit codes (PBS error number modulo 256) that concern single ids, not the command.
-UNKNOWN_JOB = 153  # PBSE_UNKJOBID
-FINISHED_JOB = 35  # PBSE_HISTJOBID
-UNKNOWN_QUEUE = 170  # PBSE_UNKQUE
-BAD_OPTION = 2
-
-# What qsub's terse messages mean, by exit code, for the person reading them.
-_QSUB_HINTS = {
-    UNKNOWN_QUEUE: "the queue does not exist on this PBS server",
-    BAD_OPTION: "qsub did not accept one of the options",
-}
+from .submit import check_directives, qsub_options
 
 _ACTION_COMMAND: dict[str, str] = {"cancel": "qdel", "hold": "qhold", "release": "qrls"}
-
-MAX_JOB_ID_LENGTH = 200
-# 123, 123.server, 3[].server, 3[1].server, 3[2-9].server, 3[1-9:2].server. Nothing else
-# reaches a command, so an id can never be read as an option or carry shell syntax.
-_JOB_ID = re.compile(
-    r"^[0-9]{1,12}"
-    r"(\[([0-9]{1,9}(-[0-9]{1,9}(:[0-9]{1,9})?)?)?\])?"
-    r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9][A-Za-z0-9-]{0,62}){0,8})?$"
-)
-
-
-def validate_pbs_job_id(value: object) -> str:
-    if not isinstance(value, str) or len(value) > MAX_JOB_ID_LENGTH or not _JOB_ID.match(value):
-        shown = repr(value)[:40]
-        raise InvalidJobId(
-            f"{shown} is not a valid PBS job id: use a number such as 123 or 123.server, "
-            "an array such as 3[].server, a subjob such as 3[1].server or a range of "
-            "subjobs such as 3[2-5].server."
-        )
-    return value
-
-
-def is_subjob(job_id: str) -> bool:
-    """``3[1]`` or ``3[2-5]`` (not the array ``3[]``)."""
-    parts = split_array_id(job_id)
-    return parts is not None and parts[1] != ""
-
-
-def is_subjob_range(job_id: str) -> bool:
-    parts = split_array_id(job_id)
-    return parts is not None and "-" in parts[1]
-
-
-def sequence_part(job_id: str) -> str:
-    """``3[1].pbs01`` -> ``3[1]``: the id without its server."""
-    return job_id.split(".", 1)[0]
-
-
-def mentions(line: str, job_id: str) -> bool:
-    """Whether an error line names this id (qstat and friends qualify short ids)."""
-    for token in line.replace(",", " ").split():
-        if token == job_id or token.startswith(job_id + "."):
-            return True
-        if "." not in token and token == sequence_part(job_id):
-            return True
-    return False
-
-
-def _strip_command(line: str) -> str:
-    """``qdel: Unknown Job Id 9.pbs01`` -> ``Unknown Job Id 9.pbs01``."""
-    head, sep, rest = line.partition(": ")
-    return rest.strip() if sep and head in ("qdel", "qhold", "qrls", "qstat") else line.strip()
 
 
 class PBSScheduler(Scheduler):
@@ -262,7 +201,7 @@ class PBSScheduler(Scheduler):
             lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
             failed: dict[str, str] = {}
             for target in unique:
-                said = [_strip_command(ln) for ln in lines if mentions(ln, target)]
+                said = [strip_command(ln) for ln in lines if mentions(ln, target)]
                 if said:
                     failed[target] = "; ".join(said)
             if not result.ok and not failed:
@@ -411,14 +350,4 @@ class PBSScheduler(Scheduler):
         return env.get("USER") or getpass.getuser()
 
     def blocking(self) -> BlockingPBS:
-        from .pbs_blocking import BlockingPBS  # it imports this module
-
         return BlockingPBS(self.runner, self.env)
-
-
-def qsub_message(result: CommandResult) -> str:
-    """qsub's first line (its usage text is left out), with what the code means."""
-    lines = [ln.strip() for ln in result.stderr.splitlines() if ln.strip()]
-    said = lines[0] if lines else result.message
-    hint = _QSUB_HINTS.get(result.returncode)
-    return f"{said} ({hint})" if hint else said

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from .base import Job, JobDetail
-from .sacct_parse import SACCT_FIELDS, parse_sacct
-from .slurm_parse import _WHOLE_LINE_KEYS, SEP, _job_from_scontrol, _scontrol_record
+from ..base import Job, JobDetail
+from .parse import _WHOLE_LINE_KEYS, SEP, _job_from_scontrol, _scontrol_record
+from .sacct import SACCT_FIELDS, parse_sacct
 
 Fields = list[tuple[str, str]]
 

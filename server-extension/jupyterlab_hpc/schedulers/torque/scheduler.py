@@ -1,4 +1,4 @@
-"""Torque: the PBS backend with Torque's forms (see torque_parse for the differences).
+"""Torque: the PBS backend with Torque's forms (see parse.py for the differences).
 
 Jobs are read with ``qstat -f -x`` (XML) and turned into OpenPBS's attribute names, so
 the rows, details and actions are PBSScheduler's. Queues and the server come from the
@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .base import HistoryQuery, HistoryResult, Partition, SchedulerError, SubmitRequest
-from .pbs import FINISHED_JOB, UNKNOWN_JOB, PBSScheduler
-from .pbs_parse import (
+from ..base import HistoryQuery, HistoryResult, Partition, SchedulerError, SubmitRequest
+from ..pbs.commands import FINISHED_JOB, UNKNOWN_JOB
+from ..pbs.parse import (
     PBSParseError,
     QstatJobs,
     ServerInfo,
@@ -21,9 +21,10 @@ from .pbs_parse import (
     parse_partitions,
     parse_server_text,
 )
-from .pbs_submit import TORQUE_FLAGS, TORQUE_VALUED, check_directives, qsub_options
-from .torque_blocking import BlockingTorque
-from .torque_parse import parse_qstat_xml, parse_torque_version
+from ..pbs.scheduler import PBSScheduler
+from ..pbs.submit import TORQUE_FLAGS, TORQUE_VALUED, check_directives, qsub_options
+from .blocking import BlockingTorque
+from .parse import parse_qstat_xml, parse_torque_version
 
 # What a subjob's XML and ``pbsnodes -a`` call the CPUs of a node and its busy ones.
 _NODE_CPUS = "np"

@@ -14,8 +14,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .base import HistoryQuery, HistoryRecord, Job, JobState
-from .slurm_parse import SEP, normalize_state, parse_duration
+from ..base import HistoryQuery, HistoryRecord, Job, JobState
+from .parse import SEP, normalize_state, parse_duration
 
 # The fields asked for, in the order the parser reads them. JobName must stay last.
 SACCT_FIELDS: tuple[str, ...] = (

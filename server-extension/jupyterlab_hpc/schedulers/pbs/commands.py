@@ -1,0 +1,102 @@
+"""What PBS's commands take and answer, shared by the server's backend (scheduler.py) and
+the blocking one (blocking.py): job ids, the exit codes that concern single ids, qstat's
+full-form argv, and how qsub's answers read. Nothing here runs a command.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ...runner import CommandResult
+from ..base import InvalidJobId
+from .parse import split_array_id
+
+# What identifies PBS on a machine (pbsnodes is often there too, but not needed).
+PBS_COMMANDS = ("qstat", "qsub")
+
+# Exit codes (PBS error number modulo 256) that concern single ids, not the command.
+UNKNOWN_JOB = 153  # PBSE_UNKJOBID
+FINISHED_JOB = 35  # PBSE_HISTJOBID
+UNKNOWN_QUEUE = 170  # PBSE_UNKQUE
+BAD_OPTION = 2
+
+# What qsub's terse messages mean, by exit code, for the person reading them.
+_QSUB_HINTS = {
+    UNKNOWN_QUEUE: "the queue does not exist on this PBS server",
+    BAD_OPTION: "qsub did not accept one of the options",
+}
+
+MAX_JOB_ID_LENGTH = 200
+# 123, 123.server, 3[].server, 3[1].server, 3[2-9].server, 3[1-9:2].server. Nothing else
+# reaches a command, so an id can never be read as an option or carry shell syntax.
+_JOB_ID = re.compile(
+    r"^[0-9]{1,12}"
+    r"(\[([0-9]{1,9}(-[0-9]{1,9}(:[0-9]{1,9})?)?)?\])?"
+    r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9][A-Za-z0-9-]{0,62}){0,8})?$"
+)
+
+
+def validate_pbs_job_id(value: object) -> str:
+    if not isinstance(value, str) or len(value) > MAX_JOB_ID_LENGTH or not _JOB_ID.match(value):
+        shown = repr(value)[:40]
+        raise InvalidJobId(
+            f"{shown} is not a valid PBS job id: use a number such as 123 or 123.server, "
+            "an array such as 3[].server, a subjob such as 3[1].server or a range of "
+            "subjobs such as 3[2-5].server."
+        )
+    return value
+
+
+def is_subjob(job_id: str) -> bool:
+    """``3[1]`` or ``3[2-5]`` (not the array ``3[]``)."""
+    parts = split_array_id(job_id)
+    return parts is not None and parts[1] != ""
+
+
+def is_subjob_range(job_id: str) -> bool:
+    parts = split_array_id(job_id)
+    return parts is not None and "-" in parts[1]
+
+
+def sequence_part(job_id: str) -> str:
+    """``3[1].pbs01`` -> ``3[1]``: the id without its server."""
+    return job_id.split(".", 1)[0]
+
+
+def mentions(line: str, job_id: str) -> bool:
+    """Whether an error line names this id (qstat and friends qualify short ids)."""
+    for token in line.replace(",", " ").split():
+        if token == job_id or token.startswith(job_id + "."):
+            return True
+        if "." not in token and token == sequence_part(job_id):
+            return True
+    return False
+
+
+def strip_command(line: str) -> str:
+    """``qdel: Unknown Job Id 9.pbs01`` -> ``Unknown Job Id 9.pbs01``."""
+    head, sep, rest = line.partition(": ")
+    return rest.strip() if sep and head in ("qdel", "qhold", "qrls", "qstat") else line.strip()
+
+
+def qstat_argv(options: Sequence[str], as_json: bool) -> list[str]:
+    """The full form of qstat (every attribute), as JSON when this qstat can."""
+    return ["qstat", "-f", *(["-F", "json"] if as_json else []), *options]
+
+
+def parse_submitted_id(stdout: str) -> str:
+    """qsub prints the new job's id (``10.pbs01``, an array ``11[].pbs01``) on one line."""
+    text = stdout.strip()
+    try:
+        return validate_pbs_job_id(text.splitlines()[-1].strip() if text else "")
+    except ValueError:
+        raise ValueError(f"qsub did not print a job id: {text[:200]!r}") from None
+
+
+def qsub_message(result: CommandResult) -> str:
+    """qsub's first line (its usage text is left out), with what the code means."""
+    lines = [ln.strip() for ln in result.stderr.splitlines() if ln.strip()]
+    said = lines[0] if lines else result.message
+    hint = _QSUB_HINTS.get(result.returncode)
+    return f"{said} ({hint})" if hint else said

@@ -1,0 +1,1 @@
+"""Slurm: commands (argv), parsers, and the server's and the blocking backends."""

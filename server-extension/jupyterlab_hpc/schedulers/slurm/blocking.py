@@ -1,0 +1,134 @@
+"""Slurm for blocking callers (the magics, the command line): the argv and parsers of
+commands.py and parse.py, run through ``CommandRunner.run_sync``."""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Mapping, Sequence
+
+from ...runner import CommandResult, CommandRunner
+from ..base import (
+    BlockingScheduler,
+    CommandFailed,
+    HistoryQuery,
+    HistoryResult,
+    Job,
+    Row,
+    SchedulerError,
+    SubmitRequest,
+    validate_job_id,
+)
+from ..blocking_run import run_checked
+from .commands import (
+    detail_argv,
+    history_result,
+    listing_argv,
+    request_options,
+    slurm_environment,
+    submit_argv,
+)
+from .parse import parse_sbatch_job_id, parse_scontrol_jobs, parse_squeue
+from .sacct import accounting_unavailable, history_argv, parse_sacct
+
+
+class BlockingSlurm(BlockingScheduler):
+    """Slurm through ``CommandRunner.run_sync``: the same argv and parsers as SlurmScheduler.
+
+    The environment is read at each call, so a notebook's ``%env`` or module loads apply.
+    """
+
+    kind = "slurm"
+
+    def __init__(self, runner: CommandRunner, env: Mapping[str, str] | None = None) -> None:
+        self.runner = runner
+        self._env = dict(env) if env is not None else None
+
+    def environment(self) -> dict[str, str]:
+        return slurm_environment(self._env if self._env is not None else os.environ)
+
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        check: bool = True,
+        timeout: float | None = None,
+        stdin: str | None = None,
+        env: Mapping[str, str] | None = None,
+        grace: float = 0.0,
+    ) -> CommandResult:
+        """Run one Slurm command; failures raise SchedulerError (CommandFailed on exit != 0)."""
+        return run_checked(
+            self.runner,
+            argv,
+            env=env if env is not None else self.environment(),
+            check=check,
+            timeout=timeout,
+            stdin=stdin,
+            grace=grace,
+        )
+
+    def submit(
+        self,
+        script: str,
+        options: Sequence[str] = (),
+        *,
+        env: Mapping[str, str] | None = None,
+    ) -> str:
+        return self._submit(options, script, env)
+
+    def submit_file(self, args: Sequence[str], *, env: Mapping[str, str] | None = None) -> str:
+        """sbatch with its own arguments (a script path, or --wrap); the new job's id."""
+        return self._submit(args, None, env)
+
+    def _submit(
+        self, options: Sequence[str], script: str | None, env: Mapping[str, str] | None
+    ) -> str:
+        argv = submit_argv(options)
+        result = self.run(argv, stdin=script, env=env)
+        try:
+            return parse_sbatch_job_id(result.stdout)
+        except ValueError as e:
+            raise SchedulerError(str(e), shlex.join(argv)) from e
+
+    def submit_options(self, request: SubmitRequest) -> list[str]:
+        return request_options(request)
+
+    def list_rows(self, user: str | None = None) -> list[Row]:
+        return parse_squeue(self.run(listing_argv(user)).stdout)
+
+    def job_detail(self, job_id: str) -> list[Job]:
+        result = self.run(detail_argv(job_id), check=False)
+        if not result.ok:
+            if "Invalid job id" in result.message:
+                return []
+            raise CommandFailed(result.argv, result.returncode, result.message)
+        return parse_scontrol_jobs(result.stdout)
+
+    def cancel(self, job_id: str) -> None:
+        self.run(["scancel", validate_job_id(job_id)])
+
+    def history(self, query: HistoryQuery) -> HistoryResult:
+        return history_result(self.run(history_argv(query), check=False), query)
+
+    def accounting_records(self, job_id: str) -> list[Job]:
+        """The job's records from accounting once slurmctld forgot it; [] without accounting
+        or when accounting does not know the job either."""
+        validate_job_id(job_id)
+        query = HistoryQuery(start="1970-01-01T00:00:00", limit=1_000_000)
+        argv = [*history_argv(query), f"--jobs={job_id}"]
+        result = self.run(argv, check=False)
+        if accounting_unavailable(result.returncode, result.stderr) is not None:
+            return []
+        if not result.ok:
+            if "Invalid job id" in result.message:
+                return []
+            raise CommandFailed(result.argv, result.returncode, result.message)
+        return [r.job for r in parse_sacct(result.stdout)]
+
+    def forgotten_message(self, job_id: str) -> str:
+        return (
+            f"Job {job_id} is no longer known to Slurm: slurmctld forgets a job MinJobAge "
+            "seconds after it ends, and after that only Slurm accounting (sacct, which needs "
+            "slurmdbd) knows its final state."
+        )

@@ -1,0 +1,1 @@
+"""Torque: the PBS backends with Torque's forms (``qstat -f -x`` XML, ``nodes=N:ppn=C``)."""
