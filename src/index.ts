@@ -19,7 +19,7 @@ import { IEditorTracker } from '@jupyterlab/fileeditor';
 import { ILauncher } from '@jupyterlab/launcher';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
-import { JobAction, SubmitOptions } from './api';
+import { JobAction, SubmitOptions } from './jobs/api';
 import { setupJobDetails } from './details/plugin';
 import { runModuleChange } from './modules/actions';
 import { ModulesModel } from './modules/model';

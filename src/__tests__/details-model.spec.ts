@@ -2,7 +2,7 @@
  * One job's details: polls while live, stops once final, one output tab when
  * stdout and stderr share a file, two otherwise.
  */
-import { HPCApiError, JobDetail, JobOutputChunk } from '../api';
+import { HPCApiError, JobDetail, JobOutputChunk } from '../jobs/api';
 import { IDetailsApi, JobDetailsModel } from '../details/model';
 import { makeRecord } from './fixtures';
 

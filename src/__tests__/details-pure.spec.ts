@@ -2,7 +2,7 @@
  * Pure parts of the job details: the timeline, durations, the script
  * highlighter's tokens, paths inside the server root, resubmit arguments.
  */
-import type { JobDetail } from '../api';
+import type { JobDetail } from '../jobs/api';
 import { pathInRoot } from '../details/paths';
 import { resubmitArgs } from '../details/resubmit';
 import { tokenizeLine, tokenizeScript } from '../details/script';

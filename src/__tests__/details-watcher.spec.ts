@@ -13,7 +13,7 @@ import {
   Job,
   JobAction,
   JobDetail
-} from '../api';
+} from '../jobs/api';
 import { endingKind, endingMessage } from '../details/notify';
 import {
   IJobEnding,

@@ -7,7 +7,7 @@ import {
   HistoryQuery,
   HistoryRecord,
   HistoryResult
-} from '../api';
+} from '../jobs/api';
 import { HistoryModel } from '../history/model';
 import {
   formatBytes,

@@ -8,7 +8,7 @@ import {
   jobsFromColumns,
   requestAPI,
   submitJob
-} from '../api';
+} from '../jobs/api';
 import {
   COLUMNS as TABLE_COLUMNS,
   DEFAULT_COLUMNS,

@@ -5,7 +5,7 @@ import {
   JobsQuery,
   JobsResult,
   decodeJobsResponse
-} from '../api';
+} from '../jobs/api';
 import { IQueueApi, QueueModel } from '../queue/model';
 import { QUEUE, jobsResponse, makeJob, okStatus } from './fixtures';
 

@@ -5,7 +5,7 @@ import {
   SubmitOptions,
   SubmitResult,
   SubmitTemplate
-} from '../api';
+} from '../jobs/api';
 import {
   ISubmitApi,
   SubmitModel,

@@ -2,7 +2,7 @@ import * as React from 'react';
 import { act } from 'react';
 import { Root, createRoot } from 'react-dom/client';
 
-import { Capabilities, Job, JobsResult, decodeJobsResponse } from '../api';
+import { Capabilities, Job, JobsResult, decodeJobsResponse } from '../jobs/api';
 import { IQueueApi, QueueModel } from '../queue/model';
 import { QueueView } from '../queue/view';
 import { QUEUE, jobsResponse, makeJob } from './fixtures';

@@ -12,7 +12,7 @@ import {
 } from '@jupyterlab/apputils';
 import { PageConfig } from '@jupyterlab/coreutils';
 
-import type { ActionResult, JobAction } from '../api';
+import type { ActionResult, JobAction } from '../jobs/api';
 import { HistoryModel } from '../history/model';
 import { HISTORY_WIDGET_ID, createHistoryWidget } from '../history/widget';
 import { runActionOn } from '../queue/actions';

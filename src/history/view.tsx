@@ -5,7 +5,7 @@
 import { refreshIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import type { HistoryRecord, JobState } from '../api';
+import type { HistoryRecord, JobState } from '../jobs/api';
 import { useModel } from '../common/useModel';
 import { STATE_LABELS, formatDuration } from '../queue/jobs';
 import type { SchedulerFamily } from '../common/scheduler';

@@ -7,7 +7,7 @@
 import { addIcon, refreshIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { JOB_STATES, Job, JobAction } from '../api';
+import { JOB_STATES, Job, JobAction } from '../jobs/api';
 import { ACTION_WORDS, runJobAction } from './actions';
 import {
   ColumnId,

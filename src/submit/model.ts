@@ -10,7 +10,7 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import * as api from '../api';
+import * as api from '../jobs/api';
 import { isPbsFamily, schedulerName } from '../common/scheduler';
 import type {
   Capabilities,
@@ -18,7 +18,7 @@ import type {
   SubmitOptions,
   SubmitResult,
   SubmitTemplate
-} from '../api';
+} from '../jobs/api';
 import {
   FieldName,
   IParsedScript,

@@ -5,7 +5,7 @@
  */
 import * as React from 'react';
 
-import type { Partition } from '../api';
+import type { Partition } from '../jobs/api';
 import { useModel } from '../common/useModel';
 import { isPbsFamily } from '../common/scheduler';
 import { DIRECTIVE_PREFIX, FieldName } from './directives';
