@@ -3,7 +3,7 @@
  * stdout and stderr share a file, two otherwise.
  */
 import { HPCApiError, JobDetail, JobOutputChunk } from '../jobs/api';
-import { IDetailsApi, JobDetailsModel } from '../details/model';
+import { IDetailsApi, JobDetailsModel } from '../jobs/details/model';
 import { makeRecord } from './fixtures';
 
 class FakeApi implements IDetailsApi {

@@ -4,7 +4,7 @@
  * missing files / 403 / a truncated file are told apart.
  */
 import { HPCApiError, JobOutputChunk, OutputRange } from '../jobs/api';
-import { IOutputApi, OutputModel } from '../details/output';
+import { IOutputApi, OutputModel } from '../jobs/details/output';
 
 /** A growing output file that answers like the server (ASCII content). */
 class FakeFile implements IOutputApi {

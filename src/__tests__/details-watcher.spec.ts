@@ -14,13 +14,13 @@ import {
   JobAction,
   JobDetail
 } from '../jobs/api';
-import { endingKind, endingMessage } from '../details/notify';
+import { endingKind, endingMessage } from '../jobs/details/notify';
 import {
   IJobEnding,
   IWatchedQueue,
   IWatcherApi,
   JobEndWatcher
-} from '../details/watcher';
+} from '../jobs/details/watcher';
 import { makeJob, makeRecord } from './fixtures';
 
 const CAPS = {

@@ -6,7 +6,7 @@ import {
   JobsResult,
   decodeJobsResponse
 } from '../jobs/api';
-import { IQueueApi, QueueModel } from '../queue/model';
+import { IQueueApi, QueueModel } from '../jobs/queue/model';
 import { QUEUE, jobsResponse, makeJob, okStatus } from './fixtures';
 
 const CAPS: Capabilities = {

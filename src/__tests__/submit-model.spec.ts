@@ -11,7 +11,7 @@ import {
   SubmitModel,
   mailTypeFor,
   scaleMemory
-} from '../submit/model';
+} from '../jobs/submit/model';
 
 function caps(kind: 'slurm' | 'pbs' | 'torque'): Capabilities {
   return {

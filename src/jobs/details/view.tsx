@@ -5,8 +5,8 @@
 import { refreshIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import type { JobAction, JobRecord } from '../jobs/api';
-import { useModel } from '../common/useModel';
+import type { JobAction, JobRecord } from '../api';
+import { useModel } from '../../common/useModel';
 import { STATE_LABELS, formatDuration, formatTime } from '../queue/jobs';
 import { IDetailsScheduler, headerFacts, scriptMissingText } from './facts';
 import type { JobDetailsModel } from './model';

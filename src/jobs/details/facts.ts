@@ -2,8 +2,8 @@
  * The one-line facts under a job's title, in the batch system's own words: Slurm
  * calls where a job runs a partition, PBS (and Torque, of its family) a queue.
  */
-import type { JobRecord } from '../jobs/api';
-import { FAMILY_WORDS, SchedulerFamily } from '../common/scheduler';
+import type { JobRecord } from '../api';
+import { FAMILY_WORDS, SchedulerFamily } from '../../common/scheduler';
 
 /** The family's words and the product's name (`Torque`, `OpenPBS`, `Slurm`). */
 export interface IDetailsScheduler {

@@ -2,8 +2,8 @@
  * Pure functions over jobs: the column table, filtering, sorting and
  * formatting. No DOM, no network: the model and the view build on these.
  */
-import type { Job, JobState } from '../jobs/api';
-import type { SchedulerFamily } from '../common/scheduler';
+import type { Job, JobState } from '../api';
+import type { SchedulerFamily } from '../../common/scheduler';
 
 export type ColumnId =
   | 'id'

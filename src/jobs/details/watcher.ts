@@ -6,7 +6,7 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal } from '@lumino/signaling';
 
-import * as api from '../jobs/api';
+import * as api from '../api';
 import type {
   ActionResult,
   Capabilities,
@@ -16,7 +16,7 @@ import type {
   JobAction,
   JobDetail,
   JobState
-} from '../jobs/api';
+} from '../api';
 import { isLive, localIso } from './timeline';
 
 /** What the watcher reads of the queue model. */

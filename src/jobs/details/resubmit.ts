@@ -3,7 +3,7 @@
  * panel (`hpc:submit-job`). The output paths are left out: the old ones are
  * already resolved (`slurm-123.out`) and the copy would write into them.
  */
-import type { JobDetail, SubmitOptions } from '../jobs/api';
+import type { JobDetail, SubmitOptions } from '../api';
 import type { IDetailsScheduler } from './facts';
 
 export interface IResubmitArgs {

@@ -7,7 +7,7 @@
 import { addIcon, refreshIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { JOB_STATES, Job, JobAction } from '../jobs/api';
+import { JOB_STATES, Job, JobAction } from '../api';
 import { ACTION_WORDS, runJobAction } from './actions';
 import {
   ColumnId,
@@ -18,8 +18,8 @@ import {
   getColumn
 } from './jobs';
 import { QueueModel } from './model';
-import { useModel } from '../common/useModel';
-import { familyOf, familyWords, schedulerName } from '../common/scheduler';
+import { useModel } from '../../common/useModel';
+import { familyOf, familyWords, schedulerName } from '../../common/scheduler';
 
 /** Every row has this height (px); virtualization relies on it. */
 export const ROW_HEIGHT = 24;

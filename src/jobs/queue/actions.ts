@@ -5,7 +5,7 @@
 import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import * as React from 'react';
 
-import { ActionResult, HPCApiError, JobAction } from '../jobs/api';
+import { ActionResult, HPCApiError, JobAction } from '../api';
 import { QueueModel } from './model';
 
 interface IActionWords {

@@ -6,7 +6,7 @@ import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import * as api from '../jobs/api';
+import * as api from '../api';
 import type {
   ActionResult,
   Capabilities,
@@ -16,7 +16,7 @@ import type {
   JobsQuery,
   JobsResult,
   QueueStatus
-} from '../jobs/api';
+} from '../api';
 import {
   ColumnId,
   DEFAULT_COLUMNS,

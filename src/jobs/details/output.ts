@@ -8,8 +8,8 @@ import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import * as api from '../jobs/api';
-import type { JobOutputChunk, OutputRange, OutputStream } from '../jobs/api';
+import * as api from '../api';
+import type { JobOutputChunk, OutputRange, OutputStream } from '../api';
 
 /** The server call the model makes; tests pass fakes. */
 export interface IOutputApi {

@@ -10,15 +10,15 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import * as api from '../jobs/api';
-import { isPbsFamily, schedulerName } from '../common/scheduler';
+import * as api from '../api';
+import { isPbsFamily, schedulerName } from '../../common/scheduler';
 import type {
   Capabilities,
   Partition,
   SubmitOptions,
   SubmitResult,
   SubmitTemplate
-} from '../jobs/api';
+} from '../api';
 import {
   FieldName,
   IParsedScript,

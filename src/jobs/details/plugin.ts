@@ -12,7 +12,7 @@ import {
 } from '@jupyterlab/apputils';
 import { PageConfig } from '@jupyterlab/coreutils';
 
-import type { ActionResult, JobAction } from '../jobs/api';
+import type { ActionResult, JobAction } from '../api';
 import { HistoryModel } from '../history/model';
 import { HISTORY_WIDGET_ID, createHistoryWidget } from '../history/widget';
 import { runActionOn } from '../queue/actions';
@@ -22,7 +22,7 @@ import { JobDetailsModel } from './model';
 import { notifyJobEnded } from './notify';
 import { noScriptReason, resubmitArgs } from './resubmit';
 import type { IDetailsScheduler } from './facts';
-import { familyOf, schedulerName } from '../common/scheduler';
+import { familyOf, schedulerName } from '../../common/scheduler';
 import { JobEndWatcher } from './watcher';
 import { JobDetailsWidget, createDetailsWidget } from './widget';
 

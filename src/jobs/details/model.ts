@@ -8,8 +8,8 @@ import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import * as api from '../jobs/api';
-import type { JobDetail, OutputStream } from '../jobs/api';
+import * as api from '../api';
+import type { JobDetail, OutputStream } from '../api';
 import { IOutputApi, OutputModel } from './output';
 import { isLive } from './timeline';
 

@@ -6,13 +6,13 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import * as api from '../jobs/api';
+import * as api from '../api';
 import type {
   HistoryQuery,
   HistoryRecord,
   HistoryResult,
   JobState
-} from '../jobs/api';
+} from '../api';
 import { HistoryColumn, RangePreset, historyQuery, sortRecords } from './range';
 
 export interface IHistoryApi {

@@ -2,7 +2,7 @@
  * Pure functions of the history view: the time range of a query, sorting and
  * formatting of accounting records.
  */
-import type { HistoryQuery, HistoryRecord, JobState } from '../jobs/api';
+import type { HistoryQuery, HistoryRecord, JobState } from '../api';
 import { localIso } from '../details/timeline';
 
 export type RangePreset = '24h' | '7d' | '30d' | 'custom';

@@ -2,7 +2,7 @@
  * Pure functions over one job's record: whether it is still live, its state
  * timeline (submitted, started, ended) and the waits between the steps.
  */
-import type { JobRecord, JobState } from '../jobs/api';
+import type { JobRecord, JobState } from '../api';
 
 /** States a job never leaves. */
 export const FINAL_STATES: ReadonlySet<JobState> = new Set<JobState>([
