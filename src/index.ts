@@ -19,8 +19,8 @@ import { IEditorTracker } from '@jupyterlab/fileeditor';
 import { ILauncher } from '@jupyterlab/launcher';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
-import { JobAction, SubmitOptions } from './api';
-import { setupJobDetails } from './details/plugin';
+import { JobAction, SubmitOptions } from './jobs/api';
+import { setupJobDetails } from './jobs/details/plugin';
 import { runModuleChange } from './modules/actions';
 import { ModulesModel } from './modules/model';
 import {
@@ -31,13 +31,13 @@ import { ModulesPanel } from './modules/panel';
 import { kernelsIcon, queueIcon } from './icons';
 import { KernelsModel } from './kernels/model';
 import { KERNELS_WIDGET_ID, createKernelsWidget } from './kernels/widget';
-import { runJobAction } from './queue/actions';
-import { DEFAULT_COLUMNS } from './queue/jobs';
-import { QueueModel, Scope } from './queue/model';
-import { QueuePanel } from './queue/panel';
-import { SHOW_JOB_COMMAND, createSubmitActions } from './submit/actions';
-import { SubmitModel } from './submit/model';
-import { createSubmitWidget } from './submit/widget';
+import { runJobAction } from './jobs/queue/actions';
+import { DEFAULT_COLUMNS } from './jobs/queue/jobs';
+import { QueueModel, Scope } from './jobs/queue/model';
+import { QueuePanel } from './jobs/queue/panel';
+import { SHOW_JOB_COMMAND, createSubmitActions } from './jobs/submit/actions';
+import { SubmitModel } from './jobs/submit/model';
+import { createSubmitWidget } from './jobs/submit/widget';
 
 export { kernelsIcon, modulesIcon, queueIcon } from './icons';
 

@@ -1,6 +1,6 @@
 import { familyOf } from '../common/scheduler';
-import { headerFacts, scriptMissingText } from '../details/facts';
-import { noScriptReason } from '../details/resubmit';
+import { headerFacts, scriptMissingText } from '../jobs/details/facts';
+import { noScriptReason } from '../jobs/details/resubmit';
 
 const job = {
   user: 'alice',

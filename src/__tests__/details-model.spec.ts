@@ -2,8 +2,8 @@
  * One job's details: polls while live, stops once final, one output tab when
  * stdout and stderr share a file, two otherwise.
  */
-import { HPCApiError, JobDetail, JobOutputChunk } from '../api';
-import { IDetailsApi, JobDetailsModel } from '../details/model';
+import { HPCApiError, JobDetail, JobOutputChunk } from '../jobs/api';
+import { IDetailsApi, JobDetailsModel } from '../jobs/details/model';
 import { makeRecord } from './fixtures';
 
 class FakeApi implements IDetailsApi {

@@ -3,7 +3,11 @@
  * exists, and says why in the batch system's terms (PBS copies the file when
  * the job ends); Follow says when the output is complete.
  */
-import { followTitle, missingText, openInEditor } from '../details/outputText';
+import {
+  followTitle,
+  missingText,
+  openInEditor
+} from '../jobs/details/outputText';
 
 const inRoot = { path: 'jobs/run.o12' };
 

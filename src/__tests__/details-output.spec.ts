@@ -3,8 +3,8 @@
  * reads `before` the window, the cap drops bytes from the far side, and
  * missing files / 403 / a truncated file are told apart.
  */
-import { HPCApiError, JobOutputChunk, OutputRange } from '../api';
-import { IOutputApi, OutputModel } from '../details/output';
+import { HPCApiError, JobOutputChunk, OutputRange } from '../jobs/api';
+import { IOutputApi, OutputModel } from '../jobs/details/output';
 
 /** A growing output file that answers like the server (ASCII content). */
 class FakeFile implements IOutputApi {

@@ -2,11 +2,11 @@
  * Pure parts of the job details: the timeline, durations, the script
  * highlighter's tokens, paths inside the server root, resubmit arguments.
  */
-import type { JobDetail } from '../api';
-import { pathInRoot } from '../details/paths';
-import { resubmitArgs } from '../details/resubmit';
-import { tokenizeLine, tokenizeScript } from '../details/script';
-import { isLive, jobDurations, jobTimeline } from '../details/timeline';
+import type { JobDetail } from '../jobs/api';
+import { pathInRoot } from '../jobs/details/paths';
+import { resubmitArgs } from '../jobs/details/resubmit';
+import { tokenizeLine, tokenizeScript } from '../jobs/details/script';
+import { isLive, jobDurations, jobTimeline } from '../jobs/details/timeline';
 import { makeRecord } from './fixtures';
 
 describe('jobTimeline', () => {

@@ -13,14 +13,14 @@ import {
   Job,
   JobAction,
   JobDetail
-} from '../api';
-import { endingKind, endingMessage } from '../details/notify';
+} from '../jobs/api';
+import { endingKind, endingMessage } from '../jobs/details/notify';
 import {
   IJobEnding,
   IWatchedQueue,
   IWatcherApi,
   JobEndWatcher
-} from '../details/watcher';
+} from '../jobs/details/watcher';
 import { makeJob, makeRecord } from './fixtures';
 
 const CAPS = {

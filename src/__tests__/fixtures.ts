@@ -1,7 +1,7 @@
 /**
  * Job fixtures shaped like the server's columnar answers.
  */
-import type { Job, JobRecord, JobsResponse, QueueStatus } from '../api';
+import type { Job, JobRecord, JobsResponse, QueueStatus } from '../jobs/api';
 
 /** The server's column order (docs/architecture.md). */
 export const COLUMNS = [

@@ -7,8 +7,8 @@ import {
   HistoryQuery,
   HistoryRecord,
   HistoryResult
-} from '../api';
-import { HistoryModel } from '../history/model';
+} from '../jobs/api';
+import { HistoryModel } from '../jobs/history/model';
 import {
   formatBytes,
   formatEfficiency,
@@ -16,7 +16,7 @@ import {
   parseSize,
   shortTime,
   sortRecords
-} from '../history/range';
+} from '../jobs/history/range';
 import { makeRecord } from './fixtures';
 
 const NOW = new Date(2026, 10, 22, 12, 0, 0); // local time

@@ -8,7 +8,7 @@ import {
   jobsFromColumns,
   requestAPI,
   submitJob
-} from '../api';
+} from '../jobs/api';
 import {
   COLUMNS as TABLE_COLUMNS,
   DEFAULT_COLUMNS,
@@ -21,7 +21,7 @@ import {
   normalizeColumns,
   sortJobs,
   whereText
-} from '../queue/jobs';
+} from '../jobs/queue/jobs';
 import { COLUMNS, QUEUE, jobsResponse, makeJob, toRows } from './fixtures';
 
 const ids = (jobs: { id: string }[]) => jobs.map(j => j.id);

@@ -1,4 +1,4 @@
-import { HPCApiError } from '../api';
+import { HPCApiError } from '../jobs/api';
 import type {
   CreateSource,
   IFileVersion,

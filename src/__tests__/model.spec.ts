@@ -5,8 +5,8 @@ import {
   JobsQuery,
   JobsResult,
   decodeJobsResponse
-} from '../api';
-import { IQueueApi, QueueModel } from '../queue/model';
+} from '../jobs/api';
+import { IQueueApi, QueueModel } from '../jobs/queue/model';
 import { QUEUE, jobsResponse, makeJob, okStatus } from './fixtures';
 
 const CAPS: Capabilities = {

@@ -4,7 +4,7 @@ import {
   isPbsFamily,
   schedulerName
 } from '../common/scheduler';
-import { getColumn } from '../queue/jobs';
+import { getColumn } from '../jobs/queue/jobs';
 
 describe('the batch system families', () => {
   it('puts Torque with PBS and anything unknown with Slurm', () => {

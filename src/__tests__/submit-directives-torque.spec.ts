@@ -8,8 +8,8 @@ import {
   fieldsOf,
   parseScript,
   setField
-} from '../submit/directives';
-import { fieldProblem, fieldText } from '../submit/fields';
+} from '../jobs/submit/directives';
+import { fieldProblem, fieldText } from '../jobs/submit/fields';
 
 const TORQUE = [
   '#!/bin/bash',

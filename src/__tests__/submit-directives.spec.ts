@@ -4,7 +4,7 @@ import {
   setExtra,
   setField,
   tokenize
-} from '../submit/directives';
+} from '../jobs/submit/directives';
 
 const SLURM = [
   '#!/bin/bash',

@@ -5,13 +5,13 @@ import {
   SubmitOptions,
   SubmitResult,
   SubmitTemplate
-} from '../api';
+} from '../jobs/api';
 import {
   ISubmitApi,
   SubmitModel,
   mailTypeFor,
   scaleMemory
-} from '../submit/model';
+} from '../jobs/submit/model';
 
 function caps(kind: 'slurm' | 'pbs' | 'torque'): Capabilities {
   return {

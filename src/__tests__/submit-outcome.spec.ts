@@ -1,4 +1,4 @@
-import { checkOkText, checkingText, refusedText } from '../submit/outcome';
+import { checkOkText, checkingText, refusedText } from '../jobs/submit/outcome';
 
 describe('the Check / Submit outcome words', () => {
   it('on Slurm, say what Slurm answered', () => {

@@ -2,9 +2,9 @@ import * as React from 'react';
 import { act } from 'react';
 import { Root, createRoot } from 'react-dom/client';
 
-import { Capabilities, Job, JobsResult, decodeJobsResponse } from '../api';
-import { IQueueApi, QueueModel } from '../queue/model';
-import { QueueView } from '../queue/view';
+import { Capabilities, Job, JobsResult, decodeJobsResponse } from '../jobs/api';
+import { IQueueApi, QueueModel } from '../jobs/queue/model';
+import { QueueView } from '../jobs/queue/view';
 import { QUEUE, jobsResponse, makeJob } from './fixtures';
 
 // Tell React this is a test environment where act() is used.

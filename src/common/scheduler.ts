@@ -7,7 +7,8 @@
  * state letters. So every view asks `familyOf(kind)` for its words instead of
  * testing `kind === 'pbs'`, and shows the product's own name (`flavour`:
  * "Torque", "OpenPBS") where it names the batch system to the person. Only the
- * submit tab cares about Torque's own directive forms (see submit/directives).
+ * submit tab cares about Torque's own directive forms (see
+ * jobs/submit/directives).
  */
 
 /** What the server may answer as `scheduler.kind`. */

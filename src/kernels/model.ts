@@ -5,7 +5,7 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { HPCApiError } from '../api';
+import { HPCApiError } from '../jobs/api';
 import {
   CreateSource,
   IKernelSpecDocument,

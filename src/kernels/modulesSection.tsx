@@ -5,7 +5,7 @@
 import { Notification } from '@jupyterlab/apputils';
 import * as React from 'react';
 
-import { HPCApiError } from '../api';
+import { HPCApiError } from '../jobs/api';
 import { fetchAvail, fetchStatus } from '../modules/api';
 import type { IKernelSpecRecord, ModulesMode } from './api';
 import type { KernelsModel } from './model';

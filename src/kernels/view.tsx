@@ -12,7 +12,7 @@ import {
 } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { HPCApiError } from '../api';
+import { HPCApiError } from '../jobs/api';
 import type {
   IKernelSpecRecord,
   ILaunchResult,

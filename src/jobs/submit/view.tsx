@@ -6,8 +6,8 @@
 import * as React from 'react';
 
 import type { Partition } from '../api';
-import { useModel } from '../common/useModel';
-import { isPbsFamily } from '../common/scheduler';
+import { useModel } from '../../common/useModel';
+import { isPbsFamily } from '../../common/scheduler';
 import { DIRECTIVE_PREFIX, FieldName } from './directives';
 import { SECTIONS, fieldProblem, fieldText } from './fields';
 import { checkOkText, checkTitle, checkingText, refusedText } from './outcome';

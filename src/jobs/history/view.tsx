@@ -6,9 +6,9 @@ import { refreshIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import type { HistoryRecord, JobState } from '../api';
-import { useModel } from '../common/useModel';
+import { useModel } from '../../common/useModel';
 import { STATE_LABELS, formatDuration } from '../queue/jobs';
-import type { SchedulerFamily } from '../common/scheduler';
+import type { SchedulerFamily } from '../../common/scheduler';
 import { HistoryModel } from './model';
 import {
   HISTORY_STATES,

@@ -6,7 +6,7 @@ import { refreshIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import type { JobAction, JobRecord } from '../api';
-import { useModel } from '../common/useModel';
+import { useModel } from '../../common/useModel';
 import { STATE_LABELS, formatDuration, formatTime } from '../queue/jobs';
 import { IDetailsScheduler, headerFacts, scriptMissingText } from './facts';
 import type { JobDetailsModel } from './model';

@@ -3,7 +3,7 @@
  * calls where a job runs a partition, PBS (and Torque, of its family) a queue.
  */
 import type { JobRecord } from '../api';
-import { FAMILY_WORDS, SchedulerFamily } from '../common/scheduler';
+import { FAMILY_WORDS, SchedulerFamily } from '../../common/scheduler';
 
 /** The family's words and the product's name (`Torque`, `OpenPBS`, `Slurm`). */
 export interface IDetailsScheduler {

@@ -4,7 +4,7 @@
  * #PBS lines are checked by the server extension, and the words must not claim that the
  * batch system accepted the job.
  */
-import { isPbsFamily } from '../common/scheduler';
+import { isPbsFamily } from '../../common/scheduler';
 import type { SchedulerKind } from './directives';
 
 /** While the check runs. */

@@ -4,7 +4,7 @@
  * writes it as it goes; PBS writes it on the node and copies it to its path
  * only when the job ends (so a running PBS job has no file to show yet).
  */
-import type { SchedulerFamily } from '../common/scheduler';
+import type { SchedulerFamily } from '../../common/scheduler';
 
 /** What the stream model tells about its file. */
 export interface IOutputFileState {

@@ -3,7 +3,7 @@
  * formatting. No DOM, no network: the model and the view build on these.
  */
 import type { Job, JobState } from '../api';
-import type { SchedulerFamily } from '../common/scheduler';
+import type { SchedulerFamily } from '../../common/scheduler';
 
 export type ColumnId =
   | 'id'

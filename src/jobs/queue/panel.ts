@@ -4,8 +4,8 @@
  */
 import * as React from 'react';
 
-import { SidebarPanel } from '../common/sidebarPanel';
-import { queueIcon } from '../icons';
+import { SidebarPanel } from '../../common/sidebarPanel';
+import { queueIcon } from '../../icons';
 import { QueueModel } from './model';
 import { QueueView } from './view';
 

@@ -18,8 +18,8 @@ import {
   getColumn
 } from './jobs';
 import { QueueModel } from './model';
-import { useModel } from '../common/useModel';
-import { familyOf, familyWords, schedulerName } from '../common/scheduler';
+import { useModel } from '../../common/useModel';
+import { familyOf, familyWords, schedulerName } from '../../common/scheduler';
 
 /** Every row has this height (px); virtualization relies on it. */
 export const ROW_HEIGHT = 24;

@@ -11,7 +11,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import * as api from '../api';
-import { isPbsFamily, schedulerName } from '../common/scheduler';
+import { isPbsFamily, schedulerName } from '../../common/scheduler';
 import type {
   Capabilities,
   Partition,

@@ -5,8 +5,8 @@
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import * as React from 'react';
 
-import { SidebarPanel } from '../common/sidebarPanel';
-import { queueIcon } from '../icons';
+import { SidebarPanel } from '../../common/sidebarPanel';
+import { queueIcon } from '../../icons';
 import { JobDetailsModel } from './model';
 import { DetailsView, IDetailsViewProps } from './view';
 

@@ -22,7 +22,7 @@ import { JobDetailsModel } from './model';
 import { notifyJobEnded } from './notify';
 import { noScriptReason, resubmitArgs } from './resubmit';
 import type { IDetailsScheduler } from './facts';
-import { familyOf, schedulerName } from '../common/scheduler';
+import { familyOf, schedulerName } from '../../common/scheduler';
 import { JobEndWatcher } from './watcher';
 import { JobDetailsWidget, createDetailsWidget } from './widget';
 

@@ -4,8 +4,8 @@
  */
 import * as React from 'react';
 
-import { useModel } from '../common/useModel';
-import type { SchedulerFamily } from '../common/scheduler';
+import { useModel } from '../../common/useModel';
+import type { SchedulerFamily } from '../../common/scheduler';
 import type { IOutputTab, JobDetailsModel } from './model';
 import type { OutputModel } from './output';
 import { followTitle, missingText, openInEditor } from './outputText';

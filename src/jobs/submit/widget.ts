@@ -12,7 +12,7 @@ import { PathExt } from '@jupyterlab/coreutils';
 import { Panel, SplitPanel, Widget } from '@lumino/widgets';
 import * as React from 'react';
 
-import { queueIcon } from '../icons';
+import { queueIcon } from '../../icons';
 import { SubmitModel } from './model';
 import { ISubmitActions, SubmitView } from './view';
 

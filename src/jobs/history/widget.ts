@@ -4,8 +4,8 @@
 import { MainAreaWidget, ReactWidget } from '@jupyterlab/apputils';
 import * as React from 'react';
 
-import type { SchedulerFamily } from '../common/scheduler';
-import { queueIcon } from '../icons';
+import type { SchedulerFamily } from '../../common/scheduler';
+import { queueIcon } from '../../icons';
 import { HistoryModel } from './model';
 import { HistoryView } from './view';
 
