@@ -2,7 +2,8 @@
  * One job's details: polls while live, stops once final, one output tab when
  * stdout and stderr share a file, two otherwise.
  */
-import { HPCApiError, JobDetail, JobOutputChunk } from '../jobs/api';
+import { JobDetail, JobOutputChunk } from '../jobs/api';
+import { HPCApiError } from '../common/request';
 import { IDetailsApi, JobDetailsModel } from '../jobs/details/model';
 import { makeRecord } from './fixtures';
 

@@ -3,7 +3,8 @@
  * reads `before` the window, the cap drops bytes from the far side, and
  * missing files / 403 / a truncated file are told apart.
  */
-import { HPCApiError, JobOutputChunk, OutputRange } from '../jobs/api';
+import { JobOutputChunk, OutputRange } from '../jobs/api';
+import { HPCApiError } from '../common/request';
 import { IOutputApi, OutputModel } from '../jobs/details/output';
 
 /** A growing output file that answers like the server (ASCII content). */

@@ -7,13 +7,13 @@ import { Signal } from '@lumino/signaling';
 import {
   ActionResult,
   Capabilities,
-  HPCApiError,
   HistoryQuery,
   HistoryResult,
   Job,
   JobAction,
   JobDetail
 } from '../jobs/api';
+import { HPCApiError } from '../common/request';
 import { endingKind, endingMessage } from '../jobs/details/notify';
 import {
   IJobEnding,

@@ -2,12 +2,8 @@
  * The history view's model: ranges, the request it makes, sorting, and the
  * "no accounting" answer kept as the server said it.
  */
-import {
-  HPCApiError,
-  HistoryQuery,
-  HistoryRecord,
-  HistoryResult
-} from '../jobs/api';
+import { HistoryQuery, HistoryRecord, HistoryResult } from '../jobs/api';
+import { HPCApiError } from '../common/request';
 import { HistoryModel } from '../jobs/history/model';
 import {
   formatBytes,

@@ -1,14 +1,13 @@
 import { ServerConnection } from '@jupyterlab/services';
 
 import {
-  HPCApiError,
   decodeJobsResponse,
   fetchJobs,
   jobAction,
   jobsFromColumns,
-  requestAPI,
   submitJob
 } from '../jobs/api';
+import { HPCApiError, requestAPI } from '../common/request';
 import {
   COLUMNS as TABLE_COLUMNS,
   DEFAULT_COLUMNS,

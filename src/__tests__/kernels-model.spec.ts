@@ -1,4 +1,4 @@
-import { HPCApiError } from '../jobs/api';
+import { HPCApiError } from '../common/request';
 import type {
   CreateSource,
   IFileVersion,

@@ -1,11 +1,11 @@
 import {
   ActionResult,
   Capabilities,
-  HPCApiError,
   JobsQuery,
   JobsResult,
   decodeJobsResponse
 } from '../jobs/api';
+import { HPCApiError } from '../common/request';
 import { IQueueApi, QueueModel } from '../jobs/queue/model';
 import { QUEUE, jobsResponse, makeJob, okStatus } from './fixtures';
 

@@ -1,5 +1,5 @@
 /** Fakes shared by the Modules panel's tests: kernels as targets, the modules client. */
-import { HPCApiError } from '../jobs/api';
+import { HPCApiError } from '../common/request';
 import type {
   IFileVersion,
   IKernelSpecDocument,

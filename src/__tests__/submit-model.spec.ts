@@ -1,11 +1,11 @@
 import {
   Capabilities,
-  HPCApiError,
   Partition,
   SubmitOptions,
   SubmitResult,
   SubmitTemplate
 } from '../jobs/api';
+import { HPCApiError } from '../common/request';
 import {
   ISubmitApi,
   SubmitModel,

@@ -2,7 +2,7 @@
  * The typed client of the kernelspec REST API
  * (`{base_url}jupyterlab-hpc/kernelspecs...`, see docs/architecture.md).
  */
-import { requestAPI } from '../jobs/api';
+import { requestAPI } from '../common/request';
 
 /** A problem or warning, tied to a field (`argv`, `env.PATH`, `metadata`...). */
 export interface ISpecFinding {

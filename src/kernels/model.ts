@@ -5,7 +5,7 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { HPCApiError } from '../jobs/api';
+import { HPCApiError } from '../common/request';
 import {
   CreateSource,
   IKernelSpecDocument,

@@ -5,7 +5,7 @@
 import { Notification } from '@jupyterlab/apputils';
 import * as React from 'react';
 
-import { HPCApiError } from '../jobs/api';
+import { HPCApiError } from '../common/request';
 import { fetchAvail, fetchStatus } from '../modules/api';
 import type { IKernelSpecRecord, ModulesMode } from './api';
 import type { KernelsModel } from './model';

@@ -12,7 +12,7 @@ import {
 } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { HPCApiError } from '../jobs/api';
+import { HPCApiError } from '../common/request';
 import type {
   IKernelSpecRecord,
   ILaunchResult,

@@ -2,7 +2,7 @@
  * The typed client of the modules REST API (`jupyterlab-hpc/modules/...`,
  * see docs/architecture.md). Every call goes through `requestAPI`.
  */
-import { requestAPI } from '../jobs/api';
+import { requestAPI } from '../common/request';
 
 /** Where a change of modules goes. Only the server session for now. */
 export type ModuleTarget = 'server';

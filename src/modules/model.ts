@@ -7,7 +7,7 @@ import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { HPCApiError } from '../jobs/api';
+import { HPCApiError } from '../common/request';
 import { IKernelsApi, KERNELS_API, ModulesMode } from '../kernels/api';
 import * as modulesApi from './api';
 import type {

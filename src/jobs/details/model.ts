@@ -9,6 +9,7 @@ import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import * as api from '../api';
+import { HPCApiError } from '../../common/request';
 import type { JobDetail, OutputStream } from '../api';
 import { IOutputApi, OutputModel } from './output';
 import { isLive } from './timeline';
@@ -82,7 +83,7 @@ export class JobDetailsModel implements IDisposable {
   }
 
   /** The last failure; null after a success. */
-  get error(): api.HPCApiError | null {
+  get error(): HPCApiError | null {
     return this._error;
   }
 
@@ -149,9 +150,9 @@ export class JobDetailsModel implements IDisposable {
         return;
       }
       this._error =
-        error instanceof api.HPCApiError
+        error instanceof HPCApiError
           ? error
-          : new api.HPCApiError(String(error), 0);
+          : new HPCApiError(String(error), 0);
       this._emit();
     }
   }
@@ -237,7 +238,7 @@ export class JobDetailsModel implements IDisposable {
   private _isDisposed = false;
   private _visible = true;
   private _detail: JobDetail | null = null;
-  private _error: api.HPCApiError | null = null;
+  private _error: HPCApiError | null = null;
   private _fetchedAt: number | null = null;
   private _outputs: IOutputTab[] = [];
   private _activeTab: OutputStream = 'stdout';

@@ -9,6 +9,7 @@ import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import * as api from '../api';
+import { HPCApiError } from '../../common/request';
 import type { JobOutputChunk, OutputRange, OutputStream } from '../api';
 
 /** The server call the model makes; tests pass fakes. */
@@ -409,7 +410,7 @@ export class OutputModel implements IDisposable {
         }
         this._message = '';
       } catch (error) {
-        const status = error instanceof api.HPCApiError ? error.status : 0;
+        const status = error instanceof HPCApiError ? error.status : 0;
         this._message = error instanceof Error ? error.message : String(error);
         this._status =
           status === 403 ? 'forbidden' : status === 404 ? 'gone' : 'error';

@@ -7,6 +7,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal } from '@lumino/signaling';
 
 import * as api from '../api';
+import { HPCApiError } from '../../common/request';
 import type {
   ActionResult,
   Capabilities,
@@ -268,7 +269,7 @@ export class JobEndWatcher implements IDisposable {
       }
       return endingOf(jobId, detail.job, records, 'detail');
     } catch (error) {
-      if (!(error instanceof api.HPCApiError) || error.status !== 404) {
+      if (!(error instanceof HPCApiError) || error.status !== 404) {
         return fromQueue(jobId, seen);
       }
     }

@@ -5,7 +5,8 @@
 import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import * as React from 'react';
 
-import { ActionResult, HPCApiError, JobAction } from '../api';
+import { ActionResult, JobAction } from '../api';
+import { HPCApiError } from '../../common/request';
 import { QueueModel } from './model';
 
 interface IActionWords {

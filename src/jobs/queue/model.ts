@@ -7,6 +7,7 @@ import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import * as api from '../api';
+import { HPCApiError } from '../../common/request';
 import type {
   ActionResult,
   Capabilities,
@@ -122,7 +123,7 @@ export class QueueModel implements IDisposable {
   }
 
   /** The last failed request (server unreachable, 5xx...); null after success. */
-  get error(): api.HPCApiError | null {
+  get error(): HPCApiError | null {
     return this._error;
   }
 
@@ -577,9 +578,9 @@ export class QueueModel implements IDisposable {
       }
       // Keep the last good data; the view shows the error and the data's age.
       this._error =
-        error instanceof api.HPCApiError
+        error instanceof HPCApiError
           ? error
-          : new api.HPCApiError(String(error), 0);
+          : new HPCApiError(String(error), 0);
       this._loading = false;
       this._emit();
     }
@@ -644,7 +645,7 @@ export class QueueModel implements IDisposable {
   private _capabilities: Capabilities | null = null;
   private _jobs: Job[] = [];
   private _status: QueueStatus | null = null;
-  private _error: api.HPCApiError | null = null;
+  private _error: HPCApiError | null = null;
   private _version: number | null = null;
   private _clockOffset = 0;
   private _scope: Scope;

@@ -11,6 +11,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import * as api from '../api';
+import { HPCApiError } from '../../common/request';
 import { isPbsFamily, schedulerName } from '../../common/scheduler';
 import type {
   Capabilities,
@@ -97,7 +98,7 @@ export type SubmitPhase = 'idle' | 'checking' | 'submitting';
 export interface IOutcome {
   kind: 'check' | 'submit';
   result: SubmitResult | null;
-  error: api.HPCApiError | null;
+  error: HPCApiError | null;
 }
 
 const NUMBER_FIELDS: ReadonlySet<FieldName> = new Set<FieldName>([
@@ -286,7 +287,7 @@ export class SubmitModel implements IDisposable {
   }
 
   /** Why the server could not say what it has; null when it could. */
-  get loadError(): api.HPCApiError | null {
+  get loadError(): HPCApiError | null {
     return this._loadError;
   }
 
@@ -583,7 +584,7 @@ export class SubmitModel implements IDisposable {
 
   private async _request(kind: 'check' | 'submit'): Promise<SubmitResult> {
     if (this._phase !== 'idle') {
-      throw new api.HPCApiError(
+      throw new HPCApiError(
         'A check or submission is already on its way; wait for its answer.',
         0
       );
@@ -703,7 +704,7 @@ export class SubmitModel implements IDisposable {
   private _isDisposed = false;
   private _loaded = false;
   private _capabilities: Capabilities | null = null;
-  private _loadError: api.HPCApiError | null = null;
+  private _loadError: HPCApiError | null = null;
   private _partitions: Partition[] = [];
   private _partitionsError: string | null = null;
   private _templates: SubmitTemplate[] = [];
@@ -727,10 +728,10 @@ export class SubmitModel implements IDisposable {
   private _submitted: string[] = [];
 }
 
-function asApiError(error: unknown): api.HPCApiError {
-  return error instanceof api.HPCApiError
+function asApiError(error: unknown): HPCApiError {
+  return error instanceof HPCApiError
     ? error
-    : new api.HPCApiError(
+    : new HPCApiError(
         error instanceof Error ? error.message : String(error),
         0
       );
