@@ -72,3 +72,15 @@ def test_submit_and_cancel_on_torque(cli: CLI, torque_replay: TorqueReplay) -> N
     bad_queue = cli.run("submit", str(script), "-q", "nosuchqueue")
     assert bad_queue.returncode == 1
     assert "qsub refused: qsub: submit error (Unknown queue" in bad_queue.stderr
+
+
+def test_cancel_several_jobs_on_torque(cli: CLI, torque_replay: TorqueReplay) -> None:
+    """``jupyter hpc cancel A B``: one qstat of both ids (one XML document each), then one qdel."""
+    result = cli.run("cancel", "12.torque01", "13.torque01")
+    assert result.returncode == 0, result.stderr
+    assert "12.torque01: cancellation requested" in result.stdout
+    assert "13.torque01: cancellation requested" in result.stdout
+    assert ["qdel", "12.torque01", "13.torque01"] in torque_replay.argvs()
+    jobs = torque_replay.state()["jobs"]
+    assert "12.torque01" not in jobs
+    assert "13.torque01" not in jobs

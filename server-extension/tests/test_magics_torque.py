@@ -138,6 +138,16 @@ def test_qstat_is_a_typed_table_on_torque(
     ]
 
 
+def test_qstat_of_several_ids_on_torque(
+    shell: InteractiveShell, torque_replay: TorqueReplay
+) -> None:
+    """Torque answers ``qstat -f -x A B`` with one XML document per id."""
+    df = run(shell, "%qstat 13.torque01 14.torque01")
+    assert list(df["id"]) == ["13.torque01", "14.torque01"]
+    assert torque_replay.argvs() == [["qstat", "-f", "-x", "-t", "13.torque01", "14.torque01"]]
+    assert list(df["state"]) == ["pending", "held"]
+
+
 def test_qstat_views_torque_has_no_table_for(
     shell: InteractiveShell, torque_replay: TorqueReplay, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -4,6 +4,7 @@ test-only Torque stand-ins (tests/torque_replay), and detection."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -36,6 +37,19 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "torque"
 
 def fixture(name: str) -> str:
     return (FIXTURES / name).read_text()
+
+
+def recorded(name: str) -> tuple[int, str, str]:
+    """A recording of the real Torque 6.1 server (fixtures/torque/recorded/): its exit
+    code, stdout and stderr, byte for byte."""
+    text = (FIXTURES / "recorded" / name).read_bytes().decode()
+    code = int(re.search(r"^# exit_code: (\d+)$", text, re.M).group(1))  # type: ignore[union-attr]
+    sections: list[str] = []
+    for stream in ("stdout", "stderr"):
+        head = re.search(rf"^# ===== {stream} \((\d+) bytes\) =====\n", text, re.M)
+        assert head is not None
+        sections.append(text[head.end() : head.end() + int(head.group(1))])
+    return code, sections[0], sections[1]
 
 
 def jobs() -> dict[str, dict[str, object]]:
@@ -150,6 +164,53 @@ def test_torque_qsub_options() -> None:
 
 # ---------------------------------------------------------------------------
 # The backend against the stand-ins
+
+
+def test_several_ids_are_one_document_each() -> None:
+    """Real Torque prints one XML document per id asked (57b); an unknown id among known
+    ones prints none (57). Every document's jobs are read, in the order asked."""
+    code, stdout, stderr = recorded("57b_qstat_f_x_two_ids.txt")
+    assert (code, stderr) == (0, "")
+    assert stdout.count('<?xml version="1.0"?>\n<Data>') == 2
+    assert "</Data>\n<?xml" in stdout
+    listing = parse_qstat_xml(stdout)
+    assert list(listing.jobs) == ["22.torque01", "20.torque01"]
+    assert listing.server == "torque01"
+    assert listing.jobs["22.torque01"]["job_state"] == "H"
+    assert listing.jobs["20.torque01"]["job_state"] == "R"
+    assert listing.jobs["20.torque01"]["Job_Owner"] == "alice@torque01"
+    code, stdout, stderr = recorded("57_qstat_f_x_unknown_and_known.txt")
+    assert (code, stderr) == (153, "qstat: Unknown Job Id Error 999.torque01\n")
+    assert list(parse_qstat_xml(stdout).jobs) == ["6.torque01"]
+    # The same documents without the newline between them, or without declarations.
+    glued = stdout.rstrip("\n") + recorded("57b_qstat_f_x_two_ids.txt")[1]
+    assert list(parse_qstat_xml(glued).jobs) == ["6.torque01", "22.torque01", "20.torque01"]
+    bare = "<Data></Data><Data><Job><Job_Id>1.s</Job_Id></Job></Data>"
+    assert list(parse_qstat_xml(bare).jobs) == ["1.s"]
+    assert parse_qstat_xml('<?xml version="1.0"?>\n<Data></Data>\n').jobs == {}
+    # Anything outside the documents is still refused.
+    for bad in ("junk<Data></Data>", "<Data></Data>junk", '<?xml version="1.0"?>\n'):
+        with pytest.raises(PBSParseError):
+            parse_qstat_xml(bad)
+
+
+async def test_several_ids_in_one_qstat(
+    torque: TorqueScheduler, torque_replay: TorqueReplay
+) -> None:
+    """The stand-in answers several ids as the real server does: one document per id."""
+    owners = await torque.job_owners(["13.torque01", "99.torque01", "14.torque01"])
+    assert owners == {"13.torque01": "alice", "14.torque01": "bob"}
+    assert torque_replay.argvs()[-1] == [
+        "qstat",
+        "-f",
+        "-x",
+        "13.torque01",
+        "99.torque01",
+        "14.torque01",
+    ]
+    blocking = torque.blocking()
+    listing = blocking.qstat(["13.torque01", "14.torque01"])
+    assert list(listing.jobs) == ["13.torque01", "14.torque01"]
 
 
 @pytest.fixture

@@ -119,3 +119,24 @@ async def test_history_is_not_kept(jp_fetch: Any) -> None:
     history = await get_json(jp_fetch, "history")
     assert history["available"] is False
     assert "keep_completed" in history["message"]
+
+
+async def test_multi_select_hold_release_cancel(jp_fetch: Any, torque_replay: TorqueReplay) -> None:
+    """Several ids in one action: the owners are read with one qstat of every id, which
+    Torque answers with one XML document per id."""
+    ids = ("12.torque01", "13.torque01")
+    held = await act(jp_fetch, "hold", *ids)
+    assert [r["ok"] for r in held] == [True, True], held
+    assert ["qhold", *ids] in torque_replay.argvs()
+    assert "<job_state>H</job_state>" in torque_replay.state()["jobs"]["13.torque01"]
+    released = await act(jp_fetch, "release", *ids)
+    assert [r["ok"] for r in released] == [True, True], released
+    assert "<job_state>Q</job_state>" in torque_replay.state()["jobs"]["13.torque01"]
+    cancelled = await act(jp_fetch, "cancel", *ids, "14.torque01")
+    assert [r["ok"] for r in cancelled] == [True, True, False], cancelled
+    assert "bob" in cancelled[2]["message"]
+    assert ["qdel", *ids] in torque_replay.argvs()
+    jobs = torque_replay.state()["jobs"]
+    assert "12.torque01" not in jobs
+    assert "13.torque01" not in jobs
+    assert "14.torque01" in jobs

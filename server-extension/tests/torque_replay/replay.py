@@ -123,21 +123,27 @@ def _qstat(state: State, argv: list[str]) -> int:
         return not_recorded(argv)
     jobs: dict[str, str] = state["jobs"]
     subjobs = "-t" in flags
-    shown: list[str] = []
-    code = 0
     if not operands:
-        shown = [k for k in jobs if subjobs or "[" not in k or "[]" in k]
+        _xml_document([jobs[k] for k in jobs if subjobs or "[" not in k or "[]" in k])
+        return 0
+    code = 0
+    # One complete document per known id, in the order asked; an unknown id prints none
+    # (57b_qstat_f_x_two_ids, 57_qstat_f_x_unknown_and_known).
     for operand in operands:
         job_id = _qualified(operand)
         if job_id not in jobs:
             sys.stderr.write(f"qstat: Unknown Job Id Error {job_id}\n")
             code = UNKNOWN_JOB
             continue
-        shown += _members(state, job_id) if subjobs else [job_id]
-    if shown:
-        # Torque prints the whole document on one line.
-        sys.stdout.write("<Data>" + "".join(jobs[k] for k in shown) + "</Data>\n")
+        shown = _members(state, job_id) if subjobs else [job_id]
+        _xml_document([jobs[k] for k in shown])
     return code
+
+
+def _xml_document(elements: list[str]) -> None:
+    """What Torque prints for one query: the declaration line, then ``<Data>`` on one
+    line (``<Data></Data>`` when no job matches)."""
+    sys.stdout.write('<?xml version="1.0"?>\n<Data>' + "".join(elements) + "</Data>\n")
 
 
 # ---------------------------------------------------------------------------

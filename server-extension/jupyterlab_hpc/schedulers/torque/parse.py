@@ -89,28 +89,45 @@ def _reject_entities(text: str) -> None:
         raise PBSParseError("qstat -x printed XML with a DOCTYPE, which Torque never does")
 
 
+# ``<?xml version="1.0"?>``: where each of Torque's documents begins.
+_XML_DECLARATION = re.compile(r"<\?xml[^>]*\?>")
+
+
 def parse_qstat_xml(text: str) -> QstatJobs:
-    """``qstat -f -x [-t] [ids]``: ``<Data><Job>...</Job>...</Data>``; nothing at all when
-    no job matches."""
+    """``qstat -f -x [-t] [ids]``: ``<?xml version="1.0"?>`` then
+    ``<Data><Job>...</Job>...</Data>`` on one line; nothing at all when no job matches.
+
+    Several ids print one complete document per id, one after the other (each with its
+    own ``<?xml?>`` line; an unknown id prints none), so the output is read as a series
+    of ``<Data>`` documents and their jobs merged, in order."""
     if not text.strip():
         return QstatJobs(None, None, {})
     _reject_entities(text)
+    # A declaration can only begin a document (a ``<`` in a value is ``&lt;``); without
+    # them the documents are sibling ``<Data>`` elements of one wrapper.
+    body = _XML_DECLARATION.sub("", text)
     try:
         # Entity expansion (the XML attacks) needs a DOCTYPE, refused above.
-        root = ET.fromstring(text.strip())  # noqa: S314
+        wrapper = ET.fromstring(f"<qstat>{body}</qstat>")  # noqa: S314
     except ET.ParseError as e:
         raise PBSParseError(f"qstat -x printed invalid XML: {e}") from None
-    if root.tag != "Data":
-        raise PBSParseError(f"qstat -x printed <{root.tag}> where Torque prints <Data>")
+    documents = list(wrapper)
+    if not documents:
+        raise PBSParseError("qstat -x printed text where Torque prints <Data>")
     jobs: dict[str, dict[str, Any]] = {}
     server: str | None = None
-    for element in root.findall("Job"):
-        attrs: dict[str, Any] = {}
-        for child in element:
-            attrs[child.tag] = _element_value(child)
-        job_id = str(attrs.pop("Job_Id", "")).strip()
-        if not job_id:
-            raise PBSParseError("qstat -x printed a <Job> without <Job_Id>")
-        jobs[job_id] = normalize_job(job_id, attrs)
-        server = server or (str(attrs["server"]) if attrs.get("server") else None)
+    for root in documents:
+        if root.tag != "Data":
+            raise PBSParseError(f"qstat -x printed <{root.tag}> where Torque prints <Data>")
+        if (wrapper.text or "").strip() or (root.tail or "").strip():
+            raise PBSParseError("qstat -x printed text outside its <Data> documents")
+        for element in root.findall("Job"):
+            attrs: dict[str, Any] = {}
+            for child in element:
+                attrs[child.tag] = _element_value(child)
+            job_id = str(attrs.pop("Job_Id", "")).strip()
+            if not job_id:
+                raise PBSParseError("qstat -x printed a <Job> without <Job_Id>")
+            jobs[job_id] = normalize_job(job_id, attrs)
+            server = server or (str(attrs["server"]) if attrs.get("server") else None)
     return QstatJobs(server, None, jobs)
