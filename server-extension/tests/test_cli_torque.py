@@ -84,3 +84,21 @@ def test_cancel_several_jobs_on_torque(cli: CLI, torque_replay: TorqueReplay) ->
     jobs = torque_replay.state()["jobs"]
     assert "12.torque01" not in jobs
     assert "13.torque01" not in jobs
+
+
+def test_cancel_a_range_of_subjobs_on_torque(cli: CLI, torque_replay: TorqueReplay) -> None:
+    """``jupyter hpc cancel 18[2-3].torque01``: Torque's qdel refuses the range in the id,
+    so it goes as ``qdel -t 2-3 18[].torque01``."""
+    script = cli.cwd / "sweep.sh"
+    script.write_text("#!/bin/bash\nhostname\n")
+    assert cli.run("submit", str(script), "-t", "1-4").stdout == "18[].torque01\n"
+    result = cli.run("cancel", "18[2-3].torque01")
+    assert result.returncode == 0, result.stderr
+    assert "18[2-3].torque01: cancellation requested" in result.stdout
+    assert ["qdel", "-t", "2-3", "18[].torque01"] in torque_replay.argvs()
+    jobs = torque_replay.state()["jobs"]
+    assert sorted(k for k in jobs if k.startswith("18[")) == [
+        "18[1].torque01",
+        "18[4].torque01",
+        "18[].torque01",
+    ]

@@ -178,6 +178,33 @@ def test_hold_release_delete_on_torque(
     assert error.output == "qdel: Unknown Job Id Error 9999.torque01"
 
 
+def test_subjob_ranges_and_one_subjob_on_torque(
+    shell: InteractiveShell, torque_replay: TorqueReplay, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The listing's folded rows (18[2-3]) go to Torque as ``-t 2-3 18[]``; one subjob is
+    held, released and cancelled as it is."""
+    job = run(shell, "%%qsub -t 1-5\nhostname\n")
+    assert job.id == "18[].torque01"
+    assert "18[1-5].torque01" in set(run(shell, "%qstat")["id"])
+    torque_replay.clear_calls()
+    run(shell, "%qdel 18[2-3].torque01 13.torque01")
+    assert torque_replay.argvs() == [
+        ["qdel", "13.torque01"],
+        ["qdel", "-t", "2-3", "18[].torque01"],
+    ]
+    assert "Deletion requested: 18[2-3].torque01 13.torque01" in capsys.readouterr().out
+    run(shell, "%qhold 18[4].torque01")
+    assert "<job_state>H</job_state>" in torque_replay.state()["jobs"]["18[4].torque01"]
+    assert "<job_state>Q</job_state>" in torque_replay.state()["jobs"]["18[5].torque01"]
+    run(shell, "%qrls -t 4 18[].torque01")  # Torque's own form goes as written
+    assert torque_replay.argvs()[-1] == ["qrls", "-t", "4", "18[].torque01"]
+    assert "<job_state>Q</job_state>" in torque_replay.state()["jobs"]["18[4].torque01"]
+    run(shell, "%job cancel 18[4-5].torque01")
+    assert ["qdel", "-t", "4-5", "18[].torque01"] in torque_replay.argvs()
+    jobs = torque_replay.state()["jobs"]
+    assert sorted(k for k in jobs if k.startswith("18[")) == ["18[1].torque01", "18[].torque01"]
+
+
 def test_neutral_magics_on_torque(shell: InteractiveShell, torque_replay: TorqueReplay) -> None:
     job = run(
         shell,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from jupyterlab_hpc.config import HPCConfig
 from jupyterlab_hpc.runner import CommandRunner
 from jupyterlab_hpc.schedulers.base import (
     HistoryQuery,
+    InvalidJobId,
     JobNotFound,
     JobState,
     SchedulerError,
@@ -24,6 +26,7 @@ from jupyterlab_hpc.schedulers.pbs.detail import job_detail
 from jupyterlab_hpc.schedulers.pbs.parse import PBSParseError, listing_rows, parse_server_text
 from jupyterlab_hpc.schedulers.pbs.scheduler import PBSScheduler
 from jupyterlab_hpc.schedulers.pbs.submit import qsub_options
+from jupyterlab_hpc.schedulers.torque.commands import array_request, subjob_range_argv
 from jupyterlab_hpc.schedulers.torque.parse import parse_qstat_xml, parse_torque_version
 from jupyterlab_hpc.schedulers.torque.scheduler import TorqueScheduler, busy_cpus, torque_nodes
 
@@ -211,6 +214,49 @@ async def test_several_ids_in_one_qstat(
     blocking = torque.blocking()
     listing = blocking.qstat(["13.torque01", "14.torque01"])
     assert list(listing.jobs) == ["13.torque01", "14.torque01"]
+
+
+def test_subjob_range_argv() -> None:
+    """Torque's qdel refuses ``7[3-4].host`` (72); its form is ``qdel -t 3-4 7[].host``
+    (78), and Torque's array requests have no step."""
+    assert subjob_range_argv("qdel", "7[3-4].torque01") == ["qdel", "-t", "3-4", "7[].torque01"]
+    assert subjob_range_argv("qhold", "7[1-9:4]") == ["qhold", "-t", "1,5,9", "7[]"]
+    assert subjob_range_argv("qdel", "7[3].torque01") is None
+    assert subjob_range_argv("qdel", "7[].torque01") is None
+    assert subjob_range_argv("qdel", "7.torque01") is None
+    with pytest.raises(InvalidJobId):
+        subjob_range_argv("qdel", "-t 1 7[]")
+    with pytest.raises(InvalidJobId, match="too many"):
+        array_request("1-999999999:2")
+
+
+def test_stand_ins_answer_subjob_forms_as_torque(torque_replay: TorqueReplay) -> None:
+    """The stand-ins' qdel/qhold/qrls against the real server's recordings."""
+
+    def stand_in(*argv: str) -> tuple[int, str, str]:
+        done = subprocess.run(
+            [str(TORQUE_BIN / argv[0]), *argv[1:]], capture_output=True, text=True, check=False
+        )
+        return done.returncode, done.stdout, done.stderr
+
+    code, _, stderr = recorded("72_qdel_subjob_range.txt")
+    assert stand_in("qdel", "7[3-4].torque01") == (code, "", stderr)  # no 7[] in the fixtures
+    assert stand_in("qdel", "17[1-2].torque01") == (
+        1,
+        "",
+        "qdel: illegally formed job identifier: 17[1-2].torque01\n",
+    )
+    assert "17[2].torque01" in torque_replay.state()["jobs"]
+    for name, argv in (
+        ("60_qhold_subjob.txt", ("qhold", "17[2].torque01")),
+        ("61_qrls_subjob.txt", ("qrls", "17[2].torque01")),
+        ("78b_qrls_t_range.txt", ("qrls", "-t", "2", "17[].torque01")),
+        ("78_qdel_t_range.txt", ("qdel", "-t", "1-2", "17[].torque01")),
+    ):
+        assert stand_in(*argv) == recorded(name), name
+    assert not [
+        k for k in torque_replay.state()["jobs"] if k.startswith("17[") and k != "17[].torque01"
+    ]
 
 
 @pytest.fixture

@@ -140,3 +140,42 @@ async def test_multi_select_hold_release_cancel(jp_fetch: Any, torque_replay: To
     assert "12.torque01" not in jobs
     assert "13.torque01" not in jobs
     assert "14.torque01" in jobs
+
+
+async def test_subjob_range_cancel_and_one_subjob_hold(
+    jp_fetch: Any, torque_replay: TorqueReplay
+) -> None:
+    """A folded row (18[3-4]) is cancelled with Torque's ``qdel -t 3-4 18[].torque01``
+    (its qdel refuses the range in the id); one subjob is held and released by itself."""
+    answer = await post_submit(jp_fetch, {"script": SCRIPT, "options": {"array": "1-4"}})
+    assert answer["job_id"] == "18[].torque01"
+    assert "18[1-4].torque01" in await listing(jp_fetch, scope="mine")
+
+    held = await act(jp_fetch, "hold", "18[2].torque01")
+    assert held[0]["ok"] is True, held
+    assert ["qhold", "18[2].torque01"] in torque_replay.argvs()
+    jobs = torque_replay.state()["jobs"]
+    assert "<job_state>H</job_state>" in jobs["18[2].torque01"]
+    assert "<job_state>Q</job_state>" in jobs["18[3].torque01"]
+    rows = await listing(jp_fetch, scope="mine")
+    assert rows["18[2].torque01"]["state"] == "held"
+    released = await act(jp_fetch, "release", "18[2].torque01")
+    assert released[0]["ok"] is True, released
+    assert ["qrls", "18[2].torque01"] in torque_replay.argvs()
+    assert "<job_state>Q</job_state>" in torque_replay.state()["jobs"]["18[2].torque01"]
+
+    cancelled = await act(jp_fetch, "cancel", "18[3-4].torque01", "13.torque01")
+    assert [r["ok"] for r in cancelled] == [True, True], cancelled
+    assert ["qdel", "-t", "3-4", "18[].torque01"] in torque_replay.argvs()
+    assert ["qdel", "13.torque01"] in torque_replay.argvs()
+    assert not [a for a in torque_replay.argvs() if "18[3-4].torque01" in a]
+    jobs = torque_replay.state()["jobs"]
+    assert sorted(k for k in jobs if k.startswith("18[")) == [
+        "18[1].torque01",
+        "18[2].torque01",
+        "18[].torque01",
+    ]
+    # A range is held and released the same way, with -t.
+    assert (await act(jp_fetch, "hold", "18[1-2].torque01"))[0]["ok"] is True
+    assert ["qhold", "-t", "1-2", "18[].torque01"] in torque_replay.argvs()
+    assert "<job_state>H</job_state>" in torque_replay.state()["jobs"]["18[1].torque01"]

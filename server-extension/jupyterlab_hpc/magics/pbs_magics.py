@@ -163,7 +163,8 @@ class PBSMagics(Magics):
         args = split(line)
         if not args:
             raise UsageError(f"%{command} needs job ids, e.g. %{command} 12.pbs01.")
-        self._run_and_print([command, *args])
+        for argv in self.context.pbs().action_argvs(command, args):
+            self._run_and_print(argv)
         ids = [a for a in args if not a.startswith("-")]
         print(f"{done}: {' '.join(ids) if ids else ' '.join(args)}")
 
@@ -193,7 +194,9 @@ class PBSMagics(Magics):
             %qhold 12.pbs01
             %qhold 3[].pbs01         # an array: its subjobs that have not started
 
-        PBS holds jobs and whole arrays, not single subjobs.
+        PBS holds jobs and whole arrays, not single subjobs; Torque holds one subjob
+        too (``%qhold 3[2].torque01``). On Torque a range of subjobs (``3[2-5]``) is
+        sent in Torque's form, ``qhold -t 2-5 3[]`` (qdel and qrls alike).
         """
         self._act("qhold", line, "Hold requested")
 

@@ -7,6 +7,10 @@ changes the way a Torque server's would.
   qstat_Q_f.txt (another queue is refused as Torque refuses it).
 - ``qdel`` removes the job, as Torque has once its keep_completed time has passed (this
   server keeps none); ``qhold`` shows H with Hold_Types u; ``qrls`` puts it back to Q.
+  One subjob (``17[2]``) is an id like any other. A range of subjobs in the id
+  (``17[1-2]``) is refused by qdel as the real one refuses it (``illegally formed job
+  identifier``, exit 1); Torque's form, ``-t 1-2 17[].torque01``, acts on those subjobs
+  (all three commands).
 - Unknown ids answer ``Unknown Job Id Error`` with exit code 153, like the real commands.
 
 The state (JSON, path in ``$TORQUE_REPLAY_STATE``) holds each job's ``<Job>`` element as
@@ -165,17 +169,57 @@ def qrls(argv: list[str]) -> int:
 def _act(argv: list[str], change: Any) -> int:
     with locked_state() as state:
         _log(state, argv)
-        if not argv[1:] or any(a.startswith("-") for a in argv[1:]):
+        try:
+            opts, operands = getopt.getopt(argv[1:], "t:")
+        except getopt.GetoptError:
             return not_recorded(argv)
+        if not operands:
+            return not_recorded(argv)
+        request = dict(opts).get("-t")
+        indices = _array_indices(request) if request is not None else None
+        if request is not None and (indices is None or any("[]" not in o for o in operands)):
+            return not_recorded(argv)  # only -t RANGE N[].host was recorded (78, 78b)
         code = 0
-        for operand in argv[1:]:
+        for operand in operands:
+            if _is_range_id(operand):
+                if argv[0] != "qdel":
+                    return not_recorded(argv)
+                # 72_qdel_subjob_range: Torque's form is qdel -t RANGE N[].host.
+                sys.stderr.write(f"qdel: illegally formed job identifier: {operand}\n")
+                code = code or 1
+                continue
             job_id = _qualified(operand)
             if job_id not in state["jobs"]:
                 sys.stderr.write(f"{argv[0]}: Unknown Job Id Error {job_id}\n")
                 code = UNKNOWN_JOB
                 continue
-            change(state, job_id)
+            if indices is None:
+                change(state, job_id)
+                continue
+            # -t: the subjobs of the array whose index is in the request (78, 78b).
+            number = job_id.split("[", 1)[0]
+            for index in sorted(indices):
+                subjob = job_id.replace("[]", f"[{index}]", 1)
+                if subjob.startswith(number + "[") and subjob in state["jobs"]:
+                    change(state, subjob)
         return code
+
+
+def _is_range_id(operand: str) -> bool:
+    """``7[3-4].torque01``, ``7[1,3]``: more than one subjob in the id."""
+    inside = operand.partition("[")[2].partition("]")[0]
+    return "-" in inside or "," in inside or ":" in inside
+
+
+def _array_indices(request: str) -> set[int] | None:
+    """Torque's array request (``2-3``, ``4``, ``1,3,5-7``), None if not one."""
+    indices: set[int] = set()
+    for part in request.split(","):
+        first, _, last = part.partition("-")
+        if not first.isdigit() or (last and not last.isdigit()):
+            return None
+        indices.update(range(int(first), int(last or first) + 1))
+    return indices
 
 
 def _delete(state: State, job_id: str) -> None:

@@ -143,6 +143,11 @@ class BlockingPBS(BlockingScheduler):
     def cancel(self, job_id: str) -> None:
         self.run(["qdel", validate_pbs_job_id(job_id)])
 
+    def action_argvs(self, command: str, args: Sequence[str]) -> list[list[str]]:
+        """The calls ``%qdel``/``%qhold``/``%qrls`` make for these arguments: on OpenPBS,
+        the command with the arguments as given."""
+        return [[command, *args]]
+
     def forgotten_message(self, job_id: str) -> str:
         return (
             f"Job {job_id} is no longer known to PBS: the server keeps finished jobs only "

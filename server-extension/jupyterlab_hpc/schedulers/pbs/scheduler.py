@@ -179,7 +179,7 @@ class PBSScheduler(Scheduler):
         refused: dict[str, ActionResult] = {}
         targets: dict[str, str] = {}
         for job_id in job_ids:
-            if action != "cancel" and is_subjob(job_id):
+            if action != "cancel" and is_subjob(job_id) and not self._holds_one(job_id):
                 parent = array_parent_id(job_id) or job_id
                 if not is_subjob_range(job_id):
                     refused[job_id] = ActionResult(
@@ -217,6 +217,10 @@ class PBSScheduler(Scheduler):
                 else:
                     results[job_id] = ActionResult(job_id, True)
         return [results[j] for j in job_ids]
+
+    def _holds_one(self, job_id: str) -> bool:
+        """Whether qhold and qrls take this subjob id as it is (OpenPBS: never)."""
+        return False
 
     async def partitions(self) -> list[Partition]:
         result = await self._json_or_text(

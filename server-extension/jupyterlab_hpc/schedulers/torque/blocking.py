@@ -10,11 +10,12 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 
-from ..base import CommandFailed, SchedulerError, SubmitRequest
+from ..base import CommandFailed, InvalidJobId, SchedulerError, SubmitRequest
 from ..pbs.blocking import BlockingPBS
 from ..pbs.commands import FINISHED_JOB, UNKNOWN_JOB
 from ..pbs.parse import PBSParseError, QstatJobs
 from ..pbs.submit import qsub_options
+from .commands import subjob_range_argv
 from .parse import parse_qstat_xml
 
 
@@ -37,6 +38,30 @@ class BlockingTorque(BlockingPBS):
             return parse_qstat_xml(result.stdout)
         except PBSParseError as e:
             raise SchedulerError(str(e), shlex.join(argv)) from None
+
+    def cancel(self, job_id: str) -> None:
+        """``qdel ID``; a range of subjobs (``7[3-4].host``) as ``qdel -t 3-4 7[].host``,
+        the form Torque's qdel takes."""
+        self.run(subjob_range_argv("qdel", job_id) or ["qdel", job_id])
+
+    def action_argvs(self, command: str, args: Sequence[str]) -> list[list[str]]:
+        """Job ids as given, except each range of subjobs (``7[3-4].host``, the listing's
+        folded rows), which goes in a call of its own as ``-t 3-4 7[].host``. With an
+        option among the arguments, the user wrote Torque's form: they go as given."""
+        if any(a.startswith("-") for a in args):
+            return [[command, *args]]
+        plain: list[str] = []
+        ranges: list[list[str]] = []
+        for arg in args:
+            try:
+                argv = subjob_range_argv(command, arg)
+            except InvalidJobId:
+                argv = None  # not an id: the command says what it makes of it
+            if argv is None:
+                plain.append(arg)
+            else:
+                ranges.append(argv)
+        return ([[command, *plain]] if plain else []) + ranges
 
     def submit_options(self, request: SubmitRequest) -> list[str]:
         return qsub_options(request, torque=True)

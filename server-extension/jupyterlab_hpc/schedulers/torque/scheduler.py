@@ -11,8 +11,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..base import HistoryQuery, HistoryResult, Partition, SchedulerError, SubmitRequest
-from ..pbs.commands import FINISHED_JOB, UNKNOWN_JOB
+from ..base import (
+    ActionResult,
+    HistoryQuery,
+    HistoryResult,
+    InvalidJobId,
+    JobAction,
+    Partition,
+    SchedulerError,
+    SubmitRequest,
+)
+from ..pbs.commands import FINISHED_JOB, UNKNOWN_JOB, is_subjob_range, strip_command
 from ..pbs.parse import (
     PBSParseError,
     QstatJobs,
@@ -24,10 +33,13 @@ from ..pbs.parse import (
 from ..pbs.scheduler import PBSScheduler
 from ..pbs.submit import TORQUE_FLAGS, TORQUE_VALUED, check_directives, qsub_options
 from .blocking import BlockingTorque
+from .commands import subjob_range_argv
 from .parse import parse_qstat_xml, parse_torque_version
 
 # What a subjob's XML and ``pbsnodes -a`` call the CPUs of a node and its busy ones.
 _NODE_CPUS = "np"
+
+_ACTION_COMMAND: dict[str, str] = {"cancel": "qdel", "hold": "qhold", "release": "qrls"}
 
 
 class TorqueScheduler(PBSScheduler):
@@ -61,6 +73,33 @@ class TorqueScheduler(PBSScheduler):
     async def _qstat_one(self, options: list[str], job_id: str) -> QstatJobs | None:
         listing = await self._qstat_jobs(options, [job_id])
         return listing if listing.jobs else None
+
+    def _holds_one(self, job_id: str) -> bool:
+        # Torque's qhold and qrls take one subjob (7[2].host) and leave its siblings be.
+        return not is_subjob_range(job_id)
+
+    async def act(self, action: JobAction, job_ids: Sequence[str]) -> list[ActionResult]:
+        """PBSScheduler's actions, but a range of subjobs (``7[3-4].host``, a folded row)
+        goes as Torque's ``qdel -t 3-4 7[].host`` (qhold and qrls alike): its qdel refuses
+        the range in the id. One call per range, since ``-t`` applies to every id."""
+        ranges = [j for j in dict.fromkeys(job_ids) if is_subjob_range(j)]
+        others = [j for j in job_ids if j not in ranges]
+        results = {r.job_id: r for r in await super().act(action, others)} if others else {}
+        for job_id in ranges:
+            results[job_id] = await self._act_on_range(action, job_id)
+        return [results[j] for j in job_ids]
+
+    async def _act_on_range(self, action: JobAction, job_id: str) -> ActionResult:
+        command = _ACTION_COMMAND[action]
+        try:
+            argv = subjob_range_argv(command, job_id) or [command, job_id]
+        except InvalidJobId as e:
+            return ActionResult(job_id, False, str(e))
+        result = await self._run(argv, check=False)
+        if result.ok:
+            return ActionResult(job_id, True)
+        said = [strip_command(ln) for ln in result.stderr.splitlines() if ln.strip()]
+        return ActionResult(job_id, False, "; ".join(said) or result.message)
 
     async def _server_info(self) -> ServerInfo:
         if self._server is None:
