@@ -318,3 +318,43 @@ async def test_history_without_job_history_enable(jp_fetch: Any, pbs_replay: PBS
     assert history["available"] is False
     assert "job_history_enable" in history["message"]
     assert history["jobs"] == []
+
+
+# ---------------------------------------------------------------------------
+# One qdel naming a subjob (or range) with another id crashes the released 23.06.06 server
+
+
+def deleted(pbs_replay: PBSReplay, job_id: str) -> bool:
+    """Gone from the queue, or a subjob marked X (expired) until its array ends."""
+    state = pbs_replay.state()
+    attrs = state["jobs"].get(job_id)
+    if attrs is None:
+        return job_id in state["history"]
+    return bool(attrs["job_state"] == "X")
+
+
+async def test_cancel_a_subjob_with_another_job(jp_fetch: Any, pbs_replay: PBSReplay) -> None:
+    results = await act(jp_fetch, "cancel", "3[1].pbs01", "4.pbs01")
+    assert results == [
+        {"job_id": "3[1].pbs01", "ok": True, "message": ""},
+        {"job_id": "4.pbs01", "ok": True, "message": ""},
+    ]
+    assert deleted(pbs_replay, "3[1].pbs01")
+    assert deleted(pbs_replay, "4.pbs01")
+    qdels = [c for c in pbs_replay.calls() if c[0] == "qdel"]
+    assert qdels == [["qdel", "4.pbs01"], ["qdel", "3[1].pbs01"]]
+    assert not pbs_replay.state().get("server_down")
+
+
+async def test_cancel_a_job_with_a_subjob_range(jp_fetch: Any, pbs_replay: PBSReplay) -> None:
+    results = await act(jp_fetch, "cancel", "5.pbs01", "3[2-3].pbs01", "2.pbs01")
+    assert [(r["job_id"], r["ok"]) for r in results] == [
+        ("5.pbs01", True),
+        ("3[2-3].pbs01", True),
+        ("2.pbs01", True),
+    ]
+    for job_id in ("5.pbs01", "3[2].pbs01", "3[3].pbs01", "2.pbs01"):
+        assert deleted(pbs_replay, job_id), job_id
+    qdels = [c for c in pbs_replay.calls() if c[0] == "qdel"]
+    # plain jobs may share a call; the range goes alone
+    assert qdels == [["qdel", "5.pbs01", "2.pbs01"], ["qdel", "3[2-3].pbs01"]]
