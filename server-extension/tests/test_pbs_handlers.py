@@ -358,3 +358,20 @@ async def test_cancel_a_job_with_a_subjob_range(jp_fetch: Any, pbs_replay: PBSRe
     qdels = [c for c in pbs_replay.calls() if c[0] == "qdel"]
     # plain jobs may share a call; the range goes alone
     assert qdels == [["qdel", "5.pbs01", "2.pbs01"], ["qdel", "3[2-3].pbs01"]]
+
+
+async def test_history_is_newest_first_and_limit_keeps_the_newest(
+    jp_fetch: Any, pbs_replay: PBSReplay
+) -> None:
+    """The contract, as on Slurm: newest first by submit time; ``limit`` keeps the newest.
+    The recorded jobs were submitted on 2026-11-22; three new ones come after them."""
+    for name in ("first", "second", "third"):
+        answer = await post_submit(jp_fetch, {"script": SCRIPT, "options": {"name": name}})
+        assert answer["job_id"]
+    history = await get_json(jp_fetch, "history", start="2000-01-01T00:00:00", limit="3")
+    assert history["available"] is True
+    assert [j["id"] for j in history["jobs"]] == ["12.pbs01", "11.pbs01", "10.pbs01"]
+    everything = await get_json(jp_fetch, "history", start="2000-01-01T00:00:00")
+    ids = [j["id"] for j in everything["jobs"]]
+    assert ids[:3] == ["12.pbs01", "11.pbs01", "10.pbs01"]
+    assert ids[-1] == "0.pbs01"  # the oldest, submitted at 00:07:33
