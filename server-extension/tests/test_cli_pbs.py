@@ -104,3 +104,18 @@ def test_config_file_given_on_the_command_line(
     assert result.returncode == 0, result.stderr
     assert "1.pbs01" in {r[0] for r in result.json()["rows"]}
     assert cli.run("jobs").returncode == 3  # without it: "none" from the folder's config
+
+
+def test_cancel_a_subjob_with_other_jobs_on_pbs(cli: CLI, pbs_replay: PBSReplay) -> None:
+    """One qdel naming a subjob or range with another id crashes the released server."""
+    result = cli.run("cancel", "3[1].pbs01", "4.pbs01", "3[2-3].pbs01")
+    assert result.returncode == 0, result.stderr
+    for job_id in ("3[1].pbs01", "4.pbs01", "3[2-3].pbs01"):
+        assert f"{job_id}: cancellation requested" in result.stdout
+    state = pbs_replay.state()
+    assert "4.pbs01" not in state["jobs"]
+    # every subjob ended, so the array went to the history with them
+    assert state["history"]["3[].pbs01"]["job_state"] == "F"
+    assert [state["history"][f"3[{i}].pbs01"]["job_state"] for i in (1, 2, 3)] == ["X"] * 3
+    qdels = [c for c in pbs_replay.calls() if c[0] == "qdel"]
+    assert qdels == [["qdel", "4.pbs01"], ["qdel", "3[1].pbs01"], ["qdel", "3[2-3].pbs01"]]

@@ -364,3 +364,54 @@ def test_pbs_magics_survive_hostile_input(
     new_jobs = [a for i, a in jobs.items() if int(re.match(r"\d+", i).group()) >= 10]  # type: ignore[union-attr]
     assert all(a["job_state"] == "H" for a in new_jobs)
     print(f"PBS magic fuzz: outcomes {outcomes}")
+
+
+def test_qdel_sends_a_subjob_alone(
+    shell: InteractiveShell, pbs_replay: PBSReplay, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One qdel naming a subjob or range with another id crashes the released server."""
+    run(shell, "%qdel 3[1].pbs01 4.pbs01")
+    out = capsys.readouterr().out
+    assert "Deletion requested: 4.pbs01" in out
+    assert "Deletion requested: 3[1].pbs01" in out
+    run(shell, "%qdel 5.pbs01 3[2-3].pbs01")
+    assert "Deletion requested: 3[2-3].pbs01" in capsys.readouterr().out
+    state = pbs_replay.state()
+    assert "4.pbs01" not in state["jobs"]
+    assert "5.pbs01" not in state["jobs"]
+    # every subjob ended, so the array went to the history with them
+    assert state["history"]["3[].pbs01"]["job_state"] == "F"
+    assert [state["history"][f"3[{i}].pbs01"]["job_state"] for i in (1, 2, 3)] == ["X"] * 3
+    assert not state.get("server_down")
+    assert pbs_replay.calls() == [
+        ["qdel", "4.pbs01"],
+        ["qdel", "3[1].pbs01"],
+        ["qdel", "5.pbs01"],
+        ["qdel", "3[2-3].pbs01"],
+    ]
+
+
+def test_qdel_keeps_its_options_in_every_call(
+    shell: InteractiveShell, pbs_replay: PBSReplay
+) -> None:
+    # qdel -W force is not recorded, so the stand-in refuses both calls (exit 99)
+    error = run_failing(shell, "%qdel -W force 5.pbs01 3[2-3].pbs01")
+    assert isinstance(error, BatchError)
+    assert error.message == "qdel failed for 2 of its 2 calls."
+    assert pbs_replay.calls() == [
+        ["qdel", "-W", "force", "5.pbs01"],
+        ["qdel", "-W", "force", "3[2-3].pbs01"],
+    ]
+
+
+def test_qdel_shows_each_calls_outcome(
+    shell: InteractiveShell, pbs_replay: PBSReplay, capsys: pytest.CaptureFixture[str]
+) -> None:
+    error = run_failing(shell, "%qdel 9999 3[1].pbs01")
+    assert isinstance(error, BatchError)
+    assert error.command == "qdel 9999"
+    assert error.output == "qdel: Unknown Job Id 9999.pbs01"
+    captured = capsys.readouterr()
+    assert "Deletion requested: 3[1].pbs01" in captured.out
+    assert "Not deleted: 9999: qdel: Unknown Job Id 9999.pbs01" in captured.err
+    assert pbs_replay.state()["jobs"]["3[1].pbs01"]["job_state"] == "X"

@@ -192,7 +192,10 @@ def test_subjob_ranges_and_one_subjob_on_torque(
         ["qdel", "13.torque01"],
         ["qdel", "-t", "2-3", "18[].torque01"],
     ]
-    assert "Deletion requested: 18[2-3].torque01 13.torque01" in capsys.readouterr().out
+    # Each qdel call says its outcome (the range goes in a call of its own).
+    out = capsys.readouterr().out
+    assert "Deletion requested: 13.torque01\n" in out
+    assert "Deletion requested: 18[2-3].torque01\n" in out
     run(shell, "%qhold 18[4].torque01")
     assert "<job_state>H</job_state>" in torque_replay.state()["jobs"]["18[4].torque01"]
     assert "<job_state>Q</job_state>" in torque_replay.state()["jobs"]["18[5].torque01"]

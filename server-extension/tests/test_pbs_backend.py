@@ -12,7 +12,11 @@ from jupyterlab_hpc.config import HPCConfig
 from jupyterlab_hpc.runner import CommandRunner
 from jupyterlab_hpc.schedulers.base import InvalidJobId, Job, JobState, SchedulerError
 from jupyterlab_hpc.schedulers.detect import detect_scheduler, no_scheduler_message
-from jupyterlab_hpc.schedulers.pbs.commands import validate_pbs_job_id
+from jupyterlab_hpc.schedulers.pbs.commands import (
+    qdel_groups,
+    split_qdel_args,
+    validate_pbs_job_id,
+)
 from jupyterlab_hpc.schedulers.pbs.scheduler import PBSScheduler
 from jupyterlab_hpc.schedulers.slurm.scheduler import SlurmScheduler
 
@@ -164,7 +168,8 @@ async def test_cancel_subjobs(pbs_replay: PBSReplay) -> None:
     sched = scheduler(pbs_replay)
     results = await sched.act("cancel", ["3[1].pbs01", "3[2-3].pbs01"])
     assert all(r.ok for r in results)
-    assert pbs_replay.calls() == [["qdel", "3[1].pbs01", "3[2-3].pbs01"]]
+    # each subjob or range alone: one qdel naming both crashes the released 23.06.06 server
+    assert pbs_replay.calls() == [["qdel", "3[1].pbs01"], ["qdel", "3[2-3].pbs01"]]
     rows = {r[0]: Job.from_row(r) for r in await sched.list_rows()}
     # every subjob ended, so the array went to the history and leaves the listing
     assert not [j for j in rows if j.startswith("3[")]
@@ -225,3 +230,44 @@ async def test_json_that_does_not_parse_falls_back_to_text(tmp_path: Path) -> No
     rows = await sched.list_rows()
     assert [r[0] for r in rows][:2] == ["1.pbs01", "2.pbs01"]
     assert sched.uses_json  # the next poll tries JSON again
+
+
+async def test_the_stand_in_qdel_crashes_on_a_subjob_mixed_with_another_id(
+    pbs_replay: PBSReplay,
+) -> None:
+    """As the released 23.06.06 pbs_server does; afterwards no server answers."""
+    runner = CommandRunner(pbs_replay.command_paths, timeout=10)
+    crashed = await runner.run(["qdel", "4.pbs01", "3[2-3].pbs01"])
+    assert crashed.returncode == 162  # PBS error 15010 modulo 256
+    assert crashed.stderr == "qdel: cannot connect to server pbs01 (errno=15010)\n"
+    state = pbs_replay.state()
+    assert state["server_down"] is True
+    assert "4.pbs01" in state["jobs"]
+    for argv in (["qdel", "5.pbs01"], ["qstat", "-f", "-F", "json", "-t"], ["qhold", "5.pbs01"]):
+        after = await runner.run(argv)
+        assert after.returncode == 162, argv
+        assert "cannot connect to server pbs01" in after.stderr
+    # the ids of a call that failed without naming them are never reported as done
+    results = await scheduler(pbs_replay).act("cancel", ["4.pbs01", "3[1].pbs01"])
+    assert [(r.ok, r.message) for r in results] == [
+        (False, "cannot connect to server pbs01 (errno=15010)")
+    ] * 2
+
+
+def test_qdel_groups_put_each_subjob_alone() -> None:
+    ids = ["3[1].pbs01", "4.pbs01", "7[].pbs01", "3[2-3].pbs01", "5"]
+    assert qdel_groups(ids) == [
+        ["4.pbs01", "7[].pbs01", "5"],
+        ["3[1].pbs01"],
+        ["3[2-3].pbs01"],
+    ]
+    assert qdel_groups(["4.pbs01", "5.pbs01"]) == [["4.pbs01", "5.pbs01"]]
+    assert qdel_groups([]) == []
+    assert split_qdel_args(["-W", "force", "-x", "4", "3[1]"]) == (
+        ["-W", "force", "-x"],
+        ["4", "3[1]"],
+    )
+    assert split_qdel_args(["-Wsuppress_email=5", "--", "4"]) == (
+        ["-Wsuppress_email=5", "--"],
+        ["4"],
+    )

@@ -146,7 +146,7 @@ def test_history_filters_user_time_and_state() -> None:
     jobs = finished_jobs()
     everything = history_records(jobs, HistoryQuery(start="2026-11-22T00:00:00"), "alice")
     ids = [r.job.id for r in everything]
-    assert ids[0] == "0.pbs01"  # oldest first
+    assert ids[0] == "9.pbs01"  # newest first (9 was submitted last, at 00:09:16)
     assert set(ids) == {"0.pbs01", "1.pbs01", "2.pbs01", "3[].pbs01", "4.pbs01", "5.pbs01",
                         "6.pbs01", "8.pbs01", "9.pbs01"}  # fmt: skip
     assert history_records(jobs, HistoryQuery(start="2026-11-22T00:00:00"), "bob") == []
@@ -155,7 +155,7 @@ def test_history_filters_user_time_and_state() -> None:
         HistoryQuery(start="2026-11-22T00:00:00", states=(JobState.FAILED, JobState.TIMEOUT)),
         "alice",
     )
-    assert [r.job.id for r in failed] == ["5.pbs01", "6.pbs01"]
+    assert [r.job.id for r in failed] == ["6.pbs01", "5.pbs01"]  # same ctime: by number
     # 0.pbs01 ended at 00:07:34; the range from 00:08 leaves it out, running 1 stays
     later = history_records(jobs, HistoryQuery(start="2026-11-22T00:08:00"), "alice")
     assert "0.pbs01" not in {r.job.id for r in later}
@@ -167,6 +167,30 @@ def test_history_filters_user_time_and_state() -> None:
     assert [r.job.id for r in early] == ["0.pbs01"]
     limited = history_records(jobs, HistoryQuery(start="2026-11-22T00:00:00", limit=2), "alice")
     assert len(limited) == 2
+
+
+def test_history_is_newest_first_and_the_limit_keeps_the_newest() -> None:
+    """As Slurm's history (sacct.select): by submit time (ctime), newest first, then by
+    job number; 72_qstat_x_f_F_json: 0 at 00:07:33, 1-8 at 00:08:19, 9 at 00:09:16."""
+    jobs = finished_jobs()
+    records = history_records(jobs, HistoryQuery(start="2026-11-22T00:00:00"), "alice")
+    assert [r.job.id for r in records] == [
+        "9.pbs01",
+        "8.pbs01",
+        "6.pbs01",
+        "5.pbs01",
+        "4.pbs01",
+        "3[].pbs01",
+        "2.pbs01",
+        "1.pbs01",
+        "0.pbs01",
+    ]
+    submitted = [r.job.submit_time for r in records]
+    assert submitted == sorted(submitted, reverse=True)
+    limited = history_records(jobs, HistoryQuery(start="2026-11-22T00:00:00", limit=3), "alice")
+    assert [r.job.id for r in limited] == ["9.pbs01", "8.pbs01", "6.pbs01"]
+    one = history_records(jobs, HistoryQuery(start="2026-11-21T00:00:00", limit=1), "alice")
+    assert [r.job.id for r in one] == ["9.pbs01"]
 
 
 def test_history_usage_figures() -> None:

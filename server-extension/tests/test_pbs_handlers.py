@@ -318,3 +318,60 @@ async def test_history_without_job_history_enable(jp_fetch: Any, pbs_replay: PBS
     assert history["available"] is False
     assert "job_history_enable" in history["message"]
     assert history["jobs"] == []
+
+
+# ---------------------------------------------------------------------------
+# One qdel naming a subjob (or range) with another id crashes the released 23.06.06 server
+
+
+def deleted(pbs_replay: PBSReplay, job_id: str) -> bool:
+    """Gone from the queue, or a subjob marked X (expired) until its array ends."""
+    state = pbs_replay.state()
+    attrs = state["jobs"].get(job_id)
+    if attrs is None:
+        return job_id in state["history"]
+    return bool(attrs["job_state"] == "X")
+
+
+async def test_cancel_a_subjob_with_another_job(jp_fetch: Any, pbs_replay: PBSReplay) -> None:
+    results = await act(jp_fetch, "cancel", "3[1].pbs01", "4.pbs01")
+    assert results == [
+        {"job_id": "3[1].pbs01", "ok": True, "message": ""},
+        {"job_id": "4.pbs01", "ok": True, "message": ""},
+    ]
+    assert deleted(pbs_replay, "3[1].pbs01")
+    assert deleted(pbs_replay, "4.pbs01")
+    qdels = [c for c in pbs_replay.calls() if c[0] == "qdel"]
+    assert qdels == [["qdel", "4.pbs01"], ["qdel", "3[1].pbs01"]]
+    assert not pbs_replay.state().get("server_down")
+
+
+async def test_cancel_a_job_with_a_subjob_range(jp_fetch: Any, pbs_replay: PBSReplay) -> None:
+    results = await act(jp_fetch, "cancel", "5.pbs01", "3[2-3].pbs01", "2.pbs01")
+    assert [(r["job_id"], r["ok"]) for r in results] == [
+        ("5.pbs01", True),
+        ("3[2-3].pbs01", True),
+        ("2.pbs01", True),
+    ]
+    for job_id in ("5.pbs01", "3[2].pbs01", "3[3].pbs01", "2.pbs01"):
+        assert deleted(pbs_replay, job_id), job_id
+    qdels = [c for c in pbs_replay.calls() if c[0] == "qdel"]
+    # plain jobs may share a call; the range goes alone
+    assert qdels == [["qdel", "5.pbs01", "2.pbs01"], ["qdel", "3[2-3].pbs01"]]
+
+
+async def test_history_is_newest_first_and_limit_keeps_the_newest(
+    jp_fetch: Any, pbs_replay: PBSReplay
+) -> None:
+    """The contract, as on Slurm: newest first by submit time; ``limit`` keeps the newest.
+    The recorded jobs were submitted on 2026-11-22; three new ones come after them."""
+    for name in ("first", "second", "third"):
+        answer = await post_submit(jp_fetch, {"script": SCRIPT, "options": {"name": name}})
+        assert answer["job_id"]
+    history = await get_json(jp_fetch, "history", start="2000-01-01T00:00:00", limit="3")
+    assert history["available"] is True
+    assert [j["id"] for j in history["jobs"]] == ["12.pbs01", "11.pbs01", "10.pbs01"]
+    everything = await get_json(jp_fetch, "history", start="2000-01-01T00:00:00")
+    ids = [j["id"] for j in everything["jobs"]]
+    assert ids[:3] == ["12.pbs01", "11.pbs01", "10.pbs01"]
+    assert ids[-1] == "0.pbs01"  # the oldest, submitted at 00:07:33

@@ -8,18 +8,21 @@ command and PBS's own message; listings are typed tables.
 
 from __future__ import annotations
 
+import shlex
 import sys
 from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 
-from ..schedulers.base import LISTING_COLUMNS
+from ..runner import CommandResult
+from ..schedulers.base import LISTING_COLUMNS, CommandFailed
+from ..schedulers.pbs.commands import qdel_groups, split_qdel_args
 from ..schedulers.pbs.parse import listing_rows
 from .args import pop_option, split, valid_name
 from .context import MagicsContext, job_environment
 from .display import JOB_COLUMNS, JOB_KINDS, table
-from .errors import batch_errors
+from .errors import BatchError, batch_errors
 from .job import JobHandle
 
 
@@ -180,9 +183,44 @@ class PBSMagics(Magics):
             %qdel {job.id}
 
         A refusal (not your job, unknown id, already finished) raises an error with
-        qdel's message.
+        qdel's message. A subjob or subjob range is deleted in a qdel call of its own (one
+        qdel naming it with another id crashes the released OpenPBS 23.06.06 server); the
+        options are passed to every call and each call's outcome is shown.
         """
-        self._act("qdel", line, "Deletion requested")
+        args = split(line)
+        options, ids = split_qdel_args(args)
+        groups = qdel_groups(ids)
+        if len(groups) < 2:
+            self._act("qdel", line, "Deletion requested")
+            return
+        # A subjob or range never shares a qdel with another id: that mix crashes the
+        # released OpenPBS 23.06.06 server. Each call's outcome is shown.
+        pbs = self.context.pbs()
+        failures: list[CommandResult] = []
+        calls = 0
+        for group in groups:
+            # Torque's form of a subjob range (qdel -t 3-4 7[].host) comes from the backend.
+            for argv in pbs.action_argvs("qdel", [*options, *group]):
+                calls += 1
+                result = pbs.run(argv, check=False)
+                if result.stdout:
+                    print(result.stdout, end="" if result.stdout.endswith("\n") else "\n")
+                if result.ok:
+                    if result.stderr.strip():
+                        print(result.stderr.rstrip("\n"), file=sys.stderr)
+                    print(f"Deletion requested: {' '.join(group)}")
+                else:
+                    print(f"Not deleted: {' '.join(group)}: {result.message}", file=sys.stderr)
+                    failures.append(result)
+        if len(failures) == 1:
+            only = failures[0]
+            raise CommandFailed(only.argv, only.returncode, only.message)
+        if failures:
+            raise BatchError(
+                f"qdel failed for {len(failures)} of its {calls} calls.",
+                "; ".join(shlex.join(f.argv) for f in failures),
+                "\n".join(f.message for f in failures),
+            )
 
     @line_magic
     @batch_errors

@@ -59,6 +59,45 @@ def is_subjob_range(job_id: str) -> bool:
     return parts is not None and "-" in parts[1]
 
 
+def qdel_groups(job_ids: Sequence[str]) -> list[list[str]]:
+    """The ids of one deletion, split into the qdel calls that carry them safely.
+
+    The released OpenPBS 23.06.06 server crashes (SIGSEGV in ``req_deletejob``, fixed
+    upstream after the release) when one qdel names a subjob or a subjob range
+    (``3[1].pbs01``, ``3[2-5].pbs01``) together with any other id, in either order (see
+    the shared recordings' release-23.06.06 README). So each subjob or range goes alone in
+    its own call; plain jobs and whole arrays (``3[].pbs01``) go together in one call,
+    first. Ids keep their order within the calls.
+    """
+    together = [j for j in job_ids if not is_subjob(j)]
+    alone = [[j] for j in job_ids if is_subjob(j)]
+    return ([together] if together else []) + alone
+
+
+def split_qdel_args(args: Sequence[str]) -> tuple[list[str], list[str]]:
+    """qdel's own argv (after ``qdel``) -> (options, job ids).
+
+    qdel takes ``-W <value>`` (``-W force``, ``-Wsuppress_email=5``) and flags such as
+    ``-x``; everything after ``--`` and every word not starting with ``-`` is a job id.
+    """
+    options: list[str] = []
+    ids: list[str] = []
+    it = iter(args)
+    for arg in it:
+        if arg == "--":
+            options.append(arg)  # the ids after it are never read as options
+            ids.extend(it)
+        elif arg.startswith("-") and len(arg) > 1:
+            options.append(arg)
+            if arg == "-W":
+                value = next(it, None)
+                if value is not None:
+                    options.append(value)
+        else:
+            ids.append(arg)
+    return options, ids
+
+
 def sequence_part(job_id: str) -> str:
     """``3[1].pbs01`` -> ``3[1]``: the id without its server."""
     return job_id.split(".", 1)[0]

@@ -222,7 +222,7 @@ def history_records(
     jobs: Mapping[str, Mapping[str, Any]], query: HistoryQuery, user: str
 ) -> list[HistoryRecord]:
     """The user's jobs of ``qstat -x -f`` that overlap the query's time range, in its
-    states, oldest first, at most ``query.limit``.
+    states, newest first (by submit time, as Slurm's history), the newest ``query.limit``.
 
     A job belongs to the range when it was submitted before the range ends and has not
     ended before it starts (so a job still running counts). Array subjobs are left out:
@@ -246,5 +246,13 @@ def history_records(
         if start is not None and ended is not None and job.state in FINAL_STATES and ended < start:
             continue
         out.append(record)
-    out.sort(key=lambda r: r.job.submit_time or "")
+    # Newest first, and the limit keeps the newest: as Slurm's history (sacct.select), by
+    # submit time, then by job number (jobs submitted within one second).
+    out.sort(key=lambda r: (r.job.submit_time or "", _number(r.job.id)), reverse=True)
     return out[: query.limit]
+
+
+def _number(job_id: str) -> int:
+    """``12.pbs01`` and ``12[].pbs01`` -> 12 (0 when the id has no number)."""
+    head = job_id.split(".", 1)[0].split("[", 1)[0]
+    return int(head) if head.isdigit() else 0

@@ -40,6 +40,7 @@ from .commands import (
     is_subjob,
     is_subjob_range,
     mentions,
+    qdel_groups,
     qsub_message,
     sequence_part,
     strip_command,
@@ -196,31 +197,51 @@ class PBSScheduler(Scheduler):
                 targets[job_id] = job_id
         results = dict(refused)
         unique = list(dict.fromkeys(targets.values()))
-        if unique:
-            result = await self._run([command, *unique], check=False)
-            lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
-            failed: dict[str, str] = {}
-            for target in unique:
-                said = [strip_command(ln) for ln in lines if mentions(ln, target)]
-                if said:
-                    failed[target] = "; ".join(said)
-            if not result.ok and not failed:
-                failed = dict.fromkeys(unique, result.message)
-            for job_id, target in targets.items():
-                if target in failed:
-                    results[job_id] = ActionResult(job_id, False, failed[target])
-                elif target != job_id:
-                    verb = "held" if action == "hold" else "released"
-                    results[job_id] = ActionResult(
-                        job_id, True, f"PBS {verb} the whole array {target}."
-                    )
-                else:
-                    results[job_id] = ActionResult(job_id, True)
+        # qdel: a subjob or range never shares a call (it crashes the released server).
+        groups = qdel_groups(unique) if command == "qdel" else [unique] if unique else []
+        failed: dict[str, str] = {}
+        for group in groups:
+            failed.update(await self._act_once(command, group))
+        for job_id, target in targets.items():
+            if target in failed:
+                results[job_id] = ActionResult(job_id, False, failed[target])
+            elif target != job_id:
+                verb = "held" if action == "hold" else "released"
+                results[job_id] = ActionResult(
+                    job_id, True, f"PBS {verb} the whole array {target}."
+                )
+            else:
+                results[job_id] = ActionResult(job_id, True)
         return [results[j] for j in job_ids]
 
     def _holds_one(self, job_id: str) -> bool:
         """Whether qhold and qrls take this subjob id as it is (OpenPBS: never)."""
         return False
+
+    async def _act_once(self, command: str, ids: list[str]) -> dict[str, str]:
+        """One qdel/qhold/qrls call; what it said about each id it failed for.
+
+        PBS goes on after a refused id and names it on stderr (``qdel: Unknown Job Id
+        9.pbs01``), so an id no line names was acted on, unless the call failed with a
+        line naming no id (the server could not be reached, ...): then no id it did not
+        explain is taken as done.
+        """
+        result = await self._run([command, *ids], check=False)
+        lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
+        failed: dict[str, str] = {}
+        for target in ids:
+            said = [strip_command(ln) for ln in lines if mentions(ln, target)]
+            if said:
+                failed[target] = "; ".join(said)
+        if not result.ok:
+            unexplained = [
+                strip_command(ln) for ln in lines if not any(mentions(ln, t) for t in ids)
+            ]
+            if unexplained or not failed:
+                message = "; ".join(unexplained) or result.message
+                for target in ids:
+                    failed.setdefault(target, message)
+        return failed
 
     async def partitions(self) -> list[Partition]:
         result = await self._json_or_text(
