@@ -32,7 +32,7 @@ def test_doctor_on_torque(cli: CLI) -> None:
     result = cli.run("doctor")
     assert result.returncode == 0, result.stdout
     out = result.stdout
-    assert "ok       Torque 6.1.2, cluster \"torque01\" (HPCConfig.scheduler = 'torque')" in out
+    assert "ok       Torque 6.1-dev, cluster \"torque01\" (HPCConfig.scheduler = 'torque')" in out
     assert f"qstat     {REPLAY_BIN / 'qstat'}" in out
     assert "The job listing works: 7 jobs, 6 of them yours." in out
 

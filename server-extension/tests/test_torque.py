@@ -4,7 +4,6 @@ test-only Torque stand-ins (tests/torque_replay), and detection."""
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,12 +27,18 @@ from jupyterlab_hpc.schedulers.pbs.scheduler import PBSScheduler
 from jupyterlab_hpc.schedulers.pbs.submit import qsub_options
 from jupyterlab_hpc.schedulers.torque.commands import array_request, subjob_range_argv
 from jupyterlab_hpc.schedulers.torque.parse import parse_qstat_xml, parse_torque_version
-from jupyterlab_hpc.schedulers.torque.scheduler import TorqueScheduler, busy_cpus, torque_nodes
+from jupyterlab_hpc.schedulers.torque.scheduler import (
+    TorqueScheduler,
+    busy_cpus,
+    is_torque_answer,
+    torque_nodes,
+)
 
 from .pbs_replay.fixtures import REPLAY_BIN as PBS_BIN
 from .pbs_replay.fixtures import PBSReplay
 from .torque_replay.fixtures import REPLAY_BIN as TORQUE_BIN
 from .torque_replay.fixtures import TorqueReplay
+from .torque_replay.recordings import recording
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "torque"
 
@@ -45,14 +50,7 @@ def fixture(name: str) -> str:
 def recorded(name: str) -> tuple[int, str, str]:
     """A recording of the real Torque 6.1 server (fixtures/torque/recorded/): its exit
     code, stdout and stderr, byte for byte."""
-    text = (FIXTURES / "recorded" / name).read_bytes().decode()
-    code = int(re.search(r"^# exit_code: (\d+)$", text, re.M).group(1))  # type: ignore[union-attr]
-    sections: list[str] = []
-    for stream in ("stdout", "stderr"):
-        head = re.search(rf"^# ===== {stream} \((\d+) bytes\) =====\n", text, re.M)
-        assert head is not None
-        sections.append(text[head.end() : head.end() + int(head.group(1))])
-    return code, sections[0], sections[1]
+    return recording(name).as_tuple()
 
 
 def jobs() -> dict[str, dict[str, object]]:
@@ -63,8 +61,16 @@ def jobs() -> dict[str, dict[str, object]]:
 # Parsers
 
 
+def stand_in(*argv: str) -> tuple[int, str, str]:
+    """One call of a Torque stand-in (tests/torque_replay): exit code, stdout, stderr."""
+    done = subprocess.run(
+        [str(TORQUE_BIN / argv[0]), *argv[1:]], capture_output=True, text=True, check=False
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
 def test_versions() -> None:
-    assert parse_torque_version(fixture("qstat_version.txt")) == "6.1.2"
+    assert parse_torque_version(recorded("01_qstat_version.txt")[1]) == "6.1-dev"
     assert parse_torque_version(fixture("qstat_version_4.txt")) == "4.2.10"
     assert parse_torque_version("pbs_version = 23.06.06\n") is None
     assert parse_torque_version("slurm 22.05.8\n") is None
@@ -126,6 +132,17 @@ def test_detail_of_a_completed_job() -> None:
     assert detail.used["time"] == "00:00:05"
     assert detail.requested["nodes"] == "1"
     assert detail.requested["node_spec"] == "1:ppn=1"
+
+
+def test_qstat_version_is_on_stdout() -> None:
+    """Torque 6.1's ``qstat --version`` prints ``Version: 6.1-dev`` and an empty
+    ``Commit:`` on stdout, nothing on stderr (01; 01b throws stderr away and still sees it).
+    The stand-in answers the same bytes, and detection finds Torque in them."""
+    version = recorded("01_qstat_version.txt")
+    assert version == (0, "Version: 6.1-dev\nCommit: \n", "")
+    assert "V   e   r   s   i   o   n" in recorded("01b_qstat_version_stderr_only.txt")[1]
+    assert stand_in("qstat", "--version") == version
+    assert is_torque_answer(version[1], "")
 
 
 def test_bad_xml() -> None:
@@ -232,13 +249,6 @@ def test_subjob_range_argv() -> None:
 
 def test_stand_ins_answer_subjob_forms_as_torque(torque_replay: TorqueReplay) -> None:
     """The stand-ins' qdel/qhold/qrls against the real server's recordings."""
-
-    def stand_in(*argv: str) -> tuple[int, str, str]:
-        done = subprocess.run(
-            [str(TORQUE_BIN / argv[0]), *argv[1:]], capture_output=True, text=True, check=False
-        )
-        return done.returncode, done.stdout, done.stderr
-
     code, _, stderr = recorded("72_qdel_subjob_range.txt")
     assert stand_in("qdel", "7[3-4].torque01") == (code, "", stderr)  # no 7[] in the fixtures
     assert stand_in("qdel", "17[1-2].torque01") == (
@@ -266,8 +276,8 @@ def torque(torque_replay: TorqueReplay) -> TorqueScheduler:
 
 
 async def test_backend(torque: TorqueScheduler, torque_replay: TorqueReplay) -> None:
-    assert await torque.version() == "6.1.2"
-    assert torque.flavour("6.1.2") == "Torque"
+    assert await torque.version() == "6.1-dev"
+    assert torque.flavour("6.1-dev") == "Torque"
     assert await torque.cluster_name() == "torque01"
     rows = {r[0]: r for r in await torque.list_rows()}
     assert rows["17[1].torque01"][2] == "1"

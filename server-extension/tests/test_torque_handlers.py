@@ -31,7 +31,7 @@ async def test_capabilities_and_listing(jp_fetch: Any) -> None:
     caps = await get_json(jp_fetch, "capabilities")
     assert caps["scheduler"]["kind"] == "torque"
     assert caps["scheduler"]["flavour"] == "Torque"
-    assert caps["scheduler"]["version"] == "6.1.2"
+    assert caps["scheduler"]["version"] == "6.1-dev"
     assert caps["scheduler"]["cluster"] == "torque01"
     mine = await listing(jp_fetch, scope="mine")
     assert "14.torque01" not in mine  # bob's

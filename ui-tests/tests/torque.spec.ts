@@ -39,7 +39,7 @@ test('Torque: the queue panel in PBS words, completed jobs and array subjobs', a
   await page.sidebar.setWidth(640, 'left');
   const panel = page.locator('#jupyterlab-hpc-queue');
   await expect(panel.locator('.jp-hpc-queue-status-scheduler')).toHaveText(
-    'Torque 6.1.2 on torque01',
+    'Torque 6.1-dev on torque01',
     { timeout: 30000 }
   );
   // PBS's words: a queue, qdel/qhold/qrls, qsub.

@@ -25,9 +25,10 @@ def no_scheduler_message() -> str:
 
 def qstat_family(runner: CommandRunner) -> str | None:
     """Which PBS ``qstat --version`` belongs to: "pbs" for OpenPBS / PBS Professional
-    (``pbs_version = 23.06.06``), "torque" for Torque (``Version: 6.1.2`` and ``Commit:``
-    on stderr; Torque 4 wrote ``version: 4.2.10``), None for anything else (Slurm's
-    Torque wrappers install a qstat too; theirs answers neither way).
+    (``pbs_version = 23.06.06``), "torque" for Torque (``Version: 6.1-dev`` and
+    ``Commit:``, on stdout in Torque 6.1; Torque 4 wrote ``version: 4.2.10``), None for
+    anything else (Slurm's Torque wrappers install a qstat too; theirs answers neither
+    way). Both streams are read: which one a release writes to is not the question.
     """
     try:
         result = runner.run_sync(["qstat", "--version"], timeout=10)

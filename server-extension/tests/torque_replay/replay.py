@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ..replay_state import NOT_RECORDED, State, locked_state_in
+from .recordings import recording
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "torque"
 STATE_ENV = "TORQUE_REPLAY_STATE"
@@ -104,7 +105,8 @@ def _members(state: State, job_id: str) -> list[str]:
 
 def qstat(argv: list[str]) -> int:
     if argv[1:] == ["--version"]:
-        sys.stderr.write(_fixture("qstat_version.txt"))  # Torque writes it on stderr
+        # Torque 6.1 writes its version on stdout, nothing on stderr (01, 01b).
+        sys.stdout.write(recording("01_qstat_version.txt").stdout)
         return 0
     with locked_state() as state:
         _log(state, argv)

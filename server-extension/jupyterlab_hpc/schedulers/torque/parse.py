@@ -10,8 +10,8 @@ OpenPBS's job ids, attribute names and ``qdel``/``qhold``/``qrls``, but:
   ``exit_status`` (lower case); it then disappears: there is no ``qstat -x`` history.
 - Start and end times are ``start_time`` and ``comp_time``; a subjob's index is
   ``job_array_id``; CPUs are asked for as ``Resource_List.nodes = 2:ppn=4``.
-- ``qstat --version`` writes ``Version: 6.1.2`` and ``Commit: <hash>`` (on stderr);
-  OpenPBS writes ``pbs_version = 23.06.06``.
+- ``qstat --version`` writes ``Version: 6.1-dev`` and ``Commit: <hash>`` (on stdout,
+  nothing on stderr: recordings 01, 01b); OpenPBS writes ``pbs_version = 23.06.06``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ _TORQUE_VERSION = re.compile(r"^\s*version:\s*(\S+)", re.I | re.M)
 
 
 def parse_torque_version(text: str) -> str | None:
-    """``Version: 6.1.2`` (Torque 5-6) or ``version: 4.2.10`` (Torque 4) -> the number;
+    """``Version: 6.1-dev`` (Torque 5-6) or ``version: 4.2.10`` (Torque 4) -> the number;
     None when the text is not Torque's answer (OpenPBS says ``pbs_version = ...``)."""
     if "pbs_version" in text:
         return None

@@ -55,7 +55,7 @@ class TorqueScheduler(PBSScheduler):
 
     async def version(self) -> str:
         result = await self._run(["qstat", "--version"])
-        # Torque writes its version on stderr.
+        # Torque 6.1 writes it on stdout; both streams are read, whichever a build uses.
         return parse_torque_version(result.stdout + result.stderr) or result.message
 
     async def _qstat_jobs(self, options: list[str], ids: Sequence[str] = ()) -> QstatJobs:
