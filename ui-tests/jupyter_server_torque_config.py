@@ -1,6 +1,6 @@
 """A third JupyterLab server for the Galata tests, on Torque: its qstat, qsub, qdel, qhold,
 qrls and pbsnodes are the test-only Torque stand-ins (server-extension/tests/torque_replay)
-over a fresh state made from the fixtures written from Torque's documentation."""
+over a fresh state made from recordings of a real Torque 6.1 server."""
 
 import os
 import pwd

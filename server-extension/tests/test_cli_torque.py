@@ -34,7 +34,7 @@ def test_doctor_on_torque(cli: CLI) -> None:
     out = result.stdout
     assert "ok       Torque 6.1-dev, cluster \"torque01\" (HPCConfig.scheduler = 'torque')" in out
     assert f"qstat     {REPLAY_BIN / 'qstat'}" in out
-    assert "The job listing works: 7 jobs, 6 of them yours." in out
+    assert "The job listing works: 14 jobs, 13 of them yours." in out
 
 
 async def test_jobs_json_is_the_apis_listing_on_torque(cli: CLI, jp_fetch: Any) -> None:
@@ -46,7 +46,7 @@ async def test_jobs_json_is_the_apis_listing_on_torque(cli: CLI, jp_fetch: Any) 
         assert answer["columns"] == api["columns"]
         assert answer["rows"] == api["rows"]
     table = cli.run("jobs", "--all").stdout
-    assert "17[1].torque01" in table
+    assert "7[1].torque01" in table
     assert "bob" in table
 
 
@@ -55,20 +55,20 @@ def test_submit_and_cancel_on_torque(cli: CLI, torque_replay: TorqueReplay) -> N
     script.write_text("#!/bin/bash\n#PBS -N from-cli\n#PBS -l nodes=1:ppn=2\nhostname\n")
     result = cli.run("submit", str(script), "-h")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "18.torque01\n"
+    assert result.stdout == "20.torque01\n"
     assert ["qsub", "-h", str(script)] in torque_replay.argvs()
-    job = torque_replay.state()["jobs"]["18.torque01"]
+    job = torque_replay.state()["jobs"]["20.torque01"]
     assert "<Job_Name>from-cli</Job_Name>" in job
     assert "<job_state>H</job_state>" in job
-    cancelled = cli.run("cancel", "18.torque01")
+    cancelled = cli.run("cancel", "20.torque01")
     assert cancelled.returncode == 0, cancelled.stderr
-    assert "18.torque01" not in torque_replay.state()["jobs"]
-    refused = cli.run("cancel", "14.torque01", "9999.torque01")
+    assert "20.torque01" not in torque_replay.state()["jobs"]
+    refused = cli.run("cancel", "19.torque01", "9999.torque01")
     assert refused.returncode == 1
-    assert "14.torque01: not cancelled: Job 14.torque01 belongs to bob" in refused.stderr
+    assert "19.torque01: not cancelled: Job 19.torque01 belongs to bob" in refused.stderr
     assert "9999.torque01: not cancelled: Job 9999.torque01 is not in the queue" in refused.stderr
-    assert "14.torque01" in torque_replay.state()["jobs"]
-    assert not [a for a in torque_replay.argvs() if a[0] == "qdel" and "14.torque01" in a]
+    assert "19.torque01" in torque_replay.state()["jobs"]
+    assert not [a for a in torque_replay.argvs() if a[0] == "qdel" and "19.torque01" in a]
     bad_queue = cli.run("submit", str(script), "-q", "nosuchqueue")
     assert bad_queue.returncode == 1
     assert "qsub refused: qsub: submit error (Unknown queue" in bad_queue.stderr
@@ -76,29 +76,29 @@ def test_submit_and_cancel_on_torque(cli: CLI, torque_replay: TorqueReplay) -> N
 
 def test_cancel_several_jobs_on_torque(cli: CLI, torque_replay: TorqueReplay) -> None:
     """``jupyter hpc cancel A B``: one qstat of both ids (one XML document each), then one qdel."""
-    result = cli.run("cancel", "12.torque01", "13.torque01")
+    result = cli.run("cancel", "6.torque01", "11.torque01")
     assert result.returncode == 0, result.stderr
-    assert "12.torque01: cancellation requested" in result.stdout
-    assert "13.torque01: cancellation requested" in result.stdout
-    assert ["qdel", "12.torque01", "13.torque01"] in torque_replay.argvs()
+    assert "6.torque01: cancellation requested" in result.stdout
+    assert "11.torque01: cancellation requested" in result.stdout
+    assert ["qdel", "6.torque01", "11.torque01"] in torque_replay.argvs()
     jobs = torque_replay.state()["jobs"]
-    assert "12.torque01" not in jobs
-    assert "13.torque01" not in jobs
+    assert "6.torque01" not in jobs
+    assert "11.torque01" not in jobs
 
 
 def test_cancel_a_range_of_subjobs_on_torque(cli: CLI, torque_replay: TorqueReplay) -> None:
-    """``jupyter hpc cancel 18[2-3].torque01``: Torque's qdel refuses the range in the id,
-    so it goes as ``qdel -t 2-3 18[].torque01``."""
+    """``jupyter hpc cancel 20[2-3].torque01``: Torque's qdel refuses the range in the id,
+    so it goes as ``qdel -t 2-3 20[].torque01``."""
     script = cli.cwd / "sweep.sh"
     script.write_text("#!/bin/bash\nhostname\n")
-    assert cli.run("submit", str(script), "-t", "1-4").stdout == "18[].torque01\n"
-    result = cli.run("cancel", "18[2-3].torque01")
+    assert cli.run("submit", str(script), "-t", "1-4").stdout == "20[].torque01\n"
+    result = cli.run("cancel", "20[2-3].torque01")
     assert result.returncode == 0, result.stderr
-    assert "18[2-3].torque01: cancellation requested" in result.stdout
-    assert ["qdel", "-t", "2-3", "18[].torque01"] in torque_replay.argvs()
+    assert "20[2-3].torque01: cancellation requested" in result.stdout
+    assert ["qdel", "-t", "2-3", "20[].torque01"] in torque_replay.argvs()
     jobs = torque_replay.state()["jobs"]
-    assert sorted(k for k in jobs if k.startswith("18[")) == [
-        "18[1].torque01",
-        "18[4].torque01",
-        "18[].torque01",
+    assert sorted(k for k in jobs if k.startswith("20[")) == [
+        "20[1].torque01",
+        "20[4].torque01",
+        "20[].torque01",
     ]

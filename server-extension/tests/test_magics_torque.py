@@ -59,10 +59,10 @@ def test_qsub_cell_on_torque(shell: InteractiveShell, torque_replay: TorqueRepla
     )
     assert isinstance(job, JobHandle)
     assert shell.user_ns["my_job"] is job
-    assert job.id == "18.torque01"
+    assert job.id == "20.torque01"
     assert job.scheduler == "torque"
     assert job.state is JobState.HELD
-    assert repr(job) == "Job(id='18.torque01', state='held', scheduler='torque')"
+    assert repr(job) == "Job(id='20.torque01', state='held', scheduler='torque')"
     submitted = torque_replay.calls()[0]
     assert submitted["argv"] == ["qsub", "-N", "from-the-line", "-h"]
     assert submitted["stdin"] == (
@@ -70,30 +70,30 @@ def test_qsub_cell_on_torque(shell: InteractiveShell, torque_replay: TorqueRepla
         '#PBS -l nodes=1:ppn=2,walltime=00:05:00\necho "$HOME"\n'
     )
     # The handle reads the job back with Torque's XML form.
-    assert torque_replay.argvs()[1] == ["qstat", "-f", "-x", "-t", "18.torque01"]
+    assert torque_replay.argvs()[1] == ["qstat", "-f", "-x", "-t", "20.torque01"]
     assert job.info is not None
     assert job.info.name == "from-the-line"  # the line wins over the cell
     assert job.info.time_limit == 300  # from the cell
     assert job.info.cpus == 2
-    assert job.stdout_path == str(Path.cwd() / "from-the-line.o18")
+    assert job.stdout_path == str(Path.cwd() / "from-the-line.o20")
 
 
 def test_qsub_file_array_and_its_subjobs(
     shell: InteractiveShell, torque_replay: TorqueReplay, tmp_path: Path
 ) -> None:
     script = tmp_path / "sweep job.sh"
-    script.write_text("#!/bin/bash\n#PBS -q debug\necho $PBS_ARRAYID\n")
+    script.write_text("#!/bin/bash\n#PBS -q batch\necho $PBS_ARRAYID\n")
     shell.user_ns["script"] = str(script)
     job = run(shell, 'job = %qsub -t 1-3 "{script}"\njob')
     assert torque_replay.argvs()[0] == ["qsub", "-t", "1-3", str(script)]
-    assert job.id == "18[].torque01"
+    assert job.id == "20[].torque01"
     assert [r.id for r in job.records] == [
-        "18[].torque01",
-        "18[1].torque01",
-        "18[2].torque01",
-        "18[3].torque01",
+        "20[].torque01",
+        "20[1].torque01",
+        "20[2].torque01",
+        "20[3].torque01",
     ]
-    assert job.info.partition == "debug"
+    assert job.info.partition == "batch"
     assert job.records[2].array_task_id == "2"
 
 
@@ -116,25 +116,25 @@ def test_qstat_is_a_typed_table_on_torque(
     assert isinstance(df, pd.DataFrame)
     assert torque_replay.argvs() == [["qstat", "-f", "-x", "-t"]]
     table = df.set_index("id")
-    assert table.loc["12.torque01"]["state"] == "running"
-    assert table.loc["12.torque01"]["nodes"] == 2
-    assert table.loc["12.torque01"]["cpus"] == 8
-    assert table.loc["12.torque01"]["time_limit"] == pd.Timedelta(hours=1)
-    assert table.loc["14.torque01"]["state"] == "held"
+    assert table.loc["6.torque01"]["state"] == "running"
+    assert table.loc["6.torque01"]["nodes"] == 1
+    assert table.loc["11.torque01"]["cpus"] == 2
+    assert table.loc["6.torque01"]["time_limit"] == pd.Timedelta(minutes=10)
+    assert table.loc["19.torque01"]["state"] == "held"
     # Torque keeps finished jobs listed (state C) for keep_completed.
-    assert table.loc["15.torque01"]["raw_state"] == "C"
-    assert table.loc["15.torque01"]["state"] == "completed"
-    assert table.loc["17[1].torque01"]["array_job_id"] == "17[].torque01"
+    assert table.loc["1.torque01"]["raw_state"] == "C"
+    assert table.loc["1.torque01"]["state"] == "completed"
+    assert table.loc["7[1].torque01"]["array_job_id"] == "7[].torque01"
     # -x is Torque's XML switch, already given: asked once, not twice.
     run(shell, "%qstat -x")
     bob = run(shell, "%qstat -u bob")
-    assert list(bob["id"]) == ["14.torque01"]
-    one = run(shell, "%qstat 13.torque01")
-    assert list(one["id"]) == ["13.torque01"]
+    assert list(bob["id"]) == ["19.torque01"]
+    one = run(shell, "%qstat 11.torque01")
+    assert list(one["id"]) == ["11.torque01"]
     assert torque_replay.argvs()[1:] == [
         ["qstat", "-f", "-x", "-t"],
         ["qstat", "-f", "-x", "-t"],
-        ["qstat", "-f", "-x", "-t", "13.torque01"],
+        ["qstat", "-f", "-x", "-t", "11.torque01"],
     ]
 
 
@@ -142,9 +142,9 @@ def test_qstat_of_several_ids_on_torque(
     shell: InteractiveShell, torque_replay: TorqueReplay
 ) -> None:
     """Torque answers ``qstat -f -x A B`` with one XML document per id."""
-    df = run(shell, "%qstat 13.torque01 14.torque01")
-    assert list(df["id"]) == ["13.torque01", "14.torque01"]
-    assert torque_replay.argvs() == [["qstat", "-f", "-x", "-t", "13.torque01", "14.torque01"]]
+    df = run(shell, "%qstat 11.torque01 19.torque01")
+    assert list(df["id"]) == ["11.torque01", "19.torque01"]
+    assert torque_replay.argvs() == [["qstat", "-f", "-x", "-t", "11.torque01", "19.torque01"]]
     assert list(df["state"]) == ["pending", "held"]
 
 
@@ -165,14 +165,14 @@ def test_qstat_views_torque_has_no_table_for(
 def test_hold_release_delete_on_torque(
     shell: InteractiveShell, torque_replay: TorqueReplay, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run(shell, "%qhold 13.torque01")
-    assert "<job_state>H</job_state>" in torque_replay.state()["jobs"]["13.torque01"]
-    assert "Hold requested: 13.torque01" in capsys.readouterr().out
-    assert run(shell, "%job 13.torque01").state is JobState.HELD
-    run(shell, "%qrls 13")
-    assert run(shell, "%job 13.torque01").state is JobState.PENDING
-    run(shell, "%qdel 13.torque01")
-    assert "13.torque01" not in torque_replay.state()["jobs"]
+    run(shell, "%qhold 11.torque01")
+    assert "<job_state>H</job_state>" in torque_replay.state()["jobs"]["11.torque01"]
+    assert "Hold requested: 11.torque01" in capsys.readouterr().out
+    assert run(shell, "%job 11.torque01").state is JobState.HELD
+    run(shell, "%qrls 11")
+    assert run(shell, "%job 11.torque01").state is JobState.PENDING
+    run(shell, "%qdel 11.torque01")
+    assert "11.torque01" not in torque_replay.state()["jobs"]
     error = run_failing(shell, "%qdel 9999")
     assert isinstance(error, BatchError)
     assert error.output == "qdel: Unknown Job Id Error 9999.torque01"
@@ -181,31 +181,31 @@ def test_hold_release_delete_on_torque(
 def test_subjob_ranges_and_one_subjob_on_torque(
     shell: InteractiveShell, torque_replay: TorqueReplay, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The listing's folded rows (18[2-3]) go to Torque as ``-t 2-3 18[]``; one subjob is
+    """The listing's folded rows (20[2-3]) go to Torque as ``-t 2-3 20[]``; one subjob is
     held, released and cancelled as it is."""
     job = run(shell, "%%qsub -t 1-5\nhostname\n")
-    assert job.id == "18[].torque01"
-    assert "18[1-5].torque01" in set(run(shell, "%qstat")["id"])
+    assert job.id == "20[].torque01"
+    assert "20[1-5].torque01" in set(run(shell, "%qstat")["id"])
     torque_replay.clear_calls()
-    run(shell, "%qdel 18[2-3].torque01 13.torque01")
+    run(shell, "%qdel 20[2-3].torque01 11.torque01")
     assert torque_replay.argvs() == [
-        ["qdel", "13.torque01"],
-        ["qdel", "-t", "2-3", "18[].torque01"],
+        ["qdel", "11.torque01"],
+        ["qdel", "-t", "2-3", "20[].torque01"],
     ]
     # Each qdel call says its outcome (the range goes in a call of its own).
     out = capsys.readouterr().out
-    assert "Deletion requested: 13.torque01\n" in out
-    assert "Deletion requested: 18[2-3].torque01\n" in out
-    run(shell, "%qhold 18[4].torque01")
-    assert "<job_state>H</job_state>" in torque_replay.state()["jobs"]["18[4].torque01"]
-    assert "<job_state>Q</job_state>" in torque_replay.state()["jobs"]["18[5].torque01"]
-    run(shell, "%qrls -t 4 18[].torque01")  # Torque's own form goes as written
-    assert torque_replay.argvs()[-1] == ["qrls", "-t", "4", "18[].torque01"]
-    assert "<job_state>Q</job_state>" in torque_replay.state()["jobs"]["18[4].torque01"]
-    run(shell, "%job cancel 18[4-5].torque01")
-    assert ["qdel", "-t", "4-5", "18[].torque01"] in torque_replay.argvs()
+    assert "Deletion requested: 11.torque01\n" in out
+    assert "Deletion requested: 20[2-3].torque01\n" in out
+    run(shell, "%qhold 20[4].torque01")
+    assert "<job_state>H</job_state>" in torque_replay.state()["jobs"]["20[4].torque01"]
+    assert "<job_state>Q</job_state>" in torque_replay.state()["jobs"]["20[5].torque01"]
+    run(shell, "%qrls -t 4 20[].torque01")  # Torque's own form goes as written
+    assert torque_replay.argvs()[-1] == ["qrls", "-t", "4", "20[].torque01"]
+    assert "<job_state>Q</job_state>" in torque_replay.state()["jobs"]["20[4].torque01"]
+    run(shell, "%job cancel 20[4-5].torque01")
+    assert ["qdel", "-t", "4-5", "20[].torque01"] in torque_replay.argvs()
     jobs = torque_replay.state()["jobs"]
-    assert sorted(k for k in jobs if k.startswith("18[")) == ["18[1].torque01", "18[].torque01"]
+    assert sorted(k for k in jobs if k.startswith("20[")) == ["20[1].torque01", "20[].torque01"]
 
 
 def test_neutral_magics_on_torque(shell: InteractiveShell, torque_replay: TorqueReplay) -> None:
@@ -213,7 +213,7 @@ def test_neutral_magics_on_torque(shell: InteractiveShell, torque_replay: Torque
         shell,
         "%%submit -J neutral -p batch -t 5 -N 2 -c 4 --mem 1G --hold -- -A proj1\nhostname\n",
     )
-    assert job.id == "18.torque01"
+    assert job.id == "20.torque01"
     assert job.state is JobState.HELD
     # Torque's words for the form: nodes=N:ppn=C, the job's total memory.
     assert torque_replay.argvs()[0] == [
@@ -233,25 +233,25 @@ def test_neutral_magics_on_torque(shell: InteractiveShell, torque_replay: Torque
         "proj1",
     ]
     mine = run(shell, "%jobs")
-    assert "14.torque01" not in set(mine["id"])  # bob's
-    assert {"12.torque01", "18.torque01"} <= set(mine["id"])
+    assert "19.torque01" not in set(mine["id"])  # bob's
+    assert {"6.torque01", "20.torque01"} <= set(mine["id"])
     everyone = run(shell, "%jobs -a")
-    assert "14.torque01" in set(everyone["id"])
+    assert "19.torque01" in set(everyone["id"])
 
 
 def test_job_detail_wait_cancel_on_torque(
     shell: InteractiveShell, torque_replay: TorqueReplay, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    running = run(shell, "%job 12.torque01")
+    running = run(shell, "%job 6.torque01")
     assert running.state is JobState.RUNNING
-    assert running.stdout_path == "/home/alice/runs/mpi_run.o12"
-    done = run(shell, "%job 15.torque01")
+    assert running.stdout_path == "/home/alice/jobs/plain.o6"
+    done = run(shell, "%job 1.torque01")
     assert done.state is JobState.COMPLETED
     assert done.info.exit_code == 0
-    assert run(shell, "%job wait 15.torque01") is JobState.COMPLETED
-    run(shell, "%job cancel 13.torque01")
+    assert run(shell, "%job wait 1.torque01") is JobState.COMPLETED
+    run(shell, "%job cancel 11.torque01")
     # This server keeps no finished jobs (keep_completed 0): the job is gone at once.
-    assert "Cancelled: job 13.torque01 is no longer in the queue." in capsys.readouterr().out
+    assert "Cancelled: job 11.torque01 is no longer in the queue." in capsys.readouterr().out
     error = run_failing(shell, "%job 9999")
     assert isinstance(error, BatchError)
     assert "no longer known to Torque" in error.message

@@ -1,5 +1,5 @@
-"""Torque: parsers on outputs written from Torque's documentation, the backend against the
-test-only Torque stand-ins (tests/torque_replay), and detection."""
+"""Torque: parsers on recordings of a real Torque 6.1 server (fixtures/torque/recorded/),
+the backend against the test-only Torque stand-ins (tests/torque_replay), and detection."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,12 +41,6 @@ from .torque_replay.fixtures import REPLAY_BIN as TORQUE_BIN
 from .torque_replay.fixtures import TorqueReplay
 from .torque_replay.recordings import recording
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "torque"
-
-
-def fixture(name: str) -> str:
-    return (FIXTURES / name).read_text()
-
 
 def recorded(name: str) -> tuple[int, str, str]:
     """A recording of the real Torque 6.1 server (fixtures/torque/recorded/): its exit
@@ -53,8 +48,9 @@ def recorded(name: str) -> tuple[int, str, str]:
     return recording(name).as_tuple()
 
 
-def jobs() -> dict[str, dict[str, object]]:
-    return parse_qstat_xml(fixture("qstat_f_x.xml")).jobs
+def jobs() -> dict[str, dict[str, Any]]:
+    """The real server's ``qstat -f -x -t`` at 16:52:01 (34)."""
+    return parse_qstat_xml(recorded("34_qstat_f_x_t.txt")[1]).jobs
 
 
 # ---------------------------------------------------------------------------
@@ -71,67 +67,69 @@ def stand_in(*argv: str) -> tuple[int, str, str]:
 
 def test_versions() -> None:
     assert parse_torque_version(recorded("01_qstat_version.txt")[1]) == "6.1-dev"
-    assert parse_torque_version(fixture("qstat_version_4.txt")) == "4.2.10"
+    # Torque 4's form (from its qstat source; no Torque 4 server was recorded).
+    assert parse_torque_version("version: 4.2.10\n") == "4.2.10"
     assert parse_torque_version("pbs_version = 23.06.06\n") is None
     assert parse_torque_version("slurm 22.05.8\n") is None
 
 
 def test_xml_jobs_as_pbs_attributes() -> None:
-    listing = parse_qstat_xml(fixture("qstat_f_x.xml"))
+    listing = parse_qstat_xml(recorded("33_qstat_f_x.txt")[1])
     assert listing.server == "torque01"
-    assert list(listing.jobs)[:3] == ["12.torque01", "13.torque01", "14.torque01"]
-    running = listing.jobs["12.torque01"]
+    assert list(listing.jobs)[:3] == ["0.torque01", "1.torque01", "2.torque01"]
+    running = listing.jobs["6.torque01"]
     assert running["Resource_List"] == {
-        "nodect": "2",
-        "nodes": "2:ppn=4",
-        "walltime": "01:00:00",
-        "ncpus": 8,
+        "nodes": "1:ppn=1",
+        "walltime": "00:10:00",
+        "nodect": "1",
+        "ncpus": 1,
     }
-    assert running["stime"] == "1795305627"
-    assert listing.jobs["17[1].torque01"]["array_id"] == "17[].torque01"
+    assert running["stime"] == "1796403095"
+    assert listing.jobs["11.torque01"]["Resource_List"]["ncpus"] == 2  # nodes=1:ppn=2
+    assert jobs()["7[1].torque01"]["array_id"] == "7[].torque01"
 
 
 def test_rows_and_states() -> None:
+    """The ``-t`` listing (34): subjobs instead of their arrays; the waiting ones folded."""
     rows = {r[0]: r for r in listing_rows(jobs())}
-    assert set(rows) == {
-        "12.torque01",
-        "13.torque01",
-        "14.torque01",
-        "15.torque01",
-        "16.torque01",
-        "17[1].torque01",
-        "17[2].torque01",
-    }
+    assert list(rows) == [
+        *(f"{n}.torque01" for n in range(7)),
+        "7[1].torque01",
+        "7[2-4].torque01",
+        "8[1-5:2].torque01",
+        "8[6-7].torque01",
+        "9.torque01",
+        "11.torque01",
+    ]
     state = {k: (r[8], r[9]) for k, r in rows.items()}
-    assert state["12.torque01"] == ("running", "R")
-    assert state["13.torque01"] == ("pending", "Q")
-    assert state["14.torque01"] == ("held", "H")
-    assert state["15.torque01"] == ("completed", "C")
-    assert state["16.torque01"] == ("cancelled", "C")  # 271: SIGTERM from qdel
-    running = rows["12.torque01"]
-    assert (running[4], running[11], running[12], running[13]) == (
-        "alice",
-        "node01,node02",
-        2,
-        8,
-    )
-    assert (running[16], running[17]) == (303, 3600)
-    assert rows["13.torque01"][14] == "16gb"
-    assert rows["16.torque01"][10] == "Killed by signal 15 (exit status 271)"
+    assert state["1.torque01"] == ("completed", "C")
+    assert state["2.torque01"] == ("failed", "C")  # the script's exit 3
+    assert state["4.torque01"] == ("cancelled", "C")  # 271: SIGTERM from qdel
+    assert state["6.torque01"] == ("running", "R")
+    assert state["7[2-4].torque01"] == ("pending", "Q")
+    assert state["9.torque01"] == ("held", "H")
+    assert state["11.torque01"] == ("pending", "Q")
+    running = rows["6.torque01"]
+    assert (running[4], running[11], running[12], running[13]) == ("alice", "torque01", 1, 1)
+    assert (running[16], running[17]) == (None, 600)
+    assert rows["11.torque01"][13] == 2
+    assert rows["11.torque01"][10] == "Not enough of the right type of nodes are available"
+    assert rows["4.torque01"][10] == "Killed by signal 15 (exit status 271)"
+    assert rows["9.torque01"][10] == "User hold"
 
 
 def test_detail_of_a_completed_job() -> None:
-    detail = job_detail("15.torque01", jobs())
+    detail = job_detail("1.torque01", parse_qstat_xml(recorded("33_qstat_f_x.txt")[1]).jobs)
     assert detail is not None
     job = detail.job
     assert (job.state, job.exit_code) == (JobState.COMPLETED, 0)
-    assert job.stdout_path == "/home/alice/done.o15"
-    assert job.work_dir == "/home/alice"
+    assert job.stdout_path == "/home/alice/jobs/ok.o1"
+    assert job.work_dir == "/home/alice/jobs"
     assert job.end_time is not None
     assert job.start_time is not None
-    assert detail.used["time"] == "00:00:05"
+    assert detail.used["time"] == "00:00:00"
     assert detail.requested["nodes"] == "1"
-    assert detail.requested["node_spec"] == "1:ppn=1"
+    assert detail.requested["time"] == "01:00:00"
 
 
 def test_qstat_version_is_on_stdout() -> None:
@@ -161,11 +159,14 @@ def test_nodes_and_server() -> None:
     assert busy_cpus("0-3/12.torque01,4/17[1].torque01") == 5
     assert busy_cpus("0/12.torque01, 1/12.torque01") == 2
     assert busy_cpus("") == 0
-    nodes = torque_nodes(fixture("pbsnodes_a.txt"))
-    assert nodes["node02"]["resources_available"] == {"ncpus": 8}
-    assert nodes["node02"]["resources_assigned"] == {"ncpus": 5}
-    server = parse_server_text(fixture("qstat_B_f.txt"))
-    assert (server.name, server.default_queue) == ("torque01", "batch")
+    nodes = torque_nodes(recorded("39_pbsnodes_a.txt")[1])
+    assert nodes["torque01"]["resources_available"] == {"ncpus": 2}
+    assert nodes["torque01"]["resources_assigned"] == {"ncpus": 2}  # 0/6, 1/7[1]
+    assert torque_nodes(recorded("97_empty_pbsnodes_a.txt")[1])["torque01"][
+        "resources_assigned"
+    ] == {"ncpus": 0}
+    server = parse_server_text(recorded("38_qstat_B_f.txt")[1])
+    assert (server.name, server.default_queue, server.version) == ("torque01", "batch", "6.1-dev")
 
 
 def test_torque_qsub_options() -> None:
@@ -218,19 +219,19 @@ async def test_several_ids_in_one_qstat(
     torque: TorqueScheduler, torque_replay: TorqueReplay
 ) -> None:
     """The stand-in answers several ids as the real server does: one document per id."""
-    owners = await torque.job_owners(["13.torque01", "99.torque01", "14.torque01"])
-    assert owners == {"13.torque01": "alice", "14.torque01": "bob"}
+    owners = await torque.job_owners(["11.torque01", "99.torque01", "19.torque01"])
+    assert owners == {"11.torque01": "alice", "19.torque01": "bob"}
     assert torque_replay.argvs()[-1] == [
         "qstat",
         "-f",
         "-x",
-        "13.torque01",
+        "11.torque01",
         "99.torque01",
-        "14.torque01",
+        "19.torque01",
     ]
     blocking = torque.blocking()
-    listing = blocking.qstat(["13.torque01", "14.torque01"])
-    assert list(listing.jobs) == ["13.torque01", "14.torque01"]
+    listing = blocking.qstat(["11.torque01", "9.torque01"])
+    assert list(listing.jobs) == ["11.torque01", "9.torque01"]
 
 
 def test_subjob_range_argv() -> None:
@@ -250,28 +251,25 @@ def test_subjob_range_argv() -> None:
 def test_stand_ins_answer_subjob_forms_as_torque(torque_replay: TorqueReplay) -> None:
     """The stand-ins' qdel/qhold/qrls against the real server's recordings."""
     code, _, stderr = recorded("72_qdel_subjob_range.txt")
-    assert stand_in("qdel", "7[3-4].torque01") == (code, "", stderr)  # no 7[] in the fixtures
-    assert stand_in("qdel", "17[1-2].torque01") == (
-        1,
-        "",
-        "qdel: illegally formed job identifier: 17[1-2].torque01\n",
-    )
-    assert "17[2].torque01" in torque_replay.state()["jobs"]
+    assert stand_in("qdel", "7[3-4].torque01") == (code, "", stderr)
+    assert "7[3].torque01" in torque_replay.state()["jobs"]
     for name, argv in (
-        ("60_qhold_subjob.txt", ("qhold", "17[2].torque01")),
-        ("61_qrls_subjob.txt", ("qrls", "17[2].torque01")),
-        ("78b_qrls_t_range.txt", ("qrls", "-t", "2", "17[].torque01")),
-        ("78_qdel_t_range.txt", ("qdel", "-t", "1-2", "17[].torque01")),
+        ("60_qhold_subjob.txt", ("qhold", "7[2].torque01")),
+        ("61_qrls_subjob.txt", ("qrls", "7[2].torque01")),
+        ("78b_qrls_t_range.txt", ("qrls", "-t", "4", "7[].torque01")),
+        ("78_qdel_t_range.txt", ("qdel", "-t", "2-3", "7[].torque01")),
     ):
         assert stand_in(*argv) == recorded(name), name
-    assert not [
-        k for k in torque_replay.state()["jobs"] if k.startswith("17[") and k != "17[].torque01"
+    assert sorted(k for k in torque_replay.state()["jobs"] if k.startswith("7[")) == [
+        "7[1].torque01",
+        "7[4].torque01",
+        "7[].torque01",
     ]
 
 
 @pytest.fixture
 def torque(torque_replay: TorqueReplay) -> TorqueScheduler:
-    torque_replay.reset("alice")  # the fixtures' user, so the owners read as written
+    torque_replay.reset("alice")  # the recordings' user, so the owners read as recorded
     return TorqueScheduler(CommandRunner(torque_replay.command_paths, timeout=10))
 
 
@@ -280,31 +278,28 @@ async def test_backend(torque: TorqueScheduler, torque_replay: TorqueReplay) -> 
     assert torque.flavour("6.1-dev") == "Torque"
     assert await torque.cluster_name() == "torque01"
     rows = {r[0]: r for r in await torque.list_rows()}
-    assert rows["17[1].torque01"][2] == "1"
-    assert rows["17[2].torque01"][8] == "pending"
+    assert rows["7[1].torque01"][2] == "1"
+    assert rows["7[2-4].torque01"][8] == "pending"
     assert ["qstat", "-f", "-x", "-t"] in torque_replay.argvs()
 
-    detail = await torque.job_detail("17[].torque01")
-    assert [t.id for t in detail.tasks] == ["17[1].torque01", "17[2].torque01"]
+    detail = await torque.job_detail("7[].torque01")
+    assert [t.id for t in detail.tasks] == [f"7[{i}].torque01" for i in range(1, 5)]
     with pytest.raises(JobNotFound):
         await torque.job_detail("99.torque01")
     # Torque has no -x history: one qstat per detail
     assert torque_replay.argvs()[-1] == ["qstat", "-f", "-x", "99.torque01"]
 
-    owners = await torque.job_owners(["14.torque01", "17[1].torque01"])
-    assert owners == {"14.torque01": "bob", "17[1].torque01": "alice"}
-    results = await torque.act("cancel", ["12.torque01", "99.torque01"])
+    owners = await torque.job_owners(["19.torque01", "7[1].torque01"])
+    assert owners == {"19.torque01": "bob", "7[1].torque01": "alice"}
+    results = await torque.act("cancel", ["6.torque01", "99.torque01"])
     assert [r.ok for r in results] == [True, False]
     assert "Unknown Job Id" in results[1].message
 
-    parts = {p.name: p for p in await torque.partitions()}
-    assert parts["batch"].default is True
-    assert (parts["batch"].cpus_total, parts["batch"].cpus_idle) == (
-        24,
-        7,
-    )  # node03 is down: its CPUs count, none idle
-    assert parts["batch"].time_limit == 48 * 3600
-    assert parts["debug"].available == "inactive"  # enabled, not started
+    # One queue, one node with np = 2, both cores busy (37, 39); no resources_max.walltime.
+    [batch] = await torque.partitions()
+    assert (batch.name, batch.default, batch.available) == ("batch", True, "up")
+    assert (batch.nodes, batch.cpus_total, batch.cpus_idle) == (1, 2, 0)
+    assert batch.time_limit is None
 
     history = await torque.history(HistoryQuery(start="2026-11-01T00:00:00"))
     assert not history.available
@@ -316,15 +311,15 @@ async def test_submit(torque: TorqueScheduler, torque_replay: TorqueReplay, tmp_
     result = await torque.submit(
         script, SubmitRequest(name="t", workdir=str(tmp_path), array="1-3")
     )
-    assert result.job_id == "18[].torque01"  # Torque names an array as OpenPBS does
+    assert result.job_id == "20[].torque01"  # Torque names an array as OpenPBS does
     call = torque_replay.calls()[-1]
     assert call["argv"] == ["qsub", "-N", "t", "-t", "1-3", "-d", str(tmp_path)]
     assert call["cwd"] == str(tmp_path)
     assert call["stdin"] == script
     rows = {r[0]: r for r in await torque.list_rows()}
-    assert rows["18[1-3].torque01"][8] == "pending"  # subjobs not started: one range row
-    detail = await torque.job_detail("18[].torque01")
-    assert [t.id for t in detail.tasks] == [f"18[{i}].torque01" for i in (1, 2, 3)]
+    assert rows["20[1-3].torque01"][8] == "pending"  # subjobs not started: one range row
+    detail = await torque.job_detail("20[].torque01")
+    assert [t.id for t in detail.tasks] == [f"20[{i}].torque01" for i in (1, 2, 3)]
     checked = await torque.submit(script, SubmitRequest(), test_only=True)
     assert "2 #PBS directive(s)" in checked.message
     with pytest.raises(SchedulerError, match="not a qsub option"):

@@ -34,9 +34,9 @@ async def test_capabilities_and_listing(jp_fetch: Any) -> None:
     assert caps["scheduler"]["version"] == "6.1-dev"
     assert caps["scheduler"]["cluster"] == "torque01"
     mine = await listing(jp_fetch, scope="mine")
-    assert "14.torque01" not in mine  # bob's
-    assert mine["15.torque01"]["state"] == "completed"
-    assert mine["12.torque01"]["cpus"] == 8
+    assert "19.torque01" not in mine  # bob's
+    assert mine["1.torque01"]["state"] == "completed"
+    assert mine["11.torque01"]["cpus"] == 2  # nodes=1:ppn=2
 
 
 async def test_submit_detail_output_actions(
@@ -57,7 +57,7 @@ async def test_submit_detail_output_actions(
             },
         },
     )
-    assert answer["job_id"] == "18.torque01"
+    assert answer["job_id"] == "20.torque01"
     qsub = [c for c in torque_replay.calls() if c["argv"][0] == "qsub"]
     assert qsub[0]["argv"][:2] == ["qsub", "-N"]
     assert "nodes=1:ppn=2" in qsub[0]["argv"]
@@ -65,24 +65,24 @@ async def test_submit_detail_output_actions(
     assert qsub[0]["cwd"] == str(tmp_path)
     assert qsub[0]["stdin"] == SCRIPT
     jobs = await listing(jp_fetch, scope="mine")
-    assert jobs["18.torque01"]["state"] == "held"
+    assert jobs["20.torque01"]["state"] == "held"
 
-    detail = await get_json(jp_fetch, "jobs", "18.torque01")
+    detail = await get_json(jp_fetch, "jobs", "20.torque01")
     assert detail["job"]["stdout_path"] == str(out)
     assert detail["job"]["time_limit"] == 300
     out.write_text("hello from Torque\n")
-    chunk = await get_json(jp_fetch, "jobs", "18.torque01", "output", stream="stdout")
+    chunk = await get_json(jp_fetch, "jobs", "20.torque01", "output", stream="stdout")
     assert (chunk["exists"], chunk["data"]) == (True, "hello from Torque\n")
 
-    assert (await act(jp_fetch, "release", "18.torque01"))[0]["ok"] is True
-    assert (await get_json(jp_fetch, "jobs", "18.torque01"))["job"]["state"] == "pending"
-    assert (await act(jp_fetch, "cancel", "18.torque01"))[0]["ok"] is True
+    assert (await act(jp_fetch, "release", "20.torque01"))[0]["ok"] is True
+    assert (await get_json(jp_fetch, "jobs", "20.torque01"))["job"]["state"] == "pending"
+    assert (await act(jp_fetch, "cancel", "20.torque01"))[0]["ok"] is True
     # This server keeps no finished jobs: the detail is gone with the job.
-    await expect_error(jp_fetch, 404, "jobs", "18.torque01")
-    refused = await act(jp_fetch, "cancel", "14.torque01")
+    await expect_error(jp_fetch, 404, "jobs", "20.torque01")
+    refused = await act(jp_fetch, "cancel", "19.torque01")
     assert refused[0]["ok"] is False
     assert "bob" in refused[0]["message"]
-    assert not [c for c in torque_replay.argvs() if c[0] == "qdel" and "14.torque01" in c]
+    assert not [c for c in torque_replay.argvs() if c[0] == "qdel" and "19.torque01" in c]
 
 
 async def test_array_test_only_and_refusals(jp_fetch: Any, torque_replay: TorqueReplay) -> None:
@@ -92,8 +92,8 @@ async def test_array_test_only_and_refusals(jp_fetch: Any, torque_replay: Torque
     assert checked["job_id"] is None
     assert not [c for c in torque_replay.argvs() if c[0] == "qsub"]
     answer = await post_submit(jp_fetch, {"script": SCRIPT, "options": {"array": "1-3"}})
-    assert answer["job_id"] == "18[].torque01"
-    detail = await get_json(jp_fetch, "jobs", "18[].torque01")
+    assert answer["job_id"] == "20[].torque01"
+    detail = await get_json(jp_fetch, "jobs", "20[].torque01")
     assert [t["array_task_id"] for t in detail["tasks"]] == ["1", "2", "3"]
     message = await expect_error(
         jp_fetch,
@@ -124,58 +124,58 @@ async def test_history_is_not_kept(jp_fetch: Any) -> None:
 async def test_multi_select_hold_release_cancel(jp_fetch: Any, torque_replay: TorqueReplay) -> None:
     """Several ids in one action: the owners are read with one qstat of every id, which
     Torque answers with one XML document per id."""
-    ids = ("12.torque01", "13.torque01")
+    ids = ("6.torque01", "11.torque01")
     held = await act(jp_fetch, "hold", *ids)
     assert [r["ok"] for r in held] == [True, True], held
     assert ["qhold", *ids] in torque_replay.argvs()
-    assert "<job_state>H</job_state>" in torque_replay.state()["jobs"]["13.torque01"]
+    assert "<job_state>H</job_state>" in torque_replay.state()["jobs"]["11.torque01"]
     released = await act(jp_fetch, "release", *ids)
     assert [r["ok"] for r in released] == [True, True], released
-    assert "<job_state>Q</job_state>" in torque_replay.state()["jobs"]["13.torque01"]
-    cancelled = await act(jp_fetch, "cancel", *ids, "14.torque01")
+    assert "<job_state>Q</job_state>" in torque_replay.state()["jobs"]["11.torque01"]
+    cancelled = await act(jp_fetch, "cancel", *ids, "19.torque01")
     assert [r["ok"] for r in cancelled] == [True, True, False], cancelled
     assert "bob" in cancelled[2]["message"]
     assert ["qdel", *ids] in torque_replay.argvs()
     jobs = torque_replay.state()["jobs"]
-    assert "12.torque01" not in jobs
-    assert "13.torque01" not in jobs
-    assert "14.torque01" in jobs
+    assert "6.torque01" not in jobs
+    assert "11.torque01" not in jobs
+    assert "19.torque01" in jobs
 
 
 async def test_subjob_range_cancel_and_one_subjob_hold(
     jp_fetch: Any, torque_replay: TorqueReplay
 ) -> None:
-    """A folded row (18[3-4]) is cancelled with Torque's ``qdel -t 3-4 18[].torque01``
+    """A folded row (20[3-4]) is cancelled with Torque's ``qdel -t 3-4 20[].torque01``
     (its qdel refuses the range in the id); one subjob is held and released by itself."""
     answer = await post_submit(jp_fetch, {"script": SCRIPT, "options": {"array": "1-4"}})
-    assert answer["job_id"] == "18[].torque01"
-    assert "18[1-4].torque01" in await listing(jp_fetch, scope="mine")
+    assert answer["job_id"] == "20[].torque01"
+    assert "20[1-4].torque01" in await listing(jp_fetch, scope="mine")
 
-    held = await act(jp_fetch, "hold", "18[2].torque01")
+    held = await act(jp_fetch, "hold", "20[2].torque01")
     assert held[0]["ok"] is True, held
-    assert ["qhold", "18[2].torque01"] in torque_replay.argvs()
+    assert ["qhold", "20[2].torque01"] in torque_replay.argvs()
     jobs = torque_replay.state()["jobs"]
-    assert "<job_state>H</job_state>" in jobs["18[2].torque01"]
-    assert "<job_state>Q</job_state>" in jobs["18[3].torque01"]
+    assert "<job_state>H</job_state>" in jobs["20[2].torque01"]
+    assert "<job_state>Q</job_state>" in jobs["20[3].torque01"]
     rows = await listing(jp_fetch, scope="mine")
-    assert rows["18[2].torque01"]["state"] == "held"
-    released = await act(jp_fetch, "release", "18[2].torque01")
+    assert rows["20[2].torque01"]["state"] == "held"
+    released = await act(jp_fetch, "release", "20[2].torque01")
     assert released[0]["ok"] is True, released
-    assert ["qrls", "18[2].torque01"] in torque_replay.argvs()
-    assert "<job_state>Q</job_state>" in torque_replay.state()["jobs"]["18[2].torque01"]
+    assert ["qrls", "20[2].torque01"] in torque_replay.argvs()
+    assert "<job_state>Q</job_state>" in torque_replay.state()["jobs"]["20[2].torque01"]
 
-    cancelled = await act(jp_fetch, "cancel", "18[3-4].torque01", "13.torque01")
+    cancelled = await act(jp_fetch, "cancel", "20[3-4].torque01", "11.torque01")
     assert [r["ok"] for r in cancelled] == [True, True], cancelled
-    assert ["qdel", "-t", "3-4", "18[].torque01"] in torque_replay.argvs()
-    assert ["qdel", "13.torque01"] in torque_replay.argvs()
-    assert not [a for a in torque_replay.argvs() if "18[3-4].torque01" in a]
+    assert ["qdel", "-t", "3-4", "20[].torque01"] in torque_replay.argvs()
+    assert ["qdel", "11.torque01"] in torque_replay.argvs()
+    assert not [a for a in torque_replay.argvs() if "20[3-4].torque01" in a]
     jobs = torque_replay.state()["jobs"]
-    assert sorted(k for k in jobs if k.startswith("18[")) == [
-        "18[1].torque01",
-        "18[2].torque01",
-        "18[].torque01",
+    assert sorted(k for k in jobs if k.startswith("20[")) == [
+        "20[1].torque01",
+        "20[2].torque01",
+        "20[].torque01",
     ]
     # A range is held and released the same way, with -t.
-    assert (await act(jp_fetch, "hold", "18[1-2].torque01"))[0]["ok"] is True
-    assert ["qhold", "-t", "1-2", "18[].torque01"] in torque_replay.argvs()
-    assert "<job_state>H</job_state>" in torque_replay.state()["jobs"]["18[1].torque01"]
+    assert (await act(jp_fetch, "hold", "20[1-2].torque01"))[0]["ok"] is True
+    assert ["qhold", "-t", "1-2", "20[].torque01"] in torque_replay.argvs()
+    assert "<job_state>H</job_state>" in torque_replay.state()["jobs"]["20[1].torque01"]

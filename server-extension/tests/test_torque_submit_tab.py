@@ -83,15 +83,15 @@ async def test_check_names_torque_and_submit_keeps_the_directives(
     answer = await post_submit(
         jp_fetch, {"script": TAB_SCRIPT, "options": {"workdir": str(tmp_path), "hold": True}}
     )
-    assert answer["job_id"] == "18[].torque01"
+    assert answer["job_id"] == "20[].torque01"
     qsub = [c for c in torque_replay.calls() if c["argv"][0] == "qsub"][-1]
     assert qsub["argv"] == ["qsub", "-h", "-d", str(tmp_path)]
     assert qsub["stdin"] == TAB_SCRIPT
-    job = torque_replay.state()["jobs"]["18[].torque01"]
+    job = torque_replay.state()["jobs"]["20[].torque01"]
     assert "<nodes>2:ppn=4:gpus=1</nodes>" in job
     assert "<mem>8gb</mem>" in job
     assert "<job_state>H</job_state>" in job
-    assert "18[10].torque01" in torque_replay.state()["jobs"]
+    assert "20[10].torque01" in torque_replay.state()["jobs"]
 
 
 async def test_a_stepped_array_in_the_script_is_refused(

@@ -1,7 +1,7 @@
 /**
  * Torque: the third JupyterLab, whose batch system is the test-only Torque stand-ins
- * (server-extension/tests/torque_replay: fixtures written from Torque's documentation,
- * with the state a server keeps). Torque speaks PBS: the queue panel says Queue and qdel,
+ * (server-extension/tests/torque_replay: recordings of a real Torque 6.1 server, with
+ * the state a server keeps). Torque speaks PBS: the queue panel says Queue and qdel,
  * the submit tab writes Torque's own #PBS forms (nodes=N:ppn=C, the job's mem, -t arrays)
  * both ways, and the details tab uses PBS's words in Torque's name.
  */
@@ -55,23 +55,23 @@ test('Torque: the queue panel in PBS words, completed jobs and array subjobs', a
   await expect(panel.locator('.jp-hpc-queue-release')).toHaveAttribute('title', /\(qrls\)/);
 
   // A completed job stays listed as C until Torque's keep_completed has passed.
-  const done = panel.locator('.jp-hpc-queue-row[data-job-id="15.torque01"]');
+  const done = panel.locator('.jp-hpc-queue-row[data-job-id="1.torque01"]');
   await expect(done).toHaveAttribute('data-state', 'completed', { timeout: 30000 });
   await expect(done.locator('.jp-hpc-state-pill')).toHaveAttribute('title', 'C');
   await expect(done.locator('[data-column="partition"]')).toHaveText('batch');
-  const killed = panel.locator('.jp-hpc-queue-row[data-job-id="16.torque01"]');
+  const killed = panel.locator('.jp-hpc-queue-row[data-job-id="4.torque01"]');
   await expect(killed).toHaveAttribute('data-state', 'cancelled');
-  // The array's subjobs: the running one and the queued one, each its own row.
-  await expect(panel.locator('.jp-hpc-queue-row[data-job-id="17[1].torque01"]')).toHaveAttribute(
+  // The array's subjobs: the running one its own row, the queued ones folded into one.
+  await expect(panel.locator('.jp-hpc-queue-row[data-job-id="7[1].torque01"]')).toHaveAttribute(
     'data-state',
     'running'
   );
-  await expect(panel.locator('.jp-hpc-queue-row[data-job-id="17[2].torque01"]')).toHaveAttribute(
+  await expect(panel.locator('.jp-hpc-queue-row[data-job-id="7[2-4].torque01"]')).toHaveAttribute(
     'data-state',
     'pending'
   );
   // bob's held job is not among mine.
-  await expect(panel.locator('.jp-hpc-queue-row[data-job-id="14.torque01"]')).toHaveCount(0);
+  await expect(panel.locator('.jp-hpc-queue-row[data-job-id="19.torque01"]')).toHaveCount(0);
 
   const shot = testInfo.outputPath('torque-queue-panel.png');
   await panel.screenshot({ path: shot });
@@ -79,7 +79,7 @@ test('Torque: the queue panel in PBS words, completed jobs and array subjobs', a
 
   // A finished job's details, in PBS's words and Torque's name.
   await done.dblclick();
-  const details = page.locator('.jp-hpc-details[data-job-id="15.torque01"]');
+  const details = page.locator('.jp-hpc-details[data-job-id="1.torque01"]');
   await expect(details).toHaveAttribute('data-state', 'completed', { timeout: 15000 });
   const facts = details.locator('.jp-hpc-details-facts');
   await expect(facts).toContainText('queue batch');

@@ -30,7 +30,7 @@ class TorqueReplay:
         return read_state(self.state_path)
 
     def reset(self, user: str) -> None:
-        """Start again from the fixtures, with alice's jobs given to ``user``."""
+        """Start again from the recordings, with alice's jobs given to ``user``."""
         write_state(self.state_path, initial_state(user))
 
     def calls(self) -> list[dict[str, Any]]:
@@ -48,7 +48,7 @@ class TorqueReplay:
 
 @pytest.fixture
 def torque_replay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TorqueReplay:
-    """A replay server from the fixtures; alice's jobs (12, 13, 15-17) are ours."""
+    """A replay server from the recordings; alice's jobs (0-11) are ours, 19 is bob's."""
     path = tmp_path / "torque-state.json"
     replay = TorqueReplay(path)
     replay.reset(pwd.getpwuid(os.geteuid()).pw_name)

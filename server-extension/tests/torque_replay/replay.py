@@ -1,21 +1,25 @@
 """Test-only Torque stand-ins: qstat, qsub, qdel, qhold, qrls and pbsnodes answering from a
-state file that starts from tests/fixtures/torque (Torque's documented formats) and
-changes the way a Torque server's would.
+state file that starts from recordings of a real Torque 6.1 server
+(tests/fixtures/torque/recorded/) and changes the way that server's would.
 
+- The queue starts as the real server's at 16:52:01 (33: ``qstat -f -x``, the jobs and
+  arrays; 34: ``qstat -f -x -t``, their subjobs), with alice's jobs given to the test's
+  user, plus bob's held job 19 (98). ``qstat -B -f``, ``qstat -Q -f`` and ``pbsnodes -a``
+  print the recordings of the same moment (38, 37, 39), ``qstat --version`` recording 01.
 - ``qsub`` adds a job from its options and the script's ``#PBS`` lines (the options win);
   ``-h`` holds it, ``-t 1-3`` makes an array with its subjobs, ``-q`` names a queue of
-  qstat_Q_f.txt (another queue is refused as Torque refuses it).
+  recording 37 (another queue is refused).
 - ``qdel`` removes the job, as Torque has once its keep_completed time has passed (this
   server keeps none); ``qhold`` shows H with Hold_Types u; ``qrls`` puts it back to Q.
-  One subjob (``17[2]``) is an id like any other. A range of subjobs in the id
-  (``17[1-2]``) is refused by qdel as the real one refuses it (``illegally formed job
-  identifier``, exit 1); Torque's form, ``-t 1-2 17[].torque01``, acts on those subjobs
+  One subjob (``7[2]``) is an id like any other. A range of subjobs in the id
+  (``7[1-2]``) is refused by qdel as the real one refuses it (``illegally formed job
+  identifier``, exit 1); Torque's form, ``-t 1-2 7[].torque01``, acts on those subjobs
   (all three commands).
 - Unknown ids answer ``Unknown Job Id Error`` with exit code 153, like the real commands.
 
 The state (JSON, path in ``$TORQUE_REPLAY_STATE``) holds each job's ``<Job>`` element as
 Torque prints it; every call is logged in its ``calls`` with the working folder and the
-standard input. A call the fixtures do not cover answers exit code 99, so a test fails
+standard input. A call the recordings do not cover answers exit code 99, so a test fails
 loudly if the product sends it. ``qstat --version`` needs no state (detection asks it).
 Never installed with the package.
 """
@@ -37,10 +41,9 @@ from typing import Any
 from ..replay_state import NOT_RECORDED, State, locked_state_in
 from .recordings import recording
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "torque"
 STATE_ENV = "TORQUE_REPLAY_STATE"
 SERVER = "torque01"
-SUBMIT_HOST = "login01"
+SUBMIT_HOST = "torque01"  # the recordings' server is its own submit host
 UNKNOWN_JOB = 153
 UNKNOWN_QUEUE = 170  # PBSE_UNKQUE 15018 modulo 256
 BAD_OPTION = 2
@@ -49,21 +52,63 @@ BAD_OPTION = 2
 QSUB_OPTIONS = "a:A:b:c:C:d:D:e:fF:hIj:k:K:l:m:M:nN:o:p:P:q:r:S:t:T:u:v:Vw:W:Xxz"
 
 
-def _fixture(name: str) -> str:
-    return (FIXTURES / name).read_text()
+# What each listing of the server prints, from the recordings of 16:52:01.
+SERVER_TEXT = "38_qstat_B_f.txt"
+QUEUES_TEXT = "37_qstat_Q_f.txt"
+NODES_TEXT = "39_pbsnodes_a.txt"
+# The recorded jobs start the state; new jobs are numbered from here (bob's 19 is taken).
+FIRST_NEW_JOB = 20
+
+
+def _recorded_jobs(name: str) -> list[ET.Element]:
+    """The ``<Job>`` elements of a recorded ``qstat -f -x`` (one document or several)."""
+    body = re.sub(r"<\?xml[^>]*\?>", "", recording(name).stdout)
+    # The recordings are ours (S314 is about untrusted XML).
+    documents = ET.fromstring(f"<qstat>{body}</qstat>")  # noqa: S314
+    return [job for document in documents for job in document.findall("Job")]
+
+
+def _job_id(element: ET.Element) -> str:
+    return str(element.findtext("Job_Id"))
+
+
+def _bobs_job(alices_held: ET.Element) -> ET.Element:
+    """Bob's held job 19, which only the plain ``qstat`` of 98 shows (no XML of it was
+    recorded): alice's held job 9 (submitted with ``-h`` as well) under bob's name."""
+    text = ET.tostring(alices_held, encoding="unicode")
+    for old, new in (
+        (">9.torque01<", ">19.torque01<"),
+        (">held<", ">other<"),
+        ("held.e9<", "other.e19<"),
+        ("held.o9<", "other.o19<"),
+        ("-N held ", "-N other "),
+        ("alice", "bob"),
+    ):
+        text = text.replace(old, new)
+    return ET.fromstring(text)  # noqa: S314 (built here)
 
 
 def initial_state(user: str, other_user: str = "bob") -> State:
-    """The fixture's jobs: alice's become ``user``'s, bob's stay ``other_user``'s."""
+    """The recorded queue: alice's jobs become ``user``'s, bob's stay ``other_user``'s.
+
+    Job order is 33's, each array's subjobs (34) right after it."""
+    parents = _recorded_jobs("33_qstat_f_x.txt")
+    subjobs = _recorded_jobs("34_qstat_f_x_t.txt")
+    ordered: list[ET.Element] = []
+    for job in parents:
+        ordered.append(job)
+        prefix = _array_prefix(_job_id(job))
+        if prefix is not None:
+            ordered += [s for s in subjobs if _job_id(s).startswith(prefix)]
+    ordered.append(_bobs_job(next(j for j in parents if _job_id(j) == "9.torque01")))
     jobs: dict[str, str] = {}
-    # The fixtures are ours (S314 is about untrusted XML).
-    for element in ET.fromstring(_fixture("qstat_f_x.xml")).findall("Job"):  # noqa: S314
+    for element in ordered:
         owner = element.find("Job_Owner")
         assert owner is not None
-        name = str(owner.text).split("@", 1)[0]
-        owner.text = f"{user if name == 'alice' else other_user}@{SUBMIT_HOST}"
-        jobs[str(element.findtext("Job_Id"))] = ET.tostring(element, encoding="unicode")
-    return {"next_id": 18, "jobs": jobs, "scripts": {}, "calls": []}
+        name, _, host = str(owner.text).partition("@")
+        owner.text = f"{user if name == 'alice' else other_user}@{host}"
+        jobs[_job_id(element)] = ET.tostring(element, encoding="unicode")
+    return {"next_id": FIRST_NEW_JOB, "jobs": jobs, "scripts": {}, "calls": []}
 
 
 def locked_state() -> contextlib.AbstractContextManager[State]:
@@ -120,10 +165,10 @@ def _qstat(state: State, argv: list[str]) -> int:
         return not_recorded(argv)
     flags = {o for o, _ in opts}
     if flags == {"-B", "-f"} and not operands:
-        sys.stdout.write(_fixture("qstat_B_f.txt"))
+        sys.stdout.write(recording(SERVER_TEXT).stdout)
         return 0
     if flags == {"-Q", "-f"} and not operands:
-        sys.stdout.write(_fixture("qstat_Q_f.txt"))
+        sys.stdout.write(recording(QUEUES_TEXT).stdout)
         return 0
     if not {"-f", "-x"} <= flags or not flags <= {"-f", "-x", "-t"}:
         return not_recorded(argv)
@@ -268,7 +313,7 @@ def qsub(argv: list[str]) -> int:
             script = sys.stdin.read()
             _log(state, argv, script)
         options = _directive_options(script) + opts  # the command line wins
-        queues = re.findall(r"^Queue: (\S+)", _fixture("qstat_Q_f.txt"), re.M)
+        queues = re.findall(r"^Queue: (\S+)", recording(QUEUES_TEXT).stdout, re.M)
         queue = _last(options, "-q") or queues[0]
         if queue not in queues:
             sys.stderr.write(
@@ -382,7 +427,7 @@ def pbsnodes(argv: list[str]) -> int:
         _log(state, argv)
     if argv[1:] != ["-a"]:
         return not_recorded(argv)
-    sys.stdout.write(_fixture("pbsnodes_a.txt"))
+    sys.stdout.write(recording(NODES_TEXT).stdout)
     return 0
 
 
