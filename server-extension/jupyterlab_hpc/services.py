@@ -18,7 +18,14 @@ from .jobs.service import JobService
 from .jobs.templates import TemplateStore, site_templates
 from .modules import ModuleSession, detect_module_system, no_module_system_message
 from .runner import CommandRunner
-from .schedulers.base import ActionResult, JobAction, Scheduler, SchedulerError, base_job_id
+from .schedulers.base import (
+    HIDDEN_OWNER,
+    ActionResult,
+    JobAction,
+    Scheduler,
+    SchedulerError,
+    base_job_id,
+)
 from .schedulers.detect import detect_scheduler, no_scheduler_message
 
 log = logging.getLogger(__name__)
@@ -105,14 +112,17 @@ class HPCServices:
             "available": False,
             "message": self.no_scheduler_message,
             "cluster": None,
+            "own_jobs_only": False,
         }
         if sched is not None:
             # Asked once: neither changes while the server runs. A failure is retried next time.
+            own_jobs_only = False
             try:
                 if self._version is None:
                     self._version = await sched.version()
                 if self._cluster is None:
                     self._cluster = await sched.cluster_name()
+                own_jobs_only = await sched.own_jobs_only()
                 message = ""
             except SchedulerError as e:
                 message = e.message
@@ -123,6 +133,8 @@ class HPCServices:
                 "available": True,
                 "message": message,
                 "cluster": self._cluster,
+                # The "All jobs" view then says that it shows the user's jobs alone.
+                "own_jobs_only": own_jobs_only,
             }
         return {
             "scheduler": info,
@@ -148,6 +160,9 @@ class HPCServices:
                 refused[job_id] = ActionResult(
                     job_id, False, f"Job {job_id} is not in the queue (it may have finished)."
                 )
+            elif owner == HIDDEN_OWNER:
+                message = f"{sched.hidden_job_message(job_id)} You can {action} only your own jobs."
+                refused[job_id] = ActionResult(job_id, False, message)
             elif owner != self.user:
                 message = f"Job {job_id} belongs to {owner}; you can {action} only your own jobs."
                 refused[job_id] = ActionResult(job_id, False, message)

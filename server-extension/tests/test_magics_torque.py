@@ -120,7 +120,7 @@ def test_qstat_is_a_typed_table_on_torque(
     assert table.loc["6.torque01"]["nodes"] == 1
     assert table.loc["11.torque01"]["cpus"] == 2
     assert table.loc["6.torque01"]["time_limit"] == pd.Timedelta(minutes=10)
-    assert table.loc["19.torque01"]["state"] == "held"
+    assert table.loc["9.torque01"]["state"] == "held"
     # Torque keeps finished jobs listed (state C) for keep_completed.
     assert table.loc["1.torque01"]["raw_state"] == "C"
     assert table.loc["1.torque01"]["state"] == "completed"
@@ -128,7 +128,7 @@ def test_qstat_is_a_typed_table_on_torque(
     # -x is Torque's XML switch, already given: asked once, not twice.
     run(shell, "%qstat -x")
     bob = run(shell, "%qstat -u bob")
-    assert list(bob["id"]) == ["19.torque01"]
+    assert list(bob["id"]) == []  # query_other_jobs is off: bob's job 19 is not shown
     one = run(shell, "%qstat 11.torque01")
     assert list(one["id"]) == ["11.torque01"]
     assert torque_replay.argvs()[1:] == [
@@ -142,9 +142,9 @@ def test_qstat_of_several_ids_on_torque(
     shell: InteractiveShell, torque_replay: TorqueReplay
 ) -> None:
     """Torque answers ``qstat -f -x A B`` with one XML document per id."""
-    df = run(shell, "%qstat 11.torque01 19.torque01")
-    assert list(df["id"]) == ["11.torque01", "19.torque01"]
-    assert torque_replay.argvs() == [["qstat", "-f", "-x", "-t", "11.torque01", "19.torque01"]]
+    df = run(shell, "%qstat 11.torque01 9.torque01")
+    assert list(df["id"]) == ["11.torque01", "9.torque01"]
+    assert torque_replay.argvs() == [["qstat", "-f", "-x", "-t", "11.torque01", "9.torque01"]]
     assert list(df["state"]) == ["pending", "held"]
 
 
@@ -160,6 +160,24 @@ def test_qstat_views_torque_has_no_table_for(
     assert isinstance(error, BatchError)
     assert error.message == "qstat failed (exit code 153)."
     assert error.output == "qstat: Unknown Job Id Error 9999.torque01"
+
+
+def test_another_users_job_in_the_magics(
+    shell: InteractiveShell, torque_replay: TorqueReplay
+) -> None:
+    """Bob's job 19, which Torque will not show (exit 159, 98b): one sentence saying so,
+    not a failed command."""
+    sentence = (
+        "Torque does not show job 19.torque01 to you: it is another user's job, and this "
+        "Torque server shows each user only their own jobs (its query_other_jobs setting "
+        "is off)."
+    )
+    for line in ("%job 19.torque01", "%qstat 19.torque01", "%job wait 19.torque01"):
+        error = run_failing(shell, line)
+        assert isinstance(error, BatchError), line
+        assert error.message == sentence, line
+        assert error.output == ""
+    assert torque_replay.argvs()[-1] == ["qstat", "-f", "-x", "-t", "19.torque01"]
 
 
 def test_hold_release_delete_on_torque(
@@ -236,7 +254,9 @@ def test_neutral_magics_on_torque(shell: InteractiveShell, torque_replay: Torque
     assert "19.torque01" not in set(mine["id"])  # bob's
     assert {"6.torque01", "20.torque01"} <= set(mine["id"])
     everyone = run(shell, "%jobs -a")
-    assert "19.torque01" in set(everyone["id"])
+    assert "19.torque01" not in set(everyone["id"])  # bob's, and query_other_jobs is off
+    torque_replay.show_other_users_jobs()
+    assert "19.torque01" in set(run(shell, "%jobs -a")["id"])
 
 
 def test_job_detail_wait_cancel_on_torque(

@@ -56,6 +56,7 @@ async def test_capabilities(jp_fetch: Any) -> None:
         "available": True,
         "message": "",
         "cluster": "pbs01",
+        "own_jobs_only": False,
     }
 
 

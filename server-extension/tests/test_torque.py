@@ -4,6 +4,7 @@ the backend against the test-only Torque stand-ins (tests/torque_replay), and de
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,10 +15,12 @@ import pytest
 from jupyterlab_hpc.config import HPCConfig
 from jupyterlab_hpc.runner import CommandRunner
 from jupyterlab_hpc.schedulers.base import (
+    HIDDEN_OWNER,
     HistoryQuery,
     InvalidJobId,
     JobNotFound,
     JobState,
+    NotPermitted,
     SchedulerError,
     SubmitRequest,
 )
@@ -219,6 +222,7 @@ async def test_several_ids_in_one_qstat(
     torque: TorqueScheduler, torque_replay: TorqueReplay
 ) -> None:
     """The stand-in answers several ids as the real server does: one document per id."""
+    torque_replay.show_other_users_jobs()  # bob's job 19 is shown, and its owner
     owners = await torque.job_owners(["11.torque01", "99.torque01", "19.torque01"])
     assert owners == {"11.torque01": "alice", "19.torque01": "bob"}
     assert torque_replay.argvs()[-1] == [
@@ -290,7 +294,7 @@ async def test_backend(torque: TorqueScheduler, torque_replay: TorqueReplay) -> 
     assert torque_replay.argvs()[-1] == ["qstat", "-f", "-x", "99.torque01"]
 
     owners = await torque.job_owners(["19.torque01", "7[1].torque01"])
-    assert owners == {"19.torque01": "bob", "7[1].torque01": "alice"}
+    assert owners == {"19.torque01": HIDDEN_OWNER, "7[1].torque01": "alice"}
     results = await torque.act("cancel", ["6.torque01", "99.torque01"])
     assert [r.ok for r in results] == [True, False]
     assert "Unknown Job Id" in results[1].message
@@ -304,6 +308,55 @@ async def test_backend(torque: TorqueScheduler, torque_replay: TorqueReplay) -> 
     history = await torque.history(HistoryQuery(start="2026-11-01T00:00:00"))
     assert not history.available
     assert "keep_completed" in history.message
+
+
+async def test_another_users_job_as_torque_answers_it(
+    torque: TorqueScheduler, torque_replay: TorqueReplay
+) -> None:
+    """With query_other_jobs at its default (off), Torque lists a user's own jobs only
+    (98: bob sees his job 19 alone) and answers another user's id with exit 159 (98b).
+    That one job is refused in a sentence; nothing says the batch system is down."""
+    assert recorded("98b_qstat_f_x_others_job_default.txt") == (
+        159,
+        "",
+        "qstat: Unauthorized Request  19.torque01\n",
+    )
+    assert stand_in("qstat", "-f", "-x", "19.torque01") == recorded(
+        "98b_qstat_f_x_others_job_default.txt"
+    )
+    assert "<Job_Id>19.torque01</Job_Id>" not in stand_in("qstat", "-f", "-x", "-t")[1]
+    _, listed_as_bob, _ = recorded("98_qstat_as_other_user_default.txt")
+    assert [ln.split()[0] for ln in listed_as_bob.splitlines()[2:]] == ["19.torque01"]
+
+    assert await torque.own_jobs_only() is True  # 38: no query_other_jobs line
+    assert "19.torque01" not in {r[0] for r in await torque.list_rows()}
+    message = (
+        "Torque does not show job 19.torque01 to you: it is another user's job, and this "
+        "Torque server shows each user only their own jobs (its query_other_jobs setting "
+        "is off)."
+    )
+    with pytest.raises(NotPermitted) as refused:
+        await torque.job_detail("19.torque01")
+    assert refused.value.message == message
+    owners = await torque.job_owners(["19.torque01", "11.torque01", "99.torque01"])
+    assert owners == {"19.torque01": HIDDEN_OWNER, "11.torque01": "alice"}
+    with pytest.raises(NotPermitted, match=re.escape(message)):
+        torque.blocking().job_detail("19.torque01")
+    with pytest.raises(NotPermitted, match=re.escape(message)):
+        torque.blocking().qstat(["11.torque01", "19.torque01"])
+
+
+async def test_other_users_jobs_when_the_server_shows_them(
+    torque_replay: TorqueReplay,
+) -> None:
+    """query_other_jobs = True: the listing and the details show bob's job and owner."""
+    torque_replay.reset("alice")
+    torque_replay.show_other_users_jobs()
+    torque = TorqueScheduler(CommandRunner(torque_replay.command_paths, timeout=10))
+    assert await torque.own_jobs_only() is False
+    assert "19.torque01" in {r[0] for r in await torque.list_rows()}
+    assert (await torque.job_detail("19.torque01")).job.user == "bob"
+    assert await torque.job_owners(["19.torque01"]) == {"19.torque01": "bob"}
 
 
 async def test_submit(torque: TorqueScheduler, torque_replay: TorqueReplay, tmp_path: Path) -> None:

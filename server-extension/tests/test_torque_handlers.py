@@ -81,7 +81,7 @@ async def test_submit_detail_output_actions(
     await expect_error(jp_fetch, 404, "jobs", "20.torque01")
     refused = await act(jp_fetch, "cancel", "19.torque01")
     assert refused[0]["ok"] is False
-    assert "bob" in refused[0]["message"]
+    assert "another user's job" in refused[0]["message"]
     assert not [c for c in torque_replay.argvs() if c[0] == "qdel" and "19.torque01" in c]
 
 
@@ -115,6 +115,51 @@ async def test_array_test_only_and_refusals(jp_fetch: Any, torque_replay: Torque
     assert "Unknown queue" in message
 
 
+HIDDEN = (
+    "Torque does not show job 19.torque01 to you: it is another user's job, and this Torque "
+    "server shows each user only their own jobs (its query_other_jobs setting is off)."
+)
+
+
+async def test_another_users_job_is_refused_in_a_sentence(
+    jp_fetch: Any, torque_replay: TorqueReplay
+) -> None:
+    """Torque's default query_other_jobs (off): qstat answers bob's job 19 with exit 159
+    (98b). The details say so with 403, an action refuses that one job and does the
+    others, and capabilities say that "All jobs" lists the user's own jobs alone."""
+    caps = await get_json(jp_fetch, "capabilities")
+    assert caps["scheduler"]["own_jobs_only"] is True
+    assert caps["scheduler"]["message"] == ""
+    everyone = await listing(jp_fetch, scope="all")
+    assert "19.torque01" not in everyone
+    assert {row["user"] for row in everyone.values()} == {caps["user"]}
+
+    assert await expect_error(jp_fetch, 403, "jobs", "19.torque01") == HIDDEN
+    assert await expect_error(jp_fetch, 403, "jobs", "19.torque01", "output") == HIDDEN
+    results = await act(jp_fetch, "hold", "19.torque01", "11.torque01")
+    assert results[0] == {
+        "job_id": "19.torque01",
+        "ok": False,
+        "message": f"{HIDDEN} You can hold only your own jobs.",
+    }
+    assert results[1]["ok"] is True
+    assert ["qhold", "11.torque01"] in torque_replay.argvs()
+    assert not [a for a in torque_replay.argvs() if a[0] == "qhold" and "19.torque01" in a]
+
+
+async def test_other_users_jobs_when_the_server_shows_them(
+    jp_fetch: Any, torque_replay: TorqueReplay
+) -> None:
+    """query_other_jobs = True: bob's job is listed and refused by owner, as on OpenPBS."""
+    torque_replay.show_other_users_jobs()
+    caps = await get_json(jp_fetch, "capabilities")
+    assert caps["scheduler"]["own_jobs_only"] is False
+    assert (await listing(jp_fetch, scope="all"))["19.torque01"]["user"] == "bob"
+    assert (await get_json(jp_fetch, "jobs", "19.torque01"))["job"]["user"] == "bob"
+    refused = await act(jp_fetch, "cancel", "19.torque01")
+    assert "belongs to bob" in refused[0]["message"]
+
+
 async def test_history_is_not_kept(jp_fetch: Any) -> None:
     history = await get_json(jp_fetch, "history")
     assert history["available"] is False
@@ -134,7 +179,7 @@ async def test_multi_select_hold_release_cancel(jp_fetch: Any, torque_replay: To
     assert "<job_state>Q</job_state>" in torque_replay.state()["jobs"]["11.torque01"]
     cancelled = await act(jp_fetch, "cancel", *ids, "19.torque01")
     assert [r["ok"] for r in cancelled] == [True, True, False], cancelled
-    assert "bob" in cancelled[2]["message"]
+    assert "another user's job" in cancelled[2]["message"]
     assert ["qdel", *ids] in torque_replay.argvs()
     jobs = torque_replay.state()["jobs"]
     assert "6.torque01" not in jobs

@@ -136,6 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         services = HPCServices(settings.hpc)
         if args.command == "jobs":
             answer = jobs.listing(services, args.all)
+            note = jobs.own_jobs_note(services, answer)
+            if note and not args.json:
+                print(note, file=sys.stderr)
             if args.json:
                 print(jobs.to_json(answer), end="")
             elif answer["rows"]:

@@ -48,6 +48,20 @@ def listing(services: HPCServices, everyone: bool) -> dict[str, Any]:
     }
 
 
+def own_jobs_note(services: HPCServices, answer: dict[str, Any]) -> str | None:
+    """For ``--all``: a sentence when the batch system showed the user only their own
+    jobs (Torque with query_other_jobs off), so "everyone's" jobs are theirs alone."""
+    sched = services.scheduler
+    if answer["scope"] != "all" or sched is None or not asyncio.run(sched.own_jobs_only()):
+        return None
+    user = COLUMN_INDEX["user"]
+    if any(r[user] != services.user for r in answer["rows"]):
+        return None  # a manager or operator of the server sees every job anyway
+    why = " (its query_other_jobs setting is off)" if sched.kind == "torque" else ""
+    name = "Torque" if sched.kind == "torque" else "The batch system"
+    return f"Only your own jobs are listed: {name} shows each user only their own jobs{why}."
+
+
 def to_json(answer: dict[str, Any]) -> str:
     """One line, like the REST answer (pipe it to ``jq`` to read it)."""
     return json.dumps(answer) + "\n"

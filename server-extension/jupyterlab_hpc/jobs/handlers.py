@@ -19,6 +19,7 @@ from ..schedulers.base import (
     InvalidJobId,
     InvalidOption,
     JobNotFound,
+    NotPermitted,
     SchedulerError,
     Unsupported,
     validate_job_id,
@@ -88,6 +89,9 @@ def answers() -> Iterator[None]:
         raise BadRequest(e.message, status=404) from None
     except NotYourJob as e:
         raise BadRequest(str(e), status=403) from None
+    except NotPermitted as e:
+        # Another user's job on a server that shows each user only their own.
+        raise BadRequest(e.message, status=403) from None
     except OutputUnreadable as e:
         raise BadRequest(str(e), status=409) from None
     except Unsupported as e:

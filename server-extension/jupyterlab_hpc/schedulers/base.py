@@ -176,6 +176,16 @@ class Unsupported(SchedulerError):
     """This batch system (or this backend) cannot do what was asked."""
 
 
+class NotPermitted(SchedulerError):
+    """The batch system will not show this user the job: another user's job, on a server
+    that shows each user only their own (Torque's default, ``query_other_jobs`` off)."""
+
+
+# The owner ``job_owners`` gives a job the batch system will not show this user (see
+# NotPermitted): whose it is stays unknown. No user name has parentheses or a space.
+HIDDEN_OWNER = "(not shown)"
+
+
 # 123, 123_4, 123_[1-3], 123_[1,4-6%2], heterogeneous 123+1. Nothing else reaches a command,
 # so an id can never be read as an option (-h) or carry shell syntax.
 _JOB_ID = re.compile(
@@ -223,7 +233,17 @@ class Scheduler(abc.ABC):
 
     @abc.abstractmethod
     async def job_owners(self, job_ids: Sequence[str]) -> dict[str, str]:
-        """Map each id's base job number (and unique ids of array tasks) to its owner."""
+        """Map each id's base job number (and unique ids of array tasks) to its owner;
+        HIDDEN_OWNER for a job the batch system will not show this user."""
+
+    async def own_jobs_only(self) -> bool:
+        """Whether the batch system shows this user only their own jobs, so that the
+        listing of everyone's jobs holds theirs alone (Torque's ``query_other_jobs``)."""
+        return False
+
+    def hidden_job_message(self, job_id: str) -> str:
+        """Why a job the batch system will not show this user is refused (a sentence)."""
+        return f"The batch system does not show job {job_id} to you: it is another user's job."
 
     @abc.abstractmethod
     async def act(self, action: JobAction, job_ids: Sequence[str]) -> list[ActionResult]: ...

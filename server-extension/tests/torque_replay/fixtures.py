@@ -33,6 +33,13 @@ class TorqueReplay:
         """Start again from the recordings, with alice's jobs given to ``user``."""
         write_state(self.state_path, initial_state(user))
 
+    def show_other_users_jobs(self) -> None:
+        """The admin sets the server's query_other_jobs to True: users see each other's
+        jobs (the recorded server has it unset: False)."""
+        state = self.state()
+        state["query_other_jobs"] = True
+        write_state(self.state_path, state)
+
     def calls(self) -> list[dict[str, Any]]:
         calls: list[dict[str, Any]] = self.state()["calls"]
         return calls

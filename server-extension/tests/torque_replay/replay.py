@@ -16,6 +16,11 @@ state file that starts from recordings of a real Torque 6.1 server
   identifier``, exit 1); Torque's form, ``-t 1-2 7[].torque01``, acts on those subjobs
   (all three commands).
 - Unknown ids answer ``Unknown Job Id Error`` with exit code 153, like the real commands.
+- The commands run as one user (``user`` in the state). With the server's
+  ``query_other_jobs`` off, as recorded (38: unset, so False), qstat lists only that
+  user's jobs (98) and answers an id of another user's job with exit 159 and
+  ``qstat: Unauthorized Request  19.torque01`` (98b). ``TorqueReplay.show_other_users_jobs``
+  turns it on.
 
 The state (JSON, path in ``$TORQUE_REPLAY_STATE``) holds each job's ``<Job>`` element as
 Torque prints it; every call is logged in its ``calls`` with the working folder and the
@@ -29,7 +34,6 @@ from __future__ import annotations
 import contextlib
 import getopt
 import os
-import pwd
 import re
 import shlex
 import sys
@@ -45,6 +49,7 @@ STATE_ENV = "TORQUE_REPLAY_STATE"
 SERVER = "torque01"
 SUBMIT_HOST = "torque01"  # the recordings' server is its own submit host
 UNKNOWN_JOB = 153
+NOT_PERMITTED = 159  # PBSE_PERM 15007 modulo 256 (98b)
 UNKNOWN_QUEUE = 170  # PBSE_UNKQUE 15018 modulo 256
 BAD_OPTION = 2
 
@@ -108,7 +113,16 @@ def initial_state(user: str, other_user: str = "bob") -> State:
         name, _, host = str(owner.text).partition("@")
         owner.text = f"{user if name == 'alice' else other_user}@{host}"
         jobs[_job_id(element)] = ET.tostring(element, encoding="unicode")
-    return {"next_id": FIRST_NEW_JOB, "jobs": jobs, "scripts": {}, "calls": []}
+    return {
+        "next_id": FIRST_NEW_JOB,
+        # Who runs the commands: qsub's jobs are theirs, and with query_other_jobs off
+        # (Torque's default, as on the recorded server) qstat shows only their jobs.
+        "user": user,
+        "query_other_jobs": False,
+        "jobs": jobs,
+        "scripts": {},
+        "calls": [],
+    }
 
 
 def locked_state() -> contextlib.AbstractContextManager[State]:
@@ -165,7 +179,7 @@ def _qstat(state: State, argv: list[str]) -> int:
         return not_recorded(argv)
     flags = {o for o, _ in opts}
     if flags == {"-B", "-f"} and not operands:
-        sys.stdout.write(recording(SERVER_TEXT).stdout)
+        sys.stdout.write(_server_text(state))
         return 0
     if flags == {"-Q", "-f"} and not operands:
         sys.stdout.write(recording(QUEUES_TEXT).stdout)
@@ -175,7 +189,9 @@ def _qstat(state: State, argv: list[str]) -> int:
     jobs: dict[str, str] = state["jobs"]
     subjobs = "-t" in flags
     if not operands:
-        _xml_document([jobs[k] for k in jobs if subjobs or "[" not in k or "[]" in k])
+        # Other users' jobs are left out while query_other_jobs is off (98).
+        listed = [k for k in jobs if subjobs or "[" not in k or "[]" in k]
+        _xml_document([jobs[k] for k in listed if _shown(state, k)])
         return 0
     code = 0
     # One complete document per known id, in the order asked; an unknown id prints none
@@ -186,9 +202,35 @@ def _qstat(state: State, argv: list[str]) -> int:
             sys.stderr.write(f"qstat: Unknown Job Id Error {job_id}\n")
             code = UNKNOWN_JOB
             continue
+        if not _shown(state, job_id):
+            # 98b: another user's job, with two spaces after "Request".
+            sys.stderr.write(f"qstat: Unauthorized Request  {job_id}\n")
+            code = NOT_PERMITTED
+            continue
         shown = _members(state, job_id) if subjobs else [job_id]
         _xml_document([jobs[k] for k in shown])
     return code
+
+
+def _owner(state: State, job_id: str) -> str:
+    element = ET.fromstring(state["jobs"][job_id])  # noqa: S314 (written by this replay)
+    return str(element.findtext("Job_Owner")).split("@", 1)[0]
+
+
+def _shown(state: State, job_id: str) -> bool:
+    """Whether the user the stand-ins serve may see the job: their own, or anyone's
+    once the server's query_other_jobs is True."""
+    return bool(state.get("query_other_jobs")) or _owner(state, job_id) == state["user"]
+
+
+def _server_text(state: State) -> str:
+    """``qstat -B -f`` (38). The recorded server has query_other_jobs unset (False), so
+    the line is missing there; with it set, Torque prints ``query_other_jobs = True``
+    among the other attributes (its place here is not the real one: order is not read)."""
+    text = recording(SERVER_TEXT).stdout
+    if state.get("query_other_jobs"):
+        text = text.replace("    keep_completed", "    query_other_jobs = True\n    keep_completed")
+    return text
 
 
 def _xml_document(elements: list[str]) -> None:
@@ -240,6 +282,8 @@ def _act(argv: list[str], change: Any) -> int:
                 sys.stderr.write(f"{argv[0]}: Unknown Job Id Error {job_id}\n")
                 code = UNKNOWN_JOB
                 continue
+            if not _shown(state, job_id):
+                return not_recorded(argv)  # another user's job: no recording of that
             if indices is None:
                 change(state, job_id)
                 continue
@@ -364,7 +408,7 @@ def _new_job(
     number = state["next_id"]
     state["next_id"] = number + 1
     workdir = _last(options, "-d") or os.getcwd()
-    user = pwd.getpwuid(os.geteuid()).pw_name
+    user = state["user"]
     held = any(o == "-h" for o, _ in options)
     span = _last(options, "-t")
     job_id = f"{number}[].{SERVER}" if span else f"{number}.{SERVER}"

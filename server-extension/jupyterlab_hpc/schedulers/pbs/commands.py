@@ -6,11 +6,11 @@ full-form argv, and how qsub's answers read. Nothing here runs a command.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ...runner import CommandResult
 from ..base import InvalidJobId
-from .parse import split_array_id
+from .parse import array_parent_id, split_array_id
 
 # What identifies PBS on a machine (pbsnodes is often there too, but not needed).
 PBS_COMMANDS = ("qstat", "qsub")
@@ -117,6 +117,23 @@ def strip_command(line: str) -> str:
     """``qdel: Unknown Job Id 9.pbs01`` -> ``Unknown Job Id 9.pbs01``."""
     head, sep, rest = line.partition(": ")
     return rest.strip() if sep and head in ("qdel", "qhold", "qrls", "qstat") else line.strip()
+
+
+def owner_queries(job_ids: Sequence[str]) -> dict[str, str]:
+    """Each id -> the id whose owner qstat is asked for: a subjob's or range's array."""
+    return {j: array_parent_id(j) or j for j in job_ids}
+
+
+def owners_by_id(queried: Mapping[str, str], owners: Mapping[str, str]) -> dict[str, str]:
+    """Each id's owner, from qstat's owners of the asked ids (``queried``'s values),
+    matched with or without the server part; ids qstat did not list are left out."""
+    by_sequence = {sequence_part(k): v for k, v in owners.items()}
+    out: dict[str, str] = {}
+    for job_id, asked in queried.items():
+        owner = owners.get(asked) or by_sequence.get(sequence_part(asked))
+        if owner is not None:
+            out[job_id] = owner
+    return out
 
 
 def qstat_argv(options: Sequence[str], as_json: bool) -> list[str]:

@@ -40,9 +40,10 @@ from .commands import (
     is_subjob,
     is_subjob_range,
     mentions,
+    owner_queries,
+    owners_by_id,
     qdel_groups,
     qsub_message,
-    sequence_part,
     strip_command,
     validate_pbs_job_id,
 )
@@ -164,16 +165,9 @@ class PBSScheduler(Scheduler):
 
     async def job_owners(self, job_ids: Sequence[str]) -> dict[str, str]:
         """Owner of each id that is in the queue; a subjob's owner is its array's."""
-        queried = {j: array_parent_id(j) or j for j in job_ids}
+        queried = owner_queries(job_ids)
         listing = await self._qstat_jobs([], list(dict.fromkeys(queried.values())))
-        owners = parse_owners(listing.jobs)
-        by_sequence = {sequence_part(k): v for k, v in owners.items()}
-        out: dict[str, str] = {}
-        for job_id, asked in queried.items():
-            owner = owners.get(asked) or by_sequence.get(sequence_part(asked))
-            if owner is not None:
-                out[job_id] = owner
-        return out
+        return owners_by_id(queried, parse_owners(listing.jobs))
 
     async def act(self, action: JobAction, job_ids: Sequence[str]) -> list[ActionResult]:
         command = _ACTION_COMMAND[action]

@@ -10,12 +10,12 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 
-from ..base import CommandFailed, InvalidJobId, SchedulerError, SubmitRequest
+from ..base import CommandFailed, InvalidJobId, NotPermitted, SchedulerError, SubmitRequest
 from ..pbs.blocking import BlockingPBS
 from ..pbs.commands import FINISHED_JOB, UNKNOWN_JOB
 from ..pbs.parse import PBSParseError, QstatJobs
 from ..pbs.submit import qsub_options
-from .commands import subjob_range_argv
+from .commands import hidden_job_message, subjob_range_argv, unauthorized_ids
 from .parse import parse_qstat_xml
 
 
@@ -28,9 +28,14 @@ class BlockingTorque(BlockingPBS):
     def qstat(self, options: Sequence[str], *, per_id_errors: bool = False) -> QstatJobs:
         """``qstat -f -x <options>``. OpenPBS's ``-x`` (finished jobs too) is not needed:
         Torque lists a finished job (state C) until its keep_completed time has passed.
-        With ``per_id_errors``, unknown ids are left out instead of failing the call."""
+        With ``per_id_errors``, unknown ids are left out instead of failing the call.
+        Another user's job, which Torque will not show (query_other_jobs off), is
+        NotPermitted with a sentence."""
         argv = ["qstat", "-f", "-x", *[o for o in options if o != "-x"]]
         result = self.run(argv, check=False)
+        hidden = [] if result.ok else unauthorized_ids(result.stderr)
+        if hidden:
+            raise NotPermitted(hidden_job_message(hidden), shlex.join(argv))
         tolerated = per_id_errors and result.returncode in (UNKNOWN_JOB, FINISHED_JOB)
         if not result.ok and not tolerated:
             raise CommandFailed(result.argv, result.returncode, result.message)

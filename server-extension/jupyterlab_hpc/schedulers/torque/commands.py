@@ -11,9 +11,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..base import InvalidJobId
-from ..pbs.commands import is_subjob_range, validate_pbs_job_id
+from ..pbs.commands import is_subjob_range, mentions, validate_pbs_job_id
 from ..pbs.parse import split_array_id
+
+# Another user's job while the server's query_other_jobs is off (its default): qstat exits
+# 159 (PBSE_PERM 15007 modulo 256) with "qstat: Unauthorized Request  19.torque01" (98b).
+NOT_PERMITTED = 159
+_UNAUTHORIZED = "Unauthorized Request"
 
 # A stepped range is written out index by index; a longer list is refused.
 MAX_STEPPED_INDICES = 10_000
@@ -45,3 +52,31 @@ def subjob_range_argv(command: str, job_id: str) -> list[str] | None:
         return None
     number, indices, suffix = parts
     return [command, "-t", array_request(indices), f"{number}[]{suffix}"]
+
+
+def unauthorized_ids(stderr: str) -> list[str]:
+    """The ids of qstat's ``Unauthorized Request  19.torque01`` lines, as qstat wrote them."""
+    ids: list[str] = []
+    for line in stderr.splitlines():
+        _, found, rest = line.partition(_UNAUTHORIZED)
+        if found and rest.split():
+            ids.append(rest.split()[-1])
+    return ids
+
+
+def refused_ids(stderr: str, asked: Sequence[str]) -> list[str]:
+    """The asked ids qstat would not show (another user's jobs), in the order asked."""
+    lines = [ln for ln in stderr.splitlines() if _UNAUTHORIZED in ln]
+    return [j for j in asked if any(mentions(ln, j) for ln in lines)]
+
+
+def hidden_job_message(job_ids: Sequence[str]) -> str:
+    """Why Torque will not show these jobs, in a sentence (``query_other_jobs`` off)."""
+    if len(job_ids) == 1:
+        which = f"job {job_ids[0]} to you: it is another user's job"
+    else:
+        which = f"jobs {', '.join(job_ids)} to you: they are other users' jobs"
+    return (
+        f"Torque does not show {which}, and this Torque server shows each user only their "
+        "own jobs (its query_other_jobs setting is off)."
+    )

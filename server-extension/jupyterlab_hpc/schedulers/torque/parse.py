@@ -20,7 +20,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from ..pbs.parse import PBSParseError, QstatJobs, array_parent_id
+from ..pbs.parse import PBSParseError, QstatJobs, array_parent_id, parse_full_text
 
 # Torque names -> the OpenPBS names pbs/parse.py and pbs/detail.py read.
 _RENAMED = {
@@ -40,6 +40,14 @@ def parse_torque_version(text: str) -> str | None:
         return None
     match = _TORQUE_VERSION.search(text)
     return match.group(1) if match else None
+
+
+def shows_other_users_jobs(server_text: str) -> bool:
+    """``qstat -B -f``'s ``query_other_jobs``: whether a user sees other users' jobs.
+    Torque leaves an attribute at its default out, and the default is False (38)."""
+    attrs = next(iter(parse_full_text(server_text).values()), {})
+    value = str(attrs.get("query_other_jobs", "False")).strip().lower()
+    return value in ("true", "t", "1", "y", "yes")
 
 
 def _element_value(element: ET.Element) -> Any:

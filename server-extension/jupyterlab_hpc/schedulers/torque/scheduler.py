@@ -8,33 +8,44 @@ seconds after it ends, so there is no history.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ...runner import CommandRunner
 from ..base import (
+    HIDDEN_OWNER,
     ActionResult,
     HistoryQuery,
     HistoryResult,
     InvalidJobId,
     JobAction,
+    NotPermitted,
     Partition,
     SchedulerError,
     SubmitRequest,
 )
-from ..pbs.commands import FINISHED_JOB, UNKNOWN_JOB, is_subjob_range, strip_command
+from ..pbs.commands import (
+    FINISHED_JOB,
+    UNKNOWN_JOB,
+    is_subjob_range,
+    owner_queries,
+    owners_by_id,
+    strip_command,
+)
 from ..pbs.parse import (
     PBSParseError,
     QstatJobs,
     ServerInfo,
     parse_full_text,
+    parse_owners,
     parse_partitions,
     parse_server_text,
 )
 from ..pbs.scheduler import PBSScheduler
 from ..pbs.submit import TORQUE_FLAGS, TORQUE_VALUED, check_directives, qsub_options
 from .blocking import BlockingTorque
-from .commands import subjob_range_argv
-from .parse import parse_qstat_xml, parse_torque_version
+from .commands import NOT_PERMITTED, hidden_job_message, refused_ids, subjob_range_argv
+from .parse import parse_qstat_xml, parse_torque_version, shows_other_users_jobs
 
 # What a subjob's XML and ``pbsnodes -a`` call the CPUs of a node and its busy ones.
 _NODE_CPUS = "np"
@@ -45,6 +56,11 @@ _ACTION_COMMAND: dict[str, str] = {"cancel": "qdel", "hold": "qhold", "release":
 class TorqueScheduler(PBSScheduler):
     kind = "torque"
     keeps_history = False
+
+    def __init__(self, runner: CommandRunner, env: Mapping[str, str] | None = None) -> None:
+        super().__init__(runner, env)
+        # query_other_jobs, read with the server's attributes (qstat -B -f).
+        self._others_shown = False
 
     def flavour(self, version: str) -> str:
         return "Torque"
@@ -59,20 +75,54 @@ class TorqueScheduler(PBSScheduler):
         return parse_torque_version(result.stdout + result.stderr) or result.message
 
     async def _qstat_jobs(self, options: list[str], ids: Sequence[str] = ()) -> QstatJobs:
-        """``qstat -f -x <options> <ids>``; unknown ids are left out."""
+        """``qstat -f -x <options> <ids>``; unknown ids and others' hidden jobs are left out."""
+        return (await self._qstat_xml(options, ids))[0]
+
+    async def _qstat_xml(
+        self, options: list[str], ids: Sequence[str] = ()
+    ) -> tuple[QstatJobs, list[str]]:
+        """``qstat -f -x <options> <ids>``: the jobs, and the asked ids Torque would not
+        show (other users' jobs while query_other_jobs is off: exit 159, one
+        ``Unauthorized Request`` line each). Unknown ids are left out."""
         argv = ["qstat", "-f", "-x", *[o for o in options if o != "-x"], *ids]
         result = await self._run(argv, check=False)
-        per_id = result.returncode in (UNKNOWN_JOB, FINISHED_JOB) and bool(ids)
+        hidden = refused_ids(result.stderr, ids)
+        # With several ids the exit code is one of the failures': each is about an id.
+        per_id = bool(ids) and (
+            result.returncode in (UNKNOWN_JOB, FINISHED_JOB)
+            or (result.returncode == NOT_PERMITTED and bool(hidden))
+        )
         if not result.ok and not per_id:
             raise SchedulerError(f"qstat failed: {result.message}", " ".join(argv))
         try:
-            return parse_qstat_xml(result.stdout)
+            return parse_qstat_xml(result.stdout), hidden
         except PBSParseError as e:
             raise SchedulerError(str(e), " ".join(argv)) from None
 
     async def _qstat_one(self, options: list[str], job_id: str) -> QstatJobs | None:
-        listing = await self._qstat_jobs(options, [job_id])
+        listing, hidden = await self._qstat_xml(options, [job_id])
+        if hidden:
+            raise NotPermitted(self.hidden_job_message(job_id))
         return listing if listing.jobs else None
+
+    async def job_owners(self, job_ids: Sequence[str]) -> dict[str, str]:
+        """PBSScheduler's, and HIDDEN_OWNER for the jobs Torque would not show."""
+        queried = owner_queries(job_ids)
+        listing, hidden = await self._qstat_xml([], list(dict.fromkeys(queried.values())))
+        owners = owners_by_id(queried, parse_owners(listing.jobs))
+        for job_id, asked in queried.items():
+            if asked in hidden:
+                owners.setdefault(job_id, HIDDEN_OWNER)
+        return owners
+
+    async def own_jobs_only(self) -> bool:
+        """query_other_jobs off (Torque's default): ``qstat`` lists a user's own jobs
+        only. Its managers and operators see every job whatever it says."""
+        await self._server_info()
+        return not self._others_shown
+
+    def hidden_job_message(self, job_id: str) -> str:
+        return hidden_job_message([job_id])
 
     def _holds_one(self, job_id: str) -> bool:
         # Torque's qhold and qrls take one subjob (7[2].host) and leave its siblings be.
@@ -105,6 +155,7 @@ class TorqueScheduler(PBSScheduler):
         if self._server is None:
             result = await self._run(["qstat", "-B", "-f"])
             self._server = parse_server_text(result.stdout)
+            self._others_shown = shows_other_users_jobs(result.stdout)
         return self._server
 
     async def partitions(self) -> list[Partition]:
