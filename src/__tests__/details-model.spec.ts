@@ -83,4 +83,24 @@ describe('JobDetailsModel', () => {
     expect(model.detail).not.toBeNull(); // the last record stays
     model.dispose();
   });
+
+  it('stops polling another user’s job the batch system will not show', async () => {
+    const api = new FakeApi();
+    api.fail = new HPCApiError(
+      'Torque does not show job 19.torque01 to you: it is another user’s job.',
+      403
+    );
+    const model = new JobDetailsModel({
+      jobId: '19.torque01',
+      api,
+      interval: 20,
+      output: { autoStart: false }
+    });
+    await waitFor(() => model.error?.status === 403);
+    const calls = api.detailCalls;
+    await new Promise(r => setTimeout(r, 150));
+    expect(api.detailCalls).toBe(calls);
+    expect(model.error?.message).toContain('does not show job 19.torque01');
+    model.dispose();
+  });
 });

@@ -39,9 +39,13 @@ describe('QueueView', () => {
   let model: QueueModel;
   let api: IQueueApi;
 
-  async function show(jobs: Job[], caps?: Capabilities): Promise<void> {
+  async function show(
+    jobs: Job[],
+    caps?: Capabilities,
+    scope: 'mine' | 'all' = 'mine'
+  ): Promise<void> {
     api = fakeApi(jobs, caps);
-    model = new QueueModel({ api, autoStart: false });
+    model = new QueueModel({ api, autoStart: false, scope });
     host = document.createElement('div');
     document.body.appendChild(host);
     root = createRoot(host);
@@ -275,5 +279,41 @@ describe('QueueView', () => {
       'The scheduler did not answer: squeue timed out. Showing data from 12 s ago.'
     );
     expect(rows()).toHaveLength(QUEUE.length);
+  });
+
+  it('says in All jobs when Torque shows each user only their own jobs', async () => {
+    const torque: Capabilities = {
+      ...CAPS,
+      scheduler: {
+        kind: 'torque',
+        flavour: 'Torque',
+        version: '6.1-dev',
+        available: true,
+        message: '',
+        cluster: 'torque01',
+        own_jobs_only: true
+      }
+    };
+    const mine = [makeJob({ id: '6.torque01' }), makeJob({ id: '9.torque01' })];
+    const note = () =>
+      host.querySelector<HTMLElement>('.jp-hpc-queue-note')?.textContent;
+    await show(mine, torque, 'all');
+    expect(note()).toBe(
+      'Torque shows each user only their own jobs (its query_other_jobs ' +
+        'setting is off): All jobs lists yours alone.'
+    );
+    expect(host.querySelector('.jp-hpc-queue-note')?.getAttribute('role')).toBe(
+      'note'
+    );
+    expect(rows()).toHaveLength(2);
+    await act(async () => {
+      model.scope = 'mine';
+    });
+    expect(note()).toBeUndefined();
+  });
+
+  it('says nothing of the kind where every user sees every job', async () => {
+    await show(QUEUE, CAPS, 'all');
+    expect(host.querySelector('.jp-hpc-queue-note')).toBeNull();
   });
 });

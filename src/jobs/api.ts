@@ -17,6 +17,12 @@ export interface Capabilities {
     available: boolean;
     message: string;
     cluster: string | null;
+    /**
+     * The batch system shows this user only their own jobs (Torque with its
+     * `query_other_jobs` off, the default), so "All jobs" lists theirs alone.
+     * Absent from older servers.
+     */
+    own_jobs_only?: boolean;
   };
   user: string;
   /** The shortest poll interval the server accepts, in seconds. */

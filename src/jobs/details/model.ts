@@ -174,8 +174,10 @@ export class JobDetailsModel implements IDisposable {
   private async _tick(): Promise<void> {
     await this.refresh();
     if (this._error) {
-      if (this._error.status === 404 || this._error.status === 400) {
-        void this._poll.stop(); // nothing will change
+      // Gone, a bad id, or another user's job the batch system will not show
+      // (403, Torque's query_other_jobs off): asking again changes nothing.
+      if ([400, 403, 404].includes(this._error.status)) {
+        void this._poll.stop();
         return;
       }
       throw this._error; // back off

@@ -18,6 +18,7 @@ import {
   getColumn
 } from './jobs';
 import { QueueModel } from './model';
+import { emptyAllJobsText, ownJobsOnlyNote } from './ownJobs';
 import { useModel } from '../../common/useModel';
 import { familyOf, familyWords, schedulerName } from '../../common/scheduler';
 
@@ -63,6 +64,7 @@ export function QueueView(props: IQueueViewProps): JSX.Element {
     <div className="jp-hpc-queue">
       <QueueToolbar {...props} />
       <Banner model={model} />
+      <OwnJobsNote model={model} />
       <QueueContent {...props} />
       <StatusLine model={model} />
     </div>
@@ -236,6 +238,23 @@ function Banner({ model }: IQueueViewProps): JSX.Element | null {
   );
 }
 
+/** "All jobs" on a server that shows each user only their own jobs. */
+function OwnJobsNote({ model }: IQueueViewProps): JSX.Element | null {
+  // An empty listing says it in its own words (QueueContent).
+  const note =
+    model.jobs.length > 0
+      ? ownJobsOnlyNote(model.capabilities, model.scope, model.jobs)
+      : null;
+  if (!note) {
+    return null;
+  }
+  return (
+    <div className="jp-hpc-queue-note" role="note">
+      {note}
+    </div>
+  );
+}
+
 function StatusLine({ model }: IQueueViewProps): JSX.Element {
   const now = useNow();
   let text = '';
@@ -307,7 +326,7 @@ function QueueContent(props: IQueueViewProps): JSX.Element {
             , then it appears here.
           </p>
         ) : (
-          <p>The queue is empty: nobody has a job in it.</p>
+          <p>{emptyAllJobsText(model.capabilities)}</p>
         )}
       </Empty>
     );
