@@ -112,3 +112,21 @@ def test_cancel_a_range_of_subjobs_on_torque(cli: CLI, torque_replay: TorqueRepl
         "20[4].torque01",
         "20[].torque01",
     ]
+
+
+def test_submit_with_z_says_the_job_went_in_without_an_id(
+    cli: CLI, torque_replay: TorqueReplay
+) -> None:
+    """qsub -z prints no job id, though the job is created: exit 0 and a sentence, not
+    "the batch system did not answer" (exit 3)."""
+    script = cli.cwd / "quiet.sh"
+    script.write_text("#!/bin/bash\n#PBS -z\nhostname\n")
+    result = cli.run("submit", str(script))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert result.stderr == (
+        "jupyter hpc submit: qsub took the job (exit code 0) but printed no job id: -z, on "
+        "its command line or in the script's #PBS lines, asks it not to. Find the job with "
+        "qstat.\n"
+    )
+    assert "20.torque01" in torque_replay.state()["jobs"]

@@ -78,6 +78,17 @@ def test_qsub_cell_on_torque(shell: InteractiveShell, torque_replay: TorqueRepla
     assert job.stdout_path == str(Path.cwd() / "from-the-line.o20")
 
 
+def test_qsub_with_z_submits_and_says_there_is_no_id(
+    shell: InteractiveShell, torque_replay: TorqueReplay, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``%%qsub -z``: qsub takes the job and prints no id; the magic says so and returns
+    None instead of raising as if the submission had failed."""
+    assert run(shell, "%%qsub -z -N quiet\nhostname\n") is None
+    assert "printed no job id: -z" in capsys.readouterr().err
+    assert torque_replay.argvs() == [["qsub", "-z", "-N", "quiet"]]
+    assert "<Job_Name>quiet</Job_Name>" in torque_replay.state()["jobs"]["20.torque01"]
+
+
 def test_qsub_file_array_and_its_subjobs(
     shell: InteractiveShell, torque_replay: TorqueReplay, tmp_path: Path
 ) -> None:

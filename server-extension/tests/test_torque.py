@@ -28,7 +28,7 @@ from jupyterlab_hpc.schedulers.detect import detect_scheduler, qstat_family
 from jupyterlab_hpc.schedulers.pbs.detail import job_detail
 from jupyterlab_hpc.schedulers.pbs.parse import PBSParseError, listing_rows, parse_server_text
 from jupyterlab_hpc.schedulers.pbs.scheduler import PBSScheduler
-from jupyterlab_hpc.schedulers.pbs.submit import qsub_options
+from jupyterlab_hpc.schedulers.pbs.submit import QsubOptionError, qsub_options
 from jupyterlab_hpc.schedulers.torque.commands import array_request, subjob_range_argv
 from jupyterlab_hpc.schedulers.torque.parse import parse_qstat_xml, parse_torque_version
 from jupyterlab_hpc.schedulers.torque.scheduler import (
@@ -43,6 +43,8 @@ from .pbs_replay.fixtures import PBSReplay
 from .torque_replay.fixtures import REPLAY_BIN as TORQUE_BIN
 from .torque_replay.fixtures import TorqueReplay
 from .torque_replay.recordings import recording
+
+SLOT_LIMIT = "46_qstat_f_x_t_slot_limit.txt"
 
 
 def recorded(name: str) -> tuple[int, str, str]:
@@ -144,6 +146,24 @@ def test_qstat_version_is_on_stdout() -> None:
     assert "V   e   r   s   i   o   n" in recorded("01b_qstat_version_stderr_only.txt")[1]
     assert stand_in("qstat", "--version") == version
     assert is_torque_answer(version[1], "")
+
+
+def test_slot_limit_holds_and_array_names() -> None:
+    """``-t 1-3%1`` (27): the subjobs past the slot limit wait in H with Hold_Types l
+    (46), which reads as the slot limit's hold. A folded row is named as its array:
+    Torque names subjob i ``NAME-i`` and its ``-t`` listing has no array (34, 46)."""
+    assert recorded("27_qsub_slot_limit.txt")[:2] == (0, "100[].torque01\n")
+    rows = {r[0]: r for r in listing_rows(parse_qstat_xml(recorded(SLOT_LIMIT)[1]).jobs)}
+    assert list(rows) == ["100[1].torque01", "100[2-3].torque01"]
+    waiting = rows["100[2-3].torque01"]
+    assert (waiting[3], waiting[8], waiting[9]) == ("slotl", "held", "H")
+    assert waiting[10] == "Held by the array's slot limit: it starts when a running subjob ends"
+    assert (rows["100[1].torque01"][3], rows["100[1].torque01"][8]) == ("slotl-1", "running")
+    names = {r[0]: r[3] for r in listing_rows(jobs())}
+    assert names["7[2-4].torque01"] == "arr4"
+    assert names["8[1-5:2].torque01"] == "arrL"
+    assert names["8[6-7].torque01"] == "arrL"
+    assert names["7[1].torque01"] == "arr4-1"  # one subjob keeps its own name
 
 
 def test_bad_xml() -> None:
@@ -252,6 +272,26 @@ def test_subjob_range_argv() -> None:
         array_request("1-999999999:2")
 
 
+def test_stand_in_qsub_reads_walltimes_as_torque(
+    torque_replay: TorqueReplay, tmp_path: Path
+) -> None:
+    """Torque's server reads a walltime as [[[DD:]HH:]MM:]SS and prints it as HH:MM:SS;
+    what it cannot read is refused with exit 168 (84). -z prints no job id."""
+    script = tmp_path / "sleep.sh"
+    script.write_text("#!/bin/bash\nsleep 1\n")
+    assert stand_in("qsub", "-l", "walltime=abc", str(script)) == recorded(
+        "84_qsub_bad_walltime.txt"
+    )
+    assert stand_in("qsub", "-l", "walltime=1:00:00:00", str(script)) == (
+        0,
+        "20.torque01\n",
+        "",
+    )
+    assert "<walltime>24:00:00</walltime>" in torque_replay.state()["jobs"]["20.torque01"]
+    assert stand_in("qsub", "-z", str(script)) == (0, "", "")
+    assert "21.torque01" in torque_replay.state()["jobs"]
+
+
 def test_stand_ins_answer_subjob_forms_as_torque(torque_replay: TorqueReplay) -> None:
     """The stand-ins' qdel/qhold/qrls against the real server's recordings."""
     code, _, stderr = recorded("72_qdel_subjob_range.txt")
@@ -357,6 +397,33 @@ async def test_other_users_jobs_when_the_server_shows_them(
     assert "19.torque01" in {r[0] for r in await torque.list_rows()}
     assert (await torque.job_detail("19.torque01")).job.user == "bob"
     assert await torque.job_owners(["19.torque01"]) == {"19.torque01": "bob"}
+
+
+async def test_torques_name_in_its_messages(torque: TorqueScheduler) -> None:
+    """Refusals on Torque name Torque, not PBS."""
+    for request in (
+        SubmitRequest(qos="high"),
+        SubmitRequest(gres="gpu:1"),
+        SubmitRequest(name="-bad"),
+        SubmitRequest(partition="no queue"),
+        SubmitRequest(account="a b"),
+        SubmitRequest(output="-o"),
+        SubmitRequest(mail_type="SOMETIMES"),
+        SubmitRequest(array="5-1"),
+        SubmitRequest(nodes=2, ntasks=3),
+        SubmitRequest(dependency="whenever"),
+    ):
+        with pytest.raises(QsubOptionError) as refused:
+            qsub_options(request, torque=True)
+        assert "Torque" in refused.value.message, request
+        assert "PBS" not in refused.value.message, request
+    with pytest.raises(QsubOptionError, match="ngpus"):
+        qsub_options(SubmitRequest(gres="gpu:1"))  # OpenPBS's words stay OpenPBS's
+    for validate in (torque.validate_job_id, torque.blocking().validate_job_id):
+        with pytest.raises(InvalidJobId, match="is not a valid Torque job id"):
+            validate("1_2")
+    with pytest.raises(JobNotFound, match=r"^Torque does not know job 99\.torque01"):
+        await torque.job_detail("99.torque01")
 
 
 async def test_submit(torque: TorqueScheduler, torque_replay: TorqueReplay, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from .._version import __version__
-from ..schedulers.base import CommandFailed, SchedulerError
+from ..schedulers.base import CommandFailed, SchedulerError, SubmittedWithoutId
 from ..services import HPCServices
 from . import actions, doctor, jobs
 from .settings import read_server_settings
@@ -148,7 +148,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"No jobs {scope}.", file=sys.stderr)
             return OK
         if args.command == "submit":
-            print(actions.submit(services, args.file, args.options))
+            try:
+                print(actions.submit(services, args.file, args.options))
+            except SubmittedWithoutId as e:
+                # Submitted all the same: no id to print, and no failure to report.
+                print(f"jupyter hpc submit: {e.message}", file=sys.stderr)
             return OK
         results = actions.cancel(services, args.job_ids)
         for r in results:

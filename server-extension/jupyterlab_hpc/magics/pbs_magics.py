@@ -16,7 +16,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 
 from ..runner import CommandResult
-from ..schedulers.base import LISTING_COLUMNS, CommandFailed
+from ..schedulers.base import LISTING_COLUMNS, CommandFailed, SubmittedWithoutId
 from ..schedulers.pbs.commands import qdel_groups, split_qdel_args
 from ..schedulers.pbs.parse import listing_rows
 from .args import pop_option, split, valid_name
@@ -75,7 +75,7 @@ class PBSMagics(Magics):
 
     @line_cell_magic
     @batch_errors
-    def qsub(self, line: str, cell: str | None = None) -> JobHandle:
+    def qsub(self, line: str, cell: str | None = None) -> JobHandle | None:
         """Submit a batch job with qsub; returns a Job handle.
 
         Usage::
@@ -99,6 +99,9 @@ class PBSMagics(Magics):
         and in ``NAME`` with ``--name-var NAME``) has ``.id``, ``.state``, ``.refresh()``,
         ``.wait()``, ``.cancel()``, ``.stdout_path`` and ``.read_stdout()``.
 
+        With ``-z`` (on the line or in a ``#PBS`` line) qsub prints no job id: the job is
+        submitted, the magic says so and returns None.
+
         ``{var}`` and ``$var`` on the magic's line are replaced by notebook variables; the
         cell itself is passed unchanged. PBS hands the job only its ``PBS_O_*`` variables
         unless you pass ``-V`` (the kernel's environment, minus MPLBACKEND and JPY_*) or
@@ -108,17 +111,21 @@ class PBSMagics(Magics):
         if name_var is not None:
             valid_name(name_var)
         pbs = self.context.pbs()
-        if cell is None:
-            if not args:
-                raise UsageError("%qsub needs a script path; use %%qsub to submit a cell.")
-            job_id = pbs.submit_file(args, env=job_environment())
-        else:
-            script = cell.lstrip("\n")
-            if not script.strip():
-                raise UsageError("The %%qsub cell is empty: write the job script in it.")
-            if not script.startswith("#!"):
-                script = "#!/bin/bash\n" + script
-            job_id = pbs.submit(script, args, env=job_environment())
+        try:
+            if cell is None:
+                if not args:
+                    raise UsageError("%qsub needs a script path; use %%qsub to submit a cell.")
+                job_id = pbs.submit_file(args, env=job_environment())
+            else:
+                script = cell.lstrip("\n")
+                if not script.strip():
+                    raise UsageError("The %%qsub cell is empty: write the job script in it.")
+                if not script.startswith("#!"):
+                    script = "#!/bin/bash\n" + script
+                job_id = pbs.submit(script, args, env=job_environment())
+        except SubmittedWithoutId as e:
+            print(e.message, file=sys.stderr)  # submitted, but there is no id to follow
+            return None
         handle = self.context.handle(pbs, job_id)
         if name_var is not None and self.shell is not None:
             self.shell.user_ns[name_var] = handle

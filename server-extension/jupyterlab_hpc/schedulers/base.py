@@ -176,6 +176,11 @@ class Unsupported(SchedulerError):
     """This batch system (or this backend) cannot do what was asked."""
 
 
+class SubmittedWithoutId(SchedulerError):
+    """The submit command took the job (exit code 0) but printed no job id (qsub -z, on
+    its command line or in the script's ``#PBS`` lines): the job exists, unnamed here."""
+
+
 class NotPermitted(SchedulerError):
     """The batch system will not show this user the job: another user's job, on a server
     that shows each user only their own (Torque's default, ``query_other_jobs`` off)."""

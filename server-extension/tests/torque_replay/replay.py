@@ -8,7 +8,8 @@ state file that starts from recordings of a real Torque 6.1 server
   print the recordings of the same moment (38, 37, 39), ``qstat --version`` recording 01.
 - ``qsub`` adds a job from its options and the script's ``#PBS`` lines (the options win);
   ``-h`` holds it, ``-t 1-3`` makes an array with its subjobs, ``-q`` names a queue of
-  recording 37 (another queue is refused).
+  recording 37 (another queue is refused), ``-z`` prints no job id; a walltime the server
+  cannot read is refused as in 84 (days are read: ``1:00:00:00`` is ``24:00:00``).
 - ``qdel`` removes the job, as Torque has once its keep_completed time has passed (this
   server keeps none); ``qhold`` shows H with Hold_Types u; ``qrls`` puts it back to Q.
   One subjob (``7[2]``) is an id like any other. A range of subjobs in the id
@@ -51,6 +52,7 @@ SUBMIT_HOST = "torque01"  # the recordings' server is its own submit host
 UNKNOWN_JOB = 153
 NOT_PERMITTED = 159  # PBSE_PERM 15007 modulo 256 (98b)
 UNKNOWN_QUEUE = 170  # PBSE_UNKQUE 15018 modulo 256
+BAD_ATTRIBUTE_VALUE = 168  # PBSE_BADATVAL 15014 modulo 256 (84)
 BAD_OPTION = 2
 
 # Torque's qsub options (its man page); those with ':' take a value.
@@ -364,10 +366,16 @@ def qsub(argv: list[str]) -> int:
                 f"qsub: submit error (Unknown queue MSG=cannot locate queue {queue})\n"
             )
             return UNKNOWN_QUEUE
+        walltime = _resources(options)["walltime"]
+        if _seconds(walltime) is None:
+            # 84: the server refuses a walltime it cannot read.
+            sys.stderr.write(recording("84_qsub_bad_walltime.txt").stderr)
+            return BAD_ATTRIBUTE_VALUE
         name = _last(options, "-N") or (Path(operands[0]).name if operands else "STDIN")
         job_id = _new_job(state, options, name, queue, " ".join(argv[1:]))
         state["scripts"][job_id] = script
-        sys.stdout.write(f"{job_id}\n")
+        if not any(flag == "-z" for flag, _ in options):  # -z: no job id printed
+            sys.stdout.write(f"{job_id}\n")
         return 0
 
 
@@ -414,13 +422,13 @@ def _new_job(
     job_id = f"{number}[].{SERVER}" if span else f"{number}.{SERVER}"
     now = str(int(time.time()))
 
-    def element(suffix: str, job_name: str) -> ET.Element:
+    def element(suffix: str, job_name: str, *, slot_held: bool = False) -> ET.Element:
         job = ET.Element("Job")
         fields = {
             "Job_Id": job_id.replace("[]", f"[{suffix}]") if suffix else job_id,
             "Job_Name": job_name,
             "Job_Owner": f"{user}@{SUBMIT_HOST}",
-            "job_state": "H" if held else "Q",
+            "job_state": "H" if held or slot_held else "Q",
             "queue": queue,
             "server": SERVER,
             "ctime": now,
@@ -429,13 +437,16 @@ def _new_job(
             _set(job, tag, value)
         tail = f"-{suffix}" if suffix else ""
         _set(job, "Error_Path", _path(_last(options, "-e"), workdir, f"{name}.e{number}{tail}"))
-        _set(job, "Hold_Types", "u" if held else "n")
+        if held or slot_held or not suffix:
+            # Subjobs never held have no Hold_Types (34); the slot limit's is l (46).
+            _set(job, "Hold_Types", "u" if held else "l" if slot_held else "n")
         _set(job, "Join_Path", _last(options, "-j") or "n")
         _set(job, "Output_Path", _path(_last(options, "-o"), workdir, f"{name}.o{number}{tail}"))
         _set(job, "qtime", now)
         wanted = ET.SubElement(job, "Resource_List")
         for key, value in _resources(options).items():
-            _set(wanted, key, value)
+            seconds = _seconds(value) if key == "walltime" else None
+            _set(wanted, key, _hms(seconds) if seconds is not None else value)
         variables = f"PBS_O_QUEUE={queue},PBS_O_WORKDIR={os.getcwd()},PBS_O_HOST={SUBMIT_HOST}"
         _set(job, "Variable_List", variables + (f",PBS_ARRAYID={suffix}" if suffix else ""))
         _set(job, "submit_args", submit_args)
@@ -448,12 +459,35 @@ def _new_job(
 
     made = [(job_id, element("", name))]
     if span:
-        first, _, last = span.split("%", 1)[0].partition("-")
-        for index in range(int(first), int(last or first) + 1):
-            made.append((f"{number}[{index}].{SERVER}", element(str(index), f"{name}-{index}")))
+        indices, _, slots = span.partition("%")
+        first, _, last = indices.partition("-")
+        for n, index in enumerate(range(int(first), int(last or first) + 1)):
+            # -t 1-3%1: the subjobs past the slot limit wait held (46: 100[2], 100[3]).
+            slot_held = bool(slots) and n >= int(slots)
+            subjob = element(str(index), f"{name}-{index}", slot_held=slot_held)
+            made.append((f"{number}[{index}].{SERVER}", subjob))
     for made_id, job in made:
         state["jobs"][made_id] = ET.tostring(job, encoding="unicode")
     return job_id
+
+
+def _seconds(walltime: str) -> int | None:
+    """A walltime as Torque 6's server reads it (decode_time): [[[DD:]HH:]MM:]SS, digits
+    only, a fraction of a second after a dot; None for what it refuses."""
+    whole, _, fraction = walltime.partition(".")
+    parts = whole.split(":")
+    if len(parts) > 4 or not all(p.isdigit() or p == "" for p in [*parts, fraction]):
+        return None
+    days = int(parts.pop(0) or 0) if len(parts) == 4 else 0
+    seconds = 0
+    for part in parts:
+        seconds = seconds * 60 + int(part or 0)
+    return days * 86400 + seconds + (1 if fraction[:3].ljust(3, "0") >= "500" else 0)
+
+
+def _hms(seconds: int) -> str:
+    """Torque prints a walltime as HH:MM:SS, hours past 24 included (encode_time)."""
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
 def _path(value: str | None, workdir: str, default: str) -> str:

@@ -20,9 +20,17 @@ from ..base import (
     Row,
     SchedulerError,
     SubmitRequest,
+    SubmittedWithoutId,
 )
 from ..blocking_run import run_checked
-from .commands import FINISHED_JOB, UNKNOWN_JOB, parse_submitted_id, qstat_argv, validate_pbs_job_id
+from .commands import (
+    FINISHED_JOB,
+    NO_ID_PRINTED,
+    UNKNOWN_JOB,
+    parse_submitted_id,
+    qstat_argv,
+    validate_pbs_job_id,
+)
 from .detail import to_job
 from .parse import (
     PBSParseError,
@@ -122,6 +130,8 @@ class BlockingPBS(BlockingScheduler):
 
     def _submit(self, argv: list[str], script: str | None, env: Mapping[str, str] | None) -> str:
         result = self.run(argv, stdin=script, env=env)
+        if not result.stdout.strip():
+            raise SubmittedWithoutId(NO_ID_PRINTED, shlex.join(argv))
         try:
             return parse_submitted_id(result.stdout)
         except ValueError as e:

@@ -37,11 +37,13 @@ _JOB_ID = re.compile(
 )
 
 
-def validate_pbs_job_id(value: object) -> str:
+def validate_pbs_job_id(value: object, system: str = "PBS") -> str:
+    """The id if it is a PBS id (Torque's are the same); ``system`` names the batch
+    system in the message."""
     if not isinstance(value, str) or len(value) > MAX_JOB_ID_LENGTH or not _JOB_ID.match(value):
         shown = repr(value)[:40]
         raise InvalidJobId(
-            f"{shown} is not a valid PBS job id: use a number such as 123 or 123.server, "
+            f"{shown} is not a valid {system} job id: use a number such as 123 or 123.server, "
             "an array such as 3[].server, a subjob such as 3[1].server or a range of "
             "subjobs such as 3[2-5].server."
         )
@@ -139,6 +141,13 @@ def owners_by_id(queried: Mapping[str, str], owners: Mapping[str, str]) -> dict[
 def qstat_argv(options: Sequence[str], as_json: bool) -> list[str]:
     """The full form of qstat (every attribute), as JSON when this qstat can."""
     return ["qstat", "-f", *(["-F", "json"] if as_json else []), *options]
+
+
+# What a qsub that exits 0 without printing an id did (-z asks it to).
+NO_ID_PRINTED = (
+    "qsub took the job (exit code 0) but printed no job id: -z, on its command line or "
+    "in the script's #PBS lines, asks it not to. Find the job with qstat."
+)
 
 
 def parse_submitted_id(stdout: str) -> str:

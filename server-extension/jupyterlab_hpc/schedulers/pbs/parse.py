@@ -316,7 +316,10 @@ def exit_description(exit_status: int | None, substate: int | None) -> str:
 
 
 def hold_description(hold_types: object) -> str:
-    """``u`` -> ``User hold``; ``uo`` -> ``User, operator hold``."""
+    """``u`` -> ``User hold``; ``uo`` -> ``User, operator hold``; Torque's ``l``, the
+    subjobs an array's slot limit (``-t 1-4%2``) keeps waiting, says so (46)."""
+    if "l" in str(hold_types or ""):
+        return "Held by the array's slot limit: it starts when a running subjob ends"
     names = [_HOLD_TYPES[c] for c in str(hold_types or "") if c in _HOLD_TYPES]
     if not names:
         return "Held"
@@ -456,6 +459,20 @@ def run_text(first: int, last: int, step: int) -> str:
 # The listing
 
 
+def _named_as_array(
+    first: Mapping[str, Any], index: int, array: Mapping[str, Any] | None
+) -> Mapping[str, Any]:
+    """A folded row's attributes: its first subjob's, under its array's name. OpenPBS
+    lists the array with its subjobs, under the same name; Torque's ``-t`` listing has
+    no array (34), and Torque names subjob i of array NAME ``NAME-i`` (``arr4-2``)."""
+    name = str(first.get("Job_Name", ""))
+    if array is not None and array.get("Job_Name") is not None:
+        array_name = str(array["Job_Name"])
+    else:
+        array_name = name.removesuffix(f"-{index}")
+    return first if array_name == name else {**first, "Job_Name": array_name}
+
+
 def listing_rows(jobs: Mapping[str, Mapping[str, Any]]) -> list[Row]:
     """Every row of the listing, with arrays laid out as the module docstring says."""
     return ListingReader().rows(jobs)
@@ -510,6 +527,7 @@ class ListingReader:
                 indices, attrs = groups[slot]
                 parent = slot[0]
                 number, _, suffix = split_array_id(parent) or (parent, "", "")
+                attrs = _named_as_array(attrs, indices[0], jobs.get(parent))
                 for first, last, step in index_runs(indices):
                     text = run_text(first, last, step)
                     task = text if first == last else f"[{text}]"

@@ -32,10 +32,12 @@ from ..base import (
     SchedulerError,
     SubmitRequest,
     SubmitResult,
+    SubmittedWithoutId,
 )
 from .blocking import BlockingPBS
 from .commands import (
     FINISHED_JOB,
+    NO_ID_PRINTED,
     UNKNOWN_JOB,
     is_subjob,
     is_subjob_range,
@@ -74,6 +76,8 @@ _ACTION_COMMAND: dict[str, str] = {"cancel": "qdel", "hold": "qhold", "release":
 
 class PBSScheduler(Scheduler):
     kind = "pbs"
+    # The batch system's name in the sentences this backend writes.
+    system_name = "PBS"
     # Whether finished jobs are asked for with qstat -x (Torque's -x is its XML form).
     keeps_history = True
 
@@ -280,10 +284,10 @@ class PBSScheduler(Scheduler):
         directives = self.check_directives(script)
         if test_only:
             # The submit tab shows this sentence: in the batch system's own name.
-            name = "Torque" if self.kind == "torque" else "PBS"
             return SubmitResult(
                 None,
-                f"The options and {directives} #PBS directive(s) are valid for qsub. {name} "
+                f"The options and {directives} #PBS directive(s) are valid for qsub. "
+                f"{self.system_name} "
                 "has no test submission: the queue, the account and the limits are checked "
                 "when the job is submitted.",
                 test_only=True,
@@ -295,7 +299,10 @@ class PBSScheduler(Scheduler):
             raise SchedulerError(str(e)) from e
         if not result.ok:
             raise CommandFailed(argv, result.returncode, qsub_message(result))
-        job_id = result.stdout.strip().splitlines()[0] if result.stdout.strip() else ""
+        if not result.stdout.strip():
+            # The checks refuse -z; a qsub that prints nothing still took the job.
+            raise SubmittedWithoutId(NO_ID_PRINTED, " ".join(argv))
+        job_id = result.stdout.strip().splitlines()[0]
         try:
             validate_pbs_job_id(job_id)
         except InvalidJobId:
@@ -318,10 +325,14 @@ class PBSScheduler(Scheduler):
         if listing is None and self.keeps_history:
             listing = await self._qstat_one(["-x", *options], job_id)
         if listing is None:
-            raise JobNotFound(f"PBS does not know job {job_id}: it never existed or is forgotten.")
+            raise JobNotFound(
+                f"{self.system_name} does not know job {job_id}: it never existed or is forgotten."
+            )
         detail = job_detail(job_id, listing.jobs)
         if detail is None:
-            raise JobNotFound(f"PBS does not know job {job_id}: it never existed or is forgotten.")
+            raise JobNotFound(
+                f"{self.system_name} does not know job {job_id}: it never existed or is forgotten."
+            )
         return detail
 
     async def _qstat_one(self, options: list[str], job_id: str) -> QstatJobs | None:

@@ -56,6 +56,11 @@ _MAIL_EVENTS = {"BEGIN": "b", "END": "e", "FAIL": "a", "ALL": "abe", "NONE": "n"
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,255}$")
 # Options that would make qsub wait for a terminal or run something other than the script.
 _REFUSED_EXTRA = ("--", "-I", "-X", "--version")
+# qsub -z prints no job id (OpenPBS and Torque alike), and the id is how the new job is
+# shown and followed: refused before anything is submitted.
+NO_JOB_ID = (
+    "-z makes qsub print no job id, and the new job is shown and followed by its id: remove -z"
+)
 
 
 class QsubOptionError(InvalidOption, SchedulerError):
@@ -71,10 +76,10 @@ def _fail(message: str, field: str = "extra") -> QsubOptionError:
     return QsubOptionError(field, message)
 
 
-def _path(value: str, what: str) -> str:
+def _path(value: str, what: str, system: str = "PBS") -> str:
     if not value or value.startswith("-") or any(c in value for c in "\n\r\0,"):
         raise _fail(
-            f"The {what} path {value[:60]!r} cannot be given to PBS: it must not be empty, "
+            f"The {what} path {value[:60]!r} cannot be given to {system}: it must not be empty, "
             "start with '-' or contain a comma or a line break.",
             what,
         )
@@ -131,7 +136,7 @@ def _positive(value: int | None, what: str, field: str) -> int | None:
     return value
 
 
-def select_statement(request: SubmitRequest) -> str | None:
+def select_statement(request: SubmitRequest, system: str = "PBS") -> str | None:
     """``select=N:ncpus=C[:mpiprocs=T][:mem=M][:ngpus=G]``: one chunk per node.
 
     ``cpus`` is CPUs per task, so a chunk asks for cpus x tasks-per-node CPUs; ``memory``
@@ -149,7 +154,7 @@ def select_statement(request: SubmitRequest) -> str | None:
     if ntasks is not None:
         if ntasks % chunks:
             raise _fail(
-                f"PBS places the same number of tasks on every node: {ntasks} tasks cannot "
+                f"{system} places the same number of tasks on every node: {ntasks} tasks cannot "
                 f"be spread evenly over {chunks} nodes.",
                 "ntasks",
             )
@@ -187,7 +192,7 @@ def array_options(value: str) -> list[str]:
     return options
 
 
-def mail_options(events: str | None, users: str | None) -> list[str]:
+def mail_options(events: str | None, users: str | None, system: str = "PBS") -> list[str]:
     """``END,FAIL`` -> ``-m ea``; PBS letters (``abe``, ``n``) pass as they are."""
     options: list[str] = []
     if events:
@@ -200,7 +205,7 @@ def mail_options(events: str | None, users: str | None) -> list[str]:
                 code = _MAIL_EVENTS.get(event.strip())
                 if code is None:
                     raise _fail(
-                        f"PBS cannot mail on {event.strip()[:20]!r}: use BEGIN, END, FAIL, "
+                        f"{system} cannot mail on {event.strip()[:20]!r}: use BEGIN, END, FAIL, "
                         "ALL or NONE.",
                         "mail_type",
                     )
@@ -249,6 +254,8 @@ def check_extra(extra: Sequence[str]) -> list[str]:
     for item in extra:
         if not isinstance(item, str) or "\0" in item or "\n" in item:
             raise _fail("Extra qsub options must be single-line text.", "extra")
+        if item == "-z":
+            raise _fail(f"{NO_JOB_ID}.", "extra")
         if item in _REFUSED_EXTRA:
             raise _fail(f"The qsub option {item} cannot be used from here.", "extra")
         checked.append(item)
@@ -260,7 +267,7 @@ def check_extra(extra: Sequence[str]) -> list[str]:
 def torque_resources(request: SubmitRequest) -> list[str]:
     """Torque's words: ``-l nodes=N:ppn=C[:gpus=G]`` and ``-l mem=`` (the job's total,
     so per-node memory times the nodes). Torque has no select statement."""
-    select = select_statement(request)  # checks the numbers the same way
+    select = select_statement(request, "Torque")  # checks the numbers the same way
     if select is None:
         return []
     parts = dict(p.split("=", 1) for p in select.split(":")[1:])
@@ -278,7 +285,14 @@ def torque_resources(request: SubmitRequest) -> list[str]:
 
 def torque_array_options(value: str) -> list[str]:
     """``1-10%2`` -> ``-t 1-10%2``: Torque arrays take a slot limit but no step."""
-    options = array_options(value)
+    try:
+        options = array_options(value)
+    except QsubOptionError:
+        raise _fail(
+            f"The array {value[:40]!r} cannot be given to Torque: use first-last with first "
+            "below last, optionally %most-at-once (1-10, 1-10%2).",
+            "array",
+        ) from None
     if ":" in options[1]:
         raise _fail("Torque arrays have no step: use first-last (1-10).", "array")
     span = options[1]
@@ -295,22 +309,31 @@ def qsub_options(request: SubmitRequest, *, torque: bool = False) -> list[str]:
     there); Torque starts jobs in the home folder unless ``-d`` says otherwise.
     ``torque``: Torque's forms of the resources (``nodes=``) and arrays (``-t``).
     """
+    # Messages name the batch system the person uses.
+    system = "Torque" if torque else "PBS"
     if request.qos:
-        raise _fail("PBS has no QOS: leave it empty (PBS sites use queues for this).", "qos")
+        raise _fail(
+            f"{system} has no QOS: leave it empty ({system} sites use queues for this).", "qos"
+        )
     if request.gres:
-        raise _fail("PBS has no GRES: ask for GPUs with the GPU count (ngpus) instead.", "gres")
+        gpus = "gpus= of nodes=" if torque else "ngpus"
+        raise _fail(
+            f"{system} has no GRES: ask for GPUs with the GPU count ({gpus}) instead.", "gres"
+        )
     options: list[str] = []
     if request.name is not None:
         if not _NAME.match(request.name):
             raise _fail(
-                f"The job name {request.name[:40]!r} cannot be used on PBS: letters, digits "
+                f"The job name {request.name[:40]!r} cannot be used on {system}: letters, digits "
                 "and _ . + - only, at most 236 characters, not starting with '-' or '.'.",
                 "name",
             )
         options += ["-N", request.name]
     if request.partition is not None:
         if not _QUEUE.match(request.partition):
-            raise _fail(f"{request.partition[:40]!r} is not a valid PBS queue name.", "partition")
+            raise _fail(
+                f"{request.partition[:40]!r} is not a valid {system} queue name.", "partition"
+            )
         options += ["-q", request.partition]
     if request.time_limit is not None:
         options += ["-l", f"walltime={walltime(request.time_limit)}"]
@@ -324,7 +347,9 @@ def qsub_options(request: SubmitRequest, *, torque: bool = False) -> list[str]:
             options += ["-l", "place=scatter"]
     if request.account is not None:
         if not _ACCOUNT.match(request.account):
-            raise _fail(f"{request.account[:40]!r} is not a valid PBS account string.", "account")
+            raise _fail(
+                f"{request.account[:40]!r} is not a valid {system} account string.", "account"
+            )
         options += ["-A", request.account]
     if request.array is not None:
         options += torque_array_options(request.array) if torque else array_options(request.array)
@@ -332,7 +357,7 @@ def qsub_options(request: SubmitRequest, *, torque: bool = False) -> list[str]:
         dependency = request.dependency.strip()
         if not _DEPENDENCY.match(dependency):
             raise _fail(
-                f"The dependency {request.dependency[:60]!r} is not understood by PBS: use "
+                f"The dependency {request.dependency[:60]!r} is not understood by {system}: use "
                 "type:jobid[:jobid...] (afterok:12.pbs01), comma-separated.",
                 "dependency",
             )
@@ -340,15 +365,15 @@ def qsub_options(request: SubmitRequest, *, torque: bool = False) -> list[str]:
     if request.hold:
         options.append("-h")
     if request.output is not None:
-        options += ["-o", _path(request.output, "output")]
+        options += ["-o", _path(request.output, "output", system)]
         if request.error is None:
             # Slurm's habit: without an error file, errors go to the output file.
             options += ["-j", "oe"]
     if request.error is not None:
-        options += ["-e", _path(request.error, "error")]
-    options += mail_options(request.mail_type, request.mail_user)
+        options += ["-e", _path(request.error, "error", system)]
+    options += mail_options(request.mail_type, request.mail_user, system)
     if torque and request.workdir is not None:
-        options += ["-d", _path(request.workdir, "workdir")]
+        options += ["-d", _path(request.workdir, "workdir", system)]
     return [*options, *check_extra(request.extra)]
 
 
@@ -359,6 +384,8 @@ _PBS_ARRAY = re.compile(r"^[0-9]{1,9}-[0-9]{1,9}(:[0-9]{1,9})?(%[0-9]{1,9})?$")
 # Torque's -t: ids and ranges, comma-separated, then an optional %slot-limit; no step.
 _TORQUE_ARRAY = re.compile(r"^[0-9]{1,9}(-[0-9]{1,9})?(,[0-9]{1,9}(-[0-9]{1,9})?)*(%[0-9]{1,9})?$")
 _PBS_DURATION = re.compile(r"^([0-9]+:){0,2}[0-9]+(\.[0-9]+)?$")
+# Torque 6 reads a walltime as [[[DD:]HH:]MM:]SS[.ms] (its decode_time); OpenPBS has no days.
+_TORQUE_DURATION = re.compile(r"^([0-9]+:){0,3}[0-9]+(\.[0-9]+)?$")
 
 
 def script_directives(script: str) -> list[tuple[int, str]]:
@@ -376,7 +403,7 @@ def script_directives(script: str) -> list[tuple[int, str]]:
     return found
 
 
-def _directive_value(letter: str, value: str) -> str | None:
+def _directive_value(letter: str, value: str, *, torque: bool = False) -> str | None:
     """Why qsub would refuse ``-<letter> <value>``, or None."""
     if letter == "N" and not _NAME.match(value):
         return f"the job name {value[:40]!r} is not valid"
@@ -398,21 +425,29 @@ def _directive_value(letter: str, value: str) -> str | None:
             key, sep, amount = item.partition("=")
             if not sep or not key or not amount:
                 return f"{item[:40]!r} is not resource=value"
-            if key == "walltime" and not _PBS_DURATION.match(amount):
+            if key == "walltime" and torque and not _TORQUE_DURATION.fullmatch(amount):
+                return f"the walltime {amount[:40]!r} is not [[[days:]hours:]minutes:]seconds"
+            if key == "walltime" and not torque and not _PBS_DURATION.match(amount):
                 return f"the walltime {amount[:40]!r} is not [[hours:]minutes:]seconds"
     return None
 
 
-# Torque's qsub (its man page): no -J/-R/-S... of OpenPBS, but -d, -D, -t, -w, -F, -L, -x.
+# Torque's qsub (its man page and 6.1's usage, 81): no -J/-R/-S... of OpenPBS, but -d,
+# -D, -t, -w, -F, -L, -K <kill delay seconds>, and -x (only with -I).
 TORQUE_FLAGS = frozenset("fhIVXxzn")
-TORQUE_VALUED = frozenset("aAbcCdDeFjklLmMNoPpqrStTuvwW")
+TORQUE_VALUED = frozenset("aAbcCdDeFjkKlLmMNoPpqrStTuvwW")
 
 
 def check_directives(
-    script: str, flags: frozenset[str] = _FLAGS, valued: frozenset[str] = _VALUED
+    script: str,
+    flags: frozenset[str] = _FLAGS,
+    valued: frozenset[str] = _VALUED,
+    *,
+    torque: bool = False,
 ) -> int:
     """How many ``#PBS`` directives the script has; SchedulerError naming the first line
-    qsub would refuse."""
+    qsub would refuse, or that would hide the new job's id (-z). ``torque``: Torque's
+    qsub (its letters are ``flags`` and ``valued``) and its server's value rules."""
     directives = script_directives(script)
     for number, text in directives:
         try:
@@ -436,6 +471,15 @@ def check_directives(
                         "from here.",
                         "script",
                     )
+                if letter == "x":
+                    # Torque's qsub: "'-x' invalid on non-interactive job".
+                    raise _fail(
+                        f"Line {number}: -x only goes with an interactive job (-I), which "
+                        "cannot be submitted from here.",
+                        "script",
+                    )
+                if letter == "z":
+                    raise _fail(f"Line {number}: {NO_JOB_ID}.", "script")
                 i += 1
                 continue
             value = token[2:]
@@ -444,7 +488,7 @@ def check_directives(
                     raise _fail(f"Line {number}: -{letter} needs a value.", "script")
                 value = tokens[i + 1]
                 i += 1
-            why = _directive_value(letter, value)
+            why = _directive_value(letter, value, torque=torque)
             if why is not None:
                 raise _fail(f"Line {number}: {why}.", "script")
             i += 1

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from ..base import CommandFailed, InvalidJobId, NotPermitted, SchedulerError, SubmitRequest
 from ..pbs.blocking import BlockingPBS
-from ..pbs.commands import FINISHED_JOB, UNKNOWN_JOB
+from ..pbs.commands import FINISHED_JOB, UNKNOWN_JOB, validate_pbs_job_id
 from ..pbs.parse import PBSParseError, QstatJobs
 from ..pbs.submit import qsub_options
 from .commands import hidden_job_message, subjob_range_argv, unauthorized_ids
@@ -43,6 +43,9 @@ class BlockingTorque(BlockingPBS):
             return parse_qstat_xml(result.stdout)
         except PBSParseError as e:
             raise SchedulerError(str(e), shlex.join(argv)) from None
+
+    def validate_job_id(self, value: object) -> str:
+        return validate_pbs_job_id(value, "Torque")
 
     def cancel(self, job_id: str) -> None:
         """``qdel ID``; a range of subjobs (``7[3-4].host``) as ``qdel -t 3-4 7[].host``,

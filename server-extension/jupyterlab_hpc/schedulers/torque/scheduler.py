@@ -31,6 +31,7 @@ from ..pbs.commands import (
     owner_queries,
     owners_by_id,
     strip_command,
+    validate_pbs_job_id,
 )
 from ..pbs.parse import (
     PBSParseError,
@@ -55,6 +56,7 @@ _ACTION_COMMAND: dict[str, str] = {"cancel": "qdel", "hold": "qhold", "release":
 
 class TorqueScheduler(PBSScheduler):
     kind = "torque"
+    system_name = "Torque"
     keeps_history = False
 
     def __init__(self, runner: CommandRunner, env: Mapping[str, str] | None = None) -> None:
@@ -64,6 +66,9 @@ class TorqueScheduler(PBSScheduler):
 
     def flavour(self, version: str) -> str:
         return "Torque"
+
+    def validate_job_id(self, value: object) -> str:
+        return validate_pbs_job_id(value, "Torque")
 
     @property
     def uses_json(self) -> bool:
@@ -182,7 +187,7 @@ class TorqueScheduler(PBSScheduler):
         return qsub_options(request, torque=True)
 
     def check_directives(self, script: str) -> int:
-        return check_directives(script, TORQUE_FLAGS, TORQUE_VALUED)
+        return check_directives(script, TORQUE_FLAGS, TORQUE_VALUED, torque=True)
 
     def blocking(self) -> BlockingTorque:
         return BlockingTorque(self.runner, self.env)
