@@ -364,6 +364,8 @@ async def test_another_users_job_as_torque_answers_it(
     assert stand_in("qstat", "-f", "-x", "19.torque01") == recorded(
         "98b_qstat_f_x_others_job_default.txt"
     )
+    # Unlike an unknown id: exit 153 (56).
+    assert stand_in("qstat", "-f", "-x", "999.torque01") == recorded("56_qstat_f_x_unknown.txt")
     assert "<Job_Id>19.torque01</Job_Id>" not in stand_in("qstat", "-f", "-x", "-t")[1]
     _, listed_as_bob, _ = recorded("98_qstat_as_other_user_default.txt")
     assert [ln.split()[0] for ln in listed_as_bob.splitlines()[2:]] == ["19.torque01"]
