@@ -145,6 +145,16 @@ class SchedulerError(Exception):
         self.detail = detail
 
 
+class CommandTimedOut(SchedulerError):
+    """A blocking command ran past its timeout and was stopped; what it printed till then."""
+
+    def __init__(self, message: str, detail: str, timeout: float, stdout: str, stderr: str) -> None:
+        super().__init__(message, detail)
+        self.timeout = timeout
+        self.stdout = stdout
+        self.stderr = stderr
+
+
 class CommandFailed(SchedulerError):
     """A scheduler command exited with a non-zero code; ``detail`` is the command line."""
 
@@ -436,3 +446,12 @@ class BlockingScheduler(abc.ABC):
     def forgotten_message(self, job_id: str) -> str:
         """Why a job's final state is unknown once the scheduler forgot it."""
         return f"Job {job_id} is no longer known to the batch system."
+
+    def unknown_job_message(self, job_id: str) -> str:
+        """What to say of an id the scheduler never showed us (a typo, or a job that ended
+        and was forgotten before we asked); by default the same as forgotten_message."""
+        return self.forgotten_message(job_id)
+
+    def reason_in_words(self, reason: str) -> str:
+        """Why a job waits, as a person reads it (the scheduler's own text by default)."""
+        return reason
