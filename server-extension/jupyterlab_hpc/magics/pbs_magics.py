@@ -18,7 +18,6 @@ from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 from ..runner import CommandResult
 from ..schedulers.base import LISTING_COLUMNS, CommandFailed
 from ..schedulers.pbs.commands import qdel_groups, split_qdel_args
-from ..schedulers.pbs.parse import listing_rows
 from .args import pop_option, split, valid_name
 from .context import MagicsContext, job_environment
 from .display import JOB_COLUMNS, JOB_KINDS, table
@@ -154,7 +153,7 @@ class PBSMagics(Magics):
             self._run_and_print(["qstat", *args])
             return None
         options, users = parsed
-        rows = listing_rows(pbs.qstat(["-t", *options]).jobs)
+        rows = pbs.rows(pbs.qstat(["-t", *options]).jobs)
         records = [dict(zip(LISTING_COLUMNS, r, strict=True)) for r in rows]
         if users is not None:
             records = [r for r in records if r["user"] in users]

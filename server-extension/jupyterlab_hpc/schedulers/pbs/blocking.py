@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ...runner import CommandResult, CommandRunner
 from ..base import (
@@ -130,8 +131,12 @@ class BlockingPBS(BlockingScheduler):
     def submit_options(self, request: SubmitRequest) -> list[str]:
         return qsub_options(request)
 
+    def rows(self, jobs: Mapping[str, Mapping[str, Any]]) -> list[Row]:
+        """The listing's rows from qstat's jobs (Torque reads how jobs ended its own way)."""
+        return listing_rows(jobs)
+
     def list_rows(self, user: str | None = None) -> list[Row]:
-        rows = listing_rows(self.qstat(["-t"]).jobs)
+        rows = self.rows(self.qstat(["-t"]).jobs)
         return rows if user is None else [r for r in rows if r[_USER] == user]
 
     def job_detail(self, job_id: str) -> list[Job]:

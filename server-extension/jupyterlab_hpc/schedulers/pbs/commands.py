@@ -6,7 +6,7 @@ full-form argv, and how qsub's answers read. Nothing here runs a command.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ...runner import CommandResult
 from ..base import InvalidJobId
@@ -21,8 +21,9 @@ FINISHED_JOB = 35  # PBSE_HISTJOBID
 UNKNOWN_QUEUE = 170  # PBSE_UNKQUE
 BAD_OPTION = 2
 
-# What qsub's terse messages mean, by exit code, for the person reading them.
-_QSUB_HINTS = {
+# What qsub's terse messages mean, by exit code, for the person reading them (Torque
+# numbers its errors differently: torque/commands.py).
+QSUB_HINTS = {
     UNKNOWN_QUEUE: "the queue does not exist on this PBS server",
     BAD_OPTION: "qsub did not accept one of the options",
 }
@@ -133,9 +134,9 @@ def parse_submitted_id(stdout: str) -> str:
         raise ValueError(f"qsub did not print a job id: {text[:200]!r}") from None
 
 
-def qsub_message(result: CommandResult) -> str:
+def qsub_message(result: CommandResult, hints: Mapping[int, str] = QSUB_HINTS) -> str:
     """qsub's first line (its usage text is left out), with what the code means."""
     lines = [ln.strip() for ln in result.stderr.splitlines() if ln.strip()]
     said = lines[0] if lines else result.message
-    hint = _QSUB_HINTS.get(result.returncode)
+    hint = hints.get(result.returncode)
     return f"{said} ({hint})" if hint else said

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..base import FINAL_STATES, HistoryQuery, HistoryRecord, Job, JobDetail
 from .parse import (
+    Ending,
     array_parent_id,
     job_row,
     owner_name,
@@ -122,9 +123,10 @@ def output_path(job_id: str, attrs: Mapping[str, Any], stream: str) -> str:
     return path
 
 
-def to_job(job_id: str, attrs: Mapping[str, Any]) -> Job:
+def to_job(job_id: str, attrs: Mapping[str, Any], ending: Ending | None = None) -> Job:
     """The normalized job with what only the full record knows: end time, folders,
-    output paths and exit status."""
+    output paths and exit status. ``ending``: how a finished job reads, where the batch
+    system's exit statuses mean other things than OpenPBS's (Torque)."""
     parent = attrs.get("array_id")
     if parent is None and "[" in job_id and "[]" not in job_id:
         parent = array_parent_id(job_id)
@@ -135,6 +137,7 @@ def to_job(job_id: str, attrs: Mapping[str, Any]) -> Job:
             attrs,
             str(parent) if parent is not None else None,
             str(index) if index is not None else None,
+            ending,
         )
     )
     letter = str(attrs.get("job_state", ""))
@@ -152,7 +155,9 @@ def to_job(job_id: str, attrs: Mapping[str, Any]) -> Job:
     return job
 
 
-def job_detail(job_id: str, jobs: Mapping[str, Mapping[str, Any]]) -> JobDetail | None:
+def job_detail(
+    job_id: str, jobs: Mapping[str, Mapping[str, Any]], ending: Ending | None = None
+) -> JobDetail | None:
     """The detail of ``job_id`` from qstat's answer (the job, and for an array its
     subjobs from ``-t``); None when the answer does not hold the job."""
     attrs = jobs.get(job_id)
@@ -164,12 +169,12 @@ def job_detail(job_id: str, jobs: Mapping[str, Mapping[str, Any]]) -> JobDetail 
             return None
         job_id, attrs = match, jobs[match]
     tasks = [
-        to_job(other, other_attrs)
+        to_job(other, other_attrs, ending)
         for other, other_attrs in jobs.items()
         if other != job_id and other_attrs.get("array_id") == job_id
     ]
     return JobDetail(
-        job=to_job(job_id, attrs),
+        job=to_job(job_id, attrs, ending),
         fields=flat_fields(attrs),
         tasks=tasks,
         script=None,  # PBS keeps the script where only root reads it (printjob)

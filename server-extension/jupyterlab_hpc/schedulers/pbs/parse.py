@@ -19,7 +19,7 @@ import datetime
 import functools
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +80,10 @@ _CANCEL_SIGNALS = frozenset({9, 15})
 _SUBSTATE_TERMINATED = 91
 
 _HOLD_TYPES = {"u": "user", "o": "operator", "s": "system", "p": "bad password"}
+
+# How a finished job ended, (state, reason), from its id and attributes, where a batch
+# system reads exit statuses its own way (Torque: torque/exits.py); None: OpenPBS's way.
+Ending = Callable[[str, Mapping[str, Any]], tuple[JobState, str]]
 
 
 class PBSParseError(ValueError):
@@ -354,6 +358,7 @@ def job_row(
     attrs: Mapping[str, Any],
     array_job_id: str | None = None,
     array_task_id: str | None = None,
+    ending: Ending | None = None,
 ) -> Row:
     """One row in LISTING_COLUMNS order from a job's ``qstat -f`` attributes."""
     letter = str(attrs.get("job_state", ""))
@@ -364,6 +369,9 @@ def job_row(
         )
     else:
         state = STATE_LETTERS.get(letter, JobState.UNKNOWN)
+    reason = _reason(letter, attrs, exit_status)
+    if ending is not None and letter in _FINISHED:
+        state, reason = ending(job_id, attrs)
     wanted = _nested(attrs, "Resource_List")
     used = _nested(attrs, "resources_used")
     account = attrs.get("Account_Name")
@@ -387,7 +395,7 @@ def job_row(
         "",  # PBS has no QOS
         state.value,
         letter,
-        _reason(letter, attrs, exit_status),
+        reason,
         exec_hosts(str(exec_host)) if exec_host else "",
         to_int(wanted.get("nodect")),
         to_int(wanted.get("ncpus")),
@@ -456,9 +464,9 @@ def run_text(first: int, last: int, step: int) -> str:
 # The listing
 
 
-def listing_rows(jobs: Mapping[str, Mapping[str, Any]]) -> list[Row]:
+def listing_rows(jobs: Mapping[str, Mapping[str, Any]], ending: Ending | None = None) -> list[Row]:
     """Every row of the listing, with arrays laid out as the module docstring says."""
-    return ListingReader().rows(jobs)
+    return ListingReader(ending).rows(jobs)
 
 
 class ListingReader:
@@ -469,8 +477,9 @@ class ListingReader:
     Rows are shared between listings and must not be mutated.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, ending: Ending | None = None) -> None:
         self._previous: dict[str, Row] = {}
+        self._ending = ending
 
     def rows(self, jobs: Mapping[str, Mapping[str, Any]]) -> list[Row]:
         previous = self._previous
@@ -501,9 +510,9 @@ class ListingReader:
                         group[0].append(index)
                     continue
                 task = str(index) if index is not None else None
-                slots.append(job_row(job_id, attrs, parent, task))
+                slots.append(job_row(job_id, attrs, parent, task, self._ending))
             else:
-                slots.append(job_row(job_id, attrs))
+                slots.append(job_row(job_id, attrs, ending=self._ending))
         rows: list[Row] = []
         for slot in slots:
             if isinstance(slot, tuple):
@@ -513,7 +522,9 @@ class ListingReader:
                 for first, last, step in index_runs(indices):
                     text = run_text(first, last, step)
                     task = text if first == last else f"[{text}]"
-                    rows.append(job_row(f"{number}[{text}]{suffix}", attrs, parent, task))
+                    rows.append(
+                        job_row(f"{number}[{text}]{suffix}", attrs, parent, task, self._ending)
+                    )
             elif slot[0] not in parents_with_subjobs:
                 rows.append(slot)
         for i, row in enumerate(rows):

@@ -36,6 +36,7 @@ from ..base import (
 from .blocking import BlockingPBS
 from .commands import (
     FINISHED_JOB,
+    QSUB_HINTS,
     UNKNOWN_JOB,
     is_subjob,
     is_subjob_range,
@@ -75,6 +76,8 @@ class PBSScheduler(Scheduler):
     kind = "pbs"
     # Whether finished jobs are asked for with qstat -x (Torque's -x is its XML form).
     keeps_history = True
+    # What qsub's exit codes mean (Torque's differ).
+    qsub_hints: Mapping[int, str] = QSUB_HINTS
 
     def __init__(self, runner: CommandRunner, env: Mapping[str, str] | None = None) -> None:
         self.runner = runner
@@ -300,7 +303,7 @@ class PBSScheduler(Scheduler):
         except (CommandNotFound, CommandTimeout) as e:
             raise SchedulerError(str(e)) from e
         if not result.ok:
-            raise CommandFailed(argv, result.returncode, qsub_message(result))
+            raise CommandFailed(argv, result.returncode, qsub_message(result, self.qsub_hints))
         job_id = result.stdout.strip().splitlines()[0] if result.stdout.strip() else ""
         try:
             validate_pbs_job_id(job_id)

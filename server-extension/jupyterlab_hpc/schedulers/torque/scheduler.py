@@ -1,28 +1,40 @@
 """Torque: the PBS backend with Torque's forms (see parse.py for the differences).
 
 Jobs are read with ``qstat -f -x`` (XML) and turned into OpenPBS's attribute names, so
-the rows, details and actions are PBSScheduler's. Queues and the server come from the
-``-f`` text form, nodes from ``pbsnodes -a``. Torque forgets a job ``keep_completed``
-seconds after it ends, so there is no history.
+the rows, details and actions are PBSScheduler's, with Torque's reading of how a job
+ended (exits.py). Queues and the server come from the ``-f`` text form, nodes from
+``pbsnodes -a``. Torque forgets a job ``keep_completed`` seconds after it ends, so there
+is no history.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ...runner import CommandRunner
 from ..base import (
     ActionResult,
     HistoryQuery,
     HistoryResult,
     InvalidJobId,
     JobAction,
+    JobDetail,
+    JobNotFound,
     Partition,
     SchedulerError,
     SubmitRequest,
 )
-from ..pbs.commands import FINISHED_JOB, UNKNOWN_JOB, is_subjob_range, strip_command
+from ..pbs.commands import (
+    FINISHED_JOB,
+    UNKNOWN_JOB,
+    is_subjob_range,
+    strip_command,
+    validate_pbs_job_id,
+)
+from ..pbs.detail import job_detail
 from ..pbs.parse import (
+    ListingReader,
     PBSParseError,
     QstatJobs,
     ServerInfo,
@@ -33,8 +45,9 @@ from ..pbs.parse import (
 from ..pbs.scheduler import PBSScheduler
 from ..pbs.submit import TORQUE_FLAGS, TORQUE_VALUED, check_directives, qsub_options
 from .blocking import BlockingTorque
-from .commands import subjob_range_argv
-from .parse import parse_qstat_xml, parse_torque_version
+from .commands import TORQUE_QSUB_HINTS, array_of, subjob_range_argv
+from .exits import apply_array_ending, torque_ending
+from .parse import array_jobs, parse_qstat_xml, parse_torque_version
 
 # What a subjob's XML and ``pbsnodes -a`` call the CPUs of a node and its busy ones.
 _NODE_CPUS = "np"
@@ -45,6 +58,11 @@ _ACTION_COMMAND: dict[str, str] = {"cancel": "qdel", "hold": "qhold", "release":
 class TorqueScheduler(PBSScheduler):
     kind = "torque"
     keeps_history = False
+    qsub_hints = TORQUE_QSUB_HINTS
+
+    def __init__(self, runner: CommandRunner, env: Mapping[str, str] | None = None) -> None:
+        super().__init__(runner, env)
+        self._reader = ListingReader(torque_ending)
 
     def flavour(self, version: str) -> str:
         return "Torque"
@@ -73,6 +91,29 @@ class TorqueScheduler(PBSScheduler):
     async def _qstat_one(self, options: list[str], job_id: str) -> QstatJobs | None:
         listing = await self._qstat_jobs(options, [job_id])
         return listing if listing.jobs else None
+
+    async def job_detail(self, job_id: str) -> JobDetail:
+        """``qstat -f -x ID``. An array (``7[].host``), and a range of its subjobs (a
+        folded row, ``7[2-4].host``), is its array's record with every subjob as a task,
+        as on OpenPBS; Torque gives them in two answers (see commands.py)."""
+        validate_pbs_job_id(job_id)
+        array = array_of(job_id)
+        if array is None:
+            listing = await self._qstat_one([], job_id)
+            jobs = listing.jobs if listing is not None else {}
+        else:
+            job_id = array
+            subjobs = await self._qstat_jobs(["-t"], [array])
+            queue = await self._qstat_jobs([], [array])
+            jobs = array_jobs(array, queue, subjobs)
+        detail = job_detail(job_id, jobs, torque_ending)
+        if detail is None:
+            raise JobNotFound(
+                f"Torque does not know job {job_id}: it never existed, or it ended more "
+                "than keep_completed seconds ago and is forgotten."
+            )
+        apply_array_ending(detail.job, detail.tasks)
+        return detail
 
     def _holds_one(self, job_id: str) -> bool:
         # Torque's qhold and qrls take one subjob (7[2].host) and leave its siblings be.
