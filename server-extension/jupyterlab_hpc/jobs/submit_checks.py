@@ -24,21 +24,21 @@ MAX_COUNT = 1_000_000
 
 OPTION_NAMES: tuple[str, ...] = tuple(f.name for f in fields(SubmitRequest))
 
-_SCHEDULER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_SCHEDULER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 # Slurm takes a comma-separated list of partitions (the first that can run the job wins).
 _NAME_PART = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
-_PARTITIONS = re.compile(rf"^{_NAME_PART}(?:,{_NAME_PART}){{0,15}}$")
-_MEMORY = re.compile(r"^[1-9][0-9]{0,12}[KMGTkmgt]?$")
-_MINUTES = re.compile(r"^[0-9]{1,7}$")
-_CLOCK = re.compile(r"^(?:[0-9]{1,4}-)?[0-9]{1,4}:[0-5][0-9]:[0-5][0-9]$")
+_PARTITIONS = re.compile(rf"{_NAME_PART}(?:,{_NAME_PART}){{0,15}}")
+_MEMORY = re.compile(r"[1-9][0-9]{0,12}[KMGTkmgt]?")
+_MINUTES = re.compile(r"[0-9]{1,7}")
+_CLOCK = re.compile(r"(?:[0-9]{1,4}-)?[0-9]{1,4}:[0-5][0-9]:[0-5][0-9]")
 _GRES_PART = r"[A-Za-z][A-Za-z0-9_]*(?::[A-Za-z0-9_.-]+){0,3}"
-_GRES = re.compile(rf"^{_GRES_PART}(?:,{_GRES_PART})*$")
+_GRES = re.compile(rf"{_GRES_PART}(?:,{_GRES_PART})*")
 _RANGE = r"[0-9]{1,9}(?:-[0-9]{1,9}(?::[0-9]{1,9})?)?"
-_ARRAY = re.compile(rf"^{_RANGE}(?:,{_RANGE})*(?:%[0-9]{{1,9}})?$")
+_ARRAY = re.compile(rf"{_RANGE}(?:,{_RANGE})*(?:%[0-9]{{1,9}})?")
 # Slurm afterok:123:124_2+10,singleton; PBS afterok:12.server:13.server. A word, then ids.
 _DEPENDENCY_PART = r"(?:singleton|[a-z]+(?::[A-Za-z0-9_.\[\]+-]+)+)"
-_DEPENDENCY = re.compile(rf"^{_DEPENDENCY_PART}(?:[,?]{_DEPENDENCY_PART})*$")
-_MAIL_USER = re.compile(r"^[A-Za-z0-9._%+][A-Za-z0-9._%+-]{0,63}(?:@[A-Za-z0-9.-]{1,190})?$")
+_DEPENDENCY = re.compile(rf"{_DEPENDENCY_PART}(?:[,?]{_DEPENDENCY_PART})*")
+_MAIL_USER = re.compile(r"[A-Za-z0-9._%+][A-Za-z0-9._%+-]{0,63}(?:@[A-Za-z0-9.-]{1,190})?")
 MAIL_TYPES = frozenset(
     {
         "NONE",
@@ -101,14 +101,14 @@ def _count(field: str, value: object) -> int | None:
 
 def _matching(field: str, value: object, pattern: re.Pattern[str], explain: str) -> str | None:
     text = _text(field, value)
-    if text is not None and not pattern.match(text):
+    if text is not None and not pattern.fullmatch(text):
         raise InvalidOption(field, f"{text[:60]!r} is not a valid {field}: {explain}")
     return text
 
 
 def validate_time_limit(value: object) -> str | None:
     text = _text("time_limit", value, limit=20)
-    if text is not None and not (_MINUTES.match(text) or _CLOCK.match(text)):
+    if text is not None and not (_MINUTES.fullmatch(text) or _CLOCK.fullmatch(text)):
         raise InvalidOption(
             "time_limit",
             f"{text!r} is not a time limit: write minutes (90) or [days-]hours:minutes:seconds "

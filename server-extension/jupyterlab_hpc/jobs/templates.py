@@ -27,7 +27,7 @@ MAX_DESCRIPTION = 2000
 MAX_TEMPLATE_SCRIPT = 1024 * 1024
 FILE_FORMAT = 1
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._()+-]{0,62}[A-Za-z0-9._()+-]$|^[A-Za-z0-9]$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._()+-]{0,62}[A-Za-z0-9._()+-]|[A-Za-z0-9]")
 
 
 class TemplateError(Exception):
@@ -41,7 +41,7 @@ class TemplateError(Exception):
 
 
 def validate_template_name(value: object) -> str:
-    if not isinstance(value, str) or not _NAME.match(value):
+    if not isinstance(value, str) or not _NAME.fullmatch(value):
         shown = repr(value)[:60]
         raise TemplateError(
             f"{shown} is not a valid template name: use 1 to 64 letters, digits, spaces and "

@@ -189,12 +189,12 @@ class Unsupported(SchedulerError):
 # 123, 123_4, 123_[1-3], 123_[1,4-6%2], heterogeneous 123+1. Nothing else reaches a command,
 # so an id can never be read as an option (-h) or carry shell syntax.
 _JOB_ID = re.compile(
-    r"^[0-9]{1,12}(\+[0-9]{1,6})?(_([0-9]{1,9}|\[[0-9]{1,9}(-[0-9]{1,9})?(,[0-9]{1,9}(-[0-9]{1,9})?)*(%[0-9]{1,9})?\]))?$"
+    r"[0-9]{1,12}(\+[0-9]{1,6})?(_([0-9]{1,9}|\[[0-9]{1,9}(-[0-9]{1,9})?(,[0-9]{1,9}(-[0-9]{1,9})?)*(%[0-9]{1,9})?\]))?"
 )
 
 
 def validate_job_id(value: object) -> str:
-    if not isinstance(value, str) or not _JOB_ID.match(value):
+    if not isinstance(value, str) or not _JOB_ID.fullmatch(value):
         shown = repr(value)[:40]
         raise InvalidJobId(
             f"{shown} is not a valid job id: use a number such as 123, an array task such "

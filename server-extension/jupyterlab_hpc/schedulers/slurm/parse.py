@@ -79,7 +79,7 @@ def normalize_state(raw_state: str, reason: str = "") -> JobState:
     return state
 
 
-_DURATION = re.compile(r"^(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+)$")
+_DURATION = re.compile(r"(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+)")
 _NO_LIMIT = frozenset({"UNLIMITED", "INFINITE", "NOT_SET", "INVALID", "N/A", "Partition_Limit", ""})
 
 
@@ -91,7 +91,7 @@ def parse_duration(text: str) -> int | None:
     """
     if text in _NO_LIMIT:
         return None
-    m = _DURATION.match(text)
+    m = _DURATION.fullmatch(text)
     if m is None:
         # A bare number of minutes (how limits are written in options and some outputs).
         return int(text) * 60 if text.isdigit() else None
