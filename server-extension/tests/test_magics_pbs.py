@@ -306,6 +306,22 @@ def test_job_output_on_pbs(
     assert "line 1" not in out
 
 
+def test_job_output_in_a_folder_on_pbs(
+    shell: InteractiveShell, pbs_replay: PBSReplay, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """-o and -e naming a folder: PBS writes <job id>.OU and <job id>.ER there (release
+    recordings 53-55); the folder without its / (57) is made one by qsub."""
+    Path("out").mkdir()
+    job = run(shell, "%%qsub -o out/ -e out\necho hi\n")
+    Path("out", f"{job.id}.OU").write_text("quick out\n")
+    Path("out", f"{job.id}.ER").write_text("quick err\n")
+    assert job.stdout_path == str(Path.cwd() / "out" / "10.pbs01.OU")
+    assert job.stderr_path == str(Path.cwd() / "out" / "10.pbs01.ER")
+    assert (job.read_stdout(), job.read_stderr()) == ("quick out\n", "quick err\n")
+    run(shell, f"%job output {job.id}")
+    assert capsys.readouterr().out.endswith("quick out\n")
+
+
 def test_blocking_pbs_rejects_bad_ids_before_running_anything(pbs_replay: PBSReplay) -> None:
     from jupyterlab_hpc.runner import CommandRunner
     from jupyterlab_hpc.schedulers.base import InvalidJobId

@@ -257,6 +257,26 @@ async def test_submit_detail_output_cancel_history(
     assert "6.pbs01" not in by_id  # alice's job
 
 
+async def test_output_of_a_job_whose_output_is_a_folder(
+    jp_fetch: Any, pbs_replay: PBSReplay, tmp_path: Path
+) -> None:
+    """-o naming a folder (here without its /, as in the release recording 57, with -j
+    oe): PBS copies the spool file <job id>.OU into it (53-55); the output view reads it."""
+    results = tmp_path / "results"
+    results.mkdir()
+    answer = await post_submit(
+        jp_fetch, {"script": SCRIPT, "options": {"output": str(results), "hold": True}}
+    )
+    job_id = answer["job_id"]
+    detail = await get_json(jp_fetch, "jobs", job_id)
+    assert detail["job"]["stdout_path"] == f"{results}/{job_id}.OU"
+    assert detail["job"]["stderr_path"] == f"{results}/{job_id}.OU"  # -j oe
+    (results / f"{job_id}.OU").write_text("quick out\nquick err\n")
+    for stream in ("stdout", "stderr"):
+        chunk = await get_json(jp_fetch, "jobs", job_id, "output", stream=stream)
+        assert (chunk["exists"], chunk["data"]) == (True, "quick out\nquick err\n")
+
+
 async def test_submit_array_and_test_only(jp_fetch: Any, pbs_replay: PBSReplay) -> None:
     answer = await post_submit(
         jp_fetch, {"script": SCRIPT, "options": {"array": "1-4"}, "test_only": True}

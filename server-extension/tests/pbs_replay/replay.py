@@ -609,9 +609,14 @@ def _resource_list(resources: list[str]) -> Attrs:
 
 
 def _path_attr(state: State, value: str | None, default: str) -> str:
+    """``-o``/``-e`` as qsub records them (its prepare_path): absolute, and a folder that
+    exists gets a trailing ``/`` (57: ``-o /home/alice/results``), which tells the server
+    to copy the spool file ``<job id>.OU`` into it (53-55)."""
     path = value or default
     if not path.startswith("/"):
         path = os.path.join(os.getcwd(), path)
+    if not path.endswith("/") and os.path.isdir(path):
+        path += "/"
     return f"{state['server']}:{path}"
 
 
