@@ -340,6 +340,28 @@ async def test_history_without_job_history_enable(jp_fetch: Any, pbs_replay: PBS
     assert history["jobs"] == []
 
 
+async def test_job_history_switched_off_and_on_without_a_restart(
+    jp_fetch: Any, pbs_replay: PBSReplay
+) -> None:
+    """An administrator switching job_history_enable with qmgr (release recordings 66, 71)
+    while the server runs: the history and the details follow at once."""
+    history = await get_json(jp_fetch, "history", start="2000-01-01T00:00:00")
+    assert history["available"] is True
+    pbs_replay.set_job_history(False)
+    history = await get_json(jp_fetch, "history", start="2000-01-01T00:00:00")
+    assert history["available"] is False
+    assert "job_history_enable" in history["message"]
+    detail = await get_json(jp_fetch, "jobs", "1.pbs01")
+    assert detail["job"]["state"] == "running"  # asked without -x first
+    message = await expect_error(jp_fetch, 404, "jobs", "0.pbs01")
+    assert "keeps no job history (job_history_enable is off)" in message
+    pbs_replay.set_job_history(True)
+    history = await get_json(jp_fetch, "history", start="2000-01-01T00:00:00")
+    assert history["available"] is True
+    # Only the -x answers told: the server's attributes were not read again for it.
+    assert not [c for c in pbs_replay.calls() if c[:3] == ["qstat", "-B", "-f"]]
+
+
 # ---------------------------------------------------------------------------
 # One qdel naming a subjob (or range) with another id crashes the released 23.06.06 server
 

@@ -207,7 +207,8 @@ async def test_no_history_without_job_history_enable(pbs_replay: PBSReplay) -> N
     result = await scheduler(pbs_replay).history(HistoryQuery(start="2026-11-22T00:00:00"))
     assert not result.available
     assert "job_history_enable" in result.message
-    assert not [c for c in pbs_replay.calls() if "-x" in c]
+    # qstat -x itself says so (release recording 69), so nothing else is asked.
+    assert pbs_replay.calls() == [["qstat", "-f", "-F", "json", "-x"]]
 
 
 async def test_detail_of_a_range_row_is_its_array(pbs_replay: PBSReplay) -> None:

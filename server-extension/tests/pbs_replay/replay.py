@@ -109,6 +109,22 @@ def finish_recorded_jobs(state: State, user: str) -> State:
     return state
 
 
+def history_enabled(state: State) -> bool:
+    """``job_history_enable`` as ``qstat -B`` shows it; unset is off (OpenPBS's default)."""
+    return str(state["server_attrs"].get("job_history_enable", "False")) == "True"
+
+
+def set_job_history(state: State, enabled: bool) -> State:
+    """What ``qmgr -c 'set server job_history_enable=True|False'`` does (release recordings
+    66 and 71): the attribute shows as "True"/"False" in ``qstat -B`` (67), and turning it
+    off removes the jobs that had finished, which turning it on again does not bring back
+    (72, 73). Jobs in the queue stay."""
+    state["server_attrs"]["job_history_enable"] = "True" if enabled else "False"
+    if not enabled:
+        state["history"] = {}
+    return state
+
+
 def _queued_subjob(parent: Attrs, parent_id: str, index: int) -> Attrs:
     attrs = {
         k: v
@@ -326,6 +342,8 @@ def _qstat(state: State, argv: list[str]) -> int:
         )
         return answer.finish()
     subjobs, history = "-t" in flags, "-x" in flags
+    if history and not history_enabled(state):
+        return _no_history(state, answer, operands, as_json)
     shown: dict[str, Attrs] = {}
     if not operands:
         pool = {**state["history"], **state["jobs"]} if history else state["jobs"]
@@ -358,6 +376,20 @@ def _qstat(state: State, argv: list[str]) -> int:
     return answer.finish()
 
 
+def _no_history(state: State, answer: Answer, operands: list[str], as_json: bool) -> int:
+    """qstat -x on a server with job history off: exit 0 and no job at all, not even a
+    running one; stderr says why, naming each id asked (68), or ending in a space when
+    none was (69). The JSON form prints the wrapper without "Jobs" (68)."""
+    for operand in operands or [""]:
+        answer.err.append(
+            f"qstat: PBS is not configured to maintain job history "
+            f"{full_id(state, operand) if operand else ''}\n"
+        )
+    if as_json:
+        answer.out.append(json_document(state, "Jobs", {}))
+    return answer.finish()
+
+
 def _order(job_id: str) -> tuple[int, int]:
     """Numeric order, subjobs after their array, as qstat lists them."""
     head = job_id.split(".", 1)[0]
@@ -368,6 +400,12 @@ def _order(job_id: str) -> tuple[int, int]:
 
 # ---------------------------------------------------------------------------
 # qdel, qhold, qrls
+
+
+def _to_history(state: State, job_id: str, attrs: Attrs) -> None:
+    """A job that ended: kept as F while the server keeps history, else forgotten."""
+    if history_enabled(state):
+        state["history"][job_id] = attrs
 
 
 def _finish_job(state: State, job_id: str) -> None:
@@ -382,7 +420,7 @@ def _finish_job(state: State, job_id: str) -> None:
         # 75_qstat_x_f_F_json_deleted_while_queued: substate 91, no Exit_status.
         attrs["substate"] = 91
         attrs["comment"] = f"{attrs.get('comment', 'Not Running')} and terminated"
-    state["history"][job_id] = attrs
+    _to_history(state, job_id, attrs)
 
 
 def _expire_subjob(state: State, job_id: str) -> None:
@@ -398,9 +436,9 @@ def _array_done(state: State, parent: str) -> None:
     subs = subjobs_of(state, parent)
     if all(state["jobs"][s]["job_state"] == "X" for s in subs):
         for s in subs:
-            state["history"][s] = state["jobs"].pop(s)
+            _to_history(state, s, state["jobs"].pop(s))
         state["jobs"][parent]["job_state"] = "F"
-        state["history"][parent] = state["jobs"].pop(parent)
+        _to_history(state, parent, state["jobs"].pop(parent))
 
 
 def qdel(argv: list[str]) -> int:

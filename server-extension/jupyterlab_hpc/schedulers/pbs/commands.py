@@ -124,6 +124,26 @@ def qstat_argv(options: Sequence[str], as_json: bool) -> list[str]:
     return ["qstat", "-f", *(["-F", "json"] if as_json else []), *options]
 
 
+# What qstat says on stderr, with exit code 0, when it is asked for finished jobs (-x)
+# and the server keeps no job history (job_history_enable off, the OpenPBS default): the
+# answer is then empty, even for a running job (release recordings 68 and 69).
+NO_HISTORY = "PBS is not configured to maintain job history"
+
+
+def history_kept(result: CommandResult) -> bool | None:
+    """What one qstat answer says about the server's job history: False when it asked
+    with ``-x`` and qstat said the server keeps none, True when it asked with ``-x`` and
+    got an answer about jobs, None when it did not ask (or failed otherwise).
+
+    Learnt afresh from every such answer, so an administrator switching
+    ``job_history_enable`` with qmgr is noticed at the next one, without a restart."""
+    if "-x" not in result.argv[1:]:
+        return None
+    if NO_HISTORY in result.stderr:
+        return False
+    return True if result.returncode in (0, UNKNOWN_JOB, FINISHED_JOB) else None
+
+
 def parse_submitted_id(stdout: str) -> str:
     """qsub prints the new job's id (``10.pbs01``, an array ``11[].pbs01``) on one line."""
     text = stdout.strip()
