@@ -305,6 +305,24 @@ async def test_the_stand_in_without_job_history_answers_as_the_release(
     assert forgotten.stderr == "qstat: Unknown Job Id 0.pbs01\n"
 
 
+async def test_the_stand_in_refuses_ngpus_as_the_release(
+    pbs_replay: PBSReplay, tmp_path: Path
+) -> None:
+    """A default OpenPBS defines no ngpus (48); a site that adds it to its resources does."""
+    runner = CommandRunner(pbs_replay.command_paths, timeout=10)
+    script = tmp_path / "quick.sh"
+    script.write_text("#!/bin/sh\n")
+    recorded = recording("release-23.06.06/48_qsub_ngpus_unknown_resource")
+    refused = await runner.run(recorded.cmd.replace("quick.sh", str(script)).split())
+    assert (refused.returncode, refused.stdout, refused.stderr) == (
+        recorded.exit_code,
+        recorded.stdout,
+        recorded.stderr,
+    )
+    pbs_replay.update(custom_resources=["ngpus"])
+    assert (await runner.run(["qsub", "-l", "select=1:ngpus=1", str(script)])).ok
+
+
 def stderr_of(name: str) -> str:
     return recording(f"release-23.06.06/{name}").stderr
 

@@ -100,9 +100,10 @@ class PBSMagics(Magics):
         ``.wait()``, ``.cancel()``, ``.stdout_path`` and ``.read_stdout()``.
 
         ``{var}`` and ``$var`` on the magic's line are replaced by notebook variables; the
-        cell itself is passed unchanged. PBS hands the job only its ``PBS_O_*`` variables
-        unless you pass ``-V`` (the kernel's environment, minus MPLBACKEND and JPY_*) or
-        ``-v NAME=value``.
+        cell itself is passed unchanged. PBS hands the job only its ``PBS_O_*`` variables;
+        pass the ones the job needs with ``-v NAME=value,...``. (``-V``, the kernel's whole
+        environment minus MPLBACKEND and JPY_*, works on Torque and newer OpenPBS, but the
+        released OpenPBS 23.06.06 accepts it and exports nothing.)
         """
         name_var, args = pop_option(split(line), "--name-var")
         if name_var is not None:

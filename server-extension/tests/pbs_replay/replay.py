@@ -33,6 +33,7 @@ STATE_ENV = "PBS_REPLAY_STATE"
 UNKNOWN_JOB = 153
 FINISHED_JOB = 35
 UNKNOWN_QUEUE = 170
+UNKNOWN_RESOURCE = 187  # 48_qsub_ngpus_unknown_resource (PBS error 15035)
 BAD_OPTION = 2
 # What a PBS client prints when no server answers. No recording shows it (the release
 # README says the qdels that crashed pbs_server were left out on purpose), so the words are
@@ -561,6 +562,35 @@ def _release(state: State, job_id: str, attrs: Attrs) -> None:
 # qsub (a held or queued job from a script; the options the tests use)
 
 
+# The resources a default OpenPBS server defines (its built-in ones). A site adds others,
+# such as ngpus, to its resourcedef: the state's "custom_resources" (none by default, as on
+# the release server of recording 48, which refuses ngpus).
+BUILTIN_RESOURCES = frozenset(
+    {
+        "accelerator", "accelerator_memory", "accelerator_model", "aoe", "arch", "cput",
+        "energy", "eoe", "exec_vnode", "file", "host", "max_walltime", "mem",
+        "min_walltime", "mpiprocs", "mps", "naccelerators", "nchunk", "ncpus", "nodect",
+        "nodes", "ompthreads", "pcput", "place", "pmem", "preempt_targets", "pvmem",
+        "select", "site", "software", "start_time", "vmem", "vnode", "vntype", "walltime",
+    }
+)  # fmt: skip
+
+
+def unknown_resource(state: State, resources: list[str]) -> str | None:
+    """The first resource of ``-l`` values (and of their select chunks) that the server
+    does not define."""
+    known = BUILTIN_RESOURCES | set(state.get("custom_resources", []))
+    for item in ",".join(resources).split(","):
+        key, _, value = item.partition("=")
+        names = [key] + (
+            [p.partition("=")[0] for p in value.split(":")[1:]] if key == "select" else []
+        )
+        for name in names:
+            if name and name not in known:
+                return name
+    return None
+
+
 # qsub's option letters, from its usage (07_qsub_bad_option).
 QSUB_LETTERS = "a:A:c:C:e:fhIJ:j:k:l:m:M:N:o:p:P:q:r:R:S:u:v:VW:Xz"
 
@@ -592,6 +622,10 @@ def qsub(argv: list[str]) -> int:
         # Options on the command line win over the script's #PBS directives.
         options: dict[str, str] = {**dict(directive_opts), **dict(opts)}
         resources: list[str] = [v for o, v in [*directive_opts, *opts] if o == "-l"]
+        unknown = unknown_resource(state, resources)
+        if unknown is not None:
+            answer.error(f"qsub: Unknown resource: {unknown}", UNKNOWN_RESOURCE)  # 48
+            return answer.finish()
         queue = options.get("-q", state["server_attrs"].get("default_queue", "workq"))
         if queue not in state["queues"]:
             answer.error("qsub: Unknown queue", UNKNOWN_QUEUE)  # 08_qsub_nonexistent_queue
@@ -599,7 +633,8 @@ def qsub(argv: list[str]) -> int:
         number = state["next_id"]
         state["next_id"] += 1
         name = options.get("-N") or (Path(operands[0]).name if operands else "STDIN")
-        attrs = _new_job(state, number, name, queue, options, resources, argv)
+        given = [*directive_opts, *opts]
+        attrs = _new_job(state, number, name, queue, options, resources, argv, given)
         if "-J" in options:
             job_id = f"{number}[].{state['server']}"
             _add_array(state, job_id, attrs, options["-J"])
@@ -666,6 +701,7 @@ def _new_job(
     options: dict[str, str],
     resources: list[str],
     argv: list[str],
+    given: list[tuple[str, str]],
 ) -> Attrs:
     held = "-h" in options
     # The job variables of the recorded qsub -h job (2.pbs01), with this qsub's folder.
@@ -706,8 +742,15 @@ def _new_job(
         attrs["Account_Name"] = options["-A"]
     if "-M" in options:
         attrs["Mail_Users"] = options["-M"]
-    if "-W" in options and options["-W"].startswith("depend="):
-        attrs["depend"] = options["-W"].removeprefix("depend=")
+    # Every -W attribute=value, of the directives and the command line (-W may be repeated).
+    for item in (i for o, v in given if o == "-W" for i in v.split(",")):
+        key, _, value = item.partition("=")
+        if key == "depend":
+            attrs["depend"] = value
+        elif key == "umask":
+            attrs["umask"] = int(value)  # 62: -W umask=022 shows as "umask":22
+    # -V is accepted but exports nothing on the release (61-62): Variable_List keeps only
+    # the PBS_O_ variables (and -v's).
     return attrs
 
 

@@ -19,11 +19,13 @@ PBS_COMMANDS = ("qstat", "qsub")
 UNKNOWN_JOB = 153  # PBSE_UNKJOBID
 FINISHED_JOB = 35  # PBSE_HISTJOBID
 UNKNOWN_QUEUE = 170  # PBSE_UNKQUE
+UNKNOWN_RESOURCE = 187  # PBSE_UNKRESC: "qsub: Unknown resource: ngpus" (release recording 48)
 BAD_OPTION = 2
 
 # What qsub's terse messages mean, by exit code, for the person reading them.
 _QSUB_HINTS = {
     UNKNOWN_QUEUE: "the queue does not exist on this PBS server",
+    UNKNOWN_RESOURCE: "this PBS server does not define that resource",
     BAD_OPTION: "qsub did not accept one of the options",
 }
 
@@ -151,6 +153,14 @@ def parse_submitted_id(stdout: str) -> str:
         return validate_pbs_job_id(text.splitlines()[-1].strip() if text else "")
     except ValueError:
         raise ValueError(f"qsub did not print a job id: {text[:200]!r}") from None
+
+
+def unknown_resource(result: CommandResult) -> str | None:
+    """The resource qsub refused as unknown (``qsub: Unknown resource: ngpus``), or None."""
+    if result.returncode != UNKNOWN_RESOURCE:
+        return None
+    match = re.search(r"Unknown resource: *([A-Za-z0-9_]+)", result.stderr)
+    return match.group(1) if match else None
 
 
 def qsub_message(result: CommandResult) -> str:

@@ -45,6 +45,7 @@ from .commands import (
     qsub_message,
     sequence_part,
     strip_command,
+    unknown_resource,
     validate_pbs_job_id,
 )
 from .detail import history_records, job_detail
@@ -67,7 +68,7 @@ from .parse import (
     parse_server_text,
     parse_version,
 )
-from .submit import check_directives, qsub_options
+from .submit import QsubOptionError, check_directives, qsub_options
 
 _ACTION_COMMAND: dict[str, str] = {"cancel": "qdel", "hold": "qhold", "release": "qrls"}
 
@@ -311,6 +312,16 @@ class PBSScheduler(Scheduler):
         except (CommandNotFound, CommandTimeout) as e:
             raise SchedulerError(str(e)) from e
         if not result.ok:
+            if request.gpus is not None and unknown_resource(result) == "ngpus":
+                # The GPU count becomes ngpus= in the select statement; a server that does
+                # not define ngpus (a default OpenPBS) refuses it: that is the field's fault.
+                raise QsubOptionError(
+                    "gpus",
+                    f"This PBS server has no ngpus resource, so GPUs cannot be asked for by "
+                    f"their count here ({qsub_message(result)}). Leave GPUs empty and ask "
+                    "for them the way the site says (a queue of their own, or a resource "
+                    "of the site's in the extra options).",
+                )
             raise CommandFailed(argv, result.returncode, qsub_message(result))
         job_id = result.stdout.strip().splitlines()[0] if result.stdout.strip() else ""
         try:
