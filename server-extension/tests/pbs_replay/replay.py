@@ -33,6 +33,7 @@ STATE_ENV = "PBS_REPLAY_STATE"
 UNKNOWN_JOB = 153
 FINISHED_JOB = 35
 UNKNOWN_QUEUE = 170
+UNKNOWN_RESOURCE = 187  # 48_qsub_ngpus_unknown_resource (PBS error 15035)
 BAD_OPTION = 2
 # What a PBS client prints when no server answers. No recording shows it (the release
 # README says the qdels that crashed pbs_server were left out on purpose), so the words are
@@ -106,6 +107,22 @@ def finish_recorded_jobs(state: State, user: str) -> State:
         attrs["Job_Owner"] = f"{user}@{state['server']}"
         state["jobs"].pop(job_id, None)
         state["history"][job_id] = attrs
+    return state
+
+
+def history_enabled(state: State) -> bool:
+    """``job_history_enable`` as ``qstat -B`` shows it; unset is off (OpenPBS's default)."""
+    return str(state["server_attrs"].get("job_history_enable", "False")) == "True"
+
+
+def set_job_history(state: State, enabled: bool) -> State:
+    """What ``qmgr -c 'set server job_history_enable=True|False'`` does (release recordings
+    66 and 71): the attribute shows as "True"/"False" in ``qstat -B`` (67), and turning it
+    off removes the jobs that had finished, which turning it on again does not bring back
+    (72, 73). Jobs in the queue stay."""
+    state["server_attrs"]["job_history_enable"] = "True" if enabled else "False"
+    if not enabled:
+        state["history"] = {}
     return state
 
 
@@ -326,6 +343,8 @@ def _qstat(state: State, argv: list[str]) -> int:
         )
         return answer.finish()
     subjobs, history = "-t" in flags, "-x" in flags
+    if history and not history_enabled(state):
+        return _no_history(state, answer, operands, as_json)
     shown: dict[str, Attrs] = {}
     if not operands:
         pool = {**state["history"], **state["jobs"]} if history else state["jobs"]
@@ -358,6 +377,20 @@ def _qstat(state: State, argv: list[str]) -> int:
     return answer.finish()
 
 
+def _no_history(state: State, answer: Answer, operands: list[str], as_json: bool) -> int:
+    """qstat -x on a server with job history off: exit 0 and no job at all, not even a
+    running one; stderr says why, naming each id asked (68), or ending in a space when
+    none was (69). The JSON form prints the wrapper without "Jobs" (68)."""
+    for operand in operands or [""]:
+        answer.err.append(
+            f"qstat: PBS is not configured to maintain job history "
+            f"{full_id(state, operand) if operand else ''}\n"
+        )
+    if as_json:
+        answer.out.append(json_document(state, "Jobs", {}))
+    return answer.finish()
+
+
 def _order(job_id: str) -> tuple[int, int]:
     """Numeric order, subjobs after their array, as qstat lists them."""
     head = job_id.split(".", 1)[0]
@@ -368,6 +401,12 @@ def _order(job_id: str) -> tuple[int, int]:
 
 # ---------------------------------------------------------------------------
 # qdel, qhold, qrls
+
+
+def _to_history(state: State, job_id: str, attrs: Attrs) -> None:
+    """A job that ended: kept as F while the server keeps history, else forgotten."""
+    if history_enabled(state):
+        state["history"][job_id] = attrs
 
 
 def _finish_job(state: State, job_id: str) -> None:
@@ -382,7 +421,7 @@ def _finish_job(state: State, job_id: str) -> None:
         # 75_qstat_x_f_F_json_deleted_while_queued: substate 91, no Exit_status.
         attrs["substate"] = 91
         attrs["comment"] = f"{attrs.get('comment', 'Not Running')} and terminated"
-    state["history"][job_id] = attrs
+    _to_history(state, job_id, attrs)
 
 
 def _expire_subjob(state: State, job_id: str) -> None:
@@ -398,9 +437,9 @@ def _array_done(state: State, parent: str) -> None:
     subs = subjobs_of(state, parent)
     if all(state["jobs"][s]["job_state"] == "X" for s in subs):
         for s in subs:
-            state["history"][s] = state["jobs"].pop(s)
+            _to_history(state, s, state["jobs"].pop(s))
         state["jobs"][parent]["job_state"] = "F"
-        state["history"][parent] = state["jobs"].pop(parent)
+        _to_history(state, parent, state["jobs"].pop(parent))
 
 
 def qdel(argv: list[str]) -> int:
@@ -523,6 +562,35 @@ def _release(state: State, job_id: str, attrs: Attrs) -> None:
 # qsub (a held or queued job from a script; the options the tests use)
 
 
+# The resources a default OpenPBS server defines (its built-in ones). A site adds others,
+# such as ngpus, to its resourcedef: the state's "custom_resources" (none by default, as on
+# the release server of recording 48, which refuses ngpus).
+BUILTIN_RESOURCES = frozenset(
+    {
+        "accelerator", "accelerator_memory", "accelerator_model", "aoe", "arch", "cput",
+        "energy", "eoe", "exec_vnode", "file", "host", "max_walltime", "mem",
+        "min_walltime", "mpiprocs", "mps", "naccelerators", "nchunk", "ncpus", "nodect",
+        "nodes", "ompthreads", "pcput", "place", "pmem", "preempt_targets", "pvmem",
+        "select", "site", "software", "start_time", "vmem", "vnode", "vntype", "walltime",
+    }
+)  # fmt: skip
+
+
+def unknown_resource(state: State, resources: list[str]) -> str | None:
+    """The first resource of ``-l`` values (and of their select chunks) that the server
+    does not define."""
+    known = BUILTIN_RESOURCES | set(state.get("custom_resources", []))
+    for item in ",".join(resources).split(","):
+        key, _, value = item.partition("=")
+        names = [key] + (
+            [p.partition("=")[0] for p in value.split(":")[1:]] if key == "select" else []
+        )
+        for name in names:
+            if name and name not in known:
+                return name
+    return None
+
+
 # qsub's option letters, from its usage (07_qsub_bad_option).
 QSUB_LETTERS = "a:A:c:C:e:fhIJ:j:k:l:m:M:N:o:p:P:q:r:R:S:u:v:VW:Xz"
 
@@ -554,6 +622,10 @@ def qsub(argv: list[str]) -> int:
         # Options on the command line win over the script's #PBS directives.
         options: dict[str, str] = {**dict(directive_opts), **dict(opts)}
         resources: list[str] = [v for o, v in [*directive_opts, *opts] if o == "-l"]
+        unknown = unknown_resource(state, resources)
+        if unknown is not None:
+            answer.error(f"qsub: Unknown resource: {unknown}", UNKNOWN_RESOURCE)  # 48
+            return answer.finish()
         queue = options.get("-q", state["server_attrs"].get("default_queue", "workq"))
         if queue not in state["queues"]:
             answer.error("qsub: Unknown queue", UNKNOWN_QUEUE)  # 08_qsub_nonexistent_queue
@@ -561,7 +633,8 @@ def qsub(argv: list[str]) -> int:
         number = state["next_id"]
         state["next_id"] += 1
         name = options.get("-N") or (Path(operands[0]).name if operands else "STDIN")
-        attrs = _new_job(state, number, name, queue, options, resources, argv)
+        given = [*directive_opts, *opts]
+        attrs = _new_job(state, number, name, queue, options, resources, argv, given)
         if "-J" in options:
             job_id = f"{number}[].{state['server']}"
             _add_array(state, job_id, attrs, options["-J"])
@@ -609,9 +682,14 @@ def _resource_list(resources: list[str]) -> Attrs:
 
 
 def _path_attr(state: State, value: str | None, default: str) -> str:
+    """``-o``/``-e`` as qsub records them (its prepare_path): absolute, and a folder that
+    exists gets a trailing ``/`` (57: ``-o /home/alice/results``), which tells the server
+    to copy the spool file ``<job id>.OU`` into it (53-55)."""
     path = value or default
     if not path.startswith("/"):
         path = os.path.join(os.getcwd(), path)
+    if not path.endswith("/") and os.path.isdir(path):
+        path += "/"
     return f"{state['server']}:{path}"
 
 
@@ -623,6 +701,7 @@ def _new_job(
     options: dict[str, str],
     resources: list[str],
     argv: list[str],
+    given: list[tuple[str, str]],
 ) -> Attrs:
     held = "-h" in options
     # The job variables of the recorded qsub -h job (2.pbs01), with this qsub's folder.
@@ -663,8 +742,15 @@ def _new_job(
         attrs["Account_Name"] = options["-A"]
     if "-M" in options:
         attrs["Mail_Users"] = options["-M"]
-    if "-W" in options and options["-W"].startswith("depend="):
-        attrs["depend"] = options["-W"].removeprefix("depend=")
+    # Every -W attribute=value, of the directives and the command line (-W may be repeated).
+    for item in (i for o, v in given if o == "-W" for i in v.split(",")):
+        key, _, value = item.partition("=")
+        if key == "depend":
+            attrs["depend"] = value
+        elif key == "umask":
+            attrs["umask"] = int(value)  # 62: -W umask=022 shows as "umask":22
+    # -V is accepted but exports nothing on the release (61-62): Variable_List keeps only
+    # the PBS_O_ variables (and -v's).
     return attrs
 
 

@@ -2,9 +2,12 @@
 
 Pure functions: the backend runs qstat and hands the parsed attributes here.
 
-- Paths: ``Output_Path`` is ``host:/path``; the host is dropped. A path ending in ``/`` is a
-  folder, where PBS writes ``<Job_Name>.o<number>`` (``.<index>`` for an array subjob).
-  ``Join_Path`` ``oe`` sends errors to the output file (``eo`` the other way round).
+- Paths: ``Output_Path`` is ``host:/path``; the host is dropped. When ``-o``/``-e`` named
+  a folder, the path is that folder (qsub adds the ``/`` when the folder exists), and PBS
+  copies the job's spool files into it under their own names: ``<job id>.OU`` and
+  ``<job id>.ER`` (``out/4066.pbs01.OU``, ``out/4067[1].pbs01.ER``; the release
+  recordings 53-55). ``Join_Path`` ``oe`` sends errors to the output file (``eo`` the
+  other way round).
 - Exit status: ``exit_code`` is PBS's ``Exit_status`` as it is (negative: PBS's own
   codes; above 256: killed by signal status - 256, which is then ``exit_signal``).
 """
@@ -12,8 +15,9 @@ Pure functions: the backend runs qstat and hands the parsed attributes here.
 from __future__ import annotations
 
 import datetime
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..base import FINAL_STATES, HistoryQuery, HistoryRecord, Job, JobDetail
@@ -24,7 +28,6 @@ from .parse import (
     owner_name,
     parse_duration,
     parse_time,
-    split_array_id,
     to_int,
 )
 
@@ -95,13 +98,22 @@ def strip_host(path: str) -> str:
     return rest if sep and "/" not in host else path
 
 
-def _sequence(job_id: str) -> str:
-    """``3[1].pbs01`` -> ``3``; ``12.pbs01`` -> ``12``."""
-    return job_id.split(".", 1)[0].split("[", 1)[0]
+# The names of a job's spool files, which PBS copies into a folder named by -o / -e.
+_SPOOL_SUFFIX = {"stdout": ".OU", "stderr": ".ER"}
 
 
-def output_path(job_id: str, attrs: Mapping[str, Any], stream: str) -> str:
-    """Where PBS writes the job's ``stdout`` or ``stderr`` (``""`` when unknown)."""
+def output_path(
+    job_id: str,
+    attrs: Mapping[str, Any],
+    stream: str,
+    is_folder: Callable[[str], bool] = os.path.isdir,
+) -> str:
+    """Where PBS writes the job's ``stdout`` or ``stderr`` (``""`` when unknown).
+
+    ``is_folder``: a path without the trailing ``/`` is a folder too when it is one here
+    (qsub adds the ``/`` only for a folder that existed when the job was submitted; the
+    copy at the job's end puts the file into a folder either way).
+    """
     join = str(attrs.get("Join_Path", "n"))
     if stream == "stderr" and join == "oe":
         stream = "stdout"
@@ -111,15 +123,8 @@ def output_path(job_id: str, attrs: Mapping[str, Any], stream: str) -> str:
     if not raw:
         return ""
     path = strip_host(str(raw))
-    if path.endswith("/"):
-        letter = "o" if stream == "stdout" else "e"
-        path += f"{attrs.get('Job_Name', '')}.{letter}{_sequence(job_id)}"
-        index = attrs.get("array_index")
-        if index is None:
-            parts = split_array_id(job_id)
-            index = parts[1] if parts and parts[1].isdigit() else None
-        if index is not None:
-            path += f".{index}"
+    if path.endswith("/") or is_folder(path):
+        return os.path.join(path, job_id + _SPOOL_SUFFIX[stream])
     return path
 
 

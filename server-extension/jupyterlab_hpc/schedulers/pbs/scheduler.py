@@ -38,6 +38,7 @@ from .commands import (
     FINISHED_JOB,
     QSUB_HINTS,
     UNKNOWN_JOB,
+    history_kept,
     is_subjob,
     is_subjob_range,
     mentions,
@@ -45,6 +46,7 @@ from .commands import (
     qsub_message,
     sequence_part,
     strip_command,
+    unknown_resource,
     validate_pbs_job_id,
 )
 from .detail import history_records, job_detail
@@ -67,7 +69,7 @@ from .parse import (
     parse_server_text,
     parse_version,
 )
-from .submit import check_directives, qsub_options
+from .submit import QsubOptionError, check_directives, qsub_options
 
 _ACTION_COMMAND: dict[str, str] = {"cancel": "qdel", "hold": "qhold", "release": "qrls"}
 
@@ -85,6 +87,9 @@ class PBSScheduler(Scheduler):
         self._reader = ListingReader()
         self._json: bool = True  # False once qstat refused -F json
         self._server: ServerInfo | None = None
+        # Whether the server keeps finished jobs (job_history_enable), as the last answer
+        # to a qstat -x said: None before the first. Never cached beyond that answer.
+        self._history_enabled: bool | None = None
 
     def validate_job_id(self, value: object) -> str:
         return validate_pbs_job_id(value)
@@ -110,9 +115,16 @@ class PBSScheduler(Scheduler):
         if self._json:
             result = await self._run(json_argv, check=False)
             if not json_unsupported(result.stderr, result.returncode):
-                return result
+                return self._learn_history(result)
             self._json = False
-        return await self._run(text_argv, check=False)
+        return self._learn_history(await self._run(text_argv, check=False))
+
+    def _learn_history(self, result: CommandResult) -> CommandResult:
+        """Note what a ``qstat -x`` answer says about the server's job history."""
+        kept = history_kept(result)
+        if kept is not None:
+            self._history_enabled = kept
+        return result
 
     async def _qstat_jobs(self, options: list[str], ids: Sequence[str] = ()) -> QstatJobs:
         """``qstat -f [-F json] <options> <ids>``; unknown and finished ids are left out."""
@@ -303,6 +315,16 @@ class PBSScheduler(Scheduler):
         except (CommandNotFound, CommandTimeout) as e:
             raise SchedulerError(str(e)) from e
         if not result.ok:
+            if request.gpus is not None and unknown_resource(result) == "ngpus":
+                # The GPU count becomes ngpus= in the select statement; a server that does
+                # not define ngpus (a default OpenPBS) refuses it: that is the field's fault.
+                raise QsubOptionError(
+                    "gpus",
+                    f"This PBS server has no ngpus resource, so GPUs cannot be asked for by "
+                    f"their count here ({qsub_message(result, self.qsub_hints)}). Leave GPUs "
+                    "empty and ask for them the way the site says (a queue of their own, or a "
+                    "resource of the site's in the extra options).",
+                )
             raise CommandFailed(argv, result.returncode, qsub_message(result, self.qsub_hints))
         job_id = result.stdout.strip().splitlines()[0] if result.stdout.strip() else ""
         try:
@@ -326,12 +348,18 @@ class PBSScheduler(Scheduler):
         listing = await self._qstat_one(options, job_id)
         if listing is None and self.keeps_history:
             listing = await self._qstat_one(["-x", *options], job_id)
-        if listing is None:
-            raise JobNotFound(f"PBS does not know job {job_id}: it never existed or is forgotten.")
-        detail = job_detail(job_id, listing.jobs)
+        detail = job_detail(job_id, listing.jobs) if listing is not None else None
         if detail is None:
-            raise JobNotFound(f"PBS does not know job {job_id}: it never existed or is forgotten.")
+            raise JobNotFound(self._unknown_job_message(job_id))
         return detail
+
+    def _unknown_job_message(self, job_id: str) -> str:
+        if self.keeps_history and self._history_enabled is False:
+            return (
+                f"PBS does not know job {job_id}: this server keeps no job history "
+                "(job_history_enable is off), so it forgets a job as soon as it ends."
+            )
+        return f"PBS does not know job {job_id}: it never existed or is forgotten."
 
     async def _qstat_one(self, options: list[str], job_id: str) -> QstatJobs | None:
         """One job's full record; None when PBS says it is unknown or has finished."""
@@ -353,16 +381,19 @@ class PBSScheduler(Scheduler):
     async def history(self, query: HistoryQuery) -> HistoryResult:
         """The user's jobs from ``qstat -x -f -F json`` (qstat cannot combine ``-f`` with
         ``-u``, so the owner is filtered here). Without ``job_history_enable`` the server
-        forgets a job as soon as it ends: then there is no history to show."""
-        server = await self._server_info()
-        if server.history_enabled is not True:
+        forgets a job as soon as it ends: then there is no history to show.
+
+        Whether history is on is read from this very answer (qstat says on stderr that the
+        server keeps none), not from a cached ``qstat -B``: an administrator may switch
+        it with qmgr at any time, and the answer costs nothing more to read."""
+        listing = await self._qstat_jobs(["-x"])
+        if self._history_enabled is False:
             return HistoryResult(
                 False,
                 "This PBS server keeps no record of finished jobs (its job_history_enable "
                 "setting is off), so there is no job history to show. The site's "
                 "administrators can switch it on with qmgr.",
             )
-        listing = await self._qstat_jobs(["-x"])
         user = query.user or self.user
         return HistoryResult(True, "", history_records(listing.jobs, query, user))
 
