@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from jupyterlab_hpc.cli.jobs import headings
+
 from .cli_run import CLI
 from .pbs_replay.fixtures import REPLAY_BIN, PBSReplay
 from .test_handlers import get_json
@@ -119,3 +121,15 @@ def test_cancel_a_subjob_with_other_jobs_on_pbs(cli: CLI, pbs_replay: PBSReplay)
     assert [state["history"][f"3[{i}].pbs01"]["job_state"] for i in (1, 2, 3)] == ["X"] * 3
     qdels = [c for c in pbs_replay.calls() if c[0] == "qdel"]
     assert qdels == [["qdel", "4.pbs01"], ["qdel", "3[1].pbs01"], ["qdel", "3[2-3].pbs01"]]
+
+
+def test_jobs_table_says_queue_on_pbs(cli: CLI) -> None:
+    """PBS calls a partition a queue, as the queue panel's column does."""
+    header = cli.run("jobs", "--all").stdout.splitlines()[0].split()
+    assert header[:5] == ["JOBID", "NAME", "USER", "STATE", "QUEUE"]
+    assert "PARTITION" not in header
+
+
+def test_table_headings_in_each_batch_systems_words() -> None:
+    assert headings("pbs")[4] == headings("torque")[4] == "QUEUE"
+    assert headings("slurm")[4] == "PARTITION"
