@@ -26,6 +26,7 @@ from .magic_shell import run, run_failing, shell_with_magics
 from .pbs_replay.fixtures import PBSReplay
 from .test_fuzz import CANARY_DIR, nasty_strings
 from .test_magics_fuzz import MAGIC_EXTRAS, MUST_TRY
+from .test_pbs_json import qsub
 
 
 @pytest.fixture
@@ -488,3 +489,22 @@ def test_qdel_shows_each_calls_outcome(
     assert "Deletion requested: 3[1].pbs01" in captured.out
     assert "Not deleted: 9999: qdel: Unknown Job Id 9999.pbs01" in captured.err
     assert pbs_replay.state()["jobs"]["3[1].pbs01"]["job_state"] == "X"
+
+
+def test_qstat_and_job_on_the_release_show_names_as_submitted(
+    shell: InteractiveShell, pbs_replay: PBSReplay, tmp_path: Path
+) -> None:
+    """The released 23.06.06 prints -N 1.50 / 00 / inf as bare tokens, invalid JSON."""
+    pbs_replay.update(json_printer="release")
+    for name in ("1.50", "00", "inf"):
+        qsub(tmp_path, "-N", name)
+    pbs_replay.clear_calls()
+    df = run(shell, "%qstat")
+    names = df.set_index("id")["name"]
+    assert [names[f"{n}.pbs01"] for n in (10, 11, 12)] == ["1.50", "00", "inf"]
+    job = run(shell, "%job 11.pbs01")
+    assert job.info.name == "00"
+    assert pbs_replay.calls() == [
+        ["qstat", "-f", "-F", "json", "-t"],
+        ["qstat", "-f", "-F", "json", "-x", "-t", "11.pbs01"],
+    ]

@@ -232,7 +232,7 @@ async def test_json_that_does_not_parse_falls_back_to_text(tmp_path: Path) -> No
     sched = PBSScheduler(CommandRunner({"qstat": str(qstat)}))
     rows = await sched.list_rows()
     assert [r[0] for r in rows][:2] == ["1.pbs01", "2.pbs01"]
-    assert sched.uses_json  # the next poll tries JSON again
+    assert sched.uses_json  # -F json was not refused: JSON is tried again later
 
 
 async def test_the_stand_in_qdel_crashes_on_a_subjob_mixed_with_another_id(

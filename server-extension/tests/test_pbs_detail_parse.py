@@ -244,6 +244,10 @@ def test_history_usage_figures() -> None:
     assert walljob.cpu_efficiency == 0.0
     assert by_id["0.pbs01"].cpu_efficiency is None  # ran for 0 seconds
     assert by_id["8.pbs01"].elapsed is None  # never ran
+    # A running job's usage is not complete: elapsed and CPU time, no efficiency (as Slurm).
+    running = by_id["1.pbs01"]
+    assert running.job.state is JobState.RUNNING
+    assert (running.elapsed, running.total_cpu, running.cpu_efficiency) == (223, 0, None)
 
 
 def test_server_history_setting() -> None:

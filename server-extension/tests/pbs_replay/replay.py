@@ -7,6 +7,12 @@ job goes to the history (``qstat -x``), a held job shows H with Hold_Types u, a 
 one goes back to Q, unknown and finished ids answer the recorded messages and exit codes.
 Every call is logged in the state's ``calls`` so tests can check the exact argv.
 
+Which OpenPBS prints the JSON: the state's ``json_printer``. ``"master"`` (the default)
+prints as the upstream-master build of fixtures/pbs (tab indents, every value properly
+quoted or a number); ``"release"`` as the released 23.06.06 of fixtures/pbs/release-23.06.06
+(release_json.py: bare numeric-looking values, names included, and raw backslashes, so
+often invalid JSON). ``json`` False is a PBS Professional without ``-F json``.
+
 What the recordings do not show is not made up: such a call answers exit code 99 with
 ``pbs_replay: no recording for ...``, so a test fails loudly if the product sends it.
 Never installed with the package; the tests put these executables on PATH or in
@@ -28,6 +34,7 @@ from typing import Any
 
 from ..replay_state import NOT_RECORDED, State, locked_state_in
 from .recordings import recording
+from .release_json import release_document
 
 STATE_ENV = "PBS_REPLAY_STATE"
 UNKNOWN_JOB = 153
@@ -84,6 +91,7 @@ def initial_state(user: str, other_user: str = "alice") -> State:
         "server": server,
         "version": recorded["pbs_version"],
         "json": True,
+        "json_printer": "master",
         "next_id": 10,
         "jobs": jobs,
         "history": history,
@@ -248,6 +256,8 @@ def json_document(state: State, member: str, items: dict[str, Any]) -> str:
     }
     if items:  # PBS leaves the member out when nothing matches
         doc[member] = items
+    if state.get("json_printer") == "release":
+        return release_document(doc, matched=bool(items))
     return json.dumps(doc, indent="\t", separators=(",", ":\t"), ensure_ascii=False) + "\n"
 
 
@@ -711,7 +721,11 @@ def _new_job(
     for item in options.get("-v", "").split(","):
         key, sep, value = item.partition("=")
         if key:
-            variables[key] = value.strip('"') if sep else os.environ.get(key, "")
+            value = value.strip('"') if sep else os.environ.get(key, "")
+            if state.get("json_printer") == "release":
+                # The release keeps each backslash of a -v value as four (18/19, 21/22).
+                value = value.replace("\\", "\\" * 4)
+            variables[key] = value
     attrs: Attrs = {
         "Job_Name": name,
         "Job_Owner": f"{current_user()}@{state['server']}",

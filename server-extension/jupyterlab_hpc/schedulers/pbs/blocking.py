@@ -2,7 +2,8 @@
 
 The same commands and parsers as PBSScheduler (commands.py, parse.py), run through
 ``CommandRunner.run_sync``. qstat is asked for the full form (``-f -F json``), falling
-back for good to the ``-f`` text form when this qstat refuses ``-F json``.
+back for good to the ``-f`` text form when this qstat refuses ``-F json``, and for a while
+when its JSON does not read (json_reading.py).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from .commands import (
     validate_pbs_job_id,
 )
 from .detail import to_job
+from .json_reading import JsonReading
 from .parse import (
     PBSParseError,
     QstatJobs,
@@ -57,7 +59,7 @@ class BlockingPBS(BlockingScheduler):
     def __init__(self, runner: CommandRunner, env: Mapping[str, str] | None = None) -> None:
         self.runner = runner
         self._env = dict(env) if env is not None else None
-        self._json = True  # False once qstat refused -F json
+        self._json_reading = JsonReading()
         # Whether the server keeps finished jobs (job_history_enable), as the last answer
         # to a qstat -x said (None before the first): it only chooses which question
         # comes first, every conclusion is drawn from an answer.
@@ -93,30 +95,34 @@ class BlockingPBS(BlockingScheduler):
     def qstat(self, options: Sequence[str], *, per_id_errors: bool = False) -> QstatJobs:
         """``qstat -f [-F json] <options>``. With ``per_id_errors``, unknown and finished
         ids are left out of the answer instead of failing the call."""
-        result = self._qstat_full(options)
+        result, as_json = self._qstat_full(options)
         tolerated = per_id_errors and result.returncode in (UNKNOWN_JOB, FINISHED_JOB)
         if not result.ok and not tolerated:
             raise CommandFailed(result.argv, result.returncode, result.message)
-        if not self._json:
+        if not as_json:
             return parse_qstat_text(result.stdout)
         if tolerated and not result.stdout.strip():
             return QstatJobs(None, None, {})
         try:
             return parse_qstat_json(result.stdout)
         except PBSParseError:
-            # Some PBS releases print JSON that does not parse; the text form says the same.
-            text = self.run(qstat_argv(options, False), check=False)
-            if not text.ok and not tolerated:
-                raise CommandFailed(text.argv, text.returncode, text.message) from None
-            return parse_qstat_text(text.stdout)
+            pass
+        # JSON that does not read even with the release's quirks: this call and the next
+        # minutes' read the text form, which says the same (json_reading.py).
+        self._json_reading.unreadable()
+        text = self._learn_history(self.run(qstat_argv(options, False), check=False))
+        if not text.ok and not tolerated:
+            raise CommandFailed(text.argv, text.returncode, text.message)
+        return parse_qstat_text(text.stdout)
 
-    def _qstat_full(self, options: Sequence[str]) -> CommandResult:
-        if self._json:
+    def _qstat_full(self, options: Sequence[str]) -> tuple[CommandResult, bool]:
+        """The answer, and whether it is the JSON form."""
+        if self._json_reading.use_json():
             result = self.run(qstat_argv(options, True), check=False)
             if not json_unsupported(result.stderr, result.returncode):
-                return self._learn_history(result)
-            self._json = False
-        return self._learn_history(self.run(qstat_argv(options, False), check=False))
+                return self._learn_history(result), True
+            self._json_reading.refused()
+        return self._learn_history(self.run(qstat_argv(options, False), check=False)), False
 
     def _learn_history(self, result: CommandResult) -> CommandResult:
         """Note what a ``qstat -x`` answer says about the server's job history."""

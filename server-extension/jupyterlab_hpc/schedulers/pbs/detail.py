@@ -208,7 +208,8 @@ def history_record(job_id: str, attrs: Mapping[str, Any]) -> HistoryRecord:
     total_cpu = _seconds(used.get("cput"))
     cpus = to_int(used.get("ncpus")) or job.cpus
     efficiency = None
-    if elapsed and total_cpu is not None and cpus:
+    # Only an ended job's usage is complete, so only it has an efficiency (as on Slurm).
+    if job.state in FINAL_STATES and elapsed and total_cpu is not None and cpus:
         efficiency = min(total_cpu / (elapsed * cpus), 1.0)
     mem = used.get("mem")
     return HistoryRecord(

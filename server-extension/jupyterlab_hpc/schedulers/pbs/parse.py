@@ -3,7 +3,10 @@
 The listing reads ``qstat -f -F json -t``: one JSON document with every job and array
 subjob, parsed once. Older PBS Professional releases have no ``-F json``; for them the
 same attributes come from the ``qstat -f -t`` text form, turned into the same nested
-dicts by :func:`parse_qstat_text`, so one row builder serves both.
+dicts by :func:`parse_qstat_text`, so one row builder serves both. The JSON is read by
+``pbs_json.py`` into the text form's strings (the released OpenPBS prints numeric-looking
+values, job names included, as bare tokens, sometimes as invalid JSON), so both forms give
+the same rows.
 
 Array subjobs are shown the way Slurm's listing shows tasks: a subjob that has started
 (running, exiting, finished) is a row of its own (``3[1].pbs01``, array job ``3[].pbs01``,
@@ -17,13 +20,13 @@ from __future__ import annotations
 
 import datetime
 import functools
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..base import JobState, Partition, Row
+from .pbs_json import load_pbs_json
 
 # The project every job has when the user asked for none.
 DEFAULT_PROJECT = "_pbs_project_default"
@@ -110,8 +113,8 @@ def parse_qstat_json(text: str) -> QstatJobs:
 
 def _load_json(text: str, command: str) -> dict[str, Any]:
     try:
-        # strict=False: some PBS versions print control characters (tabs) raw inside strings.
-        data = json.loads(text, strict=False)
+        # Values as the text form shows them, numbers included (see pbs_json.py).
+        data = load_pbs_json(text)
     except ValueError as e:
         raise PBSParseError(f"{command} printed invalid JSON: {e}") from None
     if not isinstance(data, dict):
