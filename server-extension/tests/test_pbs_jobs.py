@@ -173,7 +173,8 @@ async def test_history_of_the_user(pbs_replay: PBSReplay) -> None:
     assert "6.pbs01" not in by_id  # alice's
     assert "3[1].pbs01" not in by_id  # subjobs are their array's
     assert by_id["1.pbs01"].job.end_time is not None
-    assert ["qstat", "-f", "-F", "json", "-x"] in pbs_replay.calls()
+    # -t: an ended array is summed up from its subjobs
+    assert ["qstat", "-f", "-F", "json", "-x", "-t"] in pbs_replay.calls()
     cancelled = await pbs.history(
         HistoryQuery(start="2026-11-22T00:00:00", user=ME, states=(JobState.CANCELLED,))
     )

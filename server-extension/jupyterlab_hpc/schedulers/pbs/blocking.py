@@ -23,7 +23,7 @@ from ..base import (
 )
 from ..blocking_run import run_checked
 from .commands import FINISHED_JOB, UNKNOWN_JOB, parse_submitted_id, qstat_argv, validate_pbs_job_id
-from .detail import to_job
+from .detail import to_jobs
 from .parse import (
     PBSParseError,
     QstatJobs,
@@ -138,7 +138,7 @@ class BlockingPBS(BlockingScheduler):
         validate_pbs_job_id(job_id)
         # -x: finished jobs too (while the server keeps its history); -t: an array's subjobs.
         jobs = self.qstat(["-x", "-t", job_id], per_id_errors=True).jobs
-        return [to_job(i, a) for i, a in jobs.items()]
+        return to_jobs(jobs)
 
     def cancel(self, job_id: str) -> None:
         self.run(["qdel", validate_pbs_job_id(job_id)])

@@ -359,7 +359,8 @@ class PBSScheduler(Scheduler):
                 "setting is off), so there is no job history to show. The site's "
                 "administrators can switch it on with qmgr.",
             )
-        listing = await self._qstat_jobs(["-x"])
+        # -t: the subjobs an ended array is summed up from.
+        listing = await self._qstat_jobs(["-x", "-t"])
         user = query.user or self.user
         return HistoryResult(True, "", history_records(listing.jobs, query, user))
 
