@@ -173,7 +173,8 @@ async def test_history_of_the_user(pbs_replay: PBSReplay) -> None:
     assert "6.pbs01" not in by_id  # alice's
     assert "3[1].pbs01" not in by_id  # subjobs are their array's
     assert by_id["1.pbs01"].job.end_time is not None
-    assert ["qstat", "-f", "-F", "json", "-x"] in pbs_replay.calls()
+    # -t: an ended array is summed up from its subjobs
+    assert ["qstat", "-f", "-F", "json", "-x", "-t"] in pbs_replay.calls()
     cancelled = await pbs.history(
         HistoryQuery(start="2026-11-22T00:00:00", user=ME, states=(JobState.CANCELLED,))
     )
@@ -208,7 +209,7 @@ async def test_no_history_without_job_history_enable(pbs_replay: PBSReplay) -> N
     assert not result.available
     assert "job_history_enable" in result.message
     # qstat -x itself says so (release recording 69), so nothing else is asked.
-    assert pbs_replay.calls() == [["qstat", "-f", "-F", "json", "-x"]]
+    assert pbs_replay.calls() == [["qstat", "-f", "-F", "json", "-x", "-t"]]
 
 
 async def test_detail_of_a_range_row_is_its_array(pbs_replay: PBSReplay) -> None:

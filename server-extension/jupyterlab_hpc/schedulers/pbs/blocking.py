@@ -32,7 +32,7 @@ from .commands import (
     qstat_argv,
     validate_pbs_job_id,
 )
-from .detail import to_job
+from .detail import to_jobs
 from .json_reading import JsonReading
 from .parse import (
     PBSParseError,
@@ -175,7 +175,7 @@ class BlockingPBS(BlockingScheduler):
         for options in order:
             jobs = self.qstat(options, per_id_errors=True).jobs
             if jobs:
-                return [to_job(i, a) for i, a in jobs.items()]
+                return to_jobs(jobs)
             if options is with_x and self.history_enabled is not False:
                 break  # the server keeps history and does not know the job
         return []

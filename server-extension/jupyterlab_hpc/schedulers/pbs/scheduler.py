@@ -393,14 +393,15 @@ class PBSScheduler(Scheduler):
         return await self._read_jobs(result, as_json, argv, False)
 
     async def history(self, query: HistoryQuery) -> HistoryResult:
-        """The user's jobs from ``qstat -x -f -F json`` (qstat cannot combine ``-f`` with
+        """The user's jobs from ``qstat -x -t -f -F json`` (qstat cannot combine ``-f`` with
         ``-u``, so the owner is filtered here). Without ``job_history_enable`` the server
         forgets a job as soon as it ends: then there is no history to show.
 
         Whether history is on is read from this very answer (qstat says on stderr that the
         server keeps none), not from a cached ``qstat -B``: an administrator may switch
         it with qmgr at any time, and the answer costs nothing more to read."""
-        listing = await self._qstat_jobs(["-x"])
+        # -t: the subjobs an ended array is summed up from.
+        listing = await self._qstat_jobs(["-x", "-t"])
         if self._history_enabled is False:
             return HistoryResult(
                 False,
