@@ -99,9 +99,10 @@ class PBSMagics(Magics):
         ``.wait()``, ``.cancel()``, ``.stdout_path`` and ``.read_stdout()``.
 
         ``{var}`` and ``$var`` on the magic's line are replaced by notebook variables; the
-        cell itself is passed unchanged. PBS hands the job only its ``PBS_O_*`` variables
-        unless you pass ``-V`` (the kernel's environment, minus MPLBACKEND and JPY_*) or
-        ``-v NAME=value``.
+        cell itself is passed unchanged. PBS hands the job only its ``PBS_O_*`` variables;
+        pass the ones the job needs with ``-v NAME=value,...``. (``-V``, the kernel's whole
+        environment minus MPLBACKEND and JPY_*, works on Torque and newer OpenPBS, but the
+        released OpenPBS 23.06.06 accepts it and exports nothing.)
         """
         name_var, args = pop_option(split(line), "--name-var")
         if name_var is not None:
@@ -134,7 +135,8 @@ class PBSMagics(Magics):
 
             %qstat                    # every job in the queue, array subjobs included
             %qstat -u alice           # one user's (or -u alice,bob)
-            %qstat -x                 # finished jobs too (when the server keeps history;
+            %qstat -x                 # finished jobs too (when the server keeps history,
+                                      # else the queue and a note saying it keeps none;
                                       # Torque lists them for keep_completed anyway)
             %qstat 12.pbs01 workq     # some jobs, or the jobs of a queue
             %qstat -Q                 # qstat's own views (-Q, -B, -a, -n, -s, -f ...): its text
@@ -153,7 +155,17 @@ class PBSMagics(Magics):
             self._run_and_print(["qstat", *args])
             return None
         options, users = parsed
-        rows = pbs.rows(pbs.qstat(["-t", *options]).jobs)
+        jobs = pbs.qstat(["-t", *options]).jobs
+        if "-x" in options and pbs.history_enabled is False:
+            # qstat -x answers nothing at all on such a server, not even the jobs in the
+            # queue (release recording 69): show those, and say why finished ones are not.
+            print(
+                "This PBS server keeps no job history (job_history_enable is off): finished "
+                "jobs are not shown, only the jobs still in the queue.",
+                file=sys.stderr,
+            )
+            jobs = pbs.qstat(["-t", *(o for o in options if o != "-x")]).jobs
+        rows = pbs.rows(jobs)
         records = [dict(zip(LISTING_COLUMNS, r, strict=True)) for r in rows]
         if users is not None:
             records = [r for r in records if r["user"] in users]

@@ -54,8 +54,24 @@ _MAIL_USER = re.compile(
 )
 _MAIL_EVENTS = {"BEGIN": "b", "END": "e", "FAIL": "a", "ALL": "abe", "NONE": "n"}
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,255}$")
-# Options that would make qsub wait for a terminal or run something other than the script.
-_REFUSED_EXTRA = ("--", "-I", "-X", "--version")
+# qsub's options that would break how the server submits: it hands qsub the script on
+# stdin, reads the new job's id from its answer and must not wait for the job.
+_INTERACTIVE = "an interactive job waits for a terminal, and the server has none"
+_REFUSED_LETTERS = {
+    "I": _INTERACTIVE,
+    "X": _INTERACTIVE,  # X11 forwarding, for -I
+    "z": "qsub would not print the new job's id, which the server reads",
+}
+# Torque's qsub (its man page) differs: -x runs the script in an interactive job, and -P is
+# not a project but "submit as another user" (proxy_username[:group], root and managers).
+_TORQUE_REFUSED_LETTERS = {
+    **_REFUSED_LETTERS,
+    "x": _INTERACTIVE,
+    "P": (
+        "on Torque it submits the job as another user (root and managers only); "
+        "an account or project is -A there"
+    ),
+}
 
 
 class QsubOptionError(InvalidOption, SchedulerError):
@@ -242,19 +258,73 @@ def variable_options(
     return options
 
 
-def check_extra(extra: Sequence[str]) -> list[str]:
-    """Native options as typed; the ones that would make qsub not submit the script are
-    refused."""
-    checked: list[str] = []
-    for item in extra:
-        if not isinstance(item, str) or "\0" in item or "\n" in item:
+def check_extra(extra: Sequence[str], *, torque: bool = False) -> list[str]:
+    """Native qsub options as typed, one argv word each, read as qsub's getopt reads them:
+    flags may share a word (``-hV``), and an option's value is the rest of its word or the
+    next word (``-Pproj`` or ``-P proj``, ``-W group_list=x``). Refused: an option
+    without its value, a word that would become the script (qsub reads a lone word as the
+    script's path) and what breaks how the server submits (interactive jobs, ``-z``,
+    OpenPBS's ``-W block=true``, ``--``, long options; on Torque also ``-x`` and ``-P``).
+    Everything else, ``-V``, ``-u``, every other ``-W`` and letters qsub does not know
+    included, is qsub's to judge (it answers in its own words)."""
+    name = "Torque's" if torque else "PBS's"
+    valued = TORQUE_VALUED if torque else _VALUED
+    refused = _TORQUE_REFUSED_LETTERS if torque else _REFUSED_LETTERS
+    example = (
+        "-W group_list=physics or -l nodes=1:ppn=2"
+        if torque
+        else "-P myproject or -l place=scatter"
+    )
+    words = list(extra)
+    for word in words:
+        if not isinstance(word, str) or any(c in word for c in "\0\n\r"):
             raise _fail("Extra qsub options must be single-line text.", "extra")
-        if item in _REFUSED_EXTRA:
-            raise _fail(f"The qsub option {item} cannot be used from here.", "extra")
-        checked.append(item)
-    if checked and not checked[0].startswith("-"):
-        raise _fail("Extra qsub options must start with an option such as -l or -W.", "extra")
-    return checked
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word == "--":
+            raise _fail(
+                "-- cannot be used here: qsub would run the words after it as a command "
+                "instead of the script.",
+                "extra",
+            )
+        if word.startswith("--"):
+            raise _fail(f"{word[:40]} is not one of {name} qsub options here.", "extra")
+        if not word.startswith("-") or word == "-":
+            raise _fail(
+                f"{word[:60]!r} is not a qsub option: each word is an option or the value "
+                f"of the option before it (e.g. {example}).",
+                "extra",
+            )
+        for at, letter in enumerate(word[1:], start=1):
+            # A letter this qsub does not list is read as a flag: qsub refuses it in its own
+            # words (exit 2), or a newer qsub knows it.
+            if letter in refused:
+                raise _fail(f"-{letter} cannot be used here: {refused[letter]}.", "extra")
+            if letter in valued:
+                value = word[at + 1 :]
+                if not value:
+                    i += 1
+                    value = words[i] if i < len(words) else ""
+                    if not value or value.startswith("-"):
+                        raise _fail(f"-{letter} needs a value after it.", "extra")
+                if letter == "W" and not torque and _blocks(value):
+                    raise _fail(
+                        "-W block=true cannot be used here: qsub would wait until the job ends.",
+                        "extra",
+                    )
+                break
+        i += 1
+    return words
+
+
+def _blocks(attributes: str) -> bool:
+    """Whether OpenPBS's ``-W`` value asks qsub to wait for the job (``block=true``)."""
+    for item in attributes.split(","):
+        key, _, value = item.partition("=")
+        if key.strip() == "block" and value.strip().lower() in ("true", "t", "y", "1"):
+            return True
+    return False
 
 
 def torque_resources(request: SubmitRequest) -> list[str]:
