@@ -41,7 +41,7 @@ _JOB_ID = re.compile(
 
 
 def validate_pbs_job_id(value: object) -> str:
-    if not isinstance(value, str) or len(value) > MAX_JOB_ID_LENGTH or not _JOB_ID.match(value):
+    if not isinstance(value, str) or len(value) > MAX_JOB_ID_LENGTH or not _JOB_ID.fullmatch(value):
         shown = repr(value)[:40]
         raise InvalidJobId(
             f"{shown} is not a valid PBS job id: use a number such as 123 or 123.server, "

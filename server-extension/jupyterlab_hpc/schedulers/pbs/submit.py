@@ -100,7 +100,7 @@ def _path(value: str, what: str) -> str:
 def walltime(value: str) -> str:
     """``90`` (minutes), ``1-02:00:00`` or ``01:30:00`` -> PBS ``HH:MM:SS`` (hours may
     exceed 99)."""
-    match = _TIME.match(value.strip())
+    match = _TIME.fullmatch(value.strip())
     if match is None:
         raise _fail(
             f"The time limit {value[:40]!r} is not understood: use minutes (90) or "
@@ -128,7 +128,7 @@ def walltime(value: str) -> str:
 def pbs_memory(value: str) -> str:
     """``4G`` -> ``4gb``, ``500M`` -> ``500mb``, ``1024`` -> ``1024mb`` (Slurm's default
     unit is megabytes), ``100mb`` stays."""
-    match = _MEMORY.match(value.strip())
+    match = _MEMORY.fullmatch(value.strip())
     if match is None or int(match["n"]) == 0:
         raise _fail(
             f"The memory {value[:40]!r} is not understood: use a number with a unit such "
@@ -182,7 +182,7 @@ def select_statement(request: SubmitRequest) -> str | None:
 
 def array_options(value: str) -> list[str]:
     """``1-10`` -> ``-J 1-10``; ``1-10:2%3`` -> ``-J 1-10:2 -W max_run_subjobs=3``."""
-    match = _ARRAY.match(value.strip())
+    match = _ARRAY.fullmatch(value.strip())
     if match is None or int(match["first"]) >= int(match["last"]):
         raise _fail(
             f"The array {value[:40]!r} cannot be given to PBS: use first-last with first "
@@ -226,7 +226,7 @@ def mail_options(events: str | None, users: str | None) -> list[str]:
             letters = "".join(dict.fromkeys(letters))
         options += ["-m", letters]
     if users:
-        if not _MAIL_USER.match(users.strip()):
+        if not _MAIL_USER.fullmatch(users.strip()):
             raise _fail(
                 f"The mail address {users[:60]!r} is not understood: use user@host, "
                 "comma-separated.",
@@ -244,7 +244,7 @@ def variable_options(
     if variables:
         items = []
         for name, value in variables.items():
-            if not _VARIABLE_NAME.match(name):
+            if not _VARIABLE_NAME.fullmatch(name):
                 raise _fail(f"{name[:40]!r} is not a valid environment variable name.", "extra")
             if any(c in value for c in "\n\r\0\"'"):
                 raise _fail(
@@ -371,7 +371,7 @@ def qsub_options(request: SubmitRequest, *, torque: bool = False) -> list[str]:
         raise _fail("PBS has no GRES: ask for GPUs with the GPU count (ngpus) instead.", "gres")
     options: list[str] = []
     if request.name is not None:
-        if not _NAME.match(request.name):
+        if not _NAME.fullmatch(request.name):
             raise _fail(
                 f"The job name {request.name[:40]!r} cannot be used on PBS: letters, digits "
                 "and _ . + - only, at most 236 characters, not starting with '-' or '.'.",
@@ -379,7 +379,7 @@ def qsub_options(request: SubmitRequest, *, torque: bool = False) -> list[str]:
             )
         options += ["-N", request.name]
     if request.partition is not None:
-        if not _QUEUE.match(request.partition):
+        if not _QUEUE.fullmatch(request.partition):
             raise _fail(f"{request.partition[:40]!r} is not a valid PBS queue name.", "partition")
         options += ["-q", request.partition]
     if request.time_limit is not None:
@@ -393,14 +393,14 @@ def qsub_options(request: SubmitRequest, *, torque: bool = False) -> list[str]:
             # One chunk per node: without scatter PBS may pack the chunks on one host.
             options += ["-l", "place=scatter"]
     if request.account is not None:
-        if not _ACCOUNT.match(request.account):
+        if not _ACCOUNT.fullmatch(request.account):
             raise _fail(f"{request.account[:40]!r} is not a valid PBS account string.", "account")
         options += ["-A", request.account]
     if request.array is not None:
         options += torque_array_options(request.array) if torque else array_options(request.array)
     if request.dependency is not None:
         dependency = request.dependency.strip()
-        if not _DEPENDENCY.match(dependency):
+        if not _DEPENDENCY.fullmatch(dependency):
             raise _fail(
                 f"The dependency {request.dependency[:60]!r} is not understood by PBS: use "
                 "type:jobid[:jobid...] (afterok:12.pbs01), comma-separated.",
@@ -448,18 +448,18 @@ def script_directives(script: str) -> list[tuple[int, str]]:
 
 def _directive_value(letter: str, value: str) -> str | None:
     """Why qsub would refuse ``-<letter> <value>``, or None."""
-    if letter == "N" and not _NAME.match(value):
+    if letter == "N" and not _NAME.fullmatch(value):
         return f"the job name {value[:40]!r} is not valid"
-    if letter == "q" and not _QUEUE.match(value):
+    if letter == "q" and not _QUEUE.fullmatch(value):
         return f"{value[:40]!r} is not a valid queue name"
-    if letter == "J" and not _PBS_ARRAY.match(value):
+    if letter == "J" and not _PBS_ARRAY.fullmatch(value):
         return f"the array {value[:40]!r} is not X-Y[:Z]"
     if letter == "t" and ":" in value:
         return (
             f"Torque arrays have no step ({value[:40]!r}): use first-last (1-10), a list "
             "(1,3,5-7) and %N for at most N at once"
         )
-    if letter == "t" and not _TORQUE_ARRAY.match(value):
+    if letter == "t" and not _TORQUE_ARRAY.fullmatch(value):
         return f"the array {value[:40]!r} is not ids and ranges (1-10, 1,3,5-7) with an optional %N"
     if letter == "j" and value not in ("oe", "eo", "n"):
         return "-j takes oe, eo or n"
@@ -468,7 +468,7 @@ def _directive_value(letter: str, value: str) -> str | None:
             key, sep, amount = item.partition("=")
             if not sep or not key or not amount:
                 return f"{item[:40]!r} is not resource=value"
-            if key == "walltime" and not _PBS_DURATION.match(amount):
+            if key == "walltime" and not _PBS_DURATION.fullmatch(amount):
                 return f"the walltime {amount[:40]!r} is not [[hours:]minutes:]seconds"
     return None
 
