@@ -6,7 +6,7 @@ SHELL := /bin/bash
 VENV := $(CURDIR)/.venv
 export PATH := $(VENV)/bin:$(PATH)
 PYTHON := $(VENV)/bin/python
-JUPYTER_ROOT ?= $(CURDIR)
+DEMO_STATE ?= $(CURDIR)/.demo
 DEMO_PORT ?= 8888
 
 .PHONY: help setup system venv npm build cluster sample-jobs demo test lint test-python \
@@ -50,11 +50,11 @@ cluster: system
 sample-jobs: cluster
 	scripts/sample-jobs
 
+# The Lab on a copy of demo/files, with the jobs panel open, a kernel that loads a module,
+# and every change kept in .demo (demo/jupyter_server_config.py says what is where).
 demo: setup cluster sample-jobs
-	modules=$$(scripts/sample-modules $(CURDIR)/.demo-modules) && \
-	jupyter lab --ServerApp.root_dir=$(JUPYTER_ROOT) --port=$(DEMO_PORT) \
-		--HPCConfig.module_system=lmod --HPCConfig.module_paths="$$modules" \
-		$$( [ "$$(id -u)" -eq 0 ] && echo --allow-root ) --no-browser
+	DEMO_STATE=$(DEMO_STATE) JUPYTER_DATA_DIR=$(DEMO_STATE)/data \
+	jupyter lab --config demo/jupyter_server_config.py --port=$(DEMO_PORT) --no-browser
 
 lint: venv npm
 	ruff check server-extension

@@ -55,6 +55,15 @@ if (!process.env.UI_TEST_TORQUE_STATE) {
   );
 }
 
+// The demo (`make demo`'s server config, demo/jupyter_server_config.py), 300 ports higher,
+// with its state in a fresh folder and a token, as a newcomer's browser meets it.
+process.env.UI_TEST_DEMO_PORT = process.env.UI_TEST_DEMO_PORT || String(Number(port) + 300);
+const demoPort = process.env.UI_TEST_DEMO_PORT;
+if (!process.env.UI_TEST_DEMO_STATE) {
+  process.env.UI_TEST_DEMO_STATE = fs.mkdtempSync(path.join(os.tmpdir(), 'jupyterlab-hpc-ui-demo-'));
+}
+process.env.UI_TEST_DEMO_TOKEN = process.env.UI_TEST_DEMO_TOKEN || 'ui-test-demo-token';
+
 module.exports = {
   ...baseConfig,
   timeout: 90000,
@@ -109,6 +118,17 @@ module.exports = {
         ...process.env,
         JUPYTER_DATA_DIR: process.env.HPC_UI_DATA_DIR,
         JUPYTER_PATH: process.env.HPC_UI_SHARED_DIR
+      },
+      reuseExistingServer: !process.env.CI
+    },
+    {
+      command: `jupyter lab --config ../demo/jupyter_server_config.py --port=${demoPort} --no-browser --IdentityProvider.token=${process.env.UI_TEST_DEMO_TOKEN}`,
+      url: `http://localhost:${demoPort}/api/status?token=${process.env.UI_TEST_DEMO_TOKEN}`,
+      timeout: 120 * 1000,
+      env: {
+        ...process.env,
+        DEMO_STATE: process.env.UI_TEST_DEMO_STATE,
+        JUPYTER_DATA_DIR: path.join(process.env.UI_TEST_DEMO_STATE, 'data')
       },
       reuseExistingServer: !process.env.CI
     }

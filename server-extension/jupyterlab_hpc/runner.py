@@ -28,10 +28,15 @@ class CommandNotFound(Exception):
 class CommandTimeout(Exception):
     """The command ran longer than its timeout and was killed."""
 
-    def __init__(self, argv: Sequence[str], timeout: float) -> None:
+    def __init__(
+        self, argv: Sequence[str], timeout: float, stdout: str = "", stderr: str = ""
+    ) -> None:
         super().__init__(f"'{argv[0]}' did not answer within {timeout:g} s and was stopped.")
         self.argv = tuple(argv)
         self.timeout = timeout
+        # What it printed before it was stopped (run_sync only).
+        self.stdout = stdout
+        self.stderr = stderr
 
 
 @dataclass(frozen=True)
@@ -159,8 +164,10 @@ class CommandRunner:
             try:
                 out, err = proc.communicate(stdin.encode() if stdin is not None else None, limit)
             except subprocess.TimeoutExpired:
-                _stop_group(proc, grace)
-                raise CommandTimeout(argv, limit) from None
+                out, err = _stop_group(proc, grace)
+                raise CommandTimeout(
+                    argv, limit, out.decode(errors="replace"), err.decode(errors="replace")
+                ) from None
             except KeyboardInterrupt:
                 _stop_group(proc, grace)
                 raise
@@ -178,11 +185,19 @@ def _kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
-def _stop_group(proc: subprocess.Popen[bytes], grace: float) -> None:
+def _stop_group(proc: subprocess.Popen[bytes], grace: float) -> tuple[bytes, bytes]:
+    """Stop the process group; everything it printed (communicate() keeps what an earlier,
+    timed-out communicate() had read)."""
     if grace > 0:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.communicate(timeout=grace)
+        try:
+            out, err = proc.communicate(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pass
+        else:
+            _kill_group(proc.pid)  # children it left behind
+            return out or b"", err or b""
     _kill_group(proc.pid)
-    proc.communicate()
+    out, err = proc.communicate()
+    return out or b"", err or b""

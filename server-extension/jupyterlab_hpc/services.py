@@ -79,8 +79,12 @@ class HPCServices:
             if self.scheduler is not None
             else None
         )
+        kind = self.scheduler.kind if self.scheduler is not None else None
         self.templates = TemplateStore(
-            site_templates(config.submit_templates, self.log), user_templates_file(), self.log
+            site_templates(config.submit_templates, self.log, kind),
+            user_templates_file(),
+            self.log,
+            kind,
         )
         self._version: str | None = None
         self._cluster: str | None = None

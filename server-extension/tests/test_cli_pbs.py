@@ -7,9 +7,12 @@ from typing import Any
 
 import pytest
 
+from jupyterlab_hpc.cli.jobs import headings
+
 from .cli_run import CLI
 from .pbs_replay.fixtures import REPLAY_BIN, PBSReplay
 from .test_handlers import get_json
+from .test_pbs_json import qsub
 
 
 @pytest.fixture
@@ -116,6 +119,36 @@ def test_cancel_a_subjob_with_other_jobs_on_pbs(cli: CLI, pbs_replay: PBSReplay)
     assert "4.pbs01" not in state["jobs"]
     # every subjob ended, so the array went to the history with them
     assert state["history"]["3[].pbs01"]["job_state"] == "F"
-    assert [state["history"][f"3[{i}].pbs01"]["job_state"] for i in (1, 2, 3)] == ["X"] * 3
+    # the ended array's subjobs are F (release-23.06.06/49)
+    assert [state["history"][f"3[{i}].pbs01"]["job_state"] for i in (1, 2, 3)] == ["F"] * 3
     qdels = [c for c in pbs_replay.calls() if c[0] == "qdel"]
     assert qdels == [["qdel", "4.pbs01"], ["qdel", "3[1].pbs01"], ["qdel", "3[2-3].pbs01"]]
+
+
+def test_jobs_table_says_queue_on_pbs(cli: CLI) -> None:
+    """PBS calls a partition a queue, as the queue panel's column does."""
+    header = cli.run("jobs", "--all").stdout.splitlines()[0].split()
+    assert header[:5] == ["JOBID", "NAME", "USER", "STATE", "QUEUE"]
+    assert "PARTITION" not in header
+
+
+def test_table_headings_in_each_batch_systems_words() -> None:
+    assert headings("pbs")[4] == headings("torque")[4] == "QUEUE"
+    assert headings("slurm")[4] == "PARTITION"
+
+
+def test_jobs_on_the_release_show_names_as_submitted(
+    cli: CLI, pbs_replay: PBSReplay, tmp_path: Path
+) -> None:
+    """The released 23.06.06 prints -N 00 / 1.50 and -A 0.10 as bare, invalid JSON."""
+    pbs_replay.update(json_printer="release")
+    for option in (("-N", "1.50"), ("-N", "00"), ("-A", "0.10")):
+        qsub(tmp_path, *option)
+    pbs_replay.clear_calls()
+    rows = {r[0]: r for r in cli.run("jobs", "--json").json()["rows"]}
+    assert [rows[f"{n}.pbs01"][3] for n in (10, 11)] == ["1.50", "00"]
+    assert rows["12.pbs01"][5] == "0.10"
+    table = [line.split()[:2] for line in cli.run("jobs").stdout.splitlines()]
+    assert ["10.pbs01", "1.50"] in table
+    assert ["11.pbs01", "00"] in table
+    assert pbs_replay.calls() == [["qstat", "-f", "-F", "json", "-t"]] * 2

@@ -38,6 +38,12 @@ PATH_ARGUMENTS = [
     "%00",
     "99999999",
     "99999999_[1-3]",
+    # Valid but for a trailing newline or control character ($ in a pattern matches
+    # before a final newline: only fullmatch refuses them).
+    "99999999\n",
+    "python3\n",
+    "python3\r",
+    "99999999\x1b",
 ]
 CANARY_DIR = Path("/tmp")
 
@@ -74,6 +80,16 @@ def nasty_strings(canary: str) -> list[str]:
         "' OR 1=1 --",
         "<script>alert(1)</script>",
         "\n\r\t",
+        "debug\n",
+        "python3\n",
+        "gcc/12.2.0\n",
+        "PATH\n",
+        "251\r\n",
+        "ok\t",
+        "\x1b[31mred\x1b[0m",
+        "\x7f",
+        "a\u2028b",
+        "\x0b\x0c",
         "null",
         "true",
         "{}",

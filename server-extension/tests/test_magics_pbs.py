@@ -26,6 +26,7 @@ from .magic_shell import run, run_failing, shell_with_magics
 from .pbs_replay.fixtures import PBSReplay
 from .test_fuzz import CANARY_DIR, nasty_strings
 from .test_magics_fuzz import MAGIC_EXTRAS, MUST_TRY
+from .test_pbs_json import qsub
 
 
 @pytest.fixture
@@ -294,6 +295,63 @@ def test_job_detail_wait_cancel_on_pbs(
     assert pbs_replay.calls()[0] == ["qstat", "-f", "-F", "json", "-x", "-t", "1.pbs01"]
 
 
+def test_job_and_wait_with_job_history_off(
+    shell: InteractiveShell, pbs_replay: PBSReplay, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """job_history_enable off (the OpenPBS default): qstat -x answers nothing, not even a
+    running job (release recording 68), so %job asks again without -x, and then first."""
+    pbs_replay.set_job_history(False)
+    running = run(shell, "%job 1.pbs01")
+    assert running.state is JobState.RUNNING
+    assert not running.forgotten
+    assert pbs_replay.calls() == [
+        ["qstat", "-f", "-F", "json", "-x", "-t", "1.pbs01"],  # nothing, "not configured"
+        ["qstat", "-f", "-F", "json", "-t", "1.pbs01"],
+    ]
+    pbs_replay.clear_calls()
+    assert run(shell, "%job 1.pbs01").state is JobState.RUNNING
+    assert pbs_replay.calls() == [["qstat", "-f", "-F", "json", "-t", "1.pbs01"]]
+    error = run_failing(shell, "%job wait 1.pbs01 --timeout 0.2")
+    assert isinstance(error, BatchError)
+    assert "still running" in error.message  # it waited: the job is known
+    # A job that ends is forgotten at once; the message says the server keeps no history.
+    run(shell, "%qdel 4.pbs01")
+    error = run_failing(shell, "%job 4.pbs01")
+    assert isinstance(error, BatchError)
+    assert "keeps no job history (job_history_enable is off)" in error.message
+    capsys.readouterr()
+
+
+def test_job_history_switched_on_again_is_noticed(
+    shell: InteractiveShell, pbs_replay: PBSReplay
+) -> None:
+    """An administrator turning job history on while the kernel runs (qmgr, recording 71):
+    the next job that is not in the queue is asked for with -x, and found."""
+    pbs_replay.set_job_history(False)
+    assert run(shell, "%job 4.pbs01").state is JobState.PENDING
+    pbs_replay.set_job_history(True)
+    run(shell, "%qdel 4.pbs01")
+    pbs_replay.clear_calls()
+    done = run(shell, "%job 4.pbs01")
+    assert done.state is JobState.CANCELLED
+    assert pbs_replay.calls() == [
+        ["qstat", "-f", "-F", "json", "-t", "4.pbs01"],  # 35: finished, so history is on
+        ["qstat", "-f", "-F", "json", "-x", "-t", "4.pbs01"],
+    ]
+
+
+def test_qstat_x_with_job_history_off(
+    shell: InteractiveShell, pbs_replay: PBSReplay, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """qstat -x on such a server prints no job at all (69): %qstat -x shows the queue and
+    says plainly that the server keeps no history."""
+    pbs_replay.set_job_history(False)
+    table = run(shell, "%qstat -x")
+    assert {"1.pbs01", "4.pbs01", "3[2-3].pbs01"} <= set(table["id"])
+    assert "0.pbs01" not in set(table["id"])  # finished, forgotten when history went off
+    assert "keeps no job history (job_history_enable is off)" in capsys.readouterr().err
+
+
 def test_job_output_on_pbs(
     shell: InteractiveShell, pbs_replay: PBSReplay, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -304,6 +362,22 @@ def test_job_output_on_pbs(
     out = capsys.readouterr().out
     assert out.endswith("\nline 2\n")
     assert "line 1" not in out
+
+
+def test_job_output_in_a_folder_on_pbs(
+    shell: InteractiveShell, pbs_replay: PBSReplay, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """-o and -e naming a folder: PBS writes <job id>.OU and <job id>.ER there (release
+    recordings 53-55); the folder without its / (57) is made one by qsub."""
+    Path("out").mkdir()
+    job = run(shell, "%%qsub -o out/ -e out\necho hi\n")
+    Path("out", f"{job.id}.OU").write_text("quick out\n")
+    Path("out", f"{job.id}.ER").write_text("quick err\n")
+    assert job.stdout_path == str(Path.cwd() / "out" / "10.pbs01.OU")
+    assert job.stderr_path == str(Path.cwd() / "out" / "10.pbs01.ER")
+    assert (job.read_stdout(), job.read_stderr()) == ("quick out\n", "quick err\n")
+    run(shell, f"%job output {job.id}")
+    assert capsys.readouterr().out.endswith("quick out\n")
 
 
 def test_blocking_pbs_rejects_bad_ids_before_running_anything(pbs_replay: PBSReplay) -> None:
@@ -381,7 +455,8 @@ def test_qdel_sends_a_subjob_alone(
     assert "5.pbs01" not in state["jobs"]
     # every subjob ended, so the array went to the history with them
     assert state["history"]["3[].pbs01"]["job_state"] == "F"
-    assert [state["history"][f"3[{i}].pbs01"]["job_state"] for i in (1, 2, 3)] == ["X"] * 3
+    # the ended array's subjobs are F (release-23.06.06/49)
+    assert [state["history"][f"3[{i}].pbs01"]["job_state"] for i in (1, 2, 3)] == ["F"] * 3
     assert not state.get("server_down")
     assert pbs_replay.calls() == [
         ["qdel", "4.pbs01"],
@@ -415,3 +490,22 @@ def test_qdel_shows_each_calls_outcome(
     assert "Deletion requested: 3[1].pbs01" in captured.out
     assert "Not deleted: 9999: qdel: Unknown Job Id 9999.pbs01" in captured.err
     assert pbs_replay.state()["jobs"]["3[1].pbs01"]["job_state"] == "X"
+
+
+def test_qstat_and_job_on_the_release_show_names_as_submitted(
+    shell: InteractiveShell, pbs_replay: PBSReplay, tmp_path: Path
+) -> None:
+    """The released 23.06.06 prints -N 1.50 / 00 / inf as bare tokens, invalid JSON."""
+    pbs_replay.update(json_printer="release")
+    for name in ("1.50", "00", "inf"):
+        qsub(tmp_path, "-N", name)
+    pbs_replay.clear_calls()
+    df = run(shell, "%qstat")
+    names = df.set_index("id")["name"]
+    assert [names[f"{n}.pbs01"] for n in (10, 11, 12)] == ["1.50", "00", "inf"]
+    job = run(shell, "%job 11.pbs01")
+    assert job.info.name == "00"
+    assert pbs_replay.calls() == [
+        ["qstat", "-f", "-F", "json", "-t"],
+        ["qstat", "-f", "-F", "json", "-x", "-t", "11.pbs01"],
+    ]

@@ -278,9 +278,11 @@ def test_job_detail_jobs_listing_and_cancel(shell: InteractiveShell, submit: Sub
     assert job_id not in set(run(shell, "%jobs -s running")["id"])
     run(shell, f"%job cancel {job_id}")
     assert scontrol_fields(job_id)["JobState"] == "CANCELLED"
+    # Accounting runs here and has no record: a typo, not a job that ended and was forgotten.
     error = run_failing(shell, "%job 999999999")
     assert isinstance(error, BatchError)
-    assert "no longer known to Slurm" in str(error)
+    assert "Slurm has no job 999999999: it is not in the queue and Slurm accounting" in str(error)
+    assert "MinJobAge" not in str(error)
 
 
 def test_submit_is_scheduler_neutral(shell: InteractiveShell, submit: Submitter) -> None:
@@ -343,6 +345,68 @@ def test_salloc_without_a_shell_then_srun_in_it(
     assert alloc.state in (JobState.CANCELLED, JobState.COMPLETING)
 
 
+def test_salloc_with_a_command_runs_it_then_releases_the_allocation(
+    shell: InteractiveShell, submit: Submitter, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As the centers' docs write it: salloc's options, then the command.
+    alloc = track(
+        submit,
+        run(shell, f"%salloc -N 1 -t 1 -J salloc-cmd --timeout {START_TIMEOUT} hostname"),
+    )
+    out = capsys.readouterr().out
+    assert os.uname().nodename in out  # hostname ran
+    assert f"Allocation {alloc.id} ran hostname and was released." in out
+    # Released when the command ended, not left idle until its time limit.
+    assert alloc.state in (JobState.COMPLETED, JobState.COMPLETING)
+    # Options after "--" and words that look like options belong to the command.
+    run(shell, f"%salloc -t 1 --timeout {START_TIMEOUT} -- sh -c 'echo in=$SLURM_JOB_ID'")
+    assert "in=" in capsys.readouterr().out
+    error = run_failing(shell, f"%salloc -t 1 --timeout {START_TIMEOUT} sh -c 'exit 3'")
+    assert isinstance(error, BatchError)
+    assert "sh exited with code 3 in allocation" in str(error)
+
+
+def test_salloc_that_gets_no_allocation_in_time_says_so(shell: InteractiveShell) -> None:
+    # A held request never starts: salloc's --immediate runs out.
+    error = run_failing(shell, "%salloc --timeout 2 -H -t 1 -J salloc-never")
+    assert isinstance(error, BatchError)
+    assert str(error).startswith("No allocation was granted within 2 s (--timeout)")
+    assert "Connection timed out" not in str(error).splitlines()[0]
+
+
+def test_scancel_of_an_unknown_id_is_an_error(
+    shell: InteractiveShell, submit: Submitter, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # scancel alone is silent about ids it does not know (exit 0): a typo looked cancelled.
+    job_id = submit.sbatch("-H", "-t", "1", "-J", "scancel-mixed", "--wrap", "true")
+    error = run_failing(shell, f"%scancel {job_id} 99999999")
+    assert isinstance(error, BatchError)
+    assert str(error).startswith("Slurm has no job 99999999: check the id.")
+    assert f"Cancellation requested: {job_id}\n" in capsys.readouterr().out
+    wait_for_state(job_id, "CANCELLED", timeout=30)
+    # An ended job is said to have ended; filters that match nothing say so.
+    run(shell, f"%scancel {job_id}")
+    assert f"Already ended, nothing to cancel: {job_id}" in capsys.readouterr().out
+    run(shell, "%scancel --me --name=no-such-job-name-anywhere")
+    assert "No job in the queue matched the filters" in capsys.readouterr().out
+
+
+def test_squeue_bad_option_shows_the_users_words(shell: InteractiveShell) -> None:
+    error = run_failing(shell, "%squeue --no-such-option")
+    assert isinstance(error, BatchError)
+    assert "command: squeue --no-such-option" in str(error)
+    assert "--Format" not in str(error)
+
+
+def test_job_wait_says_the_pending_reason_in_words(
+    shell: InteractiveShell, submit: Submitter
+) -> None:
+    job_id = submit.sbatch("-H", "-t", "1", "-J", "reason-words", "--wrap", "true")
+    job = run(shell, f"%job {job_id}")
+    assert "held by its owner: release it to let it run" in job.status_line()
+    assert "JobHeldUser" not in job.status_line()
+
+
 def test_srun_failure_and_timeout(shell: InteractiveShell, submit: Submitter) -> None:
     error = run_failing(shell, "%srun -p no-such-partition true")
     assert isinstance(error, BatchError)
@@ -352,8 +416,9 @@ def test_srun_failure_and_timeout(shell: InteractiveShell, submit: Submitter) ->
     name = f"srun-timeout-{uuid.uuid4().hex[:8]}"
     error = run_failing(shell, f"%srun --timeout 2 -H -t 1 -J {name} true")
     assert isinstance(error, BatchError)
-    assert "did not answer within 2 s" in str(error)
+    assert "srun did not finish within 2 s (--timeout) and was stopped" in str(error)
     assert "command: srun -H -t 1" in str(error)
+    assert "queued and waiting for resources" in error.output  # srun's own words
 
     def left() -> str:
         return subprocess.run(

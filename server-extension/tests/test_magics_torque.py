@@ -111,7 +111,7 @@ def test_qsub_file_array_and_its_subjobs(
 def test_failing_submission_shows_torques_message(shell: InteractiveShell) -> None:
     error = run_failing(shell, "%%qsub -q nosuchqueue\nhostname\n")
     assert isinstance(error, BatchError)
-    assert error.message == "qsub failed (exit code 170)."
+    assert error.message == "qsub failed (exit code 172)."  # 80_qsub_bad_queue
     assert error.command == "qsub -q nosuchqueue"
     assert "Unknown queue" in error.output
     # OpenPBS's -J is not Torque's: qsub refuses it.
@@ -201,10 +201,10 @@ def test_hold_release_delete_on_torque(
     run(shell, "%qrls 11")
     assert run(shell, "%job 11.torque01").state is JobState.PENDING
     run(shell, "%qdel 11.torque01")
-    assert "11.torque01" not in torque_replay.state()["jobs"]
+    assert torque_replay.letter("11.torque01") == "C"
     error = run_failing(shell, "%qdel 9999")
     assert isinstance(error, BatchError)
-    assert error.output == "qdel: Unknown Job Id Error 9999.torque01"
+    assert error.output == "qdel: nonexistent job id: 9999.torque01"  # 65_qdel_unknown
 
 
 def test_subjob_ranges_and_one_subjob_on_torque(
@@ -233,8 +233,8 @@ def test_subjob_ranges_and_one_subjob_on_torque(
     assert "<job_state>Q</job_state>" in torque_replay.state()["jobs"]["20[4].torque01"]
     run(shell, "%job cancel 20[4-5].torque01")
     assert ["qdel", "-t", "4-5", "20[].torque01"] in torque_replay.argvs()
-    jobs = torque_replay.state()["jobs"]
-    assert sorted(k for k in jobs if k.startswith("20[")) == ["20[1].torque01", "20[].torque01"]
+    letters = [torque_replay.letter(f"20[{i}].torque01") for i in range(1, 6)]
+    assert letters == ["Q", "C", "C", "C", "C"]
 
 
 def test_neutral_magics_on_torque(shell: InteractiveShell, torque_replay: TorqueReplay) -> None:
@@ -281,8 +281,11 @@ def test_job_detail_wait_cancel_on_torque(
     assert done.info.exit_code == 0
     assert run(shell, "%job wait 1.torque01") is JobState.COMPLETED
     run(shell, "%job cancel 11.torque01")
-    # This server keeps no finished jobs (keep_completed 0): the job is gone at once.
-    assert "Cancelled: job 11.torque01 is no longer in the queue." in capsys.readouterr().out
+    # Torque keeps the deleted job in state C, with no exit status (11_qdel_held, 43).
+    assert "Cancellation requested: job 11.torque01 is cancelled." in capsys.readouterr().out
+    torque_replay.keep_completed(0)  # a server that forgets an ended job at once
+    run(shell, "%job cancel 9.torque01")
+    assert "Cancelled: job 9.torque01 is no longer in the queue." in capsys.readouterr().out
     error = run_failing(shell, "%job 9999")
     assert isinstance(error, BatchError)
     assert "no longer known to Torque" in error.message
@@ -342,6 +345,45 @@ def test_torque_magics_survive_hostile_input(
     new = [
         x
         for i, x in torque_replay.state()["jobs"].items()
-        if int(i.split("[")[0].split(".")[0]) >= 18
+        if int(i.split("[")[0].split(".")[0]) >= 20  # the jobs qsub made
     ]
     assert all("<job_state>H</job_state>" in x for x in new)
+
+
+def test_array_details_and_cancel_on_torque(
+    shell: InteractiveShell, torque_replay: TorqueReplay, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``%job 20[]``: the array's own record (which ``qstat -t`` never shows) and its
+    subjobs; a folded row's subjobs; ``%job cancel`` of the array: cancelled before it ran."""
+    job = run(shell, "%%qsub -N sweep -t 1-3\nhostname\n")
+    assert job.id == "20[].torque01"
+    assert job.info.id == "20[].torque01"
+    assert job.info.name == "sweep"
+    assert [r.id for r in job.records[1:]] == [f"20[{i}].torque01" for i in (1, 2, 3)]
+    row = run(shell, "%job 20[2-3].torque01")
+    assert [r.id for r in row.records] == ["20[2].torque01", "20[3].torque01"]
+    assert row.state is JobState.PENDING
+    run(shell, "%job cancel 20[].torque01")
+    assert "Cancellation requested: job 20[].torque01 is cancelled." in capsys.readouterr().out
+    ended = run(shell, "%job 20[].torque01")
+    assert ended.info.reason == "Subjobs: 3 cancelled"
+    assert [r.state for r in ended.records] == [JobState.CANCELLED] * 4
+    table = run(shell, "%qstat 20[].torque01")
+    assert set(table["state"]) == {"cancelled"}
+    assert set(table["reason"]) == {"Deleted before it ran"}
+
+
+def test_recorded_endings_on_torque(shell: InteractiveShell, torque_replay: TorqueReplay) -> None:
+    """The jobs of 43 (all C): a walltime kill (-11) is a timeout, deleted jobs that never
+    ran are cancelled, as %qstat, %job and %job wait read them."""
+    torque_replay.load_recorded("43_qstat_f_x_t_after_deletes.txt")
+    rows = run(shell, "%qstat").set_index("id")
+    assert rows.loc["3.torque01", "state"] == "timeout"
+    assert rows.loc["3.torque01", "reason"] == (
+        "Exit status -11: it ran past its walltime (JOB_EXEC_OVERLIMIT_WT)"
+    )
+    assert rows.loc["9.torque01", "state"] == "cancelled"
+    assert rows.loc["7[3].torque01", "reason"] == "Deleted before it ran"
+    assert run(shell, "%job wait 3.torque01") is JobState.TIMEOUT
+    assert run(shell, "%job wait 11.torque01") is JobState.CANCELLED
+    assert run(shell, "%job 2.torque01").state is JobState.FAILED

@@ -6,7 +6,7 @@ import pytest
 from IPython.core.error import UsageError
 from traitlets.config import Config
 
-from jupyterlab_hpc.magics import display
+from jupyterlab_hpc.magics import display, load_ipython_extension, unload_ipython_extension
 from jupyterlab_hpc.magics.args import has_option, pop_float, pop_option, split
 from jupyterlab_hpc.magics.context import MagicsContext, job_environment
 from jupyterlab_hpc.magics.errors import BatchError
@@ -122,3 +122,24 @@ def test_site_settings_come_from_the_ipython_config(monkeypatch: pytest.MonkeyPa
 
 def test_job_tables_have_every_listing_column() -> None:
     assert sorted(display.JOB_COLUMNS) == sorted(LISTING_COLUMNS)
+
+
+def test_only_the_batch_systems_that_are_here_get_magics(monkeypatch: pytest.MonkeyPatch) -> None:
+    shell = shell_with_magics()
+    try:
+        # This machine has Slurm and no PBS: no %qsub, %qstat ...
+        monkeypatch.setitem(shell.config, "HPCConfig", Config({"scheduler": "auto"}))
+        load_ipython_extension(shell)
+        assert shell.find_line_magic("sbatch") is not None
+        assert shell.find_line_magic("qsub") is None
+        assert shell.find_line_magic("jobs") is not None  # the neutral ones always
+        # A site that names PBS gets PBS's, and not Slurm's.
+        monkeypatch.setitem(shell.config, "HPCConfig", Config({"scheduler": "pbs"}))
+        load_ipython_extension(shell)
+        assert shell.find_line_magic("qstat") is not None
+        assert shell.find_line_magic("squeue") is None
+        unload_ipython_extension(shell)
+        assert shell.find_line_magic("jobs") is None
+    finally:
+        monkeypatch.undo()
+        load_ipython_extension(shell)

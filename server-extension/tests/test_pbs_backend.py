@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -9,19 +10,21 @@ from pathlib import Path
 import pytest
 
 from jupyterlab_hpc.config import HPCConfig
-from jupyterlab_hpc.runner import CommandRunner
+from jupyterlab_hpc.runner import CommandResult, CommandRunner
 from jupyterlab_hpc.schedulers.base import InvalidJobId, Job, JobState, SchedulerError
 from jupyterlab_hpc.schedulers.detect import detect_scheduler, no_scheduler_message
 from jupyterlab_hpc.schedulers.pbs.commands import (
+    history_kept,
     qdel_groups,
     split_qdel_args,
     validate_pbs_job_id,
 )
+from jupyterlab_hpc.schedulers.pbs.parse import parse_server_json
 from jupyterlab_hpc.schedulers.pbs.scheduler import PBSScheduler
 from jupyterlab_hpc.schedulers.slurm.scheduler import SlurmScheduler
 
 from .pbs_replay.fixtures import REPLAY_BIN, PBSReplay
-from .pbs_replay.recordings import stdout
+from .pbs_replay.recordings import recording, stdout
 
 JSON_LISTING = ["qstat", "-f", "-F", "json", "-t"]
 
@@ -229,7 +232,7 @@ async def test_json_that_does_not_parse_falls_back_to_text(tmp_path: Path) -> No
     sched = PBSScheduler(CommandRunner({"qstat": str(qstat)}))
     rows = await sched.list_rows()
     assert [r[0] for r in rows][:2] == ["1.pbs01", "2.pbs01"]
-    assert sched.uses_json  # the next poll tries JSON again
+    assert sched.uses_json  # -F json was not refused: JSON is tried again later
 
 
 async def test_the_stand_in_qdel_crashes_on_a_subjob_mixed_with_another_id(
@@ -252,6 +255,76 @@ async def test_the_stand_in_qdel_crashes_on_a_subjob_mixed_with_another_id(
     assert [(r.ok, r.message) for r in results] == [
         (False, "cannot connect to server pbs01 (errno=15010)")
     ] * 2
+
+
+def recorded_result(name: str) -> CommandResult:
+    rec = recording(f"release-23.06.06/{name}")
+    return CommandResult(tuple(rec.cmd.split()), rec.exit_code, rec.stdout, rec.stderr, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [
+        ("68_qstat_f_F_json_x_t_running_history_off", False),  # exit 0, "not configured"
+        ("69_qstat_x_history_off", False),
+        ("70_qstat_f_F_json_running_history_off", None),  # no -x: says nothing about it
+        ("72_qstat_x_f_F_json_finished_job_after_history_off_on", True),  # 153, history on
+    ],
+)
+def test_what_a_qstat_answer_says_about_job_history(name: str, kept: bool | None) -> None:
+    assert history_kept(recorded_result(name)) is kept
+
+
+async def test_the_stand_in_without_job_history_answers_as_the_release(
+    pbs_replay: PBSReplay,
+) -> None:
+    """job_history_enable off (66-70), then on again (71-72): what the stand-in prints."""
+    runner = CommandRunner(pbs_replay.command_paths, timeout=10)
+    pbs_replay.set_job_history(False)
+    server = await runner.run(["qstat", "-B", "-f", "-F", "json"])
+    recorded_server = json.loads(stdout("release-23.06.06/67_qstat_B_f_F_json_history_off"))
+    assert (
+        json.loads(server.stdout)["Server"]["pbs01"]["job_history_enable"]
+        == recorded_server["Server"]["pbs01"]["job_history_enable"]
+        == "False"
+    )
+    assert parse_server_json(server.stdout).history_enabled is False
+    running = await runner.run(["qstat", "-f", "-F", "json", "-x", "-t", "1.pbs01"])
+    recorded = recording("release-23.06.06/68_qstat_f_F_json_x_t_running_history_off")
+    assert running.returncode == recorded.exit_code == 0
+    assert running.stderr == recorded.stderr.replace("4072.pbs01", "1.pbs01")
+    assert "Jobs" not in json.loads(running.stdout)
+    everything = await runner.run(["qstat", "-f", "-x"])
+    assert (everything.returncode, everything.stdout) == (0, "")
+    assert everything.stderr == stderr_of("69_qstat_x_history_off")  # the trailing space
+    shown = await runner.run(["qstat", "-f", "-F", "json", "1.pbs01"])  # without -x: 70
+    assert list(json.loads(shown.stdout)["Jobs"]) == ["1.pbs01"]
+    pbs_replay.set_job_history(True)
+    forgotten = await runner.run(["qstat", "-x", "-f", "-F", "json", "0.pbs01"])
+    assert forgotten.returncode == 153  # removed when history went off, not back (72)
+    assert forgotten.stderr == "qstat: Unknown Job Id 0.pbs01\n"
+
+
+async def test_the_stand_in_refuses_ngpus_as_the_release(
+    pbs_replay: PBSReplay, tmp_path: Path
+) -> None:
+    """A default OpenPBS defines no ngpus (48); a site that adds it to its resources does."""
+    runner = CommandRunner(pbs_replay.command_paths, timeout=10)
+    script = tmp_path / "quick.sh"
+    script.write_text("#!/bin/sh\n")
+    recorded = recording("release-23.06.06/48_qsub_ngpus_unknown_resource")
+    refused = await runner.run(recorded.cmd.replace("quick.sh", str(script)).split())
+    assert (refused.returncode, refused.stdout, refused.stderr) == (
+        recorded.exit_code,
+        recorded.stdout,
+        recorded.stderr,
+    )
+    pbs_replay.update(custom_resources=["ngpus"])
+    assert (await runner.run(["qsub", "-l", "select=1:ngpus=1", str(script)])).ok
+
+
+def stderr_of(name: str) -> str:
+    return recording(f"release-23.06.06/{name}").stderr
 
 
 def test_qdel_groups_put_each_subjob_alone() -> None:

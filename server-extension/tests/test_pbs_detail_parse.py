@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from jupyterlab_hpc.schedulers.base import HistoryQuery, JobState
@@ -115,9 +117,9 @@ def test_array_parent_lists_its_subjobs() -> None:
     assert [t.id for t in detail.tasks] == ["3[1].pbs01"]
     task = detail.tasks[0]
     assert (task.array_job_id, task.array_task_id) == ("3[].pbs01", "1")
-    # -o to a folder: PBS writes <name>.o<number>.<index> there
-    assert task.stdout_path == "/home/alice/pbsout/arrayjob.o3.1"
-    assert detail.job.stdout_path == "/home/alice/pbsout/arrayjob.o3"
+    # -o to a folder: PBS copies the spool file <job id>.OU there
+    assert task.stdout_path == "/home/alice/pbsout/3[1].pbs01.OU"
+    assert detail.job.stdout_path == "/home/alice/pbsout/3[].pbs01.OU"
 
 
 def test_signal_and_joined_paths() -> None:
@@ -133,6 +135,47 @@ def test_signal_and_joined_paths() -> None:
     assert detail is not None
     assert detail.job.state == JobState.FAILED
     assert detail.job.stdout_path == "/home/alice/smoke.e0"
+
+
+def test_output_in_a_folder_is_the_spool_file_by_job_id() -> None:
+    """The release 23.06.06, -o/-e naming a folder (53): Output_Path and Error_Path stay the
+    folder, and the files are <job id>.OU and <job id>.ER, as ls -l of it shows (54)."""
+    jobs = parse_qstat_json(
+        stdout("release-23.06.06/53_qstat_x_f_F_json_t_o_e_folder_finished")
+    ).jobs
+    listed = {
+        line.split()[-1] for line in stdout("release-23.06.06/54_ls_l_out_folder").splitlines()[1:]
+    }
+    plain = job_detail("4066.pbs01", jobs)
+    array = job_detail("4067[].pbs01", jobs)
+    assert plain is not None
+    assert array is not None
+    assert (plain.job.stdout_path, plain.job.stderr_path) == (
+        "/home/alice/out/4066.pbs01.OU",
+        "/home/alice/out/4066.pbs01.ER",
+    )
+    paths = [(t.stdout_path, t.stderr_path) for t in array.tasks]
+    assert paths == [
+        ("/home/alice/out/4067[1].pbs01.OU", "/home/alice/out/4067[1].pbs01.ER"),
+        ("/home/alice/out/4067[2].pbs01.OU", "/home/alice/out/4067[2].pbs01.ER"),
+    ]
+    for job in (plain.job, *array.tasks):
+        for path in (job.stdout_path, job.stderr_path):
+            assert path.rsplit("/", 1)[1] in listed
+    # -j oe: the errors go into the output file, in the folder too
+    joined = dict(jobs["4066.pbs01"], Join_Path="oe")
+    assert output_path("4066.pbs01", joined, "stderr") == "/home/alice/out/4066.pbs01.OU"
+
+
+def test_output_folder_without_its_slash(tmp_path: Path) -> None:
+    """qsub adds the / only when the folder exists at submission (57: -j oe -o
+    /home/alice/results); a folder without it still receives <job id>.OU."""
+    attrs = {"Output_Path": f"pbs01:{tmp_path}", "Join_Path": "oe"}
+    expected = f"{tmp_path}/4069.pbs01.OU"
+    assert output_path("4069.pbs01", attrs, "stdout") == expected
+    assert output_path("4069.pbs01", attrs, "stderr") == expected
+    file_attrs = {"Output_Path": f"pbs01:{tmp_path}/results"}  # a file (not there yet)
+    assert output_path("4069.pbs01", file_attrs, "stdout") == f"{tmp_path}/results"
 
 
 def test_paths() -> None:
@@ -201,6 +244,10 @@ def test_history_usage_figures() -> None:
     assert walljob.cpu_efficiency == 0.0
     assert by_id["0.pbs01"].cpu_efficiency is None  # ran for 0 seconds
     assert by_id["8.pbs01"].elapsed is None  # never ran
+    # A running job's usage is not complete: elapsed and CPU time, no efficiency (as Slurm).
+    running = by_id["1.pbs01"]
+    assert running.job.state is JobState.RUNNING
+    assert (running.elapsed, running.total_cpu, running.cpu_efficiency) == (223, 0, None)
 
 
 def test_server_history_setting() -> None:

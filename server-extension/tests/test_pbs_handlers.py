@@ -13,6 +13,7 @@ from tornado.httpclient import HTTPClientError
 from jupyterlab_hpc.schedulers.base import LISTING_COLUMNS
 
 from .pbs_replay.fixtures import PBSReplay
+from .pbs_replay.recordings import stdout
 from .test_handlers import expect_error, get_json
 
 
@@ -258,6 +259,26 @@ async def test_submit_detail_output_cancel_history(
     assert "6.pbs01" not in by_id  # alice's job
 
 
+async def test_output_of_a_job_whose_output_is_a_folder(
+    jp_fetch: Any, pbs_replay: PBSReplay, tmp_path: Path
+) -> None:
+    """-o naming a folder (here without its /, as in the release recording 57, with -j
+    oe): PBS copies the spool file <job id>.OU into it (53-55); the output view reads it."""
+    results = tmp_path / "results"
+    results.mkdir()
+    answer = await post_submit(
+        jp_fetch, {"script": SCRIPT, "options": {"output": str(results), "hold": True}}
+    )
+    job_id = answer["job_id"]
+    detail = await get_json(jp_fetch, "jobs", job_id)
+    assert detail["job"]["stdout_path"] == f"{results}/{job_id}.OU"
+    assert detail["job"]["stderr_path"] == f"{results}/{job_id}.OU"  # -j oe
+    (results / f"{job_id}.OU").write_text("quick out\nquick err\n")
+    for stream in ("stdout", "stderr"):
+        chunk = await get_json(jp_fetch, "jobs", job_id, "output", stream=stream)
+        assert (chunk["exists"], chunk["data"]) == (True, "quick out\nquick err\n")
+
+
 async def test_submit_array_and_test_only(jp_fetch: Any, pbs_replay: PBSReplay) -> None:
     answer = await post_submit(
         jp_fetch, {"script": SCRIPT, "options": {"array": "1-4"}, "test_only": True}
@@ -302,6 +323,55 @@ async def test_submit_refusals(jp_fetch: Any, pbs_replay: PBSReplay) -> None:
     assert [c for c in pbs_replay.calls() if c[0] == "qsub"] == [["qsub", "-q", "nosuch"]]
 
 
+async def test_submit_with_qsubs_own_options(jp_fetch: Any, pbs_replay: PBSReplay) -> None:
+    """The extra options follow qsub's rules, not sbatch's: -V (accepted by the release,
+    recording 61), -W umask=022 (60), -W group_list=, -u and -P project all reach qsub."""
+    extra = ["-V", "-Wumask=022", "-W", "group_list=physics", "-u", "alice", "-P", "proj"]
+    answer = await post_submit(jp_fetch, {"script": SCRIPT, "options": {"extra": extra}})
+    assert answer["job_id"] == "10.pbs01"
+    assert [c for c in pbs_replay.calls() if c[0] == "qsub"] == [["qsub", *extra]]
+    # As the release recorded them (62): "umask":22, and -V exported nothing.
+    job = pbs_replay.state()["jobs"]["10.pbs01"]
+    recorded = json.loads(stdout("release-23.06.06/62_qstat_x_f_F_json_umask_and_V_finished"))
+    assert job["umask"] == recorded["Jobs"]["4070.pbs01"]["umask"] == 22
+    for variables in (recorded["Jobs"]["4071.pbs01"]["Variable_List"], job["Variable_List"]):
+        assert all(name.startswith("PBS_O_") for name in variables)
+    # A word that is no option is refused in PBS's words, before qsub runs.
+    with pytest.raises(HTTPClientError) as info:
+        await post_submit(jp_fetch, {"script": SCRIPT, "options": {"extra": ["proj"]}})
+    assert info.value.response is not None
+    body = json.loads(info.value.response.body)
+    assert (info.value.code, body["field"]) == (400, "extra")
+    assert "-P myproject" in body["message"]
+    # A template keeps qsub's options too.
+    saved = await jp_fetch(
+        "jupyterlab-hpc",
+        "submit",
+        "templates",
+        "with -V",
+        method="PUT",
+        body=json.dumps({"script": SCRIPT, "options": {"extra": ["-V", "-P", "proj"]}}),
+    )
+    assert json.loads(saved.body)["options"] == {"extra": ["-V", "-P", "proj"]}
+
+
+async def test_gpus_on_a_server_without_ngpus(jp_fetch: Any, pbs_replay: PBSReplay) -> None:
+    """A default OpenPBS defines no ngpus resource: qsub refuses the select statement's
+    ngpus= (release recording 48, exit 187). That is the GPU field's fault: 400 on it."""
+    with pytest.raises(HTTPClientError) as info:
+        await post_submit(jp_fetch, {"script": SCRIPT, "options": {"gpus": 1}})
+    assert info.value.response is not None
+    body = json.loads(info.value.response.body)
+    assert (info.value.code, body["field"]) == (400, "gpus")
+    assert "qsub: Unknown resource: ngpus" in body["message"]
+    assert [c for c in pbs_replay.calls() if c[0] == "qsub"] == [
+        ["qsub", "-l", "select=1:ncpus=1:ngpus=1"]
+    ]
+    pbs_replay.update(custom_resources=["ngpus"])  # a site that added ngpus
+    answer = await post_submit(jp_fetch, {"script": SCRIPT, "options": {"gpus": 1}})
+    assert answer["job_id"] == "10.pbs01"
+
+
 async def test_detail_of_unknown_and_finished_jobs(jp_fetch: Any) -> None:
     message = await expect_error(jp_fetch, 404, "jobs", "9999.pbs01")
     assert "9999.pbs01" in message
@@ -319,6 +389,28 @@ async def test_history_without_job_history_enable(jp_fetch: Any, pbs_replay: PBS
     assert history["available"] is False
     assert "job_history_enable" in history["message"]
     assert history["jobs"] == []
+
+
+async def test_job_history_switched_off_and_on_without_a_restart(
+    jp_fetch: Any, pbs_replay: PBSReplay
+) -> None:
+    """An administrator switching job_history_enable with qmgr (release recordings 66, 71)
+    while the server runs: the history and the details follow at once."""
+    history = await get_json(jp_fetch, "history", start="2000-01-01T00:00:00")
+    assert history["available"] is True
+    pbs_replay.set_job_history(False)
+    history = await get_json(jp_fetch, "history", start="2000-01-01T00:00:00")
+    assert history["available"] is False
+    assert "job_history_enable" in history["message"]
+    detail = await get_json(jp_fetch, "jobs", "1.pbs01")
+    assert detail["job"]["state"] == "running"  # asked without -x first
+    message = await expect_error(jp_fetch, 404, "jobs", "0.pbs01")
+    assert "keeps no job history (job_history_enable is off)" in message
+    pbs_replay.set_job_history(True)
+    history = await get_json(jp_fetch, "history", start="2000-01-01T00:00:00")
+    assert history["available"] is True
+    # Only the -x answers told: the server's attributes were not read again for it.
+    assert not [c for c in pbs_replay.calls() if c[:3] == ["qstat", "-B", "-f"]]
 
 
 # ---------------------------------------------------------------------------

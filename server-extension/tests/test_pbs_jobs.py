@@ -64,7 +64,7 @@ async def test_submit_array(pbs_replay: PBSReplay) -> None:
     assert rows["10[1-3].pbs01"][2] == "[1-3]"
     detail = await pbs.job_detail("10[].pbs01")
     assert [t.id for t in detail.tasks] == ["10[1].pbs01", "10[2].pbs01", "10[3].pbs01"]
-    assert detail.tasks[0].stdout_path == "/tmp/pbsout/fromscript.o10.1"
+    assert detail.tasks[0].stdout_path == "/tmp/pbsout/10[1].pbs01.OU"
     assert ["qstat", "-f", "-F", "json", "-t", "10[].pbs01"] in pbs_replay.calls()
 
 
@@ -147,7 +147,7 @@ async def test_detail_of_an_unknown_job(pbs_replay: PBSReplay) -> None:
 async def test_detail_of_a_subjob(pbs_replay: PBSReplay) -> None:
     job = (await scheduler(pbs_replay).job_detail("3[1].pbs01")).job
     assert (job.array_job_id, job.array_task_id) == ("3[].pbs01", "1")
-    assert job.stdout_path == "/home/alice/pbsout/arrayjob.o3.1"
+    assert job.stdout_path == "/home/alice/pbsout/3[1].pbs01.OU"
 
 
 async def test_detail_from_the_text_form(pbs_replay: PBSReplay) -> None:
@@ -173,7 +173,8 @@ async def test_history_of_the_user(pbs_replay: PBSReplay) -> None:
     assert "6.pbs01" not in by_id  # alice's
     assert "3[1].pbs01" not in by_id  # subjobs are their array's
     assert by_id["1.pbs01"].job.end_time is not None
-    assert ["qstat", "-f", "-F", "json", "-x"] in pbs_replay.calls()
+    # -t: an ended array is summed up from its subjobs
+    assert ["qstat", "-f", "-F", "json", "-x", "-t"] in pbs_replay.calls()
     cancelled = await pbs.history(
         HistoryQuery(start="2026-11-22T00:00:00", user=ME, states=(JobState.CANCELLED,))
     )
@@ -207,7 +208,8 @@ async def test_no_history_without_job_history_enable(pbs_replay: PBSReplay) -> N
     result = await scheduler(pbs_replay).history(HistoryQuery(start="2026-11-22T00:00:00"))
     assert not result.available
     assert "job_history_enable" in result.message
-    assert not [c for c in pbs_replay.calls() if "-x" in c]
+    # qstat -x itself says so (release recording 69), so nothing else is asked.
+    assert pbs_replay.calls() == [["qstat", "-f", "-F", "json", "-x", "-t"]]
 
 
 async def test_detail_of_a_range_row_is_its_array(pbs_replay: PBSReplay) -> None:

@@ -35,7 +35,7 @@ from jupyterlab_hpc.schedulers.pbs.parse import (
 )
 
 from .pbs_replay.recordings import recording, stdout
-from .pbs_replay.replay import initial_state
+from .pbs_replay.replay import every_job, initial_state
 
 
 def jobs_of(rows: list[list[Any]]) -> dict[str, Job]:
@@ -132,7 +132,7 @@ def test_recorded_subjob_row() -> None:
 
 def test_listing_with_subjobs_mirrors_slurm_tasks() -> None:
     """qstat -f -F json -t as the replay composes it from 12, 16 and 21."""
-    jobs = initial_state("alice")["jobs"]
+    jobs = every_job(initial_state("alice"))
     rows = jobs_of(listing_rows(jobs))
     assert "3[].pbs01" not in rows  # the array is shown through its subjobs
     assert rows["3[1].pbs01"].array_task_id == "1"
@@ -259,7 +259,8 @@ def test_finished_state(
         ("E", JobState.COMPLETING, ""),
         ("S", JobState.SUSPENDED, ""),
         ("U", JobState.SUSPENDED, ""),
-        ("X", JobState.COMPLETED, ""),
+        # no stime, exec_host, substate or Exit_status: PBS ended it before it ran
+        ("X", JobState.CANCELLED, "Deleted by PBS before it ran"),
         ("M", JobState.UNKNOWN, "Moved to another server"),
         ("Z", JobState.UNKNOWN, ""),
     ],
@@ -419,7 +420,7 @@ def test_flavour() -> None:
 
 def test_reader_reuses_unchanged_rows() -> None:
     reader = ListingReader()
-    jobs = initial_state("alice")["jobs"]
+    jobs = every_job(initial_state("alice"))
     first = reader.rows(jobs)
     jobs["4.pbs01"] = dict(jobs["4.pbs01"], job_state="H", Hold_Types="u")
     second = reader.rows(jobs)

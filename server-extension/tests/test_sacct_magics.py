@@ -99,8 +99,11 @@ def test_job_of_a_forgotten_job_comes_from_accounting(
     again = JobHandle(handle._scheduler, done).refresh()
     assert again.state is JobState.COMPLETED
     assert again.done
-    # Without accounting the message about slurmctld forgetting the job stays.
+    # Without accounting there is no telling a forgotten job from one that never was.
     monkeypatch.setenv("SLURM_CONF", conf_copy(tmp_path, "disabled")["SLURM_CONF"])
     error = run_failing(shell, f"%job {failed}")
     assert isinstance(error, BatchError)
-    assert "no longer known to Slurm" in str(error)
+    assert "it never existed, or it ended more than MinJobAge seconds ago" in str(error)
+    assert "Without accounting there is no telling which." in str(error)
+    # A handle that saw the job running says it ended and was forgotten.
+    assert "no longer known to Slurm" in again.refresh().status_line()

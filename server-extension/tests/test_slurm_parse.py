@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from jupyterlab_hpc.schedulers.base import LISTING_COLUMNS, Job, JobState
+from jupyterlab_hpc.schedulers.slurm.options import split_command, value_options
 from jupyterlab_hpc.schedulers.slurm.parse import (
     SEP,
     accounting_disabled,
@@ -14,12 +17,14 @@ from jupyterlab_hpc.schedulers.slurm.parse import (
     parse_owners,
     parse_salloc_job_id,
     parse_sbatch_job_id,
+    parse_scancel_verbose,
     parse_scontrol_jobs,
     parse_sinfo,
     parse_squeue,
     parse_version,
     squeue_format,
 )
+from jupyterlab_hpc.schedulers.slurm.reasons import reason_in_words
 
 from .conftest import fixture_text
 
@@ -265,3 +270,69 @@ def test_sbatch_and_salloc_ids() -> None:
     assert parse_salloc_job_id(salloc) == "206"
     assert parse_salloc_job_id("salloc: error: Unable to allocate resources") is None
     assert accounting_disabled("Slurm accounting storage is disabled\n")
+
+
+# scancel --verbose as Slurm 22.05 printed it here: root's job 100728 cancelled by hpcdemo,
+# an unknown id, an ended job, filters that matched nothing, and the plugin lines -v adds.
+SCANCEL_VERBOSE = """\
+scancel: select/cons_tres: common_init: select/cons_tres loaded
+scancel: select/linear: init: Linear node selection plugin loaded with argument 4
+scancel: Terminating job 100728
+scancel: error: Kill job error on job id 100728: Access/permission denied
+scancel: Terminating job 5
+scancel: error: Kill job error on job id 5: Invalid job id specified
+scancel: Terminating job 100724
+scancel: error: Kill job error on job id 100724: Job/step already completing or completed
+scancel: Terminating job 100725_2
+scancel: error: No active jobs match ALL job filters, including: job_name=zzz\x20
+"""
+
+
+def test_scancel_verbose_job_by_job() -> None:
+    outcome = parse_scancel_verbose(SCANCEL_VERBOSE)
+    assert outcome.asked == ["100728", "5", "100724", "100725_2"]
+    assert outcome.refused == [("100728", "Access/permission denied")]
+    assert outcome.unknown == ["5"]
+    assert outcome.ended == ["100724"]
+    assert outcome.unmatched_filters == "job_name=zzz"
+    assert outcome.other_errors == []
+
+
+def test_salloc_options_end_where_its_command_begins() -> None:
+    # From the installed salloc's own --help, as the magic reads it.
+    help_text = subprocess.run(
+        ["salloc", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    options = value_options(help_text, extra_long=("timeout",))
+    assert {"N", "t", "p", "J", "B"} <= options.short
+    assert "I" not in options.short  # -I[secs]: its value only attached
+    cases = {
+        "-N 1 -t 1 hostname": ("-N 1 -t 1", "hostname"),
+        "-N1 --part debug echo -n x": ("-N1 --part debug", "echo -n x"),
+        "--timeout 5 -J x": ("--timeout 5 -J x", ""),
+        "-vN 2 -- ls -l": ("-vN 2", "ls -l"),
+        "--immediate cmd": ("--immediate", "cmd"),
+        "-B 1:2 --time=5 : -N 1 cmd a": ("-B 1:2 --time=5 : -N 1", "cmd a"),
+    }
+    for line, (opts, command) in cases.items():
+        got = split_command(line.split(), options)
+        assert got == (opts.split(), command.split()), line
+
+
+def test_reasons_in_words() -> None:
+    assert reason_in_words("JobHeldUser") == "held by its owner: release it to let it run"
+    assert reason_in_words("None") == ""
+    assert (
+        reason_in_words(
+            "Nodes_required_for_job_are_DOWN,_DRAINED_or_reserved_for_jobs_in_higher_priority_partitions"
+        )
+        == "Nodes required for job are DOWN, DRAINED or reserved for jobs in higher priority "
+        "partitions"
+    )
+    assert reason_in_words("AssocGrpCPUMinutesLimit") == (
+        "your account's allocation of CPU minutes is used up (AssocGrpCPUMinutesLimit)"
+    )
+    assert reason_in_words("QOSMaxJobsPerUserLimit") == (
+        "your QOS's limit on running jobs per user is reached (QOSMaxJobsPerUserLimit)"
+    )
+    assert reason_in_words("something new") == "something new"

@@ -158,6 +158,56 @@ def test_extra_option_values_are_not_options() -> None:
         validate_extra(["-v"] * 101)
 
 
+def test_pbs_extra_options_follow_qsub_rules() -> None:
+    """qsub's options, not sbatch's: -V, -W (umask, group_list), -u and -P are qsub's own
+    (recordings 60-61 of the release: -W umask=022 and -V accepted), and a value may be
+    the next word."""
+    words = ["-V", "-Wumask=022", "-W", "group_list=physics", "-u", "alice", "-P", "proj"]
+    assert validate_extra(words, "pbs") == words
+    assert validate_extra(["-hV", "-lplace=scatter", "-j", "oe"], "pbs") == [
+        "-hV",
+        "-lplace=scatter",
+        "-j",
+        "oe",
+    ]
+    request = validate_options({"extra": ["-P", "proj"]}, kind="pbs")
+    assert request.extra == ["-P", "proj"]
+
+
+@pytest.mark.parametrize(
+    ("words", "says"),
+    [
+        (["proj"], "-P myproject"),  # a lone word would be read as the script's path
+        (["-P"], "-P needs a value"),
+        (["-A", "-h"], "-A needs a value"),
+        (["-I"], "interactive"),
+        (["-IX"], "interactive"),
+        (["-z"], "job's id"),
+        (["--"], "as a command"),
+        (["--help"], "not one of PBS's qsub options"),
+        (["-W", "block=true"], "wait until the job ends"),
+        (["-Wumask=022,block=True"], "wait until the job ends"),
+    ],
+)
+def test_pbs_extra_options_that_would_break_submission(words: list[str], says: str) -> None:
+    with pytest.raises(InvalidOption) as info:
+        validate_extra(words, "pbs")
+    assert info.value.field == "extra"
+    assert says in info.value.message
+    assert "--constraint" not in info.value.message  # no Slurm example on PBS
+
+
+def test_torque_extra_options_follow_torques_qsub() -> None:
+    """Torque's qsub: -P is "submit as another user" (proxy_username[:group], root and
+    managers only), not a project; -x runs the script in an interactive job."""
+    words = ["-V", "-W", "group_list=physics", "-u", "alice", "-d", "/tmp"]
+    assert validate_extra(words, "torque") == words
+    with pytest.raises(InvalidOption, match="another user"):
+        validate_extra(["-P", "proj"], "torque")
+    with pytest.raises(InvalidOption, match="interactive"):
+        validate_extra(["-x"], "torque")
+
+
 def test_unknown_option_and_shape() -> None:
     with pytest.raises(InvalidOption) as info:
         validate_options({"colour": "red"})

@@ -77,8 +77,10 @@ async def test_submit_detail_output_actions(
     assert (await act(jp_fetch, "release", "20.torque01"))[0]["ok"] is True
     assert (await get_json(jp_fetch, "jobs", "20.torque01"))["job"]["state"] == "pending"
     assert (await act(jp_fetch, "cancel", "20.torque01"))[0]["ok"] is True
-    # This server keeps no finished jobs: the detail is gone with the job.
-    await expect_error(jp_fetch, 404, "jobs", "20.torque01")
+    # Torque keeps the deleted job in state C, with no exit status (11_qdel_held, 43).
+    cancelled = (await get_json(jp_fetch, "jobs", "20.torque01"))["job"]
+    assert (cancelled["state"], cancelled["reason"]) == ("cancelled", "Deleted before it ran")
+    await expect_error(jp_fetch, 404, "jobs", "999.torque01")
     refused = await act(jp_fetch, "cancel", "19.torque01")
     assert refused[0]["ok"] is False
     assert "another user's job" in refused[0]["message"]
@@ -181,10 +183,9 @@ async def test_multi_select_hold_release_cancel(jp_fetch: Any, torque_replay: To
     assert [r["ok"] for r in cancelled] == [True, True, False], cancelled
     assert "another user's job" in cancelled[2]["message"]
     assert ["qdel", *ids] in torque_replay.argvs()
-    jobs = torque_replay.state()["jobs"]
-    assert "6.torque01" not in jobs
-    assert "11.torque01" not in jobs
-    assert "19.torque01" in jobs
+    assert torque_replay.letter("6.torque01") == "C"
+    assert torque_replay.letter("11.torque01") == "C"
+    assert torque_replay.letter("19.torque01") == "H"  # bob's, untouched
 
 
 async def test_subjob_range_cancel_and_one_subjob_hold(
@@ -214,12 +215,8 @@ async def test_subjob_range_cancel_and_one_subjob_hold(
     assert ["qdel", "-t", "3-4", "20[].torque01"] in torque_replay.argvs()
     assert ["qdel", "11.torque01"] in torque_replay.argvs()
     assert not [a for a in torque_replay.argvs() if "20[3-4].torque01" in a]
-    jobs = torque_replay.state()["jobs"]
-    assert sorted(k for k in jobs if k.startswith("20[")) == [
-        "20[1].torque01",
-        "20[2].torque01",
-        "20[].torque01",
-    ]
+    letters = [torque_replay.letter(f"20[{i}].torque01") for i in range(1, 5)]
+    assert letters == ["Q", "Q", "C", "C"]
     # A range is held and released the same way, with -t.
     assert (await act(jp_fetch, "hold", "20[1-2].torque01"))[0]["ok"] is True
     assert ["qhold", "-t", "1-2", "20[].torque01"] in torque_replay.argvs()

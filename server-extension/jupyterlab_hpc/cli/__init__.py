@@ -142,7 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.json:
                 print(jobs.to_json(answer), end="")
             elif answer["rows"]:
-                print(jobs.to_table(answer["rows"]), end="")
+                kind = services.scheduler.kind if services.scheduler else None
+                print(jobs.to_table(answer["rows"], kind), end="")
             else:
                 scope = "in the queue" if args.all else f"of {services.user} in the queue"
                 print(f"No jobs {scope}.", file=sys.stderr)

@@ -11,7 +11,7 @@ from ..jobs.queue import select_rows
 from ..schedulers.base import COLUMN_INDEX, LISTING_COLUMNS, Row, SchedulerError
 from ..services import HPCServices
 
-# The columns of the readable table, and their headings.
+# The columns of the readable table, and their headings (Slurm's words; see headings()).
 TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("id", "JOBID"),
     ("name", "NAME"),
@@ -25,6 +25,8 @@ TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("reason", "REASON / NODES"),
 )
 MAX_NAME = 40
+# PBS and Torque call a partition a queue, as the queue panel's column does.
+_QUEUE_KINDS = frozenset({"pbs", "torque"})
 
 
 def listing(services: HPCServices, everyone: bool) -> dict[str, Any]:
@@ -92,11 +94,17 @@ def cell(row: Row, column: str) -> str:
     return "" if value is None else str(value)
 
 
-def to_table(rows: Sequence[Row]) -> str:
+def headings(kind: str | None) -> list[str]:
+    """The table's headings in the words of the batch system ``kind``."""
+    queue = kind in _QUEUE_KINDS
+    return ["QUEUE" if queue and name == "partition" else title for name, title in TABLE_COLUMNS]
+
+
+def to_table(rows: Sequence[Row], kind: str | None = None) -> str:
     """Aligned columns for a terminal; the last column is not padded."""
     if not rows:
         return ""
-    header = [title for _, title in TABLE_COLUMNS]
+    header = headings(kind)
     body = [[cell(r, name) for name, _ in TABLE_COLUMNS] for r in rows]
     widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
     lines = [

@@ -151,6 +151,12 @@ class JobMemory:
         return jobs
 
 
+# What a PBS array's paths hold in place of a subjob's index until it starts. Files
+# written by earlier versions kept such paths for subjobs that had not started: they name
+# no file, so the job is asked of the batch system again.
+PBS_INDEX_PLACEHOLDER = "^array_index^"
+
+
 def file_entry(entry: object, owner: str) -> KnownJob | None:
     """``[stdout_path, stderr_path, final]`` with absolute paths (or ""), else None."""
     if not isinstance(entry, list) or len(entry) != 3:
@@ -160,6 +166,8 @@ def file_entry(entry: object, owner: str) -> KnownJob | None:
         if not isinstance(path, str) or len(path) > MAX_PATH_LENGTH or "\0" in path:
             return None
         if path and not path.startswith("/"):
+            return None
+        if PBS_INDEX_PLACEHOLDER in path:
             return None
     if not isinstance(final, bool) or not (out or err):
         return None

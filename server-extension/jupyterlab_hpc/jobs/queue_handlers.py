@@ -11,7 +11,7 @@ from ..base.handlers import BadRequest, HPCHandler
 from ..schedulers.base import JOB_ACTIONS, InvalidJobId, JobState, SchedulerError, validate_job_id
 
 MAX_JOB_IDS = 1000
-_PARTITION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_PARTITION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _STATES = {s.value for s in JobState}
 
 
@@ -31,7 +31,7 @@ class JobsHandler(HPCHandler):
         if since_text and not (since_text.isdigit() and len(since_text) <= 20):
             raise BadRequest("since must be a version number from an earlier answer.")
         partition = self.get_query_argument("partition", "")
-        if partition and not _PARTITION.match(partition):
+        if partition and not _PARTITION.fullmatch(partition):
             raise BadRequest("partition must be a partition name (letters, digits, . _ -).")
         state = self.get_query_argument("state", "")
         if state and state not in _STATES:

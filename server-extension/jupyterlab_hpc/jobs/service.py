@@ -24,10 +24,13 @@ class NotYourJob(Exception):
     """The job belongs to someone else; ``str()`` says so in a sentence."""
 
 
-def parse_submission(body: Mapping[str, Any], root_dir: str) -> tuple[str, Any, bool]:
-    """(script, SubmitRequest, test_only) from a ``POST jobs/submit`` body."""
+def parse_submission(
+    body: Mapping[str, Any], root_dir: str, kind: str = "slurm"
+) -> tuple[str, Any, bool]:
+    """(script, SubmitRequest, test_only) from a ``POST jobs/submit`` body; ``kind``: the
+    batch system whose rules the native ``extra`` options follow."""
     script = validate_script(body.get("script"))
-    request = validate_options(body.get("options"), root_dir=root_dir)
+    request = validate_options(body.get("options"), root_dir=root_dir, kind=kind)
     test_only = body.get("test_only", False)
     if not isinstance(test_only, bool):
         raise InvalidOption("test_only", "test_only must be true or false.")
@@ -51,7 +54,7 @@ class JobService:
 
     async def submit(self, body: Mapping[str, Any]) -> SubmitResult:
         """Validate and submit (or only check); InvalidOption, CommandFailed, SchedulerError."""
-        script, request, test_only = parse_submission(body, self.root_dir)
+        script, request, test_only = parse_submission(body, self.root_dir, self.scheduler.kind)
         result = await self.scheduler.submit(script, request, test_only=test_only)
         if result.job_id is not None:
             self.on_submitted()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..schedulers.base import InvalidOption, SubmitRequest
+from ..schedulers.pbs.submit import check_extra
 
 MAX_SCRIPT_BYTES = 1024 * 1024
 MAX_PATH = 4096
@@ -24,21 +25,21 @@ MAX_COUNT = 1_000_000
 
 OPTION_NAMES: tuple[str, ...] = tuple(f.name for f in fields(SubmitRequest))
 
-_SCHEDULER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_SCHEDULER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 # Slurm takes a comma-separated list of partitions (the first that can run the job wins).
 _NAME_PART = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
-_PARTITIONS = re.compile(rf"^{_NAME_PART}(?:,{_NAME_PART}){{0,15}}$")
-_MEMORY = re.compile(r"^[1-9][0-9]{0,12}[KMGTkmgt]?$")
-_MINUTES = re.compile(r"^[0-9]{1,7}$")
-_CLOCK = re.compile(r"^(?:[0-9]{1,4}-)?[0-9]{1,4}:[0-5][0-9]:[0-5][0-9]$")
+_PARTITIONS = re.compile(rf"{_NAME_PART}(?:,{_NAME_PART}){{0,15}}")
+_MEMORY = re.compile(r"[1-9][0-9]{0,12}[KMGTkmgt]?")
+_MINUTES = re.compile(r"[0-9]{1,7}")
+_CLOCK = re.compile(r"(?:[0-9]{1,4}-)?[0-9]{1,4}:[0-5][0-9]:[0-5][0-9]")
 _GRES_PART = r"[A-Za-z][A-Za-z0-9_]*(?::[A-Za-z0-9_.-]+){0,3}"
-_GRES = re.compile(rf"^{_GRES_PART}(?:,{_GRES_PART})*$")
+_GRES = re.compile(rf"{_GRES_PART}(?:,{_GRES_PART})*")
 _RANGE = r"[0-9]{1,9}(?:-[0-9]{1,9}(?::[0-9]{1,9})?)?"
-_ARRAY = re.compile(rf"^{_RANGE}(?:,{_RANGE})*(?:%[0-9]{{1,9}})?$")
+_ARRAY = re.compile(rf"{_RANGE}(?:,{_RANGE})*(?:%[0-9]{{1,9}})?")
 # Slurm afterok:123:124_2+10,singleton; PBS afterok:12.server:13.server. A word, then ids.
 _DEPENDENCY_PART = r"(?:singleton|[a-z]+(?::[A-Za-z0-9_.\[\]+-]+)+)"
-_DEPENDENCY = re.compile(rf"^{_DEPENDENCY_PART}(?:[,?]{_DEPENDENCY_PART})*$")
-_MAIL_USER = re.compile(r"^[A-Za-z0-9._%+][A-Za-z0-9._%+-]{0,63}(?:@[A-Za-z0-9.-]{1,190})?$")
+_DEPENDENCY = re.compile(rf"{_DEPENDENCY_PART}(?:[,?]{_DEPENDENCY_PART})*")
+_MAIL_USER = re.compile(r"[A-Za-z0-9._%+][A-Za-z0-9._%+-]{0,63}(?:@[A-Za-z0-9.-]{1,190})?")
 MAIL_TYPES = frozenset(
     {
         "NONE",
@@ -57,8 +58,9 @@ MAIL_TYPES = frozenset(
     }
 )
 
-# Native options that would break how the server submits (it must read the job id and must
-# not wait for the job), run as someone else, or print help instead of submitting.
+# sbatch's options that would break how the server submits (it must read the job id and must
+# not wait for the job), run as someone else, or print help instead of submitting. qsub has
+# rules of its own (schedulers/pbs/submit.py check_extra).
 _REFUSED_LONG = (
     "--parsable",
     "--test-only",
@@ -101,14 +103,14 @@ def _count(field: str, value: object) -> int | None:
 
 def _matching(field: str, value: object, pattern: re.Pattern[str], explain: str) -> str | None:
     text = _text(field, value)
-    if text is not None and not pattern.match(text):
+    if text is not None and not pattern.fullmatch(text):
         raise InvalidOption(field, f"{text[:60]!r} is not a valid {field}: {explain}")
     return text
 
 
 def validate_time_limit(value: object) -> str | None:
     text = _text("time_limit", value, limit=20)
-    if text is not None and not (_MINUTES.match(text) or _CLOCK.match(text)):
+    if text is not None and not (_MINUTES.fullmatch(text) or _CLOCK.fullmatch(text)):
         raise InvalidOption(
             "time_limit",
             f"{text!r} is not a time limit: write minutes (90) or [days-]hours:minutes:seconds "
@@ -132,8 +134,14 @@ def validate_mail_type(value: object) -> str | None:
     return ",".join(events)
 
 
-def validate_extra(value: object) -> list[str]:
-    """Native options, one argv word each, every one starting with ``-``."""
+def validate_extra(value: object, kind: str | None = "slurm") -> list[str]:
+    """Native options of the batch system ``kind``, one argv word each.
+
+    Slurm (sbatch): every word an option, with its value in the same word. PBS and Torque
+    (qsub): an option's value may be the next word (``-P proj``, ``-W group_list=x``), and
+    qsub's own rules apply (``check_extra``). ``None``: only the shape is checked (a file of
+    templates that may have been written on another cluster).
+    """
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -146,21 +154,28 @@ def validate_extra(value: object) -> list[str]:
         if not word:
             continue
         _text("extra", word, limit=MAX_PATH)
-        if not word.startswith("-") or word in ("-", "--"):
-            raise InvalidOption(
-                "extra",
-                f"{word[:60]!r} is not an option: each extra option starts with - "
-                "(e.g. --constraint=intel), with its value in the same word.",
-            )
-        refused = _refused_option(word)
-        if refused:
-            raise InvalidOption(
-                "extra",
-                f"{refused} cannot be used here: the server submits the script itself and "
-                "reads the new job's id.",
-            )
         out.append(word)
-    return out
+    if kind in ("pbs", "torque"):
+        return check_extra(out, torque=kind == "torque")
+    return out if kind is None else [_sbatch_word(word) for word in out]
+
+
+def _sbatch_word(word: str) -> str:
+    """One of sbatch's options as the server can pass it; InvalidOption otherwise."""
+    if not word.startswith("-") or word in ("-", "--"):
+        raise InvalidOption(
+            "extra",
+            f"{word[:60]!r} is not an option: each extra option starts with - "
+            "(e.g. --constraint=intel), with its value in the same word.",
+        )
+    refused = _refused_option(word)
+    if refused:
+        raise InvalidOption(
+            "extra",
+            f"{refused} cannot be used here: the server submits the script itself and "
+            "reads the new job's id.",
+        )
+    return word
 
 
 def _refused_option(word: str) -> str | None:
@@ -194,11 +209,14 @@ def resolve_workdir(value: object, root_dir: str) -> str:
     return str(path)
 
 
-def validate_options(options: object, *, root_dir: str | None = None) -> SubmitRequest:
+def validate_options(
+    options: object, *, root_dir: str | None = None, kind: str | None = "slurm"
+) -> SubmitRequest:
     """A SubmitRequest from the form's options; InvalidOption for the first wrong field.
 
     With ``root_dir`` the working folder is resolved and must exist; without it (templates)
-    only its form is checked.
+    only its form is checked. ``kind``: the batch system whose rules ``extra`` follows
+    (``Scheduler.kind``; see validate_extra).
     """
     if options is None:
         options = {}
@@ -243,7 +261,7 @@ def validate_options(options: object, *, root_dir: str | None = None) -> SubmitR
         output=_text("output", get("output"), limit=MAX_PATH),
         error=_text("error", get("error"), limit=MAX_PATH),
         hold=hold,
-        extra=validate_extra(get("extra")),
+        extra=validate_extra(get("extra"), kind),
         qos=_matching("qos", get("qos"), _SCHEDULER_NAME, f"use {names}."),
         ntasks=_count("ntasks", get("ntasks")),
         gres=_matching(

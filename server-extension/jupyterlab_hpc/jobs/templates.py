@@ -27,7 +27,7 @@ MAX_DESCRIPTION = 2000
 MAX_TEMPLATE_SCRIPT = 1024 * 1024
 FILE_FORMAT = 1
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._()+-]{0,62}[A-Za-z0-9._()+-]$|^[A-Za-z0-9]$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._()+-]{0,62}[A-Za-z0-9._()+-]|[A-Za-z0-9]")
 
 
 class TemplateError(Exception):
@@ -41,7 +41,7 @@ class TemplateError(Exception):
 
 
 def validate_template_name(value: object) -> str:
-    if not isinstance(value, str) or not _NAME.match(value):
+    if not isinstance(value, str) or not _NAME.fullmatch(value):
         shown = repr(value)[:60]
         raise TemplateError(
             f"{shown} is not a valid template name: use 1 to 64 letters, digits, spaces and "
@@ -69,8 +69,11 @@ class Template:
         }
 
 
-def parse_template(entry: object, source: str, name: object = None) -> Template:
-    """A Template from a dict (config entry, file entry or request body); TemplateError."""
+def parse_template(
+    entry: object, source: str, name: object = None, kind: str | None = "slurm"
+) -> Template:
+    """A Template from a dict (config entry, file entry or request body); TemplateError.
+    ``kind``: the batch system whose rules ``extra`` follows (None: its shape only)."""
     if not isinstance(entry, Mapping):
         raise TemplateError("A template must be an object with name, description, script, options.")
     template_name = validate_template_name(entry.get("name") if name is None else name)
@@ -89,7 +92,7 @@ def parse_template(entry: object, source: str, name: object = None) -> Template:
         raise TemplateError("script must be text of at most 1 MiB.", field="script")
     try:
         script.encode("utf-8")
-        request = validate_options(entry.get("options"))
+        request = validate_options(entry.get("options"), kind=kind)
     except UnicodeEncodeError:
         raise TemplateError("script is not valid text (UTF-8).", field="script") from None
     except InvalidOption as e:
@@ -97,14 +100,16 @@ def parse_template(entry: object, source: str, name: object = None) -> Template:
     return Template(template_name, source, description, script, request_to_options(request))
 
 
-def site_templates(entries: Iterable[object], log: logging.Logger) -> list[Template]:
+def site_templates(
+    entries: Iterable[object], log: logging.Logger, kind: str | None = "slurm"
+) -> list[Template]:
     """The admin's templates; a bad entry is left out with one clear log line."""
     out: list[Template] = []
     seen: set[str] = set()
     for i, entry in enumerate(entries, start=1):
         label = repr(entry.get("name"))[:60] if isinstance(entry, Mapping) else f"#{i}"
         try:
-            template = parse_template(entry, "site")
+            template = parse_template(entry, "site", kind=kind)
         except TemplateError as e:
             log.warning(
                 "jupyterlab_hpc: HPCConfig.submit_templates entry %d (%s) is ignored: %s",
@@ -129,8 +134,16 @@ def site_templates(entries: Iterable[object], log: logging.Logger) -> list[Templ
 class TemplateStore:
     """Site templates (fixed at start) and the user's file, behind one lock."""
 
-    def __init__(self, site: list[Template], user_file: Path, log: logging.Logger) -> None:
+    def __init__(
+        self,
+        site: list[Template],
+        user_file: Path,
+        log: logging.Logger,
+        kind: str | None = "slurm",
+    ) -> None:
         self.site = {t.name: t for t in site}
+        # The batch system whose rules a saved template's extra options follow.
+        self.kind = kind
         self.user_file = user_file
         self.log = log
         self.warnings: list[str] = []
@@ -146,7 +159,9 @@ class TemplateStore:
             body = json.loads(data)
             if not isinstance(body, dict) or not isinstance(body.get("templates"), list):
                 raise TemplateError('the file is not {"templates": [...]}')
-            templates = [parse_template(t, "user") for t in body["templates"]]
+            # The extra options' shape only: the file may come from another cluster's
+            # batch system, and every submission checks them against this one anyway.
+            templates = [parse_template(t, "user", kind=None) for t in body["templates"]]
             if len({t.name for t in templates}) != len(templates):
                 raise TemplateError("two templates have the same name")
             return templates
@@ -192,7 +207,7 @@ class TemplateStore:
                 f"{name!r} is a site template, which cannot be changed; save under another name.",
                 status=403,
             )
-        template = parse_template(body, "user", name=name)
+        template = parse_template(body, "user", name=name, kind=self.kind)
         with self._lock:
             templates = self._read_user()
             if any(t.name == name for t in templates):

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 LAUNCHER_MODULE = "jupyterlab_hpc.kernel_launcher"
-_PATH_LIKE = re.compile(r"^(?:[A-Z0-9_]*PATH|MANPATH|CPATH)$")
+_PATH_LIKE = re.compile(r"(?:[A-Z0-9_]*PATH|MANPATH|CPATH)")
 
 
 def is_path_like(name: str) -> bool:

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-NAME_PATTERN = re.compile(r"^[a-z0-9._-]+$")
+NAME_PATTERN = re.compile(r"[a-z0-9._-]+")
 NAME_MAX_LENGTH = 100
-ENV_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+ENV_NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 INTERRUPT_MODES = ("signal", "message")
 CONNECTION_FILE = "{connection_file}"
 
@@ -58,7 +58,7 @@ def validate_name(name: object) -> str:
         raise InvalidName("A kernel name is required.")
     if len(name) > NAME_MAX_LENGTH:
         raise InvalidName(f"A kernel name has at most {NAME_MAX_LENGTH} characters.")
-    if name in (".", "..") or not NAME_PATTERN.match(name):
+    if name in (".", "..") or not NAME_PATTERN.fullmatch(name):
         raise InvalidName(
             f"'{name}' is not a valid kernel name: use lowercase letters, digits, '.', '_' "
             "and '-' only (and not '.' or '..')."
@@ -106,7 +106,7 @@ def _env_problems(env: object) -> list[Finding]:
         return [Finding("env", "env must be an object of variable names to string values.")]
     found: list[Finding] = []
     for key, value in env.items():
-        if not ENV_NAME_PATTERN.match(key):
+        if not ENV_NAME_PATTERN.fullmatch(key):
             found.append(
                 Finding(
                     f"env.{key}",

@@ -17,11 +17,34 @@ from .neutral_magics import NeutralMagics
 from .pbs_magics import PBSMagics
 from .slurm_magics import SlurmMagics
 
-__all__ = ["JobHandle", "JobWaitTimeout", "load_ipython_extension"]
+__all__ = ["JobHandle", "JobWaitTimeout", "load_ipython_extension", "unload_ipython_extension"]
+
+
+_OURS = (SlurmMagics, PBSMagics, NeutralMagics)
 
 
 def load_ipython_extension(ipython: Any) -> None:
+    """The neutral magics, and those of the batch systems this machine has (or the site's
+    ``HPCConfig.scheduler`` names): no %qsub on a Slurm cluster, no %sbatch on a PBS one.
+    Loading again (new settings) replaces what an earlier load registered."""
+    unload_ipython_extension(ipython)
     context = MagicsContext(ipython)
-    ipython.register_magics(
-        SlurmMagics(ipython, context), PBSMagics(ipython, context), NeutralMagics(ipython, context)
-    )
+    families = context.magic_families()
+    magics: list[Any] = [NeutralMagics(ipython, context)]
+    if "slurm" in families:
+        magics.append(SlurmMagics(ipython, context))
+    if "pbs" in families:
+        magics.append(PBSMagics(ipython, context))
+    ipython.register_magics(*magics)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """``%unload_ext``: remove every magic this package registered."""
+    manager = ipython.magics_manager
+    for table in manager.magics.values():
+        for name, func in list(table.items()):
+            if isinstance(getattr(func, "__self__", None), _OURS):
+                del table[name]
+    for key, instance in list(manager.registry.items()):
+        if isinstance(instance, _OURS):
+            del manager.registry[key]

@@ -11,8 +11,10 @@ from ..runner import CommandRunner
 from ..schedulers.base import BlockingScheduler, SchedulerError
 from ..schedulers.detect import detect_scheduler, no_scheduler_message, qstat_family
 from ..schedulers.pbs.blocking import BlockingPBS
+from ..schedulers.pbs.commands import PBS_COMMANDS
 from ..schedulers.pbs.scheduler import PBSScheduler
 from ..schedulers.slurm.blocking import BlockingSlurm
+from ..schedulers.slurm.commands import SLURM_COMMANDS
 from ..schedulers.torque.blocking import BlockingTorque
 from .errors import BatchError
 from .job import JobHandle
@@ -55,6 +57,26 @@ class MagicsContext:
             else:
                 self._scheduler = found.blocking()
         return self._scheduler
+
+    def magic_families(self) -> tuple[str, ...]:
+        """Whose magics to register: "slurm" and/or "pbs" (OpenPBS, PBS Pro and Torque).
+
+        The site's ``HPCConfig.scheduler`` decides; on "auto", the families whose commands
+        are here. A qstat beside Slurm counts only if it is PBS's or Torque's own (Slurm's
+        Torque wrappers install one too).
+        """
+        choice = self.config.scheduler
+        if choice == "none":
+            return ()
+        if choice == "slurm":
+            return ("slurm",)
+        if choice in ("pbs", "torque"):
+            return ("pbs",)
+        slurm = all(self.runner.has(c) for c in SLURM_COMMANDS)
+        pbs = all(self.runner.has(c) for c in PBS_COMMANDS)
+        if pbs and slurm:
+            pbs = qstat_family(self.runner) is not None
+        return tuple(f for f, here in (("slurm", slurm), ("pbs", pbs)) if here)
 
     def slurm(self) -> BlockingSlurm:
         return BlockingSlurm(self.runner)

@@ -141,18 +141,25 @@ class JobHandle:
         line = f"Job {self.id} ({self.scheduler}): {self._state.value}"
         info = self.info
         if info is not None and info.reason and self._state not in FINAL_STATES:
-            line += f" ({info.reason})"
+            said = self._scheduler.reason_in_words(info.reason)
+            line += f" ({said})" if said else ""
         if info is not None and self._state in FINAL_STATES and info.exit_code is not None:
             line += f", exit code {info.exit_code}"
             if info.exit_signal:
                 line += f", signal {info.exit_signal}"
         if self.forgotten:
-            line += f". {self._scheduler.forgotten_message(self.id)}"
+            line += f". {self._gone_message()}"
         elif self.from_accounting:
             line += " (from accounting)"
         if elapsed is not None:
             line += f" [waited {format_duration_seconds(elapsed)}]"
         return line
+
+    def _gone_message(self) -> str:
+        """Why the scheduler has no record: forgotten once seen, or perhaps never existed."""
+        if self.records or self._state is not JobState.UNKNOWN:
+            return self._scheduler.forgotten_message(self.id)
+        return self._scheduler.unknown_job_message(self.id)
 
     def cancel(self) -> None:
         """Ask the scheduler to cancel the job (all tasks of an array), then refresh."""
@@ -187,7 +194,7 @@ class JobHandle:
                 ("name", info.name),
                 ("user", info.user),
                 ("partition", info.partition),
-                ("reason", info.reason),
+                ("reason", self._scheduler.reason_in_words(info.reason) or None),
                 ("nodes", info.nodelist),
                 ("cpus", info.cpus),
                 ("time used", _duration(info.time_used)),
@@ -203,7 +210,7 @@ class JobHandle:
         if len(self.records) > 1:
             fields.append(("tasks", ", ".join(f"{r.id}: {r.state.value}" for r in self.records)))
         if self.forgotten:
-            fields.append(("note", self._scheduler.forgotten_message(self.id)))
+            fields.append(("note", self._gone_message()))
         elif self.from_accounting:
             fields.append(("note", "The scheduler no longer holds this job: from accounting."))
         return html_fields(f"Job {self.id} ({self.scheduler})", fields)

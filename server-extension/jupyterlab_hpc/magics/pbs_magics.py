@@ -18,7 +18,6 @@ from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 from ..runner import CommandResult
 from ..schedulers.base import LISTING_COLUMNS, CommandFailed, SubmittedWithoutId
 from ..schedulers.pbs.commands import qdel_groups, split_qdel_args
-from ..schedulers.pbs.parse import listing_rows
 from .args import pop_option, split, valid_name
 from .context import MagicsContext, job_environment
 from .display import JOB_COLUMNS, JOB_KINDS, table
@@ -103,9 +102,10 @@ class PBSMagics(Magics):
         submitted, the magic says so and returns None.
 
         ``{var}`` and ``$var`` on the magic's line are replaced by notebook variables; the
-        cell itself is passed unchanged. PBS hands the job only its ``PBS_O_*`` variables
-        unless you pass ``-V`` (the kernel's environment, minus MPLBACKEND and JPY_*) or
-        ``-v NAME=value``.
+        cell itself is passed unchanged. PBS hands the job only its ``PBS_O_*`` variables;
+        pass the ones the job needs with ``-v NAME=value,...``. (``-V``, the kernel's whole
+        environment minus MPLBACKEND and JPY_*, works on Torque and newer OpenPBS, but the
+        released OpenPBS 23.06.06 accepts it and exports nothing.)
         """
         name_var, args = pop_option(split(line), "--name-var")
         if name_var is not None:
@@ -142,7 +142,8 @@ class PBSMagics(Magics):
 
             %qstat                    # every job in the queue, array subjobs included
             %qstat -u alice           # one user's (or -u alice,bob)
-            %qstat -x                 # finished jobs too (when the server keeps history;
+            %qstat -x                 # finished jobs too (when the server keeps history,
+                                      # else the queue and a note saying it keeps none;
                                       # Torque lists them for keep_completed anyway)
             %qstat 12.pbs01 workq     # some jobs, or the jobs of a queue
             %qstat -Q                 # qstat's own views (-Q, -B, -a, -n, -s, -f ...): its text
@@ -161,7 +162,17 @@ class PBSMagics(Magics):
             self._run_and_print(["qstat", *args])
             return None
         options, users = parsed
-        rows = listing_rows(pbs.qstat(["-t", *options]).jobs)
+        jobs = pbs.qstat(["-t", *options]).jobs
+        if "-x" in options and pbs.history_enabled is False:
+            # qstat -x answers nothing at all on such a server, not even the jobs in the
+            # queue (release recording 69): show those, and say why finished ones are not.
+            print(
+                "This PBS server keeps no job history (job_history_enable is off): finished "
+                "jobs are not shown, only the jobs still in the queue.",
+                file=sys.stderr,
+            )
+            jobs = pbs.qstat(["-t", *(o for o in options if o != "-x")]).jobs
+        rows = pbs.rows(jobs)
         records = [dict(zip(LISTING_COLUMNS, r, strict=True)) for r in rows]
         if users is not None:
             records = [r for r in records if r["user"] in users]

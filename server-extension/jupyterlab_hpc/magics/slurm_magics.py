@@ -7,17 +7,20 @@ shows as the command and Slurm's message, without a traceback.
 
 from __future__ import annotations
 
+import shlex
 import sys
 from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 
-from ..schedulers.base import LISTING_COLUMNS, Partition
+from ..schedulers.base import LISTING_COLUMNS, CommandFailed, CommandTimedOut, Partition
+from ..schedulers.slurm.options import NO_VALUE_OPTIONS, ValueOptions, split_command, value_options
 from ..schedulers.slurm.parse import (
     SEP,
     SINFO_FORMAT,
     parse_salloc_job_id,
+    parse_scancel_verbose,
     parse_sinfo,
     parse_squeue,
     squeue_format,
@@ -59,6 +62,7 @@ class SlurmMagics(Magics):
     def __init__(self, shell: Any, context: MagicsContext) -> None:
         super().__init__(shell)
         self.context = context
+        self._salloc_value_options: ValueOptions | None = None
 
     # Helpers
 
@@ -153,9 +157,17 @@ class SlurmMagics(Magics):
                 raise UsageError("--iterate never ends in a notebook: run %squeue again instead.")
             self._run_and_print(["squeue", *args])
             return None
-        result = self.context.slurm().run(
-            ["squeue", *args, "--noheader", "--Format", squeue_format()]
-        )
+        try:
+            result = self.context.slurm().run(
+                ["squeue", *args, "--noheader", "--Format", squeue_format()]
+            )
+        except CommandFailed as e:
+            # The user's words, not the long --Format the magic adds.
+            raise BatchError(
+                f"squeue failed (exit code {e.returncode}).",
+                shlex.join(["squeue", *args]),
+                e.output,
+            ) from None
         rows = [dict(zip(LISTING_COLUMNS, r, strict=True)) for r in parse_squeue(result.stdout)]
         return table(rows, JOB_COLUMNS, JOB_KINDS)
 
@@ -256,15 +268,46 @@ class SlurmMagics(Magics):
             %scancel --me -n my-job --state=pending
             %scancel {job.id}
 
-        Prints which jobs were asked to stop; a refusal (not your job, unknown id) raises
-        an error with scancel's message.
+        Prints which jobs were asked to stop, and which had already ended. An id Slurm
+        does not know, or a job scancel may not cancel (another user's), raises an error
+        with scancel's reason, after the others were cancelled. (scancel itself is silent
+        about unknown ids; the magic runs it with --verbose to hear them.)
         """
         args = split(line)
         if not args:
             raise UsageError("%scancel needs job ids or filters, e.g. %scancel 123.")
-        self._run_and_print(["scancel", *args])
-        ids = [a for a in args if not a.startswith("-")]
-        print(f"Cancellation requested: {' '.join(ids) if ids else ' '.join(args)}")
+        verbose = has_option(args, "v", ("--verbose",))
+        argv = ["scancel", *([] if verbose else ["--verbose"]), *args]
+        result = self.context.slurm().run(argv, check=False)
+        if verbose:
+            _print_output(result.stdout, result.stderr)
+        outcome = parse_scancel_verbose(result.stderr)
+        failed = {*outcome.unknown, *outcome.ended, *(i for i, _ in outcome.refused)}
+        cancelled = [i for i in outcome.asked if i not in failed]
+        if cancelled:
+            print(f"Cancellation requested: {' '.join(cancelled)}")
+        if outcome.ended:
+            print(f"Already ended, nothing to cancel: {' '.join(outcome.ended)}")
+        if outcome.unmatched_filters is not None:
+            said = f" ({outcome.unmatched_filters})" if outcome.unmatched_filters else ""
+            print(f"No job in the queue matched the filters{said}: nothing was cancelled.")
+        problems = [f"Slurm has no job {i}: check the id." for i in outcome.unknown]
+        problems += [f"Job {i} was not cancelled: {reason}." for i, reason in outcome.refused]
+        problems += outcome.other_errors
+        if len(problems) == 1:
+            raise BatchError(problems[0], shlex.join(["scancel", *args]))
+        if problems:
+            raise BatchError(
+                "scancel refused some of the jobs.",
+                shlex.join(["scancel", *args]),
+                "\n".join(problems),
+            )
+        if not result.ok:
+            raise BatchError(
+                f"scancel failed (exit code {result.returncode}).",
+                shlex.join(["scancel", *args]),
+                result.message,
+            )
 
     @line_magic
     @batch_errors
@@ -324,12 +367,22 @@ class SlurmMagics(Magics):
         timeout, args = pop_float(split(line), "--timeout", DEFAULT_SRUN_TIMEOUT)
         if not args:
             raise UsageError("%srun needs a command, e.g. %srun -n 1 hostname.")
-        self._run_and_print(["srun", *args], timeout=timeout, grace=_STOP_GRACE)
+        try:
+            self._run_and_print(["srun", *args], timeout=timeout, grace=_STOP_GRACE)
+        except CommandTimedOut as e:
+            # What the step printed, then why it stopped, with srun's own last words.
+            _print_output(e.stdout, "")
+            raise BatchError(
+                f"srun did not finish within {e.timeout:g} s (--timeout) and was stopped; "
+                "its step ended and an allocation it made was released.",
+                shlex.join(["srun", *args]),
+                e.stderr,
+            ) from None
 
     @line_magic
     @batch_errors
     def salloc(self, line: str = "") -> JobHandle:
-        """Get an allocation with salloc, without a shell; returns a Job handle.
+        """Get an allocation with salloc; returns a Job handle.
 
         Usage::
 
@@ -337,28 +390,93 @@ class SlurmMagics(Magics):
             %srun --jobid {alloc.id} hostname
             alloc.cancel()                      # or %scancel {alloc.id}
 
-        A notebook has no terminal for salloc's shell, so this runs ``salloc --no-shell``:
-        it returns once the allocation is granted, which then lasts until its time limit
-        or until you cancel it. Run steps in it with ``%srun --jobid ID``. It waits for
-        the allocation at most ``--timeout SECONDS`` (this magic's own option, default
-        60; it becomes salloc's ``--immediate`` unless you pass ``-I``/``--immediate``).
+            %salloc -N 1 -t 5 ./setup.sh        # a command: run in the allocation, then released
+
+        Without a command, a notebook has no terminal for salloc's shell, so this runs
+        ``salloc --no-shell``: it returns once the allocation is granted, which then lasts
+        until its time limit or until you cancel it. Run steps in it with
+        ``%srun --jobid ID``. It waits for the allocation at most ``--timeout SECONDS``
+        (this magic's own option, default 60; it becomes salloc's ``--immediate`` unless
+        you pass ``-I``/``--immediate``).
+
+        With a command (the words after salloc's options), salloc runs it once the
+        allocation is granted, shows its output and releases the allocation when it ends,
+        as ``salloc ... command`` does in a terminal (the command itself runs here; use
+        ``srun`` inside it to reach the allocated nodes). ``--timeout`` then bounds the
+        whole run (default 600 s, as %srun), the wait for the allocation included.
         """
-        wait, args = pop_float(split(line), "--timeout", DEFAULT_SALLOC_WAIT)
-        if not has_option(args, "I", ("--immediate",)):
-            args = [f"--immediate={max(1, int(wait))}", *args]
-        if not has_option(args, "", ("--no-shell",)):
-            args = ["--no-shell", *args]
+        words = split(line)
+        options, command = split_command(words, self._salloc_options(words))
+        default = DEFAULT_SRUN_TIMEOUT if command else DEFAULT_SALLOC_WAIT
+        wait, options = pop_float(options, "--timeout", default)
+        immediate = not has_option(options, "I", ("--immediate",))
+        if immediate:
+            options = [f"--immediate={max(1, int(wait))}", *options]
+        if not command and not has_option(options, "", ("--no-shell",)):
+            options = ["--no-shell", *options]
         slurm = self.context.slurm()
-        result = slurm.run(["salloc", *args], timeout=wait + 30, grace=_STOP_GRACE)
+        argv = ["salloc", *options, *command]
+        try:
+            result = slurm.run(argv, timeout=wait + 30, grace=_STOP_GRACE, check=False)
+        except CommandTimedOut as e:
+            _print_output(e.stdout, e.stderr)
+            raise BatchError(
+                f"salloc did not finish within {e.timeout:g} s and was stopped; its "
+                "allocation was released.",
+                shlex.join(argv),
+            ) from None
         job_id = parse_salloc_job_id(result.stderr + result.stdout)
         if job_id is None:
             raise BatchError(
-                "salloc did not report an allocation.",
-                " ".join(result.argv),
+                _no_allocation_message(result.stderr, wait if immediate else None),
+                shlex.join(argv),
                 result.stderr or result.stdout,
             )
-        print(
-            f"Allocation {job_id} granted. Run steps in it with %srun --jobid {job_id} ...; "
-            f"release it with %scancel {job_id}."
-        )
+        if command:
+            _print_output(result.stdout, result.stderr)
+            if not result.ok:
+                raise BatchError(
+                    f"{command[0]} exited with code {result.returncode} in allocation "
+                    f"{job_id}, which was then released.",
+                    shlex.join(argv),
+                )
+            print(f"Allocation {job_id} ran {shlex.join(command)} and was released.")
+        else:
+            print(
+                f"Allocation {job_id} granted. Run steps in it with %srun --jobid {job_id} ...; "
+                f"release it with %scancel {job_id}."
+            )
         return self.context.handle(slurm, job_id)
+
+    def _salloc_options(self, words: list[str]) -> ValueOptions:
+        """salloc's value-taking options, from its --help (read once, and only when a word
+        of the line could be a command)."""
+        if self._salloc_value_options is None:
+            if all(w.startswith("-") for w in words):
+                return NO_VALUE_OPTIONS
+            help_text = self.context.slurm().run(["salloc", "--help"], timeout=10).stdout
+            self._salloc_value_options = value_options(help_text, extra_long=("timeout",))
+        return self._salloc_value_options
+
+
+def _print_output(stdout: str, stderr: str) -> None:
+    if stdout:
+        print(stdout, end="" if stdout.endswith("\n") else "\n")
+    if stderr.strip():
+        print(stderr.rstrip("\n"), file=sys.stderr)
+
+
+def _no_allocation_message(stderr: str, wait: float | None) -> str:
+    """Why salloc gave no allocation, in words; salloc's own says "Connection timed out"
+    when --immediate ran out."""
+    queued = "queued and waiting for resources" in stderr
+    if wait is not None and queued and "Connection timed out" in stderr:
+        return (
+            f"No allocation was granted within {wait:g} s (--timeout): the request waited in "
+            "the queue and was withdrawn. Ask for less, or pass a longer --timeout."
+        )
+    if queued and "Connection timed out" in stderr:
+        return (
+            "No allocation was granted within salloc's --immediate time: the request was withdrawn."
+        )
+    return "salloc did not report an allocation."

@@ -15,8 +15,8 @@ EnvChanges = dict[str, str | None]
 # Real module names: `gcc/12.2.0`, `py-numpy/1.26.4-gcc-12`, `Core/foo`, `intel-oneapi/2023.1+x`,
 # `boost/1.82.0~mpi`, `R/4.3.1`, `cuda/12.2@sm80`, `ncview/2.1.8%gcc`. Never a leading `-`
 # (it would read as an option), no whitespace, no quotes or shell metacharacters.
-_MODULE_NAME = re.compile(r"^[A-Za-z0-9_.+][A-Za-z0-9_.+@%~:,=/-]{0,254}$")
-_COLLECTION_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_MODULE_NAME = re.compile(r"[A-Za-z0-9_.+][A-Za-z0-9_.+@%~:,=/-]{0,254}")
+_COLLECTION_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 
 
 class ModuleError(Exception):

@@ -216,7 +216,7 @@ def parse_lmod_spider_json(text: str, query: str = "") -> list[SpiderHit]:
     return sorted(hits, key=lambda h: (h.package.lower(), h.package, h.version))
 
 
-_LUA_CALL = re.compile(r"^([A-Za-z_]+)\((.*)\)$")
+_LUA_CALL = re.compile(r"([A-Za-z_]+)\((.*)\)")
 _LUA_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _LMOD_ENV_FUNCS = {
     "setenv": "setenv",
@@ -241,7 +241,7 @@ def parse_lmod_show(text: str) -> tuple[str, list[EnvAction]]:
         if not path and line.startswith("/") and line.endswith(":"):
             path = line[:-1]
             continue
-        match = _LUA_CALL.match(line)
+        match = _LUA_CALL.fullmatch(line)
         if not match or match.group(1) not in _LMOD_ENV_FUNCS:
             continue
         args = [_lua_unescape(a) for a in _LUA_STRING.findall(match.group(2))]

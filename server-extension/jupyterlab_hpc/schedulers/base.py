@@ -145,6 +145,16 @@ class SchedulerError(Exception):
         self.detail = detail
 
 
+class CommandTimedOut(SchedulerError):
+    """A blocking command ran past its timeout and was stopped; what it printed till then."""
+
+    def __init__(self, message: str, detail: str, timeout: float, stdout: str, stderr: str) -> None:
+        super().__init__(message, detail)
+        self.timeout = timeout
+        self.stdout = stdout
+        self.stderr = stderr
+
+
 class CommandFailed(SchedulerError):
     """A scheduler command exited with a non-zero code; ``detail`` is the command line."""
 
@@ -194,12 +204,12 @@ HIDDEN_OWNER = "(not shown)"
 # 123, 123_4, 123_[1-3], 123_[1,4-6%2], heterogeneous 123+1. Nothing else reaches a command,
 # so an id can never be read as an option (-h) or carry shell syntax.
 _JOB_ID = re.compile(
-    r"^[0-9]{1,12}(\+[0-9]{1,6})?(_([0-9]{1,9}|\[[0-9]{1,9}(-[0-9]{1,9})?(,[0-9]{1,9}(-[0-9]{1,9})?)*(%[0-9]{1,9})?\]))?$"
+    r"[0-9]{1,12}(\+[0-9]{1,6})?(_([0-9]{1,9}|\[[0-9]{1,9}(-[0-9]{1,9})?(,[0-9]{1,9}(-[0-9]{1,9})?)*(%[0-9]{1,9})?\]))?"
 )
 
 
 def validate_job_id(value: object) -> str:
-    if not isinstance(value, str) or not _JOB_ID.match(value):
+    if not isinstance(value, str) or not _JOB_ID.fullmatch(value):
         shown = repr(value)[:40]
         raise InvalidJobId(
             f"{shown} is not a valid job id: use a number such as 123, an array task such "
@@ -461,3 +471,12 @@ class BlockingScheduler(abc.ABC):
     def forgotten_message(self, job_id: str) -> str:
         """Why a job's final state is unknown once the scheduler forgot it."""
         return f"Job {job_id} is no longer known to the batch system."
+
+    def unknown_job_message(self, job_id: str) -> str:
+        """What to say of an id the scheduler never showed us (a typo, or a job that ended
+        and was forgotten before we asked); by default the same as forgotten_message."""
+        return self.forgotten_message(job_id)
+
+    def reason_in_words(self, reason: str) -> str:
+        """Why a job waits, as a person reads it (the scheduler's own text by default)."""
+        return reason

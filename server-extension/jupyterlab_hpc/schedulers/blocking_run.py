@@ -11,7 +11,7 @@ import shlex
 from collections.abc import Mapping, Sequence
 
 from ..runner import CommandNotFound, CommandResult, CommandRunner, CommandTimeout
-from .base import CommandFailed, SchedulerError
+from .base import CommandFailed, CommandTimedOut, SchedulerError
 
 
 def run_checked(
@@ -26,7 +26,9 @@ def run_checked(
 ) -> CommandResult:
     try:
         result = runner.run_sync(argv, timeout=timeout, stdin=stdin, env=env, grace=grace)
-    except (CommandNotFound, CommandTimeout) as e:
+    except CommandTimeout as e:
+        raise CommandTimedOut(str(e), shlex.join(argv), e.timeout, e.stdout, e.stderr) from e
+    except CommandNotFound as e:
         raise SchedulerError(str(e), shlex.join(argv)) from e
     except (OSError, ValueError) as e:
         raise SchedulerError(

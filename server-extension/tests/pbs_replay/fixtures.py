@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ..replay_state import read_state, write_state
-from .replay import COMMANDS, STATE_ENV, initial_state
+from .replay import COMMANDS, STATE_ENV, initial_state, set_job_history
 
 REPLAY_BIN = Path(__file__).resolve().parent
 
@@ -33,6 +33,10 @@ class PBSReplay:
         state = self.state()
         state.update(values)
         write_state(self.state_path, state)
+
+    def set_job_history(self, enabled: bool) -> None:
+        """An administrator's ``qmgr -c 'set server job_history_enable=...'``."""
+        write_state(self.state_path, set_job_history(self.state(), enabled))
 
     def calls(self) -> list[list[str]]:
         calls: list[list[str]] = self.state()["calls"]

@@ -7,6 +7,16 @@ job goes to the history (``qstat -x``), a held job shows H with Hold_Types u, a 
 one goes back to Q, unknown and finished ids answer the recorded messages and exit codes.
 Every call is logged in the state's ``calls`` so tests can check the exact argv.
 
+Which OpenPBS prints the JSON: the state's ``json_printer``. ``"master"`` (the default)
+prints as the upstream-master build of fixtures/pbs (tab indents, every value properly
+quoted or a number); ``"release"`` as the released 23.06.06 of fixtures/pbs/release-23.06.06
+(release_json.py: bare numeric-looking values, names included, and raw backslashes, so
+often invalid JSON). ``json`` False is a PBS Professional without ``-F json``.
+
+An array's subjob that has not started is kept as its state alone (``UNSTARTED``) and shown
+the way the released 23.06.06 shows one (release-23.06.06/29, 39, 40, 42, 49): with its
+array's attributes of the moment, without array_id or array_index (see :func:`shown`).
+
 What the recordings do not show is not made up: such a call answers exit code 99 with
 ``pbs_replay: no recording for ...``, so a test fails loudly if the product sends it.
 Never installed with the package; the tests put these executables on PATH or in
@@ -28,11 +38,13 @@ from typing import Any
 
 from ..replay_state import NOT_RECORDED, State, locked_state_in
 from .recordings import recording
+from .release_json import release_document
 
 STATE_ENV = "PBS_REPLAY_STATE"
 UNKNOWN_JOB = 153
 FINISHED_JOB = 35
 UNKNOWN_QUEUE = 170
+UNKNOWN_RESOURCE = 187  # 48_qsub_ngpus_unknown_resource (PBS error 15035)
 BAD_OPTION = 2
 # What a PBS client prints when no server answers. No recording shows it (the release
 # README says the qdels that crashed pbs_server were left out on purpose), so the words are
@@ -61,8 +73,8 @@ def initial_state(user: str, other_user: str = "alice") -> State:
     Jobs 1-5 (and the array's subjobs) belong to ``user``, jobs 6 and 8 to ``other_user``,
     so a test sees its own jobs and someone else's. Subjob 3[1] is the recorded one
     (21_qstat_f_F_json_array_subjob); 3[2] and 3[3] are queued, as 16_qstat_t shows them,
-    with the array's attributes. 0.pbs01 is the finished job of the history
-    (72_qstat_x_f_F_json).
+    not started (shown with the array's attributes). 0.pbs01 is the finished job of the
+    history (72_qstat_x_f_F_json).
     """
     recorded = _json_of("12_qstat_f_F_json")
     server = recorded["pbs_server"]
@@ -73,16 +85,18 @@ def initial_state(user: str, other_user: str = "alice") -> State:
         if job_id == "3[].pbs01":
             jobs["3[1].pbs01"] = running_subjob
             for index in (2, 3):
-                jobs[f"3[{index}].pbs01"] = _queued_subjob(attrs, job_id, index)
+                jobs[f"3[{index}].pbs01"] = _unstarted_subjob()
     for job_id, attrs in jobs.items():
-        owner = other_user if job_id in ("6.pbs01", "8.pbs01") else user
-        attrs["Job_Owner"] = f"{owner}@{server}"
+        if not attrs.get(UNSTARTED):  # shown with its array's owner
+            owner = other_user if job_id in ("6.pbs01", "8.pbs01") else user
+            attrs["Job_Owner"] = f"{owner}@{server}"
     history = {"0.pbs01": _json_of("72_qstat_x_f_F_json")["Jobs"]["0.pbs01"]}
     history["0.pbs01"]["Job_Owner"] = f"{user}@{server}"
     return {
         "server": server,
         "version": recorded["pbs_version"],
         "json": True,
+        "json_printer": "master",
         "next_id": 10,
         "jobs": jobs,
         "history": history,
@@ -109,25 +123,62 @@ def finish_recorded_jobs(state: State, user: str) -> State:
     return state
 
 
-def _queued_subjob(parent: Attrs, parent_id: str, index: int) -> Attrs:
-    attrs = {
-        k: v
-        for k, v in parent.items()
-        if k
-        not in (
-            "array",
-            "array_state_count",
-            "array_indices_submitted",
-            "array_indices_remaining",
-            "Submit_arguments",
-            "stime",
-            "comment",
-            "Hold_Types",
-            "Checkpoint",
-        )
+def history_enabled(state: State) -> bool:
+    """``job_history_enable`` as ``qstat -B`` shows it; unset is off (OpenPBS's default)."""
+    return str(state["server_attrs"].get("job_history_enable", "False")) == "True"
+
+
+def set_job_history(state: State, enabled: bool) -> State:
+    """What ``qmgr -c 'set server job_history_enable=True|False'`` does (release recordings
+    66 and 71): the attribute shows as "True"/"False" in ``qstat -B`` (67), and turning it
+    off removes the jobs that had finished, which turning it on again does not bring back
+    (72, 73). Jobs in the queue stay."""
+    state["server_attrs"]["job_history_enable"] = "True" if enabled else "False"
+    if not enabled:
+        state["history"] = {}
+    return state
+
+
+# The mark of a subjob that has not started: the state keeps only its state letter.
+UNSTARTED = "_unstarted"
+# What such a subjob does not show of its array's attributes (release 29, 39, 49).
+_ARRAY_ONLY = frozenset(
+    {
+        "array",
+        "array_state_count",
+        "array_indices_submitted",
+        "array_indices_remaining",
+        "project",
+        "Submit_Host",
+        "history_timestamp",
     }
-    attrs.update(job_state="Q", substate=10, array_id=parent_id, array_index=index)
-    return attrs
+)
+
+
+def _unstarted_subjob() -> Attrs:
+    return {"job_state": "Q", UNSTARTED: True}
+
+
+def shown(pool: dict[str, Attrs], job_id: str, *, under_array: bool) -> Attrs:
+    """A job's attributes as qstat prints them.
+
+    A subjob that has not started is printed from its array's attributes of the moment
+    (the array's stime and comment while it runs, its Exit_status, obittime and substate
+    once it ended) with its own state: a queued one listed under its array (``-t``) has
+    substate 10, asked alone the array's (release 39, 40); a deleted one says "Subjob
+    finished" (42, 49).
+    """
+    attrs = pool[job_id]
+    if not attrs.get(UNSTARTED):
+        return attrs
+    parent = pool[array_of(job_id)]
+    view = {k: v for k, v in parent.items() if k not in _ARRAY_ONLY}
+    view["job_state"] = attrs["job_state"]
+    if attrs["job_state"] == "Q" and under_array:
+        view["substate"] = 10
+    if attrs["job_state"] in ("X", "F"):
+        view["comment"] = "Subjob finished"
+    return view
 
 
 def locked_state() -> contextlib.AbstractContextManager[State]:
@@ -197,8 +248,15 @@ def _indices(text: str) -> list[int]:
     return list(range(int(first), int(last or first) + 1, int(step or 1)))
 
 
+def array_of(job_id: str) -> str:
+    """``3[1].pbs01`` -> ``3[].pbs01``."""
+    parts = _split(job_id)
+    assert parts is not None
+    return f"{parts[0]}[]{parts[2]}"
+
+
 def subjobs_of(state: State, parent_id: str) -> list[str]:
-    return [j for j, a in state["jobs"].items() if a.get("array_id") == parent_id]
+    return [j for j in state["jobs"] if _is_subjob(j) and array_of(j) == parent_id]
 
 
 def resolve(state: State, job_id: str) -> tuple[str, list[str]]:
@@ -231,6 +289,8 @@ def json_document(state: State, member: str, items: dict[str, Any]) -> str:
     }
     if items:  # PBS leaves the member out when nothing matches
         doc[member] = items
+    if state.get("json_printer") == "release":
+        return release_document(doc, matched=bool(items))
     return json.dumps(doc, indent="\t", separators=(",", ":\t"), ensure_ascii=False) + "\n"
 
 
@@ -326,12 +386,11 @@ def _qstat(state: State, argv: list[str]) -> int:
         )
         return answer.finish()
     subjobs, history = "-t" in flags, "-x" in flags
-    shown: dict[str, Attrs] = {}
+    if history and not history_enabled(state):
+        return _no_history(state, answer, operands, as_json)
+    listed: dict[str, Attrs] = {}
     if not operands:
-        pool = {**state["history"], **state["jobs"]} if history else state["jobs"]
-        for job_id, attrs in sorted(pool.items(), key=lambda kv: _order(kv[0])):
-            if subjobs or "array_id" not in attrs:
-                shown[job_id] = attrs
+        listed = every_job(state, history=history, subjobs=subjobs)
     for operand in operands:
         where, ids = resolve(state, operand)
         name = full_id(state, operand)
@@ -344,18 +403,52 @@ def _qstat(state: State, argv: list[str]) -> int:
                 FINISHED_JOB,
             )
         elif where == "history":
-            shown[name] = state["history"][name]
+            listed[name] = shown(state["history"], name, under_array=False)
+            if subjobs and name.endswith(f"[].{state['server']}"):
+                for sub in _history_subjobs(state, name):
+                    listed[sub] = shown(state["history"], sub, under_array=True)
         for job_id in ids:
-            shown[job_id] = state["jobs"][job_id]
+            listed[job_id] = shown(state["jobs"], job_id, under_array=False)
             if subjobs and job_id.endswith(f"[].{state['server']}"):
                 for sub in subjobs_of(state, job_id):
-                    shown[sub] = state["jobs"][sub]
+                    listed[sub] = shown(state["jobs"], sub, under_array=True)
     answer.out.append(
-        json_document(state, "Jobs", shown) if as_json else text_blocks("Job Id: ", shown)
+        json_document(state, "Jobs", listed) if as_json else text_blocks("Job Id: ", listed)
     )
-    if not as_json and not shown:
+    if not as_json and not listed:
         answer.out = []
     return answer.finish()
+
+
+def _no_history(state: State, answer: Answer, operands: list[str], as_json: bool) -> int:
+    """qstat -x on a server with job history off: exit 0 and no job at all, not even a
+    running one; stderr says why, naming each id asked (68), or ending in a space when
+    none was (69). The JSON form prints the wrapper without "Jobs" (68)."""
+    for operand in operands or [""]:
+        answer.err.append(
+            f"qstat: PBS is not configured to maintain job history "
+            f"{full_id(state, operand) if operand else ''}\n"
+        )
+    if as_json:
+        answer.out.append(json_document(state, "Jobs", {}))
+    return answer.finish()
+
+
+def every_job(state: State, *, history: bool = False, subjobs: bool = True) -> dict[str, Attrs]:
+    """What ``qstat -f [-x] [-t]`` without ids prints: every job in number order, with
+    the subjobs after their array."""
+    pool = {**state["history"], **state["jobs"]} if history else state["jobs"]
+    return {
+        job_id: shown(pool, job_id, under_array=True)
+        for job_id in sorted(pool, key=_order)
+        if subjobs or not _is_subjob(job_id)
+    }
+
+
+def _history_subjobs(state: State, parent_id: str) -> list[str]:
+    return sorted(
+        (j for j in state["history"] if _is_subjob(j) and array_of(j) == parent_id), key=_order
+    )
 
 
 def _order(job_id: str) -> tuple[int, int]:
@@ -370,37 +463,72 @@ def _order(job_id: str) -> tuple[int, int]:
 # qdel, qhold, qrls
 
 
+def _to_history(state: State, job_id: str, attrs: Attrs) -> None:
+    """A job that ended: kept as F while the server keeps history, else forgotten."""
+    if history_enabled(state):
+        state["history"][job_id] = attrs
+
+
 def _finish_job(state: State, job_id: str) -> None:
     """A deleted job: to the history as F, the way the server records it."""
     attrs = state["jobs"].pop(job_id)
     was_running = attrs.get("job_state") == "R"
     attrs["job_state"] = "F"
     if was_running:
-        # 86_qdel_second_time...: a job deleted while running ends with Exit_status 271.
-        attrs.update(substate=92, Exit_status=271)
+        # 86_qdel_second_time...: a job deleted while running ends with Exit_status 271;
+        # every job that ran has Stageout_status 1 once it ended (72, release 49).
+        attrs.update(substate=92, Stageout_status=1, Exit_status=271)
     else:
         # 75_qstat_x_f_F_json_deleted_while_queued: substate 91, no Exit_status.
         attrs["substate"] = 91
         attrs["comment"] = f"{attrs.get('comment', 'Not Running')} and terminated"
-    state["history"][job_id] = attrs
+    _to_history(state, job_id, attrs)
 
 
 def _expire_subjob(state: State, job_id: str) -> None:
     attrs = state["jobs"][job_id]
+    if attrs["job_state"] == "X":
+        return
+    parent = state["jobs"][array_of(job_id)]
+    if attrs.get(UNSTARTED):
+        # release 41/42: X with the array's substate, "Subjob finished", no Exit_status; the
+        # array's mtime is the qdel's.
+        attrs["job_state"] = "X"
+        parent["mtime"] = time.ctime()
+        return
     if attrs.get("job_state") == "R":
-        attrs.update(Exit_status=271)
-    else:
-        attrs["substate"] = 91
+        attrs.update(Stageout_status=1, Exit_status=271)
     attrs["job_state"] = "X"
+    # OpenPBS's update_sj_parent: the array takes the Stageout_status of its subjobs, and
+    # its Exit_status is the category (0, 1 above zero, 2 below) of the subjob that ended
+    # last, not a sum of them all (release 49: the array's 0 and Stageout_status 1).
+    if "Stageout_status" in attrs and parent.get("Stageout_status") != 0:
+        parent["Stageout_status"] = attrs["Stageout_status"]
+    if "Exit_status" in attrs:
+        status = int(attrs["Exit_status"])
+        parent["Exit_status"] = 0 if status == 0 else 1 if status > 0 else 2
 
 
 def _array_done(state: State, parent: str) -> None:
+    """When no subjob is left to run, the array ends (release 49): F, substate 92,
+    "... and finished", its obittime; the subjobs that ran are F, substate 92, those that
+    never started are shown from it."""
     subs = subjobs_of(state, parent)
-    if all(state["jobs"][s]["job_state"] == "X" for s in subs):
-        for s in subs:
-            state["history"][s] = state["jobs"].pop(s)
-        state["jobs"][parent]["job_state"] = "F"
-        state["history"][parent] = state["jobs"].pop(parent)
+    if any(state["jobs"][s]["job_state"] != "X" for s in subs):
+        return
+    for s in subs:
+        attrs = state["jobs"].pop(s)
+        attrs["job_state"] = "F"
+        if not attrs.get(UNSTARTED):
+            attrs["substate"] = 92
+        _to_history(state, s, attrs)
+    attrs = state["jobs"].pop(parent)
+    now = time.ctime()
+    attrs.update(job_state="F", substate=92, mtime=now, obittime=now)
+    if attrs.get("comment"):
+        attrs["comment"] = f"{attrs['comment']} and finished"
+    attrs["history_timestamp"] = int(time.time())
+    _to_history(state, parent, attrs)
 
 
 def qdel(argv: list[str]) -> int:
@@ -433,9 +561,9 @@ def qdel(argv: list[str]) -> int:
                     for sub in subjobs_of(state, job_id):
                         _expire_subjob(state, sub)
                     _array_done(state, job_id)
-                elif "array_id" in attrs:
+                elif _is_subjob(job_id):
                     _expire_subjob(state, job_id)
-                    _array_done(state, attrs["array_id"])
+                    _array_done(state, array_of(job_id))
                 else:
                     _finish_job(state, job_id)
         return answer.finish()
@@ -494,33 +622,57 @@ def _hold(state: State, job_id: str, attrs: Attrs) -> None:
     if attrs["job_state"] in ("Q", "W"):
         # 43/44/45: a queued job goes to H, substate 20
         attrs.update(job_state="H", substate=20)
-    # 58/59: a running job keeps running, with Hold_Types u
-    for sub in subjobs_of(state, job_id):
-        sub_attrs = state["jobs"][sub]
-        if sub_attrs["job_state"] == "Q":
-            sub_attrs.update(job_state="H", substate=20)
+    # 58/59: a running job keeps running, with Hold_Types u. The subjobs that have not
+    # started stay Q and show the array's hold (release 29).
 
 
 def _release(state: State, job_id: str, attrs: Attrs) -> None:
     if attrs.get("Hold_Types", "n") == "n" and attrs["job_state"] != "H":
         return  # 52_qrls_not_held: exit 0, nothing changes
     attrs["Hold_Types"] = "n"
+    # The hold's comment goes: 47, and 63 -> 72_qstat_x_f_F_json (1.pbs01 has none).
+    attrs.pop("comment", None)
     if attrs["job_state"] == "H":
-        # 46/47 and 49: back to Q, substate 10
+        # 46/47 and 49: back to Q, substate 10, eligible from now (72: 2.pbs01's etime)
         attrs.update(job_state="Q", substate=10)
-        attrs.pop("comment", None)
+        attrs.setdefault("etime", time.ctime())
     # 63: a running held job keeps running, Hold_Types back to n
     subs = subjobs_of(state, job_id)
-    for sub in subs:
-        sub_attrs = state["jobs"][sub]
-        if sub_attrs["job_state"] == "H":
-            sub_attrs.update(job_state="Q", substate=10)
     if any(state["jobs"][s]["job_state"] not in ("Q", "H") for s in subs):
         attrs["job_state"] = "B"
 
 
 # ---------------------------------------------------------------------------
 # qsub (a held or queued job from a script; the options the tests use)
+
+
+# The resources a default OpenPBS server defines (its built-in ones). A site adds others,
+# such as ngpus, to its resourcedef: the state's "custom_resources" (none by default, as on
+# the release server of recording 48, which refuses ngpus).
+BUILTIN_RESOURCES = frozenset(
+    {
+        "accelerator", "accelerator_memory", "accelerator_model", "aoe", "arch", "cput",
+        "energy", "eoe", "exec_vnode", "file", "host", "max_walltime", "mem",
+        "min_walltime", "mpiprocs", "mps", "naccelerators", "nchunk", "ncpus", "nodect",
+        "nodes", "ompthreads", "pcput", "place", "pmem", "preempt_targets", "pvmem",
+        "select", "site", "software", "start_time", "vmem", "vnode", "vntype", "walltime",
+    }
+)  # fmt: skip
+
+
+def unknown_resource(state: State, resources: list[str]) -> str | None:
+    """The first resource of ``-l`` values (and of their select chunks) that the server
+    does not define."""
+    known = BUILTIN_RESOURCES | set(state.get("custom_resources", []))
+    for item in ",".join(resources).split(","):
+        key, _, value = item.partition("=")
+        names = [key] + (
+            [p.partition("=")[0] for p in value.split(":")[1:]] if key == "select" else []
+        )
+        for name in names:
+            if name and name not in known:
+                return name
+    return None
 
 
 # qsub's option letters, from its usage (07_qsub_bad_option).
@@ -554,6 +706,10 @@ def qsub(argv: list[str]) -> int:
         # Options on the command line win over the script's #PBS directives.
         options: dict[str, str] = {**dict(directive_opts), **dict(opts)}
         resources: list[str] = [v for o, v in [*directive_opts, *opts] if o == "-l"]
+        unknown = unknown_resource(state, resources)
+        if unknown is not None:
+            answer.error(f"qsub: Unknown resource: {unknown}", UNKNOWN_RESOURCE)  # 48
+            return answer.finish()
         queue = options.get("-q", state["server_attrs"].get("default_queue", "workq"))
         if queue not in state["queues"]:
             answer.error("qsub: Unknown queue", UNKNOWN_QUEUE)  # 08_qsub_nonexistent_queue
@@ -561,7 +717,10 @@ def qsub(argv: list[str]) -> int:
         number = state["next_id"]
         state["next_id"] += 1
         name = options.get("-N") or (Path(operands[0]).name if operands else "STDIN")
-        attrs = _new_job(state, number, name, queue, options, resources, argv)
+        given = [*directive_opts, *opts]
+        # An array's default output files end in ^array_index^ (release 29).
+        sequence = f"{number}.^array_index^" if "-J" in options else str(number)
+        attrs = _new_job(state, sequence, name, queue, options, resources, argv, given)
         if "-J" in options:
             job_id = f"{number}[].{state['server']}"
             _add_array(state, job_id, attrs, options["-J"])
@@ -609,20 +768,26 @@ def _resource_list(resources: list[str]) -> Attrs:
 
 
 def _path_attr(state: State, value: str | None, default: str) -> str:
+    """``-o``/``-e`` as qsub records them (its prepare_path): absolute, and a folder that
+    exists gets a trailing ``/`` (57: ``-o /home/alice/results``), which tells the server
+    to copy the spool file ``<job id>.OU`` into it (53-55)."""
     path = value or default
     if not path.startswith("/"):
         path = os.path.join(os.getcwd(), path)
+    if not path.endswith("/") and os.path.isdir(path):
+        path += "/"
     return f"{state['server']}:{path}"
 
 
 def _new_job(
     state: State,
-    number: int,
+    sequence: str,
     name: str,
     queue: str,
     options: dict[str, str],
     resources: list[str],
     argv: list[str],
+    given: list[tuple[str, str]],
 ) -> Attrs:
     held = "-h" in options
     # The job variables of the recorded qsub -h job (2.pbs01), with this qsub's folder.
@@ -632,7 +797,11 @@ def _new_job(
     for item in options.get("-v", "").split(","):
         key, sep, value = item.partition("=")
         if key:
-            variables[key] = value.strip('"') if sep else os.environ.get(key, "")
+            value = value.strip('"') if sep else os.environ.get(key, "")
+            if state.get("json_printer") == "release":
+                # The release keeps each backslash of a -v value as four (18/19, 21/22).
+                value = value.replace("\\", "\\" * 4)
+            variables[key] = value
     attrs: Attrs = {
         "Job_Name": name,
         "Job_Owner": f"{current_user()}@{state['server']}",
@@ -641,38 +810,47 @@ def _new_job(
         "server": state["server"],
         "Checkpoint": "u",
         "ctime": time.ctime(),
-        "Error_Path": _path_attr(state, options.get("-e"), f"{name}.e{number}"),
+        "Error_Path": _path_attr(state, options.get("-e"), f"{name}.e{sequence}"),
         "Hold_Types": "u" if held else "n",
         "Join_Path": options.get("-j", "n"),
         "Keep_Files": "n",
         "Mail_Points": options.get("-m", "a"),
         "mtime": time.ctime(),
-        "Output_Path": _path_attr(state, options.get("-o"), f"{name}.o{number}"),
+        "Output_Path": _path_attr(state, options.get("-o"), f"{name}.o{sequence}"),
         "Priority": 0,
         "qtime": time.ctime(),
         "Rerunable": "True",
         "Resource_List": _resource_list(resources),
         "substate": 20 if held else 10,
         "Variable_List": variables,
-        "etime": time.ctime(),
         "Submit_arguments": " ".join(argv[1:]),
         "project": "_pbs_project_default",
         "Submit_Host": state["server"],
     }
+    if not held:
+        # When it became eligible to run: a held job has none (12: 2.pbs01, release 29).
+        attrs["etime"] = time.ctime()
     if "-A" in options:
         attrs["Account_Name"] = options["-A"]
     if "-M" in options:
         attrs["Mail_Users"] = options["-M"]
-    if "-W" in options and options["-W"].startswith("depend="):
-        attrs["depend"] = options["-W"].removeprefix("depend=")
+    # Every -W attribute=value, of the directives and the command line (-W may be repeated).
+    for item in (i for o, v in given if o == "-W" for i in v.split(",")):
+        key, _, value = item.partition("=")
+        if key == "depend":
+            attrs["depend"] = value
+        elif key == "umask":
+            attrs["umask"] = int(value)  # 62: -W umask=022 shows as "umask":22
+    # -V is accepted but exports nothing on the release (61-62): Variable_List keeps only
+    # the PBS_O_ variables (and -v's).
     return attrs
 
 
 def _add_array(state: State, job_id: str, attrs: Attrs, span: str) -> None:
     """An array as qsub -J makes it (20_qstat_f_F_json_array_parent): the parent with
-    ``array`` True and one subjob per index, queued (or held with -h)."""
+    ``array`` True and one subjob per index, not started. With -h the parent is H and its
+    subjobs Q, with the parent's hold (release 28-30)."""
     indices = _indices(span.split("%", 1)[0])
-    held = attrs["job_state"] == "H"
     attrs.update(
         array="True",
         array_state_count=f"Queued:{len(indices)} Running:0 Exiting:0 Expired:0",
@@ -681,10 +859,7 @@ def _add_array(state: State, job_id: str, attrs: Attrs, span: str) -> None:
     )
     state["jobs"][job_id] = attrs
     for index in indices:
-        sub = _queued_subjob(attrs, job_id, index)
-        if held:
-            sub.update(job_state="H", substate=20)
-        state["jobs"][job_id.replace("[]", f"[{index}]")] = sub
+        state["jobs"][job_id.replace("[]", f"[{index}]")] = _unstarted_subjob()
 
 
 def _usage_of_qsub() -> str:

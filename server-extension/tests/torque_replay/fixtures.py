@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,16 @@ from typing import Any
 import pytest
 
 from ..replay_state import read_state, write_state
-from .replay import COMMANDS, STATE_ENV, initial_state
+from .recordings import recording
+from .replay import COMMANDS, STATE_ENV, initial_state, jobs_from_xml
 
 REPLAY_BIN = Path(__file__).resolve().parent
+
+
+def recorded(name: str) -> tuple[int, str, str]:
+    """A recording of the real Torque 6.1 server (fixtures/torque/recorded/): its exit
+    code, stdout and stderr, byte for byte."""
+    return recording(name).as_tuple()
 
 
 @dataclass
@@ -46,6 +54,24 @@ class TorqueReplay:
 
     def argvs(self) -> list[list[str]]:
         return [c["argv"] for c in self.calls()]
+
+    def load_recorded(self, name: str) -> None:
+        """The server's jobs become those of a recorded ``qstat -f -x`` answer, alice's
+        given to the user the stand-ins serve."""
+        state = self.state()
+        state["jobs"] = jobs_from_xml(recorded(name)[1], state["user"])
+        write_state(self.state_path, state)
+
+    def letter(self, job_id: str) -> str | None:
+        """A job's state letter (``C`` once ended); None when the server forgot it."""
+        found = re.search(r"<job_state>(\w)</job_state>", self.state()["jobs"].get(job_id, ""))
+        return found.group(1) if found else None
+
+    def keep_completed(self, seconds: int) -> None:
+        """Set the server's keep_completed: 0 forgets an ended job at once."""
+        state = self.state()
+        state["keep_completed"] = seconds
+        write_state(self.state_path, state)
 
     def clear_calls(self) -> None:
         state = self.state()

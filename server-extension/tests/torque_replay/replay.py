@@ -8,15 +8,25 @@ state file that starts from recordings of a real Torque 6.1 server
   print the recordings of the same moment (38, 37, 39), ``qstat --version`` recording 01.
 - ``qsub`` adds a job from its options and the script's ``#PBS`` lines (the options win);
   ``-h`` holds it, ``-t 1-3`` makes an array with its subjobs, ``-q`` names a queue of
-  recording 37 (another queue is refused), ``-z`` prints no job id; a walltime the server
-  cannot read is refused as in 84 (days are read: ``1:00:00:00`` is ``24:00:00``).
-- ``qdel`` removes the job, as Torque has once its keep_completed time has passed (this
-  server keeps none); ``qhold`` shows H with Hold_Types u; ``qrls`` puts it back to Q.
+  recording 37 (another queue is refused with exit 172, as in 80), ``-z`` prints no job
+  id; a walltime the server cannot read is refused as in 84 (days are read:
+  ``1:00:00:00`` is ``24:00:00``); ``-t 1-3%1`` holds the subjobs past the slot limit
+  (Hold_Types l, 46).
+- ``qstat -t`` lists an array's subjobs instead of the array's own record, never the
+  record itself, also when the array's id is asked; without ``-t`` the array's id lists
+  every job in the queue (recordings 34, 52, 53).
+- ``qdel`` ends the job as the recorded server (keep_completed = 300) does: a job that
+  has not started becomes ``C`` with no exit_status, a running one ``C`` with exit_status
+  271 (SIGTERM), an array's subjobs alike and the array ``C`` once all its subjobs are
+  (10, 11, 43, 45, 73, 75); a ``C`` job is refused with exit code 170 (70, 71). With the
+  state's ``keep_completed`` at 0 the job is gone at once, as such a server forgets it.
+  ``qhold`` shows H with Hold_Types u; ``qrls`` puts it back to Q.
   One subjob (``7[2]``) is an id like any other. A range of subjobs in the id
   (``7[1-2]``) is refused by qdel as the real one refuses it (``illegally formed job
   identifier``, exit 1); Torque's form, ``-t 1-2 7[].torque01``, acts on those subjobs
   (all three commands).
-- Unknown ids answer ``Unknown Job Id Error`` with exit code 153, like the real commands.
+- Unknown ids: exit code 153, with ``qstat: Unknown Job Id Error ID`` (56),
+  ``qdel: nonexistent job id: ID`` (65), and from qhold and qrls nothing at all (66, 67).
 - The commands run as one user (``user`` in the state). With the server's
   ``query_other_jobs`` off, as recorded (38: unset, so False), qstat lists only that
   user's jobs (98) and answers an id of another user's job with exit 159 and
@@ -40,6 +50,7 @@ import shlex
 import sys
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -49,11 +60,16 @@ from .recordings import recording
 STATE_ENV = "TORQUE_REPLAY_STATE"
 SERVER = "torque01"
 SUBMIT_HOST = "torque01"  # the recordings' server is its own submit host
-UNKNOWN_JOB = 153
+UNKNOWN_JOB = 153  # PBSE_UNKJOBID 15001 modulo 256
 NOT_PERMITTED = 159  # PBSE_PERM 15007 modulo 256 (98b)
-UNKNOWN_QUEUE = 170  # PBSE_UNKQUE 15018 modulo 256
 BAD_ATTRIBUTE_VALUE = 168  # PBSE_BADATVAL 15014 modulo 256 (84)
+BAD_STATE = 170  # PBSE_BADSTATE 15018 modulo 256 (70, 71)
+UNKNOWN_QUEUE = 172  # PBSE_UNKQUE 15020 modulo 256 (80)
 BAD_OPTION = 2
+# The recorded server's keep_completed: how long it lists an ended job (state C).
+KEEP_COMPLETED = 300
+# The exit status of a job deleted while it ran: 256 + SIGTERM (10, 43).
+DELETED_RUNNING = "271"
 
 # Torque's qsub options (its man page); those with ':' take a value.
 QSUB_OPTIONS = "a:A:b:c:C:d:D:e:fF:hIj:k:K:l:m:M:nN:o:p:P:q:r:S:t:T:u:v:Vw:W:Xxz"
@@ -95,6 +111,26 @@ def _bobs_job(alices_held: ET.Element) -> ET.Element:
     return ET.fromstring(text)  # noqa: S314 (built here)
 
 
+def jobs_from_xml(text: str, user: str, other_user: str = "bob") -> dict[str, str]:
+    """The ``<Job>`` elements of ``qstat -f -x`` answers (one or several documents), by id:
+    alice's become ``user``'s, bob's stay ``other_user``'s."""
+    body = re.sub(r"<\?xml[^>]*\?>", "", text)
+    # The recordings are ours (S314 is about untrusted XML).
+    return _by_id(ET.fromstring(f"<all>{body}</all>").iter("Job"), user, other_user)  # noqa: S314
+
+
+def _by_id(elements: Iterable[ET.Element], user: str, other_user: str) -> dict[str, str]:
+    """Each job's element as text, by id, alice's given to ``user``."""
+    jobs: dict[str, str] = {}
+    for element in elements:
+        owner = element.find("Job_Owner")
+        assert owner is not None
+        name, _, host = str(owner.text).partition("@")
+        owner.text = f"{user if name == 'alice' else other_user}@{host}"
+        jobs[_job_id(element)] = ET.tostring(element, encoding="unicode")
+    return jobs
+
+
 def initial_state(user: str, other_user: str = "bob") -> State:
     """The recorded queue: alice's jobs become ``user``'s, bob's stay ``other_user``'s.
 
@@ -108,22 +144,16 @@ def initial_state(user: str, other_user: str = "bob") -> State:
         if prefix is not None:
             ordered += [s for s in subjobs if _job_id(s).startswith(prefix)]
     ordered.append(_bobs_job(next(j for j in parents if _job_id(j) == "9.torque01")))
-    jobs: dict[str, str] = {}
-    for element in ordered:
-        owner = element.find("Job_Owner")
-        assert owner is not None
-        name, _, host = str(owner.text).partition("@")
-        owner.text = f"{user if name == 'alice' else other_user}@{host}"
-        jobs[_job_id(element)] = ET.tostring(element, encoding="unicode")
     return {
         "next_id": FIRST_NEW_JOB,
         # Who runs the commands: qsub's jobs are theirs, and with query_other_jobs off
         # (Torque's default, as on the recorded server) qstat shows only their jobs.
         "user": user,
         "query_other_jobs": False,
-        "jobs": jobs,
+        "jobs": _by_id(ordered, user, other_user),
         "scripts": {},
         "calls": [],
+        "keep_completed": KEEP_COMPLETED,
     }
 
 
@@ -152,12 +182,24 @@ def _array_prefix(job_id: str) -> str | None:
 
 def _members(state: State, job_id: str) -> list[str]:
     """The job, and for an array its subjobs too."""
+    return [job_id, *_subjobs(state, job_id)]
+
+
+def _subjobs(state: State, job_id: str) -> list[str]:
+    """An array's subjobs (none for any other id)."""
     prefix = _array_prefix(job_id)
-    return [job_id] + (
-        [k for k in state["jobs"] if prefix and k.startswith(prefix) and k != job_id]
-        if prefix
-        else []
-    )
+    if prefix is None:
+        return []
+    return [k for k in state["jobs"] if k.startswith(prefix) and k != job_id]
+
+
+def _is_array(job_id: str) -> bool:
+    return "[]" in job_id
+
+
+def _state_letter(state: State, job_id: str) -> str:
+    element = ET.fromstring(state["jobs"][job_id])  # noqa: S314 (written by this replay)
+    return str(element.findtext("job_state"))
 
 
 # ---------------------------------------------------------------------------
@@ -190,10 +232,15 @@ def _qstat(state: State, argv: list[str]) -> int:
         return not_recorded(argv)
     jobs: dict[str, str] = state["jobs"]
     subjobs = "-t" in flags
+    # -t: subjobs instead of their arrays' records (34); without: arrays, no subjobs (33).
+    # Other users' jobs are left out while query_other_jobs is off (98).
+    queue = [
+        k
+        for k in jobs
+        if (not _is_array(k) if subjobs else "[" not in k or _is_array(k)) and _shown(state, k)
+    ]
     if not operands:
-        # Other users' jobs are left out while query_other_jobs is off (98).
-        listed = [k for k in jobs if subjobs or "[" not in k or "[]" in k]
-        _xml_document([jobs[k] for k in listed if _shown(state, k)])
+        _xml_document([jobs[k] for k in queue])
         return 0
     code = 0
     # One complete document per known id, in the order asked; an unknown id prints none
@@ -209,7 +256,11 @@ def _qstat(state: State, argv: list[str]) -> int:
             sys.stderr.write(f"qstat: Unauthorized Request  {job_id}\n")
             code = NOT_PERMITTED
             continue
-        shown = _members(state, job_id) if subjobs else [job_id]
+        shown = [job_id]
+        if _is_array(job_id):
+            # 53: -t, the array's subjobs and no record of the array itself; 52: without
+            # -t, every job in the queue.
+            shown = _subjobs(state, job_id) if subjobs else queue
         _xml_document([jobs[k] for k in shown])
     return code
 
@@ -257,6 +308,13 @@ def qrls(argv: list[str]) -> int:
     return _act(argv, lambda state, job_id: _set_hold(state, job_id, hold=False))
 
 
+def _unknown(command: str, job_id: str) -> int:
+    """65: qdel names the id; 66, 67: qhold and qrls say nothing at all."""
+    if command == "qdel":
+        sys.stderr.write(f"qdel: nonexistent job id: {job_id}\n")
+    return UNKNOWN_JOB
+
+
 def _act(argv: list[str], change: Any) -> int:
     with locked_state() as state:
         _log(state, argv)
@@ -281,11 +339,20 @@ def _act(argv: list[str], change: Any) -> int:
                 continue
             job_id = _qualified(operand)
             if job_id not in state["jobs"]:
-                sys.stderr.write(f"{argv[0]}: Unknown Job Id Error {job_id}\n")
-                code = UNKNOWN_JOB
+                code = _unknown(argv[0], job_id)
                 continue
             if not _shown(state, job_id):
                 return not_recorded(argv)  # another user's job: no recording of that
+            if _state_letter(state, job_id) == "C":
+                if argv[0] == "qrls":
+                    return not_recorded(argv)
+                # 70, 71: an ended job.
+                sys.stderr.write(
+                    f"{argv[0]}: Request invalid for state of job MSG=invalid state for job"
+                    f" - COMPLETE {job_id}\n"
+                )
+                code = BAD_STATE
+                continue
             if indices is None:
                 change(state, job_id)
                 continue
@@ -293,7 +360,8 @@ def _act(argv: list[str], change: Any) -> int:
             number = job_id.split("[", 1)[0]
             for index in sorted(indices):
                 subjob = job_id.replace("[]", f"[{index}]", 1)
-                if subjob.startswith(number + "[") and subjob in state["jobs"]:
+                known = subjob.startswith(number + "[") and subjob in state["jobs"]
+                if known and _state_letter(state, subjob) != "C":
                     change(state, subjob)
         return code
 
@@ -316,8 +384,48 @@ def _array_indices(request: str) -> set[int] | None:
 
 
 def _delete(state: State, job_id: str) -> None:
-    for member in _members(state, job_id):
-        del state["jobs"][member]
+    """The job (an array: its subjobs, then the array) ends as deleted; subjobs that had
+    already ended stay as they are (75)."""
+    now = str(int(time.time()))
+    ended: list[str] = []
+    for member in [*_subjobs(state, job_id), job_id]:
+        element = ET.fromstring(state["jobs"][member])  # noqa: S314 (written by this replay)
+        letter = element.findtext("job_state")
+        if letter == "C":
+            continue
+        if letter in ("R", "E") and not _is_array(member):
+            # 10, 43: killed with SIGTERM once it had started.
+            _set(element, "exit_status", DELETED_RUNNING)
+            _set(element, "comp_time", now)
+        _set(element, "job_state", "C")
+        _set(element, "mtime", now)
+        state["jobs"][member] = ET.tostring(element, encoding="unicode")
+        ended.append(member)
+    parent = _array_of_subjob(job_id)
+    # An array ends once every subjob has (45: 7[] and 8[] are C).
+    if (
+        parent in state["jobs"]
+        and _state_letter(state, parent) != "C"
+        and all(_state_letter(state, k) == "C" for k in _subjobs(state, parent))
+    ):
+        _set_letter(state, parent, "C")
+        ended.append(parent)
+    if not state.get("keep_completed"):
+        # keep_completed 0: the server forgets what ended at once.
+        for key in ended:
+            del state["jobs"][key]
+
+
+def _array_of_subjob(job_id: str) -> str:
+    """``17[2].torque01`` -> ``17[].torque01`` (another id stays as it is)."""
+    head, bracket, rest = job_id.partition("[")
+    return f"{head}[]{rest.partition(']')[2]}" if bracket else job_id
+
+
+def _set_letter(state: State, job_id: str, letter: str) -> None:
+    element = ET.fromstring(state["jobs"][job_id])  # noqa: S314 (written by this replay)
+    _set(element, "job_state", letter)
+    state["jobs"][job_id] = ET.tostring(element, encoding="unicode")
 
 
 def _set_hold(state: State, job_id: str, *, hold: bool) -> None:
@@ -362,9 +470,8 @@ def qsub(argv: list[str]) -> int:
         queues = re.findall(r"^Queue: (\S+)", recording(QUEUES_TEXT).stdout, re.M)
         queue = _last(options, "-q") or queues[0]
         if queue not in queues:
-            sys.stderr.write(
-                f"qsub: submit error (Unknown queue MSG=cannot locate queue {queue})\n"
-            )
+            # 80_qsub_bad_queue
+            sys.stderr.write("qsub: submit error (Unknown queue MSG=requested queue not found)\n")
             return UNKNOWN_QUEUE
         walltime = _resources(options)["walltime"]
         if _seconds(walltime) is None:

@@ -2,7 +2,8 @@
 
 The same commands and parsers as PBSScheduler (commands.py, parse.py), run through
 ``CommandRunner.run_sync``. qstat is asked for the full form (``-f -F json``), falling
-back for good to the ``-f`` text form when this qstat refuses ``-F json``.
+back for good to the ``-f`` text form when this qstat refuses ``-F json``, and for a while
+when its JSON does not read (json_reading.py).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ...runner import CommandResult, CommandRunner
 from ..base import (
@@ -27,11 +29,13 @@ from .commands import (
     FINISHED_JOB,
     NO_ID_PRINTED,
     UNKNOWN_JOB,
+    history_kept,
     parse_submitted_id,
     qstat_argv,
     validate_pbs_job_id,
 )
-from .detail import to_job
+from .detail import to_jobs
+from .json_reading import JsonReading
 from .parse import (
     PBSParseError,
     QstatJobs,
@@ -57,7 +61,11 @@ class BlockingPBS(BlockingScheduler):
     def __init__(self, runner: CommandRunner, env: Mapping[str, str] | None = None) -> None:
         self.runner = runner
         self._env = dict(env) if env is not None else None
-        self._json = True  # False once qstat refused -F json
+        self._json_reading = JsonReading()
+        # Whether the server keeps finished jobs (job_history_enable), as the last answer
+        # to a qstat -x said (None before the first): it only chooses which question
+        # comes first, every conclusion is drawn from an answer.
+        self.history_enabled: bool | None = None
 
     def validate_job_id(self, value: object) -> str:
         return validate_pbs_job_id(value)
@@ -89,30 +97,41 @@ class BlockingPBS(BlockingScheduler):
     def qstat(self, options: Sequence[str], *, per_id_errors: bool = False) -> QstatJobs:
         """``qstat -f [-F json] <options>``. With ``per_id_errors``, unknown and finished
         ids are left out of the answer instead of failing the call."""
-        result = self._qstat_full(options)
+        result, as_json = self._qstat_full(options)
         tolerated = per_id_errors and result.returncode in (UNKNOWN_JOB, FINISHED_JOB)
         if not result.ok and not tolerated:
             raise CommandFailed(result.argv, result.returncode, result.message)
-        if not self._json:
+        if not as_json:
             return parse_qstat_text(result.stdout)
         if tolerated and not result.stdout.strip():
             return QstatJobs(None, None, {})
         try:
             return parse_qstat_json(result.stdout)
         except PBSParseError:
-            # Some PBS releases print JSON that does not parse; the text form says the same.
-            text = self.run(qstat_argv(options, False), check=False)
-            if not text.ok and not tolerated:
-                raise CommandFailed(text.argv, text.returncode, text.message) from None
-            return parse_qstat_text(text.stdout)
+            pass
+        # JSON that does not read even with the release's quirks: this call and the next
+        # minutes' read the text form, which says the same (json_reading.py).
+        self._json_reading.unreadable()
+        text = self._learn_history(self.run(qstat_argv(options, False), check=False))
+        if not text.ok and not tolerated:
+            raise CommandFailed(text.argv, text.returncode, text.message)
+        return parse_qstat_text(text.stdout)
 
-    def _qstat_full(self, options: Sequence[str]) -> CommandResult:
-        if self._json:
+    def _qstat_full(self, options: Sequence[str]) -> tuple[CommandResult, bool]:
+        """The answer, and whether it is the JSON form."""
+        if self._json_reading.use_json():
             result = self.run(qstat_argv(options, True), check=False)
             if not json_unsupported(result.stderr, result.returncode):
-                return result
-            self._json = False
-        return self.run(qstat_argv(options, False), check=False)
+                return self._learn_history(result), True
+            self._json_reading.refused()
+        return self._learn_history(self.run(qstat_argv(options, False), check=False)), False
+
+    def _learn_history(self, result: CommandResult) -> CommandResult:
+        """Note what a ``qstat -x`` answer says about the server's job history."""
+        kept = history_kept(result)
+        if kept is not None:
+            self.history_enabled = kept
+        return result
 
     # The BlockingScheduler interface
 
@@ -140,15 +159,30 @@ class BlockingPBS(BlockingScheduler):
     def submit_options(self, request: SubmitRequest) -> list[str]:
         return qsub_options(request)
 
+    def rows(self, jobs: Mapping[str, Mapping[str, Any]]) -> list[Row]:
+        """The listing's rows from qstat's jobs (Torque reads how jobs ended its own way)."""
+        return listing_rows(jobs)
+
     def list_rows(self, user: str | None = None) -> list[Row]:
-        rows = listing_rows(self.qstat(["-t"]).jobs)
+        rows = self.rows(self.qstat(["-t"]).jobs)
         return rows if user is None else [r for r in rows if r[_USER] == user]
 
     def job_detail(self, job_id: str) -> list[Job]:
+        """The job's records: ``qstat -f -x -t ID`` (-x: finished jobs too, -t: an array's
+        subjobs). With job history off that answers nothing, not even for a running job
+        (qstat only says so on stderr; release recording 68), so the job is then asked for
+        without -x; once history is known to be off that question comes first, and -x is
+        asked only when the job is not in the queue (has history been switched on?)."""
         validate_pbs_job_id(job_id)
-        # -x: finished jobs too (while the server keeps its history); -t: an array's subjobs.
-        jobs = self.qstat(["-x", "-t", job_id], per_id_errors=True).jobs
-        return [to_job(i, a) for i, a in jobs.items()]
+        with_x, without_x = ["-x", "-t", job_id], ["-t", job_id]
+        order = [without_x, with_x] if self.history_enabled is False else [with_x, without_x]
+        for options in order:
+            jobs = self.qstat(options, per_id_errors=True).jobs
+            if jobs:
+                return to_jobs(jobs)
+            if options is with_x and self.history_enabled is not False:
+                break  # the server keeps history and does not know the job
+        return []
 
     def cancel(self, job_id: str) -> None:
         self.run(["qdel", validate_pbs_job_id(job_id)])
@@ -159,6 +193,12 @@ class BlockingPBS(BlockingScheduler):
         return [[command, *args]]
 
     def forgotten_message(self, job_id: str) -> str:
+        if self.history_enabled is False:
+            return (
+                f"Job {job_id} is no longer known to PBS: this server keeps no job history "
+                "(job_history_enable is off), so it forgets a job as soon as it ends and "
+                "how it ended cannot be read."
+            )
         return (
             f"Job {job_id} is no longer known to PBS: the server keeps finished jobs only "
             "while its job history is on (job_history_enable) and for job_history_duration."

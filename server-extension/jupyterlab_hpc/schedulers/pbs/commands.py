@@ -19,11 +19,14 @@ PBS_COMMANDS = ("qstat", "qsub")
 UNKNOWN_JOB = 153  # PBSE_UNKJOBID
 FINISHED_JOB = 35  # PBSE_HISTJOBID
 UNKNOWN_QUEUE = 170  # PBSE_UNKQUE
+UNKNOWN_RESOURCE = 187  # PBSE_UNKRESC: "qsub: Unknown resource: ngpus" (release recording 48)
 BAD_OPTION = 2
 
-# What qsub's terse messages mean, by exit code, for the person reading them.
-_QSUB_HINTS = {
+# What qsub's terse messages mean, by exit code, for the person reading them (Torque
+# numbers its errors differently: torque/commands.py).
+QSUB_HINTS = {
     UNKNOWN_QUEUE: "the queue does not exist on this PBS server",
+    UNKNOWN_RESOURCE: "this PBS server does not define that resource",
     BAD_OPTION: "qsub did not accept one of the options",
 }
 
@@ -40,7 +43,7 @@ _JOB_ID = re.compile(
 def validate_pbs_job_id(value: object, system: str = "PBS") -> str:
     """The id if it is a PBS id (Torque's are the same); ``system`` names the batch
     system in the message."""
-    if not isinstance(value, str) or len(value) > MAX_JOB_ID_LENGTH or not _JOB_ID.match(value):
+    if not isinstance(value, str) or len(value) > MAX_JOB_ID_LENGTH or not _JOB_ID.fullmatch(value):
         shown = repr(value)[:40]
         raise InvalidJobId(
             f"{shown} is not a valid {system} job id: use a number such as 123 or 123.server, "
@@ -150,6 +153,26 @@ NO_ID_PRINTED = (
 )
 
 
+# What qstat says on stderr, with exit code 0, when it is asked for finished jobs (-x)
+# and the server keeps no job history (job_history_enable off, the OpenPBS default): the
+# answer is then empty, even for a running job (release recordings 68 and 69).
+NO_HISTORY = "PBS is not configured to maintain job history"
+
+
+def history_kept(result: CommandResult) -> bool | None:
+    """What one qstat answer says about the server's job history: False when it asked
+    with ``-x`` and qstat said the server keeps none, True when it asked with ``-x`` and
+    got an answer about jobs, None when it did not ask (or failed otherwise).
+
+    Learnt afresh from every such answer, so an administrator switching
+    ``job_history_enable`` with qmgr is noticed at the next one, without a restart."""
+    if "-x" not in result.argv[1:]:
+        return None
+    if NO_HISTORY in result.stderr:
+        return False
+    return True if result.returncode in (0, UNKNOWN_JOB, FINISHED_JOB) else None
+
+
 def parse_submitted_id(stdout: str) -> str:
     """qsub prints the new job's id (``10.pbs01``, an array ``11[].pbs01``) on one line."""
     text = stdout.strip()
@@ -159,9 +182,17 @@ def parse_submitted_id(stdout: str) -> str:
         raise ValueError(f"qsub did not print a job id: {text[:200]!r}") from None
 
 
-def qsub_message(result: CommandResult) -> str:
+def unknown_resource(result: CommandResult) -> str | None:
+    """The resource qsub refused as unknown (``qsub: Unknown resource: ngpus``), or None."""
+    if result.returncode != UNKNOWN_RESOURCE:
+        return None
+    match = re.search(r"Unknown resource: *([A-Za-z0-9_]+)", result.stderr)
+    return match.group(1) if match else None
+
+
+def qsub_message(result: CommandResult, hints: Mapping[int, str] = QSUB_HINTS) -> str:
     """qsub's first line (its usage text is left out), with what the code means."""
     lines = [ln.strip() for ln in result.stderr.splitlines() if ln.strip()]
     said = lines[0] if lines else result.message
-    hint = _QSUB_HINTS.get(result.returncode)
+    hint = hints.get(result.returncode)
     return f"{said} ({hint})" if hint else said

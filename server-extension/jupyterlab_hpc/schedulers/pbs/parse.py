@@ -3,7 +3,10 @@
 The listing reads ``qstat -f -F json -t``: one JSON document with every job and array
 subjob, parsed once. Older PBS Professional releases have no ``-F json``; for them the
 same attributes come from the ``qstat -f -t`` text form, turned into the same nested
-dicts by :func:`parse_qstat_text`, so one row builder serves both.
+dicts by :func:`parse_qstat_text`, so one row builder serves both. The JSON is read by
+``pbs_json.py`` into the text form's strings (the released OpenPBS prints numeric-looking
+values, job names included, as bare tokens, sometimes as invalid JSON), so both forms give
+the same rows.
 
 Array subjobs are shown the way Slurm's listing shows tasks: a subjob that has started
 (running, exiting, finished) is a row of its own (``3[1].pbs01``, array job ``3[].pbs01``,
@@ -11,19 +14,25 @@ task ``1``); subjobs that have not started are folded, per state, into range row
 (``3[2-9].pbs01``, task ``[2-9]``), which is the form ``qdel`` accepts. The array's own
 ``3[]`` row is shown only when none of its subjobs is listed (a server that does not
 list subjobs, or the text form without ``-t``).
+
+A subjob that has not started does not exist yet as a job of its own: qstat shows it with
+its array's attributes (no ``array_id``/``array_index``, the array's ``stime``, comment,
+``Exit_status``, ``Hold_Types`` and ``^array_index^`` paths), so those are not read as
+the subjob's (:func:`unstarted_subjob`). A held array (``qsub -h -J``) is ``H`` and its
+subjobs are ``Q`` with the array's ``Hold_Types``: they are held.
 """
 
 from __future__ import annotations
 
 import datetime
 import functools
-import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..base import JobState, Partition, Row
+from .pbs_json import load_pbs_json
 
 # The project every job has when the user asked for none.
 DEFAULT_PROJECT = "_pbs_project_default"
@@ -78,8 +87,15 @@ _SIGNAL_BASE = 256
 _CANCEL_SIGNALS = frozenset({9, 15})
 # substate of a finished job deleted before it ran (JOB_SUBSTATE_TERMINATED)
 _SUBSTATE_TERMINATED = 91
+# The note PBS puts on an array when its first subjob starts ("Job Array Began at Fri Dec
+# 04 at 17:10"); its subjobs that have not started show it too. It says nothing of them.
+_ARRAY_BEGAN = "Job Array Began at "
 
 _HOLD_TYPES = {"u": "user", "o": "operator", "s": "system", "p": "bad password"}
+
+# How a finished job ended, (state, reason), from its id and attributes, where a batch
+# system reads exit statuses its own way (Torque: torque/exits.py); None: OpenPBS's way.
+Ending = Callable[[str, Mapping[str, Any]], tuple[JobState, str]]
 
 
 class PBSParseError(ValueError):
@@ -106,8 +122,8 @@ def parse_qstat_json(text: str) -> QstatJobs:
 
 def _load_json(text: str, command: str) -> dict[str, Any]:
     try:
-        # strict=False: some PBS versions print control characters (tabs) raw inside strings.
-        data = json.loads(text, strict=False)
+        # Values as the text form shows them, numbers included (see pbs_json.py).
+        data = load_pbs_json(text)
     except ValueError as e:
         raise PBSParseError(f"{command} printed invalid JSON: {e}") from None
     if not isinstance(data, dict):
@@ -281,6 +297,92 @@ def owner_name(job_owner: object) -> str:
     return str(job_owner).split("@", 1)[0] if job_owner is not None else ""
 
 
+# ---------------------------------------------------------------------------
+# Jobs that never ran
+
+
+def subjob_part(job_id: str) -> str | None:
+    """What is inside a subjob's brackets: ``3[1].pbs01`` -> ``1``, ``3[2-5]`` -> ``2-5``;
+    None for a plain job and for the array itself (``3[]``)."""
+    parts = split_array_id(job_id)
+    return parts[1] if parts is not None and parts[1] else None
+
+
+def is_array_parent(job_id: str, attrs: Mapping[str, Any]) -> bool:
+    parts = split_array_id(job_id)
+    return (parts is not None and not parts[1]) or str(attrs.get("array", "")) == "True"
+
+
+def unstarted_subjob(job_id: str, attrs: Mapping[str, Any]) -> bool:
+    """A subjob (or a range of them) PBS has not started.
+
+    Until a subjob starts, PBS keeps only its state in the array's table, and qstat shows
+    it with the array's attributes: no ``array_id``, ``array_index`` or ``exec_host`` of
+    its own, the array's ``stime`` and comment while the array runs, the array's
+    ``Exit_status`` once it ended (release recordings 29, 39, 40, 42, 49). A subjob that
+    started has all three (Torque's subjobs always carry their index).
+    """
+    return (
+        subjob_part(job_id) is not None and "array_index" not in attrs and "exec_host" not in attrs
+    )
+
+
+def never_ran(job_id: str, attrs: Mapping[str, Any]) -> bool:
+    """Whether a job never started: an array none of whose subjobs started (no ``stime``),
+    a subjob PBS has not started, a job with neither ``stime`` nor ``exec_host``."""
+    if is_array_parent(job_id, attrs):
+        return "stime" not in attrs
+    if subjob_part(job_id) is not None:
+        return unstarted_subjob(job_id, attrs)
+    return "stime" not in attrs and "exec_host" not in attrs
+
+
+def unstarted_end(job_id: str, attrs: Mapping[str, Any]) -> tuple[JobState, str] | None:
+    """How an ended OpenPBS job (``F``, or a subjob's ``X``) that never ran came to its end;
+    None when it ran (its exit status then says how it ended).
+
+    - qdel of a job before it ran: ``substate`` 91 (75_qstat_x_f_F_json_deleted_while_queued).
+    - A subjob that never started ended only by a deletion (its own, or its array's); it
+      shows ``substate`` 70 or 92 and, once the array ended, the array's ``Exit_status``
+      (release 42, 49), which is not its own.
+    - PBS deleted the job itself: ``substate`` 92 and no ``Exit_status``, e.g. for a
+      dependency that can never be met (``-W depend=afterok:<a job that does not exist>``:
+      ``F`` at once, ``Hold_Types`` s, no comment; release 44-46).
+    """
+    if not never_ran(job_id, attrs):
+        return None
+    if to_int(attrs.get("substate")) == _SUBSTATE_TERMINATED or subjob_part(job_id) is not None:
+        return JobState.CANCELLED, "Deleted before it ran"
+    if attrs.get("Exit_status") is not None:
+        return None
+    if is_array_parent(job_id, attrs) and not attrs.get("depend"):
+        # No recording shows how an array deleted before it began ends: say no more.
+        return JobState.CANCELLED, "Deleted before it ran"
+    return JobState.CANCELLED, deleted_by_pbs(attrs)
+
+
+def deleted_by_pbs(attrs: Mapping[str, Any]) -> str:
+    """Why PBS deleted a job before it ran, as far as its record says."""
+    depend = re.sub(r"@[^:,]+", "", str(attrs.get("depend") or ""))  # ids without @server
+    if depend:
+        return (
+            f"Deleted by PBS before it ran: its dependency {depend} cannot be met (a job it "
+            "names does not exist, or did not end as the dependency requires)"
+        )
+    comment = attrs.get("comment")
+    return f"Deleted by PBS before it ran: {comment}" if comment else "Deleted by PBS before it ran"
+
+
+def held_in_queue(job_id: str, letter: str, attrs: Mapping[str, Any]) -> bool:
+    """A ``Q`` subjob of a held array: PBS shows it queued with the array's hold (release
+    29; a plain job that is held is ``H``)."""
+    return (
+        letter == "Q"
+        and subjob_part(job_id) is not None
+        and any(c in _HOLD_TYPES for c in str(attrs.get("Hold_Types") or ""))
+    )
+
+
 def finished_state(exit_status: int | None, substate: int | None, comment: str) -> JobState:
     """A finished job (F) or subjob (X) by how it ended.
 
@@ -326,16 +428,18 @@ def hold_description(hold_types: object) -> str:
     return (", ".join(names) + " hold").capitalize()
 
 
-def _reason(letter: str, attrs: Mapping[str, Any], exit_status: int | None) -> str:
+def _reason(
+    letter: str, attrs: Mapping[str, Any], exit_status: int | None, unstarted: bool, held: bool
+) -> str:
     if letter in _RUNNING:
         return ""
     if letter in _FINISHED:
         return exit_description(exit_status, to_int(attrs.get("substate")))
     comment = attrs.get("comment")
-    if comment:
+    if comment and not (unstarted and str(comment).startswith(_ARRAY_BEGAN)):
         # "Not Running: Not enough free nodes available": the state column already says so.
         return str(comment).removeprefix("Not Running: ")
-    if letter == "H":
+    if letter == "H" or held:
         return hold_description(attrs.get("Hold_Types"))
     if letter == "W":
         when = parse_time(attrs.get("Execution_Time"))
@@ -357,16 +461,28 @@ def job_row(
     attrs: Mapping[str, Any],
     array_job_id: str | None = None,
     array_task_id: str | None = None,
+    ending: Ending | None = None,
 ) -> Row:
     """One row in LISTING_COLUMNS order from a job's ``qstat -f`` attributes."""
     letter = str(attrs.get("job_state", ""))
-    exit_status = to_int(attrs.get("Exit_status"))
-    if letter in _FINISHED:
-        state = finished_state(
-            exit_status, to_int(attrs.get("substate")), str(attrs.get("comment", ""))
-        )
+    unstarted = unstarted_subjob(job_id, attrs)
+    # An unstarted subjob's Exit_status is its array's (once the array ended).
+    exit_status = None if unstarted else to_int(attrs.get("Exit_status"))
+    # F and X are OpenPBS's (Torque's finished jobs are C).
+    ended = unstarted_end(job_id, attrs) if letter in ("F", "X") else None
+    held = held_in_queue(job_id, letter, attrs)
+    if ended is not None:
+        state, reason = ended
     else:
-        state = STATE_LETTERS.get(letter, JobState.UNKNOWN)
+        if letter in _FINISHED:
+            state = finished_state(
+                exit_status, to_int(attrs.get("substate")), str(attrs.get("comment", ""))
+            )
+        else:
+            state = JobState.HELD if held else STATE_LETTERS.get(letter, JobState.UNKNOWN)
+        reason = _reason(letter, attrs, exit_status, unstarted, held)
+    if ending is not None and letter in _FINISHED:
+        state, reason = ending(job_id, attrs)
     wanted = _nested(attrs, "Resource_List")
     used = _nested(attrs, "resources_used")
     account = attrs.get("Account_Name")
@@ -375,7 +491,8 @@ def job_row(
         account = project if project and project != DEFAULT_PROJECT else ""
     exec_host = attrs.get("exec_host")
     gpus = to_int(wanted.get("ngpus"))
-    start = attrs.get("stime")
+    # An unstarted subjob's stime is its array's start.
+    start = None if unstarted else attrs.get("stime")
     if start is None and letter in ("Q", "W"):
         start = _nested(attrs, "estimated").get("start_time")
     mem = wanted.get("mem")
@@ -390,7 +507,7 @@ def job_row(
         "",  # PBS has no QOS
         state.value,
         letter,
-        _reason(letter, attrs, exit_status),
+        reason,
         exec_hosts(str(exec_host)) if exec_host else "",
         to_int(wanted.get("nodect")),
         to_int(wanted.get("ncpus")),
@@ -473,9 +590,9 @@ def _named_as_array(
     return first if array_name == name else {**first, "Job_Name": array_name}
 
 
-def listing_rows(jobs: Mapping[str, Mapping[str, Any]]) -> list[Row]:
+def listing_rows(jobs: Mapping[str, Mapping[str, Any]], ending: Ending | None = None) -> list[Row]:
     """Every row of the listing, with arrays laid out as the module docstring says."""
-    return ListingReader().rows(jobs)
+    return ListingReader(ending).rows(jobs)
 
 
 class ListingReader:
@@ -486,15 +603,17 @@ class ListingReader:
     Rows are shared between listings and must not be mutated.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, ending: Ending | None = None) -> None:
         self._previous: dict[str, Row] = {}
+        self._ending = ending
 
     def rows(self, jobs: Mapping[str, Mapping[str, Any]]) -> list[Row]:
         previous = self._previous
         current: dict[str, Row] = {}
-        # Slots keep the output order; a slot is a row or the key of a folded group.
-        slots: list[Row | tuple[str, str]] = []
-        groups: dict[tuple[str, str], tuple[list[int], Mapping[str, Any]]] = {}
+        # Slots keep the output order; a slot is a row or the key of a folded group:
+        # (array, state letter, held), its members by index.
+        slots: list[Row | tuple[str, str, bool]] = []
+        groups: dict[tuple[str, str, bool], dict[int, Mapping[str, Any]]] = {}
         parents_with_subjobs: set[str] = set()
         for job_id, attrs in jobs.items():
             parent = attrs.get("array_id")
@@ -509,29 +628,32 @@ class ListingReader:
                     index = to_int(parts[1]) if parts else None
                 letter = str(attrs.get("job_state", ""))
                 if letter in _NOT_STARTED and index is not None:
-                    key = (parent, letter)
+                    key = (parent, letter, held_in_queue(job_id, letter, attrs))
                     group = groups.get(key)
                     if group is None:
-                        groups[key] = ([index], attrs)
+                        groups[key] = group = {}
                         slots.append(key)
-                    else:
-                        group[0].append(index)
+                    group[index] = attrs
                     continue
                 task = str(index) if index is not None else None
-                slots.append(job_row(job_id, attrs, parent, task))
+                slots.append(job_row(job_id, attrs, parent, task, self._ending))
             else:
-                slots.append(job_row(job_id, attrs))
+                slots.append(job_row(job_id, attrs, ending=self._ending))
         rows: list[Row] = []
         for slot in slots:
             if isinstance(slot, tuple):
-                indices, attrs = groups[slot]
+                members = groups[slot]
                 parent = slot[0]
                 number, _, suffix = split_array_id(parent) or (parent, "", "")
-                attrs = _named_as_array(attrs, indices[0], jobs.get(parent))
-                for first, last, step in index_runs(indices):
+                for first, last, step in index_runs(members):
                     text = run_text(first, last, step)
                     task = text if first == last else f"[{text}]"
-                    rows.append(job_row(f"{number}[{text}]{suffix}", attrs, parent, task))
+                    run = [members[i] for i in range(first, last + 1, step)]
+                    attrs = run[0] if len(run) == 1 else _shared_facts(run)
+                    attrs = _named_as_array(attrs, first, jobs.get(parent))
+                    rows.append(
+                        job_row(f"{number}[{text}]{suffix}", attrs, parent, task, self._ending)
+                    )
             elif slot[0] not in parents_with_subjobs:
                 rows.append(slot)
         for i, row in enumerate(rows):
@@ -541,6 +663,20 @@ class ListingReader:
             current[row[0]] = row
         self._previous = current
         return rows
+
+
+# What differs between subjobs that have not started (a requeued subjob keeps its own).
+_OWN_FACTS = ("comment", "stime", "estimated")
+
+
+def _shared_facts(run: list[Mapping[str, Any]]) -> Mapping[str, Any]:
+    """The first subjob's attributes for a range row, without the facts (comment, start
+    time, estimate) that not every subjob of the range shares."""
+    first = run[0]
+    differing = [k for k in _OWN_FACTS if any(a.get(k) != first.get(k) for a in run[1:])]
+    if not differing:
+        return first
+    return {k: v for k, v in first.items() if k not in differing}
 
 
 def parse_owners(jobs: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:

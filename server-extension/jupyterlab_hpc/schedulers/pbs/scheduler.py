@@ -7,7 +7,9 @@ PBS habits this module lives with:
 - Errors are on stderr, one line per job (``qdel: Unknown Job Id 9.pbs01``), and the exit
   code is the PBS error number modulo 256 (153 unknown job, 35 finished job).
 - Older PBS Professional has no ``-F json``; the first refusal switches this server to the
-  ``-f`` text form for good.
+  ``-f`` text form for good. A job listing whose JSON does not read even with the release's
+  quirks (pbs_json.py) is read from the text form, and so are the next minutes' (see
+  json_reading.py): one qstat per poll.
 - qhold and qrls take jobs and whole arrays, not subjobs.
 """
 
@@ -38,7 +40,9 @@ from .blocking import BlockingPBS
 from .commands import (
     FINISHED_JOB,
     NO_ID_PRINTED,
+    QSUB_HINTS,
     UNKNOWN_JOB,
+    history_kept,
     is_subjob,
     is_subjob_range,
     mentions,
@@ -47,9 +51,11 @@ from .commands import (
     qdel_groups,
     qsub_message,
     strip_command,
+    unknown_resource,
     validate_pbs_job_id,
 )
 from .detail import history_records, job_detail
+from .json_reading import JsonReading
 from .parse import (
     ListingReader,
     PBSParseError,
@@ -69,7 +75,7 @@ from .parse import (
     parse_server_text,
     parse_version,
 )
-from .submit import check_directives, qsub_options
+from .submit import QsubOptionError, check_directives, qsub_options
 
 _ACTION_COMMAND: dict[str, str] = {"cancel": "qdel", "hold": "qhold", "release": "qrls"}
 
@@ -80,13 +86,18 @@ class PBSScheduler(Scheduler):
     system_name = "PBS"
     # Whether finished jobs are asked for with qstat -x (Torque's -x is its XML form).
     keeps_history = True
+    # What qsub's exit codes mean (Torque's differ).
+    qsub_hints: Mapping[int, str] = QSUB_HINTS
 
     def __init__(self, runner: CommandRunner, env: Mapping[str, str] | None = None) -> None:
         self.runner = runner
         self.env = dict(env) if env is not None else None
         self._reader = ListingReader()
-        self._json: bool = True  # False once qstat refused -F json
+        self._json_reading = JsonReading()
         self._server: ServerInfo | None = None
+        # Whether the server keeps finished jobs (job_history_enable), as the last answer
+        # to a qstat -x said: None before the first. Never cached beyond that answer.
+        self._history_enabled: bool | None = None
 
     def validate_job_id(self, value: object) -> str:
         return validate_pbs_job_id(value)
@@ -96,7 +107,7 @@ class PBSScheduler(Scheduler):
 
     @property
     def uses_json(self) -> bool:
-        return self._json
+        return self._json_reading.supported
 
     async def _run(self, argv: Sequence[str], *, check: bool = True) -> CommandResult:
         try:
@@ -109,34 +120,57 @@ class PBSScheduler(Scheduler):
 
     async def _json_or_text(self, json_argv: list[str], text_argv: list[str]) -> CommandResult:
         """Run the ``-F json`` form unless this qstat refused it; then the text form."""
-        if self._json:
+        if self._json_reading.supported:
             result = await self._run(json_argv, check=False)
             if not json_unsupported(result.stderr, result.returncode):
-                return result
-            self._json = False
-        return await self._run(text_argv, check=False)
+                return self._learn_history(result)
+            self._json_reading.refused()
+        return self._learn_history(await self._run(text_argv, check=False))
 
-    async def _qstat_jobs(self, options: list[str], ids: Sequence[str] = ()) -> QstatJobs:
-        """``qstat -f [-F json] <options> <ids>``; unknown and finished ids are left out."""
-        result = await self._json_or_text(
-            ["qstat", "-f", "-F", "json", *options, *ids], ["qstat", "-f", *options, *ids]
-        )
-        per_id = result.returncode in (UNKNOWN_JOB, FINISHED_JOB) and bool(ids)
-        if not result.ok and not per_id:
-            raise SchedulerError(f"qstat failed: {result.message}", " ".join(result.argv))
-        if not self._json:
+    def _learn_history(self, result: CommandResult) -> CommandResult:
+        """Note what a ``qstat -x`` answer says about the server's job history."""
+        kept = history_kept(result)
+        if kept is not None:
+            self._history_enabled = kept
+        return result
+
+    async def _full_form(self, argv: list[str]) -> tuple[CommandResult, bool]:
+        """``qstat -f [-F json] <argv after -f>`` and whether it is the JSON form: JSON
+        unless this qstat refused it or json_reading.py says not now."""
+        if self._json_reading.use_json():
+            result = await self._json_or_text(
+                ["qstat", "-f", "-F", "json", *argv], ["qstat", "-f", *argv]
+            )
+            return result, self._json_reading.supported
+        return self._learn_history(await self._run(["qstat", "-f", *argv], check=False)), False
+
+    async def _read_jobs(
+        self, result: CommandResult, as_json: bool, argv: list[str], per_id: bool
+    ) -> QstatJobs:
+        """The jobs of a ``_full_form`` answer."""
+        if not as_json:
             return parse_qstat_text(result.stdout)
         try:
             return parse_qstat_json(result.stdout)
         except PBSParseError:
             if per_id and not result.stdout.strip():
                 return QstatJobs(None, None, {})
-            # Some PBS releases print JSON that does not parse (unescaped characters in
-            # job variables); the text form carries the same attributes.
-            text = await self._run(["qstat", "-f", *options, *ids], check=False)
-            if not text.ok and not per_id:
-                raise SchedulerError(f"qstat failed: {text.message}") from None
-            return parse_qstat_text(text.stdout)
+        # JSON that does not read even with the release's quirks: this call and the next
+        # minutes' read the text form, which carries the same attributes (json_reading.py).
+        self._json_reading.unreadable()
+        text = self._learn_history(await self._run(["qstat", "-f", *argv], check=False))
+        if not text.ok and not per_id:
+            raise SchedulerError(f"qstat failed: {text.message}", " ".join(text.argv))
+        return parse_qstat_text(text.stdout)
+
+    async def _qstat_jobs(self, options: list[str], ids: Sequence[str] = ()) -> QstatJobs:
+        """``qstat -f [-F json] <options> <ids>``; unknown and finished ids are left out."""
+        argv = [*options, *ids]
+        result, as_json = await self._full_form(argv)
+        per_id = result.returncode in (UNKNOWN_JOB, FINISHED_JOB) and bool(ids)
+        if not result.ok and not per_id:
+            raise SchedulerError(f"qstat failed: {result.message}", " ".join(result.argv))
+        return await self._read_jobs(result, as_json, argv, per_id)
 
     async def version(self) -> str:
         return parse_version((await self._run(["qstat", "--version"])).stdout)
@@ -151,7 +185,7 @@ class PBSScheduler(Scheduler):
             try:
                 info = (
                     parse_server_json(result.stdout)
-                    if self._json
+                    if self._json_reading.supported
                     else parse_server_text(result.stdout)
                 )
             except PBSParseError as e:
@@ -249,7 +283,9 @@ class PBSScheduler(Scheduler):
             raise SchedulerError(f"qstat failed: {result.message}", " ".join(result.argv))
         try:
             queues = (
-                parse_queues_json(result.stdout) if self._json else parse_full_text(result.stdout)
+                parse_queues_json(result.stdout)
+                if self._json_reading.supported
+                else parse_full_text(result.stdout)
             )
             nodes = await self._nodes()
         except PBSParseError as e:
@@ -261,7 +297,7 @@ class PBSScheduler(Scheduler):
         """Nodes for CPU counts; none when pbsnodes is missing or refuses (counts then 0)."""
         if not self.runner.has("pbsnodes"):
             return {}
-        if self._json:
+        if self._json_reading.supported:
             result = await self._run(["pbsnodes", "-av", "-F", "json"], check=False)
             if result.ok:
                 return parse_nodes_json(result.stdout)
@@ -298,7 +334,17 @@ class PBSScheduler(Scheduler):
         except (CommandNotFound, CommandTimeout) as e:
             raise SchedulerError(str(e)) from e
         if not result.ok:
-            raise CommandFailed(argv, result.returncode, qsub_message(result))
+            if request.gpus is not None and unknown_resource(result) == "ngpus":
+                # The GPU count becomes ngpus= in the select statement; a server that does
+                # not define ngpus (a default OpenPBS) refuses it: that is the field's fault.
+                raise QsubOptionError(
+                    "gpus",
+                    f"This PBS server has no ngpus resource, so GPUs cannot be asked for by "
+                    f"their count here ({qsub_message(result, self.qsub_hints)}). Leave GPUs "
+                    "empty and ask for them the way the site says (a queue of their own, or a "
+                    "resource of the site's in the extra options).",
+                )
+            raise CommandFailed(argv, result.returncode, qsub_message(result, self.qsub_hints))
         if not result.stdout.strip():
             # The checks refuse -z; a qsub that prints nothing still took the job.
             raise SubmittedWithoutId(NO_ID_PRINTED, " ".join(argv))
@@ -324,47 +370,46 @@ class PBSScheduler(Scheduler):
         listing = await self._qstat_one(options, job_id)
         if listing is None and self.keeps_history:
             listing = await self._qstat_one(["-x", *options], job_id)
-        if listing is None:
-            raise JobNotFound(
-                f"{self.system_name} does not know job {job_id}: it never existed or is forgotten."
-            )
-        detail = job_detail(job_id, listing.jobs)
+        detail = job_detail(job_id, listing.jobs) if listing is not None else None
         if detail is None:
-            raise JobNotFound(
-                f"{self.system_name} does not know job {job_id}: it never existed or is forgotten."
-            )
+            raise JobNotFound(self._unknown_job_message(job_id))
         return detail
+
+    def _unknown_job_message(self, job_id: str) -> str:
+        if self.keeps_history and self._history_enabled is False:
+            return (
+                f"PBS does not know job {job_id}: this server keeps no job history "
+                "(job_history_enable is off), so it forgets a job as soon as it ends."
+            )
+        return f"{self.system_name} does not know job {job_id}: it never existed or is forgotten."
 
     async def _qstat_one(self, options: list[str], job_id: str) -> QstatJobs | None:
         """One job's full record; None when PBS says it is unknown or has finished."""
-        result = await self._json_or_text(
-            ["qstat", "-f", "-F", "json", *options, job_id], ["qstat", "-f", *options, job_id]
-        )
+        argv = [*options, job_id]
+        result, as_json = await self._full_form(argv)
         if result.returncode in (UNKNOWN_JOB, FINISHED_JOB):
             return None
         if not result.ok:
             raise SchedulerError(f"qstat failed: {result.message}", " ".join(result.argv))
-        try:
-            return (
-                parse_qstat_json(result.stdout) if self._json else parse_qstat_text(result.stdout)
-            )
-        except PBSParseError:
-            text = await self._run(["qstat", "-f", *options, job_id])
-            return parse_qstat_text(text.stdout)
+        return await self._read_jobs(result, as_json, argv, False)
 
     async def history(self, query: HistoryQuery) -> HistoryResult:
-        """The user's jobs from ``qstat -x -f -F json`` (qstat cannot combine ``-f`` with
+        """The user's jobs from ``qstat -x -t -f -F json`` (qstat cannot combine ``-f`` with
         ``-u``, so the owner is filtered here). Without ``job_history_enable`` the server
-        forgets a job as soon as it ends: then there is no history to show."""
-        server = await self._server_info()
-        if server.history_enabled is not True:
+        forgets a job as soon as it ends: then there is no history to show.
+
+        Whether history is on is read from this very answer (qstat says on stderr that the
+        server keeps none), not from a cached ``qstat -B``: an administrator may switch
+        it with qmgr at any time, and the answer costs nothing more to read."""
+        # -t: the subjobs an ended array is summed up from.
+        listing = await self._qstat_jobs(["-x", "-t"])
+        if self._history_enabled is False:
             return HistoryResult(
                 False,
                 "This PBS server keeps no record of finished jobs (its job_history_enable "
                 "setting is off), so there is no job history to show. The site's "
                 "administrators can switch it on with qmgr.",
             )
-        listing = await self._qstat_jobs(["-x"])
         user = query.user or self.user
         return HistoryResult(True, "", history_records(listing.jobs, query, user))
 

@@ -54,13 +54,30 @@ _MAIL_USER = re.compile(
 )
 _MAIL_EVENTS = {"BEGIN": "b", "END": "e", "FAIL": "a", "ALL": "abe", "NONE": "n"}
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,255}$")
-# Options that would make qsub wait for a terminal or run something other than the script.
-_REFUSED_EXTRA = ("--", "-I", "-X", "--version")
 # qsub -z prints no job id (OpenPBS and Torque alike), and the id is how the new job is
-# shown and followed: refused before anything is submitted.
+# shown and followed: refused before anything is submitted, in the extra options and in
+# the script's #PBS lines.
 NO_JOB_ID = (
-    "-z makes qsub print no job id, and the new job is shown and followed by its id: remove -z"
+    "-z makes qsub print no job id, and the server reads the new job's id to show and "
+    "follow it: remove -z"
 )
+# qsub's options that would break how the server submits: it hands qsub the script on
+# stdin, reads the new job's id from its answer (-z, above) and must not wait for the job.
+_INTERACTIVE = "an interactive job waits for a terminal, and the server has none"
+_REFUSED_LETTERS = {
+    "I": _INTERACTIVE,
+    "X": _INTERACTIVE,  # X11 forwarding, for -I
+}
+# Torque's qsub (its man page) differs: -x runs the script in an interactive job, and -P is
+# not a project but "submit as another user" (proxy_username[:group], root and managers).
+_TORQUE_REFUSED_LETTERS = {
+    **_REFUSED_LETTERS,
+    "x": _INTERACTIVE,
+    "P": (
+        "on Torque it submits the job as another user (root and managers only); "
+        "an account or project is -A there"
+    ),
+}
 
 
 class QsubOptionError(InvalidOption, SchedulerError):
@@ -89,7 +106,7 @@ def _path(value: str, what: str, system: str = "PBS") -> str:
 def walltime(value: str) -> str:
     """``90`` (minutes), ``1-02:00:00`` or ``01:30:00`` -> PBS ``HH:MM:SS`` (hours may
     exceed 99)."""
-    match = _TIME.match(value.strip())
+    match = _TIME.fullmatch(value.strip())
     if match is None:
         raise _fail(
             f"The time limit {value[:40]!r} is not understood: use minutes (90) or "
@@ -117,7 +134,7 @@ def walltime(value: str) -> str:
 def pbs_memory(value: str) -> str:
     """``4G`` -> ``4gb``, ``500M`` -> ``500mb``, ``1024`` -> ``1024mb`` (Slurm's default
     unit is megabytes), ``100mb`` stays."""
-    match = _MEMORY.match(value.strip())
+    match = _MEMORY.fullmatch(value.strip())
     if match is None or int(match["n"]) == 0:
         raise _fail(
             f"The memory {value[:40]!r} is not understood: use a number with a unit such "
@@ -171,7 +188,7 @@ def select_statement(request: SubmitRequest, system: str = "PBS") -> str | None:
 
 def array_options(value: str) -> list[str]:
     """``1-10`` -> ``-J 1-10``; ``1-10:2%3`` -> ``-J 1-10:2 -W max_run_subjobs=3``."""
-    match = _ARRAY.match(value.strip())
+    match = _ARRAY.fullmatch(value.strip())
     if match is None or int(match["first"]) >= int(match["last"]):
         raise _fail(
             f"The array {value[:40]!r} cannot be given to PBS: use first-last with first "
@@ -215,7 +232,7 @@ def mail_options(events: str | None, users: str | None, system: str = "PBS") -> 
             letters = "".join(dict.fromkeys(letters))
         options += ["-m", letters]
     if users:
-        if not _MAIL_USER.match(users.strip()):
+        if not _MAIL_USER.fullmatch(users.strip()):
             raise _fail(
                 f"The mail address {users[:60]!r} is not understood: use user@host, "
                 "comma-separated.",
@@ -233,7 +250,7 @@ def variable_options(
     if variables:
         items = []
         for name, value in variables.items():
-            if not _VARIABLE_NAME.match(name):
+            if not _VARIABLE_NAME.fullmatch(name):
                 raise _fail(f"{name[:40]!r} is not a valid environment variable name.", "extra")
             if any(c in value for c in "\n\r\0\"'"):
                 raise _fail(
@@ -247,21 +264,75 @@ def variable_options(
     return options
 
 
-def check_extra(extra: Sequence[str]) -> list[str]:
-    """Native options as typed; the ones that would make qsub not submit the script are
-    refused."""
-    checked: list[str] = []
-    for item in extra:
-        if not isinstance(item, str) or "\0" in item or "\n" in item:
+def check_extra(extra: Sequence[str], *, torque: bool = False) -> list[str]:
+    """Native qsub options as typed, one argv word each, read as qsub's getopt reads them:
+    flags may share a word (``-hV``), and an option's value is the rest of its word or the
+    next word (``-Pproj`` or ``-P proj``, ``-W group_list=x``). Refused: an option
+    without its value, a word that would become the script (qsub reads a lone word as the
+    script's path) and what breaks how the server submits (interactive jobs, ``-z``,
+    OpenPBS's ``-W block=true``, ``--``, long options; on Torque also ``-x`` and ``-P``).
+    Everything else, ``-V``, ``-u``, every other ``-W`` and letters qsub does not know
+    included, is qsub's to judge (it answers in its own words)."""
+    name = "Torque's" if torque else "PBS's"
+    valued = TORQUE_VALUED if torque else _VALUED
+    refused = _TORQUE_REFUSED_LETTERS if torque else _REFUSED_LETTERS
+    example = (
+        "-W group_list=physics or -l nodes=1:ppn=2"
+        if torque
+        else "-P myproject or -l place=scatter"
+    )
+    words = list(extra)
+    for word in words:
+        if not isinstance(word, str) or any(c in word for c in "\0\n\r"):
             raise _fail("Extra qsub options must be single-line text.", "extra")
-        if item == "-z":
-            raise _fail(f"{NO_JOB_ID}.", "extra")
-        if item in _REFUSED_EXTRA:
-            raise _fail(f"The qsub option {item} cannot be used from here.", "extra")
-        checked.append(item)
-    if checked and not checked[0].startswith("-"):
-        raise _fail("Extra qsub options must start with an option such as -l or -W.", "extra")
-    return checked
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word == "--":
+            raise _fail(
+                "-- cannot be used here: qsub would run the words after it as a command "
+                "instead of the script.",
+                "extra",
+            )
+        if word.startswith("--"):
+            raise _fail(f"{word[:40]} is not one of {name} qsub options here.", "extra")
+        if not word.startswith("-") or word == "-":
+            raise _fail(
+                f"{word[:60]!r} is not a qsub option: each word is an option or the value "
+                f"of the option before it (e.g. {example}).",
+                "extra",
+            )
+        for at, letter in enumerate(word[1:], start=1):
+            # A letter this qsub does not list is read as a flag: qsub refuses it in its own
+            # words (exit 2), or a newer qsub knows it.
+            if letter == "z":
+                raise _fail(f"{NO_JOB_ID}.", "extra")
+            if letter in refused:
+                raise _fail(f"-{letter} cannot be used here: {refused[letter]}.", "extra")
+            if letter in valued:
+                value = word[at + 1 :]
+                if not value:
+                    i += 1
+                    value = words[i] if i < len(words) else ""
+                    if not value or value.startswith("-"):
+                        raise _fail(f"-{letter} needs a value after it.", "extra")
+                if letter == "W" and not torque and _blocks(value):
+                    raise _fail(
+                        "-W block=true cannot be used here: qsub would wait until the job ends.",
+                        "extra",
+                    )
+                break
+        i += 1
+    return words
+
+
+def _blocks(attributes: str) -> bool:
+    """Whether OpenPBS's ``-W`` value asks qsub to wait for the job (``block=true``)."""
+    for item in attributes.split(","):
+        key, _, value = item.partition("=")
+        if key.strip() == "block" and value.strip().lower() in ("true", "t", "y", "1"):
+            return True
+    return False
 
 
 def torque_resources(request: SubmitRequest) -> list[str]:
@@ -322,7 +393,7 @@ def qsub_options(request: SubmitRequest, *, torque: bool = False) -> list[str]:
         )
     options: list[str] = []
     if request.name is not None:
-        if not _NAME.match(request.name):
+        if not _NAME.fullmatch(request.name):
             raise _fail(
                 f"The job name {request.name[:40]!r} cannot be used on {system}: letters, digits "
                 "and _ . + - only, at most 236 characters, not starting with '-' or '.'.",
@@ -330,7 +401,7 @@ def qsub_options(request: SubmitRequest, *, torque: bool = False) -> list[str]:
             )
         options += ["-N", request.name]
     if request.partition is not None:
-        if not _QUEUE.match(request.partition):
+        if not _QUEUE.fullmatch(request.partition):
             raise _fail(
                 f"{request.partition[:40]!r} is not a valid {system} queue name.", "partition"
             )
@@ -346,7 +417,7 @@ def qsub_options(request: SubmitRequest, *, torque: bool = False) -> list[str]:
             # One chunk per node: without scatter PBS may pack the chunks on one host.
             options += ["-l", "place=scatter"]
     if request.account is not None:
-        if not _ACCOUNT.match(request.account):
+        if not _ACCOUNT.fullmatch(request.account):
             raise _fail(
                 f"{request.account[:40]!r} is not a valid {system} account string.", "account"
             )
@@ -355,7 +426,7 @@ def qsub_options(request: SubmitRequest, *, torque: bool = False) -> list[str]:
         options += torque_array_options(request.array) if torque else array_options(request.array)
     if request.dependency is not None:
         dependency = request.dependency.strip()
-        if not _DEPENDENCY.match(dependency):
+        if not _DEPENDENCY.fullmatch(dependency):
             raise _fail(
                 f"The dependency {request.dependency[:60]!r} is not understood by {system}: use "
                 "type:jobid[:jobid...] (afterok:12.pbs01), comma-separated.",
@@ -374,7 +445,7 @@ def qsub_options(request: SubmitRequest, *, torque: bool = False) -> list[str]:
     options += mail_options(request.mail_type, request.mail_user, system)
     if torque and request.workdir is not None:
         options += ["-d", _path(request.workdir, "workdir", system)]
-    return [*options, *check_extra(request.extra)]
+    return [*options, *check_extra(request.extra, torque=torque)]
 
 
 # qsub's options without a value and with one (from its usage, 07_qsub_bad_option).
@@ -405,18 +476,18 @@ def script_directives(script: str) -> list[tuple[int, str]]:
 
 def _directive_value(letter: str, value: str, *, torque: bool = False) -> str | None:
     """Why qsub would refuse ``-<letter> <value>``, or None."""
-    if letter == "N" and not _NAME.match(value):
+    if letter == "N" and not _NAME.fullmatch(value):
         return f"the job name {value[:40]!r} is not valid"
-    if letter == "q" and not _QUEUE.match(value):
+    if letter == "q" and not _QUEUE.fullmatch(value):
         return f"{value[:40]!r} is not a valid queue name"
-    if letter == "J" and not _PBS_ARRAY.match(value):
+    if letter == "J" and not _PBS_ARRAY.fullmatch(value):
         return f"the array {value[:40]!r} is not X-Y[:Z]"
     if letter == "t" and ":" in value:
         return (
             f"Torque arrays have no step ({value[:40]!r}): use first-last (1-10), a list "
             "(1,3,5-7) and %N for at most N at once"
         )
-    if letter == "t" and not _TORQUE_ARRAY.match(value):
+    if letter == "t" and not _TORQUE_ARRAY.fullmatch(value):
         return f"the array {value[:40]!r} is not ids and ranges (1-10, 1,3,5-7) with an optional %N"
     if letter == "j" and value not in ("oe", "eo", "n"):
         return "-j takes oe, eo or n"
@@ -427,7 +498,7 @@ def _directive_value(letter: str, value: str, *, torque: bool = False) -> str | 
                 return f"{item[:40]!r} is not resource=value"
             if key == "walltime" and torque and not _TORQUE_DURATION.fullmatch(amount):
                 return f"the walltime {amount[:40]!r} is not [[[days:]hours:]minutes:]seconds"
-            if key == "walltime" and not torque and not _PBS_DURATION.match(amount):
+            if key == "walltime" and not torque and not _PBS_DURATION.fullmatch(amount):
                 return f"the walltime {amount[:40]!r} is not [[hours:]minutes:]seconds"
     return None
 

@@ -24,11 +24,13 @@ from .commands import (
     detail_argv,
     history_result,
     listing_argv,
+    not_known_message,
     request_options,
     slurm_environment,
     submit_argv,
 )
 from .parse import parse_sbatch_job_id, parse_scontrol_jobs, parse_squeue
+from .reasons import reason_in_words
 from .sacct import accounting_unavailable, history_argv, parse_sacct
 
 
@@ -43,6 +45,8 @@ class BlockingSlurm(BlockingScheduler):
     def __init__(self, runner: CommandRunner, env: Mapping[str, str] | None = None) -> None:
         self.runner = runner
         self._env = dict(env) if env is not None else None
+        # Whether accounting answered for a job id (True: it did, and had no record or had).
+        self._accounting_answered: dict[str, bool] = {}
 
     def environment(self) -> dict[str, str]:
         return slurm_environment(self._env if self._env is not None else os.environ)
@@ -119,12 +123,27 @@ class BlockingSlurm(BlockingScheduler):
         argv = [*history_argv(query), f"--jobs={job_id}"]
         result = self.run(argv, check=False)
         if accounting_unavailable(result.returncode, result.stderr) is not None:
+            self._accounting_answered[job_id] = False
             return []
         if not result.ok:
             if "Invalid job id" in result.message:
+                self._accounting_answered[job_id] = True
                 return []
             raise CommandFailed(result.argv, result.returncode, result.message)
+        self._accounting_answered[job_id] = True
         return [r.job for r in parse_sacct(result.stdout)]
+
+    def unknown_job_message(self, job_id: str) -> str:
+        if self._accounting_answered.get(job_id):
+            # Accounting keeps every job slurmctld ever took: a job it does not know never was.
+            return (
+                f"Slurm has no job {job_id}: it is not in the queue and Slurm accounting has "
+                "no record of it. Check the id."
+            )
+        return not_known_message(job_id) + " Without accounting there is no telling which."
+
+    def reason_in_words(self, reason: str) -> str:
+        return reason_in_words(reason)
 
     def forgotten_message(self, job_id: str) -> str:
         return (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass, field
 
 from ..base import Job, JobState, Partition, Row
 
@@ -78,7 +79,7 @@ def normalize_state(raw_state: str, reason: str = "") -> JobState:
     return state
 
 
-_DURATION = re.compile(r"^(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+)$")
+_DURATION = re.compile(r"(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+)")
 _NO_LIMIT = frozenset({"UNLIMITED", "INFINITE", "NOT_SET", "INVALID", "N/A", "Partition_Limit", ""})
 
 
@@ -90,7 +91,7 @@ def parse_duration(text: str) -> int | None:
     """
     if text in _NO_LIMIT:
         return None
-    m = _DURATION.match(text)
+    m = _DURATION.fullmatch(text)
     if m is None:
         # A bare number of minutes (how limits are written in options and some outputs).
         return int(text) * 60 if text.isdigit() else None
@@ -404,3 +405,46 @@ def parse_salloc_job_id(text: str) -> str | None:
 def accounting_disabled(message: str) -> bool:
     """Whether a Slurm message says there is no accounting database (no slurmdbd)."""
     return "accounting storage is disabled" in message.lower()
+
+
+@dataclass
+class ScancelOutcome:
+    """What ``scancel --verbose`` said, job by job (without --verbose, scancel is silent
+    about ids it does not know and about jobs that already ended)."""
+
+    asked: list[str] = field(default_factory=list)  # "Terminating job N"
+    unknown: list[str] = field(default_factory=list)  # Invalid job id specified
+    ended: list[str] = field(default_factory=list)  # already completing or completed
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (id, Slurm's reason)
+    # "No active jobs match ALL job filters, including: job_name=x": the filters, as said.
+    unmatched_filters: str | None = None
+    other_errors: list[str] = field(default_factory=list)
+
+
+_SCANCEL_TERMINATING = re.compile(r"scancel: Terminating job (\S+)")
+_SCANCEL_KILL_ERROR = re.compile(r"scancel: error: Kill job error on job id (\S+): (.+)")
+_SCANCEL_NO_MATCH = re.compile(
+    r"scancel: error: No active jobs match ALL job filters(?:, including: (.*))?"
+)
+_SCANCEL_ERROR = re.compile(r"scancel: error: (.+)")
+
+
+def parse_scancel_verbose(stderr: str) -> ScancelOutcome:
+    outcome = ScancelOutcome()
+    for line in stderr.splitlines():
+        line = line.rstrip()
+        if m := _SCANCEL_TERMINATING.fullmatch(line):
+            outcome.asked.append(m.group(1))
+        elif m := _SCANCEL_KILL_ERROR.fullmatch(line):
+            job_id, reason = m.groups()
+            if "Invalid job id" in reason:
+                outcome.unknown.append(job_id)
+            elif "already completing or completed" in reason:
+                outcome.ended.append(job_id)
+            else:
+                outcome.refused.append((job_id, reason))
+        elif m := _SCANCEL_NO_MATCH.fullmatch(line):
+            outcome.unmatched_filters = (m.group(1) or "").strip()
+        elif m := _SCANCEL_ERROR.fullmatch(line):
+            outcome.other_errors.append(m.group(1))
+    return outcome

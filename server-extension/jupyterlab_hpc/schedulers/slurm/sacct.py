@@ -94,12 +94,12 @@ def accounting_unavailable(returncode: int, stderr: str) -> str | None:
     return None
 
 
-_CPU_TIME = re.compile(r"^(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+)(?:\.(\d+))?$")
+_CPU_TIME = re.compile(r"(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+)(?:\.(\d+))?")
 
 
 def parse_cpu_time(text: str) -> float | None:
     """sacct's TotalCPU ([days-][hours:]minutes:seconds[.fraction]) as seconds."""
-    m = _CPU_TIME.match(text.strip())
+    m = _CPU_TIME.fullmatch(text.strip())
     if m is None:
         return None
     days, hours, minutes, seconds, fraction = m.groups()
@@ -107,13 +107,13 @@ def parse_cpu_time(text: str) -> float | None:
     return whole + (float(f"0.{fraction}") if fraction else 0.0)
 
 
-_SIZE = re.compile(r"^(\d+(?:\.\d+)?)([KMGTP]?)$")
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)([KMGTP]?)")
 _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40, "P": 1 << 50}
 
 
 def size_bytes(text: str) -> float | None:
     """'1234K' -> 1263616.0; None for an empty or unknown size."""
-    m = _SIZE.match(text.strip())
+    m = _SIZE.fullmatch(text.strip())
     return float(m.group(1)) * _UNITS[m.group(2)] if m else None
 
 

@@ -8,15 +8,26 @@ and the form's fields become Torque's qsub options (``nodes=``, ``-t``, ``-d``).
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from ..base import CommandFailed, InvalidJobId, NotPermitted, SchedulerError, SubmitRequest
+from ..base import (
+    CommandFailed,
+    InvalidJobId,
+    Job,
+    NotPermitted,
+    Row,
+    SchedulerError,
+    SubmitRequest,
+)
 from ..pbs.blocking import BlockingPBS
-from ..pbs.commands import FINISHED_JOB, UNKNOWN_JOB, validate_pbs_job_id
-from ..pbs.parse import PBSParseError, QstatJobs
+from ..pbs.commands import FINISHED_JOB, UNKNOWN_JOB, is_subjob_range, validate_pbs_job_id
+from ..pbs.detail import to_job
+from ..pbs.parse import PBSParseError, QstatJobs, listing_rows, split_array_id, to_int
 from ..pbs.submit import qsub_options
-from .commands import hidden_job_message, subjob_range_argv, unauthorized_ids
-from .parse import parse_qstat_xml
+from .commands import array_of, hidden_job_message, subjob_range_argv, unauthorized_ids
+from .exits import apply_array_ending, torque_ending
+from .parse import array_jobs, parse_qstat_xml
 
 
 class BlockingTorque(BlockingPBS):
@@ -46,6 +57,36 @@ class BlockingTorque(BlockingPBS):
 
     def validate_job_id(self, value: object) -> str:
         return validate_pbs_job_id(value, "Torque")
+
+    def rows(self, jobs: Mapping[str, Mapping[str, Any]]) -> list[Row]:
+        return listing_rows(jobs, torque_ending)
+
+    def job_detail(self, job_id: str) -> list[Job]:
+        """The job's records: a plain job or one subjob as qstat shows it; an array
+        (``7[].host``) its own record then its subjobs, which Torque gives in two answers
+        (see commands.py); a range of subjobs (``7[2-4].host``) those subjobs."""
+        self.validate_job_id(job_id)
+        array = array_of(job_id)
+        if array is None:
+            # -t changes nothing for a job or one subjob (55), as on OpenPBS.
+            jobs = self.qstat(["-t", job_id], per_id_errors=True).jobs
+            return [to_job(i, a, torque_ending) for i, a in jobs.items()]
+        subjobs = self.qstat(["-t", array], per_id_errors=True)
+        if is_subjob_range(job_id):
+            # Only the range's subjobs: the array's own state (running while any of its
+            # subjobs runs) would hold a wait on the range up.
+            return [
+                to_job(i, a, torque_ending)
+                for i, a in subjobs.jobs.items()
+                if _in_range(job_id, to_int(a.get("array_index")))
+            ]
+        queue = self.qstat([array], per_id_errors=True)
+        records = [
+            to_job(i, a, torque_ending) for i, a in array_jobs(array, queue, subjobs).items()
+        ]
+        if records:
+            apply_array_ending(records[0], records[1:])
+        return records
 
     def cancel(self, job_id: str) -> None:
         """``qdel ID``; a range of subjobs (``7[3-4].host``) as ``qdel -t 3-4 7[].host``,
@@ -79,3 +120,15 @@ class BlockingTorque(BlockingPBS):
             f"Job {job_id} is no longer known to Torque: it keeps a finished job only for "
             "its keep_completed time (a few minutes on most sites) and keeps no history."
         )
+
+
+def _in_range(job_id: str, index: int | None) -> bool:
+    """Whether a subjob's index is in the id's range: ``7[2-4].host`` holds 2, 3 and 4,
+    ``7[1-9:4]`` holds 1, 5 and 9."""
+    parts = split_array_id(job_id)
+    if parts is None or index is None:
+        return False
+    span, _, step = parts[1].partition(":")
+    first, _, last = span.partition("-")
+    start = int(first)
+    return start <= index <= int(last or first) and (index - start) % max(int(step or 1), 1) == 0

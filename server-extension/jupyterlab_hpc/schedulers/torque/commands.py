@@ -7,6 +7,12 @@
   job identifier``, exit 1); Torque's form is ``qdel -t 3-4 7[].host``, and qhold and
   qrls take the same ``-t``. Its array request is ranges and comma lists, no step, so the
   listing's ``1-9:2`` rows become ``1,3,5,7,9``.
+- qstat never shows an array's own record (``7[].host``) with ``-t``: ``qstat -f -x -t
+  7[].host`` lists only its subjobs; without ``-t`` the array's id lists every job in the
+  queue, the array's record among them (recordings 52 and 53).
+- Exit codes are Torque's error numbers modulo 256, numbered differently from OpenPBS's
+  (``src/include/pbs_error_db.h``): qsub's unknown queue is 172, where OpenPBS says 170
+  (Torque's 170 is "Request invalid for state of job").
 """
 
 from __future__ import annotations
@@ -14,8 +20,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..base import InvalidJobId
-from ..pbs.commands import is_subjob_range, mentions, validate_pbs_job_id
-from ..pbs.parse import split_array_id
+from ..pbs.commands import BAD_OPTION, is_subjob, is_subjob_range, mentions, validate_pbs_job_id
+from ..pbs.parse import array_parent_id, split_array_id
+
+# What qsub's exit codes mean on Torque (PBSE_* - 15000, modulo 256), for the person
+# reading its terse message (recordings 24, 80-85).
+TORQUE_QSUB_HINTS: dict[int, str] = {
+    BAD_OPTION: "qsub did not accept one of the options",
+    168: "a resource or option has a value Torque does not accept",  # PBSE_BADATVAL
+    172: "the queue does not exist on this Torque server",  # PBSE_UNKQUE
+    175: "the queue is not enabled",  # PBSE_QUNOENB
+    176: "you may not submit to this queue",  # PBSE_QACESS
+    189: "this Torque server has no such resource",  # PBSE_UNKRESC
+    190: "the job asks for more than the queue or its nodes can give",  # PBSE_EXCQRESC
+    191: "the server has no default queue: name one",  # PBSE_QUENODFLT
+    200: "the queue holds as many jobs as it may",  # PBSE_MAXQUED
+    203: "the account is not valid",  # PBSE_BADACCT
+    208: "the job dependency is not valid",  # PBSE_BADDEPEND
+    228: "you have as many jobs in this queue as you may",  # PBSE_MAXUSERQUED
+    235: "Torque's array requests are ranges and lists without a step (1-10, 1,3,5-7), "
+    "with an optional slot limit (%2)",  # PBSE_BAD_ARRAY_REQ
+}
 
 # Another user's job while the server's query_other_jobs is off (its default): qstat exits
 # 159 (PBSE_PERM 15007 modulo 256) with "qstat: Unauthorized Request  19.torque01" (98b).
@@ -80,3 +105,15 @@ def hidden_job_message(job_ids: Sequence[str]) -> str:
         f"Torque does not show {which}, and this Torque server shows each user only their "
         "own jobs (its query_other_jobs setting is off)."
     )
+
+
+def array_of(job_id: str) -> str | None:
+    """The array whose detail a validated id stands for: ``7[].host`` itself, and a range
+    of subjobs (``7[3-4].host``, a folded row of the listing) its array; None for a plain
+    job or one subjob, which qstat shows as they are."""
+    parts = split_array_id(job_id)
+    if parts is None:
+        return None
+    if not is_subjob(job_id):
+        return job_id
+    return array_parent_id(job_id) if is_subjob_range(job_id) else None

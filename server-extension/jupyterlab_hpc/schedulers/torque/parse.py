@@ -139,3 +139,18 @@ def parse_qstat_xml(text: str) -> QstatJobs:
             jobs[job_id] = normalize_job(job_id, attrs)
             server = server or (str(attrs["server"]) if attrs.get("server") else None)
     return QstatJobs(server, None, jobs)
+
+
+def array_jobs(array_id: str, queue: QstatJobs, subjobs: QstatJobs) -> dict[str, dict[str, Any]]:
+    """An array's own record and its subjobs, from Torque's two answers about it:
+    ``qstat -f -x ID`` (every job in the queue, the array among them) and ``qstat -f -x
+    -t ID`` (its subjobs only). Empty when the array is not among them (unknown)."""
+    short = array_id.split(".", 1)[0]
+    match = array_id if array_id in queue.jobs else None
+    if match is None:
+        # qstat qualifies a short id (7[] -> 7[].torque01).
+        match = next((k for k in queue.jobs if k.split(".", 1)[0] == short), None)
+    if match is None:
+        return {}
+    members = {k: v for k, v in subjobs.jobs.items() if v.get("array_id") == match}
+    return {match: queue.jobs[match], **members}

@@ -1,9 +1,10 @@
 """Torque: the PBS backend with Torque's forms (see parse.py for the differences).
 
 Jobs are read with ``qstat -f -x`` (XML) and turned into OpenPBS's attribute names, so
-the rows, details and actions are PBSScheduler's. Queues and the server come from the
-``-f`` text form, nodes from ``pbsnodes -a``. Torque forgets a job ``keep_completed``
-seconds after it ends, so there is no history.
+the rows, details and actions are PBSScheduler's, with Torque's reading of how a job
+ended (exits.py). Queues and the server come from the ``-f`` text form, nodes from
+``pbsnodes -a``. Torque forgets a job ``keep_completed`` seconds after it ends, so there
+is no history.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from ..base import (
     HistoryResult,
     InvalidJobId,
     JobAction,
+    JobDetail,
+    JobNotFound,
     NotPermitted,
     Partition,
     SchedulerError,
@@ -33,7 +36,9 @@ from ..pbs.commands import (
     strip_command,
     validate_pbs_job_id,
 )
+from ..pbs.detail import job_detail
 from ..pbs.parse import (
+    ListingReader,
     PBSParseError,
     QstatJobs,
     ServerInfo,
@@ -45,8 +50,16 @@ from ..pbs.parse import (
 from ..pbs.scheduler import PBSScheduler
 from ..pbs.submit import TORQUE_FLAGS, TORQUE_VALUED, check_directives, qsub_options
 from .blocking import BlockingTorque
-from .commands import NOT_PERMITTED, hidden_job_message, refused_ids, subjob_range_argv
-from .parse import parse_qstat_xml, parse_torque_version, shows_other_users_jobs
+from .commands import (
+    NOT_PERMITTED,
+    TORQUE_QSUB_HINTS,
+    array_of,
+    hidden_job_message,
+    refused_ids,
+    subjob_range_argv,
+)
+from .exits import apply_array_ending, torque_ending
+from .parse import array_jobs, parse_qstat_xml, parse_torque_version, shows_other_users_jobs
 
 # What a subjob's XML and ``pbsnodes -a`` call the CPUs of a node and its busy ones.
 _NODE_CPUS = "np"
@@ -58,9 +71,11 @@ class TorqueScheduler(PBSScheduler):
     kind = "torque"
     system_name = "Torque"
     keeps_history = False
+    qsub_hints = TORQUE_QSUB_HINTS
 
     def __init__(self, runner: CommandRunner, env: Mapping[str, str] | None = None) -> None:
         super().__init__(runner, env)
+        self._reader = ListingReader(torque_ending)
         # query_other_jobs, read with the server's attributes (qstat -B -f).
         self._others_shown = False
 
@@ -128,6 +143,31 @@ class TorqueScheduler(PBSScheduler):
 
     def hidden_job_message(self, job_id: str) -> str:
         return hidden_job_message([job_id])
+
+    async def job_detail(self, job_id: str) -> JobDetail:
+        """``qstat -f -x ID``. An array (``7[].host``), and a range of its subjobs (a
+        folded row, ``7[2-4].host``), is its array's record with every subjob as a task,
+        as on OpenPBS; Torque gives them in two answers (see commands.py)."""
+        self.validate_job_id(job_id)
+        array = array_of(job_id)
+        if array is None:
+            listing = await self._qstat_one([], job_id)
+            jobs = listing.jobs if listing is not None else {}
+        else:
+            job_id = array
+            subjobs, hidden = await self._qstat_xml(["-t"], [array])
+            if hidden:
+                raise NotPermitted(self.hidden_job_message(array))
+            queue = await self._qstat_jobs([], [array])
+            jobs = array_jobs(array, queue, subjobs)
+        detail = job_detail(job_id, jobs, torque_ending)
+        if detail is None:
+            raise JobNotFound(
+                f"Torque does not know job {job_id}: it never existed, or it ended more "
+                "than keep_completed seconds ago and is forgotten."
+            )
+        apply_array_ending(detail.job, detail.tasks)
+        return detail
 
     def _holds_one(self, job_id: str) -> bool:
         # Torque's qhold and qrls take one subjob (7[2].host) and leave its siblings be.
