@@ -264,6 +264,41 @@ async def test_warnings_for_bare_python_and_undefined_variables(
     assert "env.PATH" not in fields
 
 
+STOCK_PYTHON = {
+    # What ipykernel's wheel installs as {sys.prefix}/share/jupyter/kernels/python3.
+    "argv": ["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+    "display_name": "Python 3 (ipykernel)",
+    "language": "python",
+    "metadata": {"debugger": True},
+}
+
+
+async def test_bare_python_warns_only_where_the_user_can_act(
+    jp_fetch: Any, jp_env_jupyter_path: Path, shared_kernels: Path, user_kernels: Path
+) -> None:
+    """The stock kernel in the server's own environment means the server's Python (even
+    when, as root, its folder is writable); a read-only kernel cannot be changed here.
+    A kernel of the user's own with a bare name is warned about."""
+    stock = Path(jp_env_jupyter_path) / "kernels" / "python3"
+    stock.mkdir(parents=True)
+    (stock / "kernel.json").write_text(json.dumps(STOCK_PYTHON))
+    # Root may write into the other user's folder; the file keeps its owner.
+    (shared_kernels / "kernel.json").write_text(json.dumps(dict(STOCK_PYTHON, display_name="S")))
+    (user_kernels / "mine").mkdir(parents=True)
+    (user_kernels / "mine" / "kernel.json").write_text(json.dumps(STOCK_PYTHON))
+
+    listing = await call(jp_fetch, "GET")
+    by_name = {k["name"]: k for k in listing["kernelspecs"]}
+    assert by_name["python3"]["location"] == "env"
+    assert by_name["python3"]["writable"] is True  # root here: the rule is not writability
+    assert by_name["python3"]["warnings"] == []
+    assert by_name["site-python"]["writable"] is False
+    assert by_name["site-python"]["warnings"] == []
+    mine = by_name["mine"]["warnings"]
+    assert [w["field"] for w in mine] == ["argv"]
+    assert "server's own Python" in mine[0]["message"]
+
+
 @pytest.mark.parametrize(
     "name", ["..", ".", "Upper", "has space", "a/b", "../x", "..%2Fx", "x" * 101, "é"]
 )

@@ -1,5 +1,6 @@
 import {
   attachedModules,
+  barePythonMatters,
   draftFromSpec,
   draftProblems,
   draftWarnings,
@@ -140,6 +141,14 @@ describe('drafts', () => {
     );
     expect(draftWarnings(draftFromSpec(SPEC), ['python', 'python3'])).toEqual(
       []
+    );
+    expect(draftWarnings(draft, ['python', 'python3'], null, false)).toEqual(
+      []
+    );
+    expect(barePythonMatters({ location: 'user', writable: true })).toBe(true);
+    expect(barePythonMatters({ location: 'env', writable: true })).toBe(false);
+    expect(barePythonMatters({ location: 'system', writable: false })).toBe(
+      false
     );
   });
 

@@ -130,11 +130,24 @@ def env_references(value: str) -> list[str]:
     ]
 
 
-def spec_warnings(spec: Mapping[str, Any], server_env: Mapping[str, str]) -> list[Finding]:
-    """What will probably not do what the user means, for a spec without problems."""
+def bare_python_matters(location: str, writable: bool) -> bool:
+    """Whether a bare ``python`` argv[0] is worth a warning for a kernel: only where the
+    user can change it (a writable kernel.json) and where the substitution may not be
+    meant. A kernel in the server's own environment (``{sys.prefix}/share/jupyter``,
+    location ``env``: the "Python 3 (ipykernel)" kernel ipykernel installs there) names
+    that environment's Python, which is the server's: the substitution is what it means."""
+    return writable and location != "env"
+
+
+def spec_warnings(
+    spec: Mapping[str, Any], server_env: Mapping[str, str], check_python: bool = True
+) -> list[Finding]:
+    """What will probably not do what the user means, for a spec without problems.
+    ``check_python`` False leaves out the bare-``python`` warning (see
+    `bare_python_matters`)."""
     found: list[Finding] = []
     argv = spec.get("argv")
-    if isinstance(argv, list) and argv and argv[0] in SERVER_PYTHON_NAMES:
+    if check_python and isinstance(argv, list) and argv and argv[0] in SERVER_PYTHON_NAMES:
         found.append(
             Finding(
                 "argv",
