@@ -262,3 +262,40 @@ def test_env_entry_keeps_references_only_for_prepends() -> None:
     assert spec_modules.env_entry("PATH", clean, "/usr/bin:/a/bin") == "/usr/bin:/a/bin"
     assert spec_modules.env_entry("CFLAGS", clean, "-O3 -O2") == "-O3 -O2"
     assert spec_modules.env_entry("X", clean, "a$b") == "a$$b"
+
+
+@pytest.mark.parametrize("module_kind", ["lmod"], indirect=True)
+async def test_delete_needs_the_version_and_the_docs_say_so(
+    jp_fetch: Any, user_kernels: Path
+) -> None:
+    """``DELETE .../modules/launch`` without a body is a 400 naming ``version`` (a save
+    like any other), and the REST reference documents that body."""
+    created = await create_from_python(jp_fetch, "needs-version")
+    saved = await call(
+        jp_fetch,
+        "POST",
+        "needs-version",
+        "modules",
+        "launch",
+        body={"modules": ["hpclib/1.0"], "version": created["version"]},
+    )
+    answer = await refused(jp_fetch, 400, "DELETE", "needs-version", "modules", "launch")
+    assert "version" in answer["message"]
+    restored = await call(
+        jp_fetch,
+        "DELETE",
+        "needs-version",
+        "modules",
+        "launch",
+        body={"version": saved["version"]},
+    )
+    assert restored["spec"] == created["spec"]
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "architecture.md").read_text()
+    reference = docs[docs.index("### Kernelspecs") :]
+    delete = next(
+        " ".join(item.split())
+        for item in reference.split("\n- ")
+        if item.startswith("`DELETE kernelspecs/{name}/modules/")
+    )
+    assert '`{"version": {"mtime_ns", "sha256"}}`' in delete
+    assert "required" in delete

@@ -178,7 +178,8 @@ class KernelSpecLaunchHandler(KernelSpecHandler):
 
 class KernelSpecModulesHandler(KernelSpecHandler):
     """``POST .../modules/capture`` or ``.../modules/launch`` with ``{"modules", "version"}``;
-    ``DELETE .../modules/launch`` (or ``{"modules": []}``) gives the kernel its own argv back."""
+    ``DELETE .../modules/launch`` with ``{"version"}`` (required, as for every save), or
+    ``{"modules": []}``, gives the kernel its own argv and env back."""
 
     @tornado.web.authenticated
     async def post(self, name: str, mode: str) -> None:
