@@ -141,7 +141,8 @@ export type ModulesMode = 'capture' | 'launch';
 
 /**
  * Attach `modules` to the kernel: "capture" writes what they set into env,
- * "launch" makes argv load them each time the kernel starts. An empty list
+ * "launch" makes argv load them each time the kernel starts. Either way the
+ * launcher starts the kernel without the server session's modules. An empty list
  * takes the modules away. Rejects with 409 when kernel.json changed since
  * `version`, 422 when a module fails to load.
  */

@@ -347,6 +347,21 @@ export function attachedModules(
   return { mode, modules: modules.filter(m => typeof m === 'string') };
 }
 
+/** The module launcher argv starts with (`python -m <this> ... --`). */
+export const LAUNCHER_MODULE = 'jupyterlab_hpc.kernel_launcher';
+
+/**
+ * A capture written before the launcher took part (kernel.json's argv has no
+ * launcher prefix): the kernel also gets the server session's modules until it
+ * is captured again (see docs/architecture.md).
+ */
+export function isOldCapture(spec: IKernelSpecDocument): boolean {
+  const argv = spec.argv ?? [];
+  const launched =
+    argv[1] === '-m' && argv[2] === LAUNCHER_MODULE && argv.includes('--');
+  return attachedModules(spec)?.mode === 'capture' && !launched;
+}
+
 /** Module names typed in one box: separated by spaces or commas, no repeats. */
 export function parseModuleList(text: string): string[] {
   return [...new Set(text.split(/[\s,]+/).filter(Boolean))];

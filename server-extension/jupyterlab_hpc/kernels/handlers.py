@@ -229,7 +229,9 @@ class KernelSpecModulesHandler(KernelSpecHandler):
                 except ModuleError as e:
                     raise BadRequest(e.message, 422, e.detail) from None
             if mode == "capture":
-                spec = spec_modules.with_captured(record.raw, names, clean, loaded)
+                spec = spec_modules.with_captured(
+                    record.raw, names, clean, loaded, session.system.kind, session.system.command
+                )
             else:
                 spec = spec_modules.with_launcher(
                     record.raw, session.system.kind, session.system.command, names

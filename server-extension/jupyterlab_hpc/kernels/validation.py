@@ -32,7 +32,7 @@ SERVER_PYTHON_NAMES = (
 
 # string.Template's syntax, which jupyter_client uses to expand env values at launch:
 # "$$" is a literal "$", "$NAME" and "${NAME}" are references.
-_TEMPLATE_REFERENCE = re.compile(
+TEMPLATE_REFERENCE = re.compile(
     r"\$(?:(?P<escaped>\$)|(?P<named>[_a-zA-Z][_a-zA-Z0-9]*)|\{(?P<braced>[_a-zA-Z][_a-zA-Z0-9]*)\})"
 )
 
@@ -125,7 +125,7 @@ def env_references(value: str) -> list[str]:
     """The variable names ``value`` refers to as ``$NAME`` or ``${NAME}``, in order."""
     return [
         m.group("named") or m.group("braced")
-        for m in _TEMPLATE_REFERENCE.finditer(value)
+        for m in TEMPLATE_REFERENCE.finditer(value)
         if not m.group("escaped")
     ]
 
