@@ -379,6 +379,22 @@ async def test_load_at_launch_gives_fresh_module_state(
     assert argv.count("jupyterlab_hpc.kernel_launcher") == 1
     assert argv[argv.index("--modules") + 1] == "hpclib/1.0,tool/1.0"
 
+    # The test launch shows what the modules set and the loaded modules, the server's too.
+    answer = await call(jp_fetch, "POST", "launched", "launch", body={})
+    assert answer["ok"] is True, answer
+    assert answer["modules"] == {"kernel": ["hpclib/1.0", "tool/1.0"], "server": ["tool/1.0"]}
+    found = {d["name"]: d for d in answer["differences"]}
+    assert found["HPCLIB_HOME"]["change"] == "added"
+    assert found["HPCLIB_HOME"]["kernel"] == "/opt/hpclib/1.0"
+    assert found["LOADEDMODULES"] == {
+        "name": "LOADEDMODULES",
+        "change": "changed",
+        "kernel": "hpclib/1.0:tool/1.0",
+        "server": "tool/1.0",
+        "set_by": None,
+    }
+    assert found["PATH"]["kernel"].startswith("/opt/hpclib/1.0/bin:")
+
     variables = ("HPCLIB_HOME", "PATH", "LD_LIBRARY_PATH", "TOOL")
     seen = await kernel_sees("launched", *variables)
     assert seen["HPCLIB_HOME"] == "/opt/hpclib/1.0"
