@@ -1,5 +1,5 @@
-"""``python -m jupyterlab_hpc.kernel_launcher``: the name kernel.json files in "load at launch"
-mode start with (users' own files say it, so it stays). The launcher is kernels/launcher.py.
+"""``python -m jupyterlab_hpc.kernel_launcher``: the name kernel.json files with modules attached
+start with (users' own files say it, so it stays). The launcher is kernels/launcher.py.
 """
 
 from __future__ import annotations

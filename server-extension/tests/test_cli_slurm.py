@@ -85,9 +85,27 @@ def test_doctor_says_what_is_broken_and_exits_1(cli: CLI) -> None:
     (missing / "kernel.json").write_text(
         '{"argv": ["/opt/nowhere/python", "-f", "{connection_file}"], "display_name": "Gone"}'
     )
+    old_capture = cli.data_dir / "kernels" / "oldcap"
+    old_capture.mkdir(parents=True)
+    (old_capture / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "Old capture",
+                "env": {"GCC_HOME": "/opt/gcc/12.2.0", "LOADEDMODULES": "gcc/12.2.0"},
+                "metadata": {
+                    "jupyterlab_hpc": {"modules": {"mode": "capture", "modules": ["gcc/12.2.0"]}}
+                },
+            }
+        )
+    )
     result = cli.run("doctor")
     assert result.returncode == 1
     out = result.stdout
+    assert (
+        "WARNING  Kernel oldcap: its modules were captured by an earlier version, so it also "
+        "gets the modules loaded in the server session." in out
+    )
     assert str(cli.config_dir / "jupyter_server_config.json") in out
     assert (
         "PROBLEM  HPCConfig.command_paths sets scancel to /nonexistent/scancel, which is not "

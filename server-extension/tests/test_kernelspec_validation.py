@@ -13,6 +13,7 @@ from jupyterlab_hpc.kernels.files import read_versioned, save_spec_file, spec_te
 from jupyterlab_hpc.kernels.validation import (
     SERVER_PYTHON_NAMES,
     InvalidName,
+    bare_python_matters,
     env_references,
     spec_problems,
     spec_warnings,
@@ -87,6 +88,11 @@ def test_warnings() -> None:
     assert ("env.B", "B refers to ${UNSET_Y}") in found
     assert len(found) == 3  # "$$HOME" is an escaped dollar, not a reference
     assert spec_warnings({**GOOD, "argv": ["/opt/py/bin/python", "{connection_file}"]}, {}) == []
+    no_python = spec_warnings(spec, {"PATH": "/bin"}, check_python=False)
+    assert [w.field for w in no_python] == ["env.B", "env.B"]
+    assert bare_python_matters("user", writable=True)
+    assert not bare_python_matters("env", writable=True)  # the stock kernel, as root
+    assert not bare_python_matters("system", writable=False)
 
 
 def test_env_references() -> None:

@@ -264,6 +264,41 @@ async def test_warnings_for_bare_python_and_undefined_variables(
     assert "env.PATH" not in fields
 
 
+STOCK_PYTHON = {
+    # What ipykernel's wheel installs as {sys.prefix}/share/jupyter/kernels/python3.
+    "argv": ["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+    "display_name": "Python 3 (ipykernel)",
+    "language": "python",
+    "metadata": {"debugger": True},
+}
+
+
+async def test_bare_python_warns_only_where_the_user_can_act(
+    jp_fetch: Any, jp_env_jupyter_path: Path, shared_kernels: Path, user_kernels: Path
+) -> None:
+    """The stock kernel in the server's own environment means the server's Python (even
+    when, as root, its folder is writable); a read-only kernel cannot be changed here.
+    A kernel of the user's own with a bare name is warned about."""
+    stock = Path(jp_env_jupyter_path) / "kernels" / "python3"
+    stock.mkdir(parents=True)
+    (stock / "kernel.json").write_text(json.dumps(STOCK_PYTHON))
+    # Root may write into the other user's folder; the file keeps its owner.
+    (shared_kernels / "kernel.json").write_text(json.dumps(dict(STOCK_PYTHON, display_name="S")))
+    (user_kernels / "mine").mkdir(parents=True)
+    (user_kernels / "mine" / "kernel.json").write_text(json.dumps(STOCK_PYTHON))
+
+    listing = await call(jp_fetch, "GET")
+    by_name = {k["name"]: k for k in listing["kernelspecs"]}
+    assert by_name["python3"]["location"] == "env"
+    assert by_name["python3"]["writable"] is True  # root here: the rule is not writability
+    assert by_name["python3"]["warnings"] == []
+    assert by_name["site-python"]["writable"] is False
+    assert by_name["site-python"]["warnings"] == []
+    mine = by_name["mine"]["warnings"]
+    assert [w["field"] for w in mine] == ["argv"]
+    assert "server's own Python" in mine[0]["message"]
+
+
 @pytest.mark.parametrize(
     "name", ["..", ".", "Upper", "has space", "a/b", "../x", "..%2Fx", "x" * 101, "é"]
 )
@@ -435,6 +470,62 @@ async def test_launch_for_real_sees_the_env(jp_fetch: Any, user_kernels: Path) -
         await km.shutdown_kernel(now=True)
 
 
+async def test_launch_shows_what_a_wrapper_script_changed(
+    jp_fetch: Any, user_kernels: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15: a wrapper-script kernel (LSST style) that exports, changes and unsets
+    variables: the test launch lists every variable that differs from the server's
+    environment, the ones jupyter_client and ipykernel set themselves marked so."""
+    monkeypatch.setenv("HPC_WRAPPER_DROPS", "server value")
+    monkeypatch.setenv("HPC_WRAPPER_CHANGES", "server value")
+    folder = user_kernels / "wrapped"
+    folder.mkdir(parents=True)
+    wrapper = folder / "start-kernel.sh"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        "export SOMETHING=12345\n"
+        "export HPC_WRAPPER_CHANGES='wrapper value'\n"
+        "unset HPC_WRAPPER_DROPS\n"
+        f'exec {sys.executable} -m ipykernel_launcher -f "$1"\n'
+    )
+    wrapper.chmod(0o755)
+    (folder / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [str(wrapper), "{connection_file}"],
+                "display_name": "Wrapped",
+                "language": "python",
+                "env": {"FROM_KERNEL_JSON": "yes"},
+            }
+        )
+    )
+    answer = await call(jp_fetch, "POST", "wrapped", "launch", body={})
+    assert answer["ok"] is True, answer
+    found = {d["name"]: d for d in answer["differences"]}
+    assert found["SOMETHING"] == {
+        "name": "SOMETHING",
+        "change": "added",
+        "kernel": "12345",
+        "server": None,
+        "set_by": None,
+    }
+    assert found["FROM_KERNEL_JSON"]["change"] == "added"
+    assert found["HPC_WRAPPER_CHANGES"] == {
+        "name": "HPC_WRAPPER_CHANGES",
+        "change": "changed",
+        "kernel": "wrapper value",
+        "server": "server value",
+        "set_by": None,
+    }
+    assert found["HPC_WRAPPER_DROPS"]["change"] == "removed"
+    assert found["HPC_WRAPPER_DROPS"]["kernel"] is None
+    assert found["JPY_PARENT_PID"]["set_by"] == "jupyter"
+    assert found["MPLBACKEND"]["set_by"] == "kernel"  # ipykernel, once started
+    assert "PATH" not in found  # the same as the server's
+    assert set(found) == {d["name"] for d in answer["differences"]}  # one row each
+    assert answer["modules"] == {"kernel": [], "server": []}
+
+
 async def test_launch_of_a_broken_kernel_says_why(jp_fetch: Any, user_kernels: Path) -> None:
     folder = user_kernels / "broken"
     folder.mkdir()
@@ -462,4 +553,6 @@ async def test_launch_of_a_non_python_kernel(jp_fetch: Any) -> None:
     answer = await call(jp_fetch, "POST", "echo", "launch", body={})
     assert answer["ok"] is True, answer
     assert answer["variables"] is None
+    assert answer["differences"] is None
+    assert answer["modules"] is None
     assert "Python kernels only" in answer["message"]

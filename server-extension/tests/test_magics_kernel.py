@@ -100,7 +100,8 @@ def test_interrupting_the_kernel_stops_waiting_and_keeps_the_job(
     kinds = [m["msg_type"] for m in messages]
     assert "display_data" in kinds  # the progress line
     first = next(m for m in messages if m["msg_type"] == "display_data")
-    assert f"Job {job_id} (slurm): held (JobHeldUser)" in first["content"]["data"]["text/plain"]
+    said = first["content"]["data"]["text/plain"]
+    assert f"Job {job_id} (slurm): held (held by its owner: release it to let it run)" in said
     stream = "".join(m["content"]["text"] for m in messages if m["msg_type"] == "stream")
     assert f"Stopped waiting: job {job_id} is held (not cancelled)." in stream
     [result] = [m for m in messages if m["msg_type"] == "execute_result"]

@@ -222,12 +222,52 @@ async def test_use_unuse(jp_fetch: Any, module_tree: Path) -> None:
     )
 
 
+async def start_kernel(jp_fetch: Any) -> str:
+    response = await jp_fetch("api", "kernels", method="POST", body=json.dumps({"name": "echo"}))
+    return str(json.loads(response.body)["id"])
+
+
+async def start_terminal(jp_fetch: Any) -> str:
+    response = await jp_fetch("api", "terminals", method="POST", body="{}")
+    return str(json.loads(response.body)["name"])
+
+
+def unreached(answer: dict[str, Any]) -> tuple[set[str], set[str]]:
+    found = answer["not_affected"]
+    return {k["id"] for k in found["kernels"]}, {t["name"] for t in found["terminals"]}
+
+
 @pytest.mark.parametrize("module_kind", ["lmod"], indirect=True)
-async def test_running_kernels_are_listed_as_not_affected(jp_fetch: Any) -> None:
-    response = await jp_fetch("api", "kernels", method="POST", body=json.dumps({"name": "python3"}))
-    kernel_id = json.loads(response.body)["id"]
+async def test_only_what_ran_before_the_last_change_is_not_affected(jp_fetch: Any) -> None:
+    """Kernels and terminals started after a change inherit it: they are not listed as
+    not affected, in the change's answer or in status. A new terminal that gets the name
+    of a closed one (terminado reuses names) is a new terminal."""
+    started: list[str] = []
+    before = await start_kernel(jp_fetch)
+    started.append(before)
+    old_terminal = await start_terminal(jp_fetch)
     try:
+        status = await call(jp_fetch, "status")
+        assert unreached(status) == (set(), set())  # nothing changed since they started
         answer = await call(jp_fetch, "load", {"modules": ["gcc/12.2.0"], "target": "server"})
-        assert kernel_id in [k["id"] for k in answer["not_affected"]["kernels"]]
+        assert unreached(answer) == ({before}, {old_terminal})
+
+        after = await start_kernel(jp_fetch)
+        started.append(after)
+        await jp_fetch("api", "terminals", old_terminal, method="DELETE")
+        new_terminal = await start_terminal(jp_fetch)
+        assert new_terminal == old_terminal  # the same name, another terminal
+        status = await call(jp_fetch, "status")
+        assert unreached(status) == ({before}, set())
+
+        # A change that changes nothing leaves the list as it was.
+        answer = await call(jp_fetch, "load", {"modules": ["gcc/12.2.0"], "target": "server"})
+        assert answer["changed"] == []
+        assert unreached(answer) == ({before}, set())
+        # The next real change reaches none of the running ones.
+        answer = await call(jp_fetch, "unload", {"modules": ["gcc"], "target": "server"})
+        assert unreached(answer) == ({before, after}, {new_terminal})
+        await jp_fetch("api", "terminals", new_terminal, method="DELETE")
     finally:
-        await jp_fetch("api", "kernels", kernel_id, method="DELETE")
+        for kernel_id in started:
+            await jp_fetch("api", "kernels", kernel_id, method="DELETE")

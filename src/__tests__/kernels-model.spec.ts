@@ -230,6 +230,33 @@ describe('KernelsModel', () => {
     ]);
   });
 
+  it('warns about a bare python only where the user can act on it', async () => {
+    const stockSpec = {
+      argv: ['python', '-m', 'ipykernel_launcher', '-f', '{connection_file}'],
+      display_name: 'Python 3 (ipykernel)',
+      language: 'python'
+    };
+    const api = new FakeApi();
+    api.specs = [
+      // The stock kernel in the server's own environment, writable as root.
+      record('python3', stockSpec, { location: 'env', deletable: false }),
+      record('site-py', stockSpec, {
+        location: 'system',
+        writable: false,
+        deletable: false,
+        readonly_reason: 'Not yours.'
+      }),
+      record('copy', stockSpec)
+    ];
+    const { model } = await loaded(api);
+    for (const name of ['python3', 'site-py']) {
+      model.select(name);
+      expect(model.warnings).toEqual([]);
+    }
+    model.select('copy');
+    expect(model.warnings.map(w => w.field)).toEqual(['argv']);
+  });
+
   it('does not edit a read-only kernel', async () => {
     const { model } = await loaded();
     model.select('site');

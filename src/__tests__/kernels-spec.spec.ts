@@ -1,10 +1,12 @@
 import {
   attachedModules,
+  barePythonMatters,
   draftFromSpec,
   draftProblems,
   draftWarnings,
   envReferences,
   envRowFromPair,
+  isOldCapture,
   isPathLike,
   joinPathList,
   moveItem,
@@ -141,6 +143,14 @@ describe('drafts', () => {
     expect(draftWarnings(draftFromSpec(SPEC), ['python', 'python3'])).toEqual(
       []
     );
+    expect(draftWarnings(draft, ['python', 'python3'], null, false)).toEqual(
+      []
+    );
+    expect(barePythonMatters({ location: 'user', writable: true })).toBe(true);
+    expect(barePythonMatters({ location: 'env', writable: true })).toBe(false);
+    expect(barePythonMatters({ location: 'system', writable: false })).toBe(
+      false
+    );
   });
 
   it('warns about references the server cannot expand', () => {
@@ -198,6 +208,30 @@ describe('modules attached to a kernel', () => {
         }
       })
     ).toBeNull();
+  });
+
+  it('tells a capture of the old form (no launcher) from a new one', () => {
+    const own = ['/py', '-m', 'ipykernel_launcher', '-f', '{connection_file}'];
+    const capture = {
+      metadata: {
+        jupyterlab_hpc: { modules: { mode: 'capture', modules: ['gcc'] } }
+      }
+    };
+    expect(isOldCapture({ ...capture, argv: own })).toBe(true);
+    const prefix = [
+      '/srv/bin/python',
+      '-m',
+      'jupyterlab_hpc.kernel_launcher',
+      '--system',
+      'lmod',
+      '--command',
+      '/lmod',
+      '--captured',
+      '{resource_dir}',
+      '--'
+    ];
+    expect(isOldCapture({ ...capture, argv: [...prefix, ...own] })).toBe(false);
+    expect(isOldCapture({ argv: own })).toBe(false);
   });
 
   it('parses a typed list of module names', () => {

@@ -63,6 +63,22 @@ export interface IKernelSpecListing {
   server_env_names: string[];
 }
 
+/** One variable the kernel sees that differs from the server's environment. */
+export interface ILaunchDifference {
+  name: string;
+  change: 'added' | 'changed' | 'removed';
+  /** The kernel's value (null: removed). */
+  kernel: string | null;
+  /** The server's value (null: added). */
+  server: string | null;
+  /**
+   * Who set it when not the kernel's own setup: "jupyter" (jupyter_client's
+   * variables), "kernel" (the kernel process itself once started: ipykernel's
+   * TERM, PAGER...); null for kernel.json's env, a wrapper, the modules.
+   */
+  set_by: 'jupyter' | 'kernel' | null;
+}
+
 /** What a test launch found. */
 export interface ILaunchResult {
   ok: boolean;
@@ -70,7 +86,12 @@ export interface ILaunchResult {
   language: string;
   message: string;
   executable: string | null;
+  /** PATH, LD_LIBRARY_PATH, PYTHONPATH and the env block's variables. */
   variables: Record<string, string | null> | null;
+  /** Every variable that differs from the server's environment (Python kernels). */
+  differences?: ILaunchDifference[] | null;
+  /** The loaded modules (LOADEDMODULES) of the kernel and of the server session. */
+  modules?: { kernel: string[]; server: string[] } | null;
   output: string;
   stderr: string;
   seconds: number;
@@ -141,7 +162,8 @@ export type ModulesMode = 'capture' | 'launch';
 
 /**
  * Attach `modules` to the kernel: "capture" writes what they set into env,
- * "launch" makes argv load them each time the kernel starts. An empty list
+ * "launch" makes argv load them each time the kernel starts. Either way the
+ * launcher starts the kernel without the server session's modules. An empty list
  * takes the modules away. Rejects with 409 when kernel.json changed since
  * `version`, 422 when a module fails to load.
  */

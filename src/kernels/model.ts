@@ -19,6 +19,7 @@ import {
 import {
   IDraft,
   IEnvRow,
+  barePythonMatters,
   draftFromSpec,
   draftProblems,
   draftWarnings,
@@ -191,7 +192,8 @@ export class KernelsModel implements IDisposable {
     return draftWarnings(
       this._draft,
       this._serverPythonNames,
-      this._serverEnvNames
+      this._serverEnvNames,
+      this._base ? barePythonMatters(this._base) : true
     );
   }
 

@@ -1,6 +1,7 @@
 /**
  * The editor's Modules section: which modules the kernel gets and how
- * (captured into env, or loaded by the launcher each time it starts).
+ * (captured into env, or loaded by the launcher each time it starts). Either
+ * way the kernel starts without the server session's modules.
  */
 import { Notification } from '@jupyterlab/apputils';
 import * as React from 'react';
@@ -9,7 +10,7 @@ import { HPCApiError } from '../common/request';
 import { fetchAvail, fetchStatus } from '../modules/api';
 import type { IKernelSpecRecord, ModulesMode } from './api';
 import type { KernelsModel } from './model';
-import { attachedModules, parseModuleList } from './spec';
+import { attachedModules, isOldCapture, parseModuleList } from './spec';
 
 const MODE_LABELS: Record<ModulesMode, string> = {
   capture: 'captured into the environment',
@@ -115,6 +116,20 @@ export function ModulesSection({
           'No modules attached to this kernel.'
         )}
       </div>
+      {attached && isOldCapture(record.spec) && (
+        <div className="jp-hpc-kernels-note jp-hpc-kernels-old-capture">
+          Captured by an earlier version: this kernel also gets the modules
+          loaded in the server session, and its env holds a copy of the
+          server&apos;s PATH. Capture again to give it only its own modules.{' '}
+          <button
+            className="jp-mod-styled"
+            disabled={blocked}
+            onClick={() => void attach('capture', attached.modules)}
+          >
+            Capture again
+          </button>
+        </div>
+      )}
       <label className="jp-hpc-kernels-field">
         <span>Modules</span>
         <input
@@ -140,8 +155,9 @@ export function ModulesSection({
             Capture into environment
           </button>
           <span className="jp-hpc-kernels-note">
-            Loads them once now and writes what they set into env: fast starts,
-            but later changes to the modules are not seen.
+            Loads them once now and writes what they set into env; the kernel
+            starts without the server session&apos;s modules and loads none:
+            fast starts, but later changes to the modules are not seen.
           </span>
         </div>
         <div>

@@ -3,7 +3,12 @@
  * (mirrored here so the editor can show them as the user types), path-list
  * editing, and the conversion between the document and the editor's draft.
  */
-import type { IKernelSpecDocument, ISpecFinding, ModulesMode } from './api';
+import type {
+  IKernelSpecDocument,
+  IKernelSpecRecord,
+  ISpecFinding,
+  ModulesMode
+} from './api';
 
 export const NAME_PATTERN = /^[a-z0-9._-]+$/;
 export const NAME_MAX_LENGTH = 100;
@@ -269,17 +274,31 @@ export function envReferences(value: string): string[] {
 }
 
 /**
+ * Whether a bare `python` argv[0] is worth a warning for this kernel (the
+ * server's `bare_python_matters`): only where the user can change it, and not
+ * in the server's own environment (location `env`, where ipykernel's stock
+ * "Python 3 (ipykernel)" kernel means the server's Python on purpose).
+ */
+export function barePythonMatters(
+  record: Pick<IKernelSpecRecord, 'location' | 'writable'>
+): boolean {
+  return record.writable && record.location !== 'env';
+}
+
+/**
  * What will probably not do what the user means (not blocking). References
- * are checked when the server's variable names are known.
+ * are checked when the server's variable names are known; the bare-`python`
+ * warning only when `checkPython` (see `barePythonMatters`).
  */
 export function draftWarnings(
   draft: IDraft,
   serverPythonNames: readonly string[],
-  serverEnvNames: ReadonlySet<string> | null = null
+  serverEnvNames: ReadonlySet<string> | null = null,
+  checkPython = true
 ): ISpecFinding[] {
   const found: ISpecFinding[] = [];
   const first = draft.argv[0];
-  if (first !== undefined && serverPythonNames.includes(first)) {
+  if (checkPython && first !== undefined && serverPythonNames.includes(first)) {
     found.push({
       field: 'argv',
       message: `'${first}' is a bare name: jupyter_client replaces it with the server's own Python, not the one on PATH. Use the full path of the interpreter you mean.`
@@ -326,6 +345,21 @@ export function attachedModules(
     return null;
   }
   return { mode, modules: modules.filter(m => typeof m === 'string') };
+}
+
+/** The module launcher argv starts with (`python -m <this> ... --`). */
+export const LAUNCHER_MODULE = 'jupyterlab_hpc.kernel_launcher';
+
+/**
+ * A capture written before the launcher took part (kernel.json's argv has no
+ * launcher prefix): the kernel also gets the server session's modules until it
+ * is captured again (see docs/architecture.md).
+ */
+export function isOldCapture(spec: IKernelSpecDocument): boolean {
+  const argv = spec.argv ?? [];
+  const launched =
+    argv[1] === '-m' && argv[2] === LAUNCHER_MODULE && argv.includes('--');
+  return attachedModules(spec)?.mode === 'capture' && !launched;
 }
 
 /** Module names typed in one box: separated by spaces or commas, no repeats. */

@@ -13,22 +13,17 @@ import {
 import * as React from 'react';
 
 import { HPCApiError } from '../common/request';
-import type {
-  IKernelSpecRecord,
-  ILaunchResult,
-  ISpecFinding,
-  KernelLocation
-} from './api';
+import type { IKernelSpecRecord, ISpecFinding, KernelLocation } from './api';
 import { KernelsModel } from './model';
 import {
   CONNECTION_FILE,
   IEnvRow,
   envRowValue,
   isPathLike,
-  splitPathList,
   suggestName
 } from './spec';
 import { useModel } from '../common/useModel';
+import { LaunchResult } from './launchResult';
 import { ModulesSection } from './modulesSection';
 
 export const LOCATION_LABELS: Record<KernelLocation, string> = {
@@ -742,73 +737,6 @@ function EnvRowEditor({
           onRemove={() => model.removeEnv(index)}
           removeTitle={`Remove ${row.key || 'this variable'}`}
         />
-      )}
-    </div>
-  );
-}
-
-function LaunchResult({
-  result,
-  launching
-}: {
-  result: ILaunchResult | null;
-  launching: boolean;
-}): JSX.Element {
-  if (launching || !result) {
-    return (
-      <div className="jp-hpc-kernels-launch-result jp-mod-running">
-        Starting the kernel and asking it for its environment…
-      </div>
-    );
-  }
-  return (
-    <div
-      className={
-        'jp-hpc-kernels-launch-result ' +
-        (result.ok ? 'jp-mod-ok' : 'jp-mod-failed')
-      }
-    >
-      <div className="jp-hpc-kernels-launch-status">
-        <strong>
-          {result.ok ? 'Test launch passed' : 'Test launch failed'}
-        </strong>{' '}
-        ({result.seconds.toFixed(1)} s): {result.message}
-      </div>
-      {result.executable && (
-        <div>
-          Interpreter: <code>{result.executable}</code>
-        </div>
-      )}
-      {result.variables && (
-        <table className="jp-hpc-kernels-launch-vars">
-          <tbody>
-            {Object.entries(result.variables).map(([name, value]) => (
-              <tr key={name} data-variable={name}>
-                <th>{name}</th>
-                <td>
-                  {value === null ? (
-                    <em>not set</em>
-                  ) : isPathLike(name) ? (
-                    splitPathList(value).map((entry, i) => (
-                      <div key={i}>
-                        <code>{entry}</code>
-                      </div>
-                    ))
-                  ) : (
-                    <code>{value}</code>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {result.output && <pre>{result.output}</pre>}
-      {result.stderr && (
-        <details open={!result.ok}>
-          <summary>What the kernel wrote on stderr</summary>
-          <pre>{result.stderr}</pre>
-        </details>
       )}
     </div>
   );

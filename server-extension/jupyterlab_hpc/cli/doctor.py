@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from jupyter_client.kernelspec import KernelSpecManager
 
+from ..kernels.modules import is_old_capture
 from ..kernels.store import KernelSpecRecord, KernelSpecStore
 from ..kernels.validation import SERVER_PYTHON_NAMES
 from ..runner import CommandNotFound
@@ -251,6 +252,15 @@ def kernel_findings(record: KernelSpecRecord) -> list[tuple[Level, str]]:
             ("problem", f"Kernel {label} cannot start: its program {program} was not found.")
         )
     found.extend(("warning", f"Kernel {record.name}: {w.message}") for w in record.warnings)
+    if is_old_capture(record.spec):
+        found.append(
+            (
+                "warning",
+                f"Kernel {record.name}: its modules were captured by an earlier version, so "
+                "it also gets the modules loaded in the server session. Capture them again "
+                "(kernel editor, Modules) to give it only its own.",
+            )
+        )
     if not found:
         name = record.spec.get("display_name", record.name)
         found.append(("ok", f"Kernel {record.name}: {name} [{record.location}]"))

@@ -178,7 +178,8 @@ class KernelSpecLaunchHandler(KernelSpecHandler):
 
 class KernelSpecModulesHandler(KernelSpecHandler):
     """``POST .../modules/capture`` or ``.../modules/launch`` with ``{"modules", "version"}``;
-    ``DELETE .../modules/launch`` (or ``{"modules": []}``) gives the kernel its own argv back."""
+    ``DELETE .../modules/launch`` with ``{"version"}`` (required, as for every save), or
+    ``{"modules": []}``, gives the kernel its own argv and env back."""
 
     @tornado.web.authenticated
     async def post(self, name: str, mode: str) -> None:
@@ -228,7 +229,9 @@ class KernelSpecModulesHandler(KernelSpecHandler):
                 except ModuleError as e:
                     raise BadRequest(e.message, 422, e.detail) from None
             if mode == "capture":
-                spec = spec_modules.with_captured(record.raw, names, clean, loaded)
+                spec = spec_modules.with_captured(
+                    record.raw, names, clean, loaded, session.system.kind, session.system.command
+                )
             else:
                 spec = spec_modules.with_launcher(
                     record.raw, session.system.kind, session.system.command, names

@@ -22,7 +22,14 @@ from jupyter_core import paths as jupyter_paths
 
 from ..atomic_write import write_atomic
 from .files import SPEC_FILE, FileVersion, read_versioned, save_spec_file, spec_text
-from .validation import KNOWN_FIELDS, Finding, spec_problems, spec_warnings, validate_name
+from .validation import (
+    KNOWN_FIELDS,
+    Finding,
+    bare_python_matters,
+    spec_problems,
+    spec_warnings,
+    validate_name,
+)
 
 Location = Literal["user", "env", "system", "path", "legacy", "builtin", "other"]
 
@@ -165,7 +172,13 @@ class KernelSpecStore:
                 spec, error = {}, f"The kernel cannot be read: {e}"
         reason = self._readonly_reason(name, resource_dir, location, raw)
         problems = spec_problems(spec) if not error else []
-        warnings = spec_warnings(spec, self.server_env) if not error and not problems else []
+        warnings = (
+            spec_warnings(
+                spec, self.server_env, check_python=bare_python_matters(location, not reason)
+            )
+            if not error and not problems
+            else []
+        )
         return KernelSpecRecord(
             name=name,
             resource_dir=resource_dir,

@@ -32,7 +32,7 @@ SERVER_PYTHON_NAMES = (
 
 # string.Template's syntax, which jupyter_client uses to expand env values at launch:
 # "$$" is a literal "$", "$NAME" and "${NAME}" are references.
-_TEMPLATE_REFERENCE = re.compile(
+TEMPLATE_REFERENCE = re.compile(
     r"\$(?:(?P<escaped>\$)|(?P<named>[_a-zA-Z][_a-zA-Z0-9]*)|\{(?P<braced>[_a-zA-Z][_a-zA-Z0-9]*)\})"
 )
 
@@ -125,16 +125,29 @@ def env_references(value: str) -> list[str]:
     """The variable names ``value`` refers to as ``$NAME`` or ``${NAME}``, in order."""
     return [
         m.group("named") or m.group("braced")
-        for m in _TEMPLATE_REFERENCE.finditer(value)
+        for m in TEMPLATE_REFERENCE.finditer(value)
         if not m.group("escaped")
     ]
 
 
-def spec_warnings(spec: Mapping[str, Any], server_env: Mapping[str, str]) -> list[Finding]:
-    """What will probably not do what the user means, for a spec without problems."""
+def bare_python_matters(location: str, writable: bool) -> bool:
+    """Whether a bare ``python`` argv[0] is worth a warning for a kernel: only where the
+    user can change it (a writable kernel.json) and where the substitution may not be
+    meant. A kernel in the server's own environment (``{sys.prefix}/share/jupyter``,
+    location ``env``: the "Python 3 (ipykernel)" kernel ipykernel installs there) names
+    that environment's Python, which is the server's: the substitution is what it means."""
+    return writable and location != "env"
+
+
+def spec_warnings(
+    spec: Mapping[str, Any], server_env: Mapping[str, str], check_python: bool = True
+) -> list[Finding]:
+    """What will probably not do what the user means, for a spec without problems.
+    ``check_python`` False leaves out the bare-``python`` warning (see
+    `bare_python_matters`)."""
     found: list[Finding] = []
     argv = spec.get("argv")
-    if isinstance(argv, list) and argv and argv[0] in SERVER_PYTHON_NAMES:
+    if check_python and isinstance(argv, list) and argv and argv[0] in SERVER_PYTHON_NAMES:
         found.append(
             Finding(
                 "argv",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import weakref
 from typing import Any
 
 import tornado.web
@@ -33,28 +35,40 @@ class ModulesHandler(HPCHandler):
             )
         return str(target)
 
-    async def not_affected(self) -> dict[str, list[dict[str, str]]]:
-        """Kernels and terminals already running: a change of the server session does not
-        reach them."""
+    def running(self) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
+        """``(kernels, terminals)``: each running one's id or name and its manager object."""
+        kernels: list[tuple[str, Any]] = []
+        kernel_manager = self.settings.get("kernel_manager")
+        if kernel_manager is not None:
+            for kid in kernel_manager.list_kernel_ids():
+                with contextlib.suppress(KeyError, tornado.web.HTTPError):  # ended meanwhile
+                    kernels.append((str(kid), kernel_manager.get_kernel(kid)))
+        terminals: list[tuple[str, Any]] = []
+        terminal_manager = self.settings.get("terminal_manager")
+        if terminal_manager is not None:
+            terminals = [(str(n), t) for n, t in dict(terminal_manager.terminals).items()]
+        return kernels, terminals
+
+    async def not_affected(self, session: ModuleSession) -> dict[str, list[dict[str, str]]]:
+        """Kernels and terminals that started before the session's last change: it does
+        not reach them. Those started after it inherited it and are not listed."""
+        kernels, terminals = self.running()
+        before = session.started_before_change
+        kernels = [(kid, k) for kid, k in kernels if k in before]
+        terminals = [(name, t) for name, t in terminals if t in before]
         paths: dict[str, str] = {}
         session_manager = self.settings.get("session_manager")
-        if session_manager is not None:
+        if kernels and session_manager is not None:
             for s in await session_manager.list_sessions():
                 kernel = s.get("kernel") or {}
                 paths[str(kernel.get("id"))] = str(s.get("path") or s.get("name") or "")
-        kernels = []
-        kernel_manager = self.settings.get("kernel_manager")
-        if kernel_manager is not None:
-            for k in kernel_manager.list_kernels():
-                kid = str(k.get("id"))
-                kernels.append(
-                    {"id": kid, "name": str(k.get("name", "")), "path": paths.get(kid, "")}
-                )
-        terminals = []
-        terminal_manager = self.settings.get("terminal_manager")
-        if terminal_manager is not None:
-            terminals = [{"name": str(t.get("name", ""))} for t in terminal_manager.list()]
-        return {"kernels": kernels, "terminals": terminals}
+        return {
+            "kernels": [
+                {"id": kid, "name": str(getattr(k, "kernel_name", "")), "path": paths.get(kid, "")}
+                for kid, k in kernels
+            ],
+            "terminals": [{"name": name} for name, _ in terminals],
+        }
 
     async def answer_change(self, session: ModuleSession, changes: EnvChanges) -> None:
         self.finish(
@@ -64,7 +78,7 @@ class ModulesHandler(HPCHandler):
                     "loaded": session.loaded(),
                     "modulepath": session.modulepath(),
                     "changed": sorted(changes),
-                    "not_affected": await self.not_affected(),
+                    "not_affected": await self.not_affected(session),
                 }
             )
         )
@@ -78,6 +92,11 @@ class ModulesHandler(HPCHandler):
             # The module command refused (unknown module, a modulefile error): the
             # session and the server are unchanged.
             raise BadRequest(e.message, status=409, detail=e.detail) from None
+        if changes:
+            # Before any await: whatever runs now started from the environment before
+            # this change; what starts from here on inherits it.
+            kernels, terminals = self.running()
+            session.started_before_change = weakref.WeakSet(o for _, o in kernels + terminals)
         await self.answer_change(session, changes)
 
 
@@ -130,7 +149,7 @@ class ModuleStatusHandler(ModulesHandler):
                     "modulepath": session.modulepath(),
                     "start_errors": session.start_errors,
                     "targets": list(TARGETS),
-                    "not_affected": await self.not_affected(),
+                    "not_affected": await self.not_affected(session),
                 }
             )
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
@@ -171,6 +172,11 @@ class ModuleSession:
         self._spider: OrderedDict[str, Listing] = OrderedDict()
         self._lock = asyncio.Lock()
         self._version: str | None = None
+        # The kernels and terminals (their manager objects) that were running at the last
+        # change that changed something: they started from an older environment. Kept by
+        # the handlers (modules/handlers.py); weak, so one that ends drops out, and a new
+        # one is never in it, even under a reused name.
+        self.started_before_change: weakref.WeakSet[Any] = weakref.WeakSet()
 
     # --- the site's start-up state ------------------------------------------------------
 
