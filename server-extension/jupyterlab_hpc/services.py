@@ -15,6 +15,7 @@ from .config import HPCConfig
 from .jobs.memory import JobMemory
 from .jobs.queue import QueueSnapshot
 from .jobs.service import JobService
+from .jobs.states import JobStates
 from .jobs.templates import TemplateStore, site_templates
 from .modules import ModuleSession, detect_module_system, no_module_system_message
 from .runner import CommandRunner
@@ -55,6 +56,12 @@ class HPCServices:
         )
         self.snapshot = (
             QueueSnapshot(self.scheduler, config.poll_interval_floor) if self.scheduler else None
+        )
+        # Per-job states for watchers in the background, shared by every tab.
+        self.states = (
+            JobStates(self.scheduler, self.snapshot, config.poll_interval_floor)
+            if self.scheduler
+            else None
         )
         self.user = user or current_user()
         self.no_scheduler_message = no_scheduler_message()
@@ -159,4 +166,6 @@ class HPCServices:
                 allowed.append(job_id)
         done = {r.job_id: r for r in await sched.act(action, allowed)} if allowed else {}
         snapshot.invalidate()
+        if self.states is not None:
+            self.states.forget(allowed)
         return [refused.get(j) or done[j] for j in job_ids]

@@ -28,6 +28,7 @@ from ..base import (
 )
 from .blocking import BlockingSlurm
 from .commands import (
+    detail_argv,
     history_result,
     listing_argv,
     not_known_message,
@@ -181,21 +182,34 @@ class SlurmScheduler(Scheduler):
         message = f"Submitted batch job {job_id}" + (f"\n{warnings}" if warnings else "")
         return SubmitResult(job_id, message)
 
-    async def job_detail(self, job_id: str) -> JobDetail:
-        argv = ["scontrol", "show", "job", "-dd", validate_job_id(job_id)]
+    async def _scontrol_job(self, argv: list[str], job_id: str) -> JobDetail | None:
+        """``scontrol show job ... ID`` parsed; None when slurmctld does not know the job."""
         result = await self._run(argv, check=False)
         if not result.ok:
             if "Invalid job id" not in result.message:
                 raise CommandFailed(argv, result.returncode, result.message)
-            detail = None
-        else:
-            detail = parse_job_detail(result.stdout, job_id)
+            return None
+        return parse_job_detail(result.stdout, job_id)
+
+    async def _forgotten(self, job_id: str) -> JobDetail:
+        """slurmctld forgot it (MinJobAge after its end): accounting may still know it."""
+        detail = await self.accounting_detail(job_id)
         if detail is None:
-            # slurmctld forgot it (MinJobAge after its end): accounting may still know it.
-            detail = await self.accounting_detail(job_id)
-            if detail is None:
-                raise JobNotFound(not_known_message(job_id))
-            return detail
+            raise JobNotFound(not_known_message(job_id))
+        return detail
+
+    async def job_status(self, job_id: str) -> JobDetail:
+        """``scontrol show job ID``: one REQUEST_JOB_INFO_SINGLE (about 0.15 ms of slurmctld's
+        time at 50,000 jobs, where a listing costs about 100 ms); then slurmdbd (sacct), not
+        slurmctld, once the job is forgotten. No script, no sstat."""
+        detail = await self._scontrol_job(detail_argv(job_id), job_id)
+        return detail if detail is not None else await self._forgotten(job_id)
+
+    async def job_detail(self, job_id: str) -> JobDetail:
+        argv = ["scontrol", "show", "job", "-dd", validate_job_id(job_id)]
+        detail = await self._scontrol_job(argv, job_id)
+        if detail is None:
+            return await self._forgotten(job_id)
         # Only the owner's scripts are asked for (as root, scontrol would hand out anyone's).
         if detail.job.user == process_user():
             detail.script = await self.batch_script(job_id)
