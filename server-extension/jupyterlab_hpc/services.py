@@ -141,9 +141,11 @@ class HPCServices:
             "poll_interval_floor": self.config.poll_interval_floor,
         }
 
-    def _submitted(self) -> None:
+    def _submitted(self, job_id: str) -> None:
         if self.snapshot is not None:
             self.snapshot.invalidate()
+        if self.states is not None:
+            self.states.watch(job_id)
 
     async def act(self, action: JobAction, job_ids: Sequence[str]) -> list[ActionResult]:
         """Run an action on the user's own jobs; others' and unknown jobs are refused by name."""

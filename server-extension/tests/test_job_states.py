@@ -121,11 +121,43 @@ async def test_live_jobs_in_a_fresh_listing_cost_nothing(
     assert runner.calls == before
 
 
+async def test_jobs_submitted_through_the_server_are_watched_until_they_end(
+    jp_fetch: Any, jp_serverapp: Any, submit: Submitter
+) -> None:
+    """A reloaded page (or another tab) asks with submitted: true and finds the jobs the
+    submit tab sent, with no id of its own to give."""
+    body = {"script": "#!/bin/bash\ntrue\n", "options": {"hold": True, "name": "states sub"}}
+    response = await jp_fetch(
+        "jupyterlab-hpc", "jobs", "submit", method="POST", body=json.dumps(body)
+    )
+    job = json.loads(response.body)["job_id"]
+    submit.ids.append(job)  # cancelled at the end
+    before = dict(runner_of(jp_serverapp).calls)
+    answer = await post_states_submitted(jp_fetch)
+    assert answer["jobs"][job]["job"]["state"] == "held"
+    assert runner_of(jp_serverapp).calls.get("squeue", 0) == before.get("squeue", 0)
+    subprocess.run(["scancel", job], check=True)
+    await asyncio.sleep(0.6)
+    ended = await post_states_submitted(jp_fetch)
+    assert ended["jobs"][job]["final"] is True
+    # Said once that it ended: no longer among the submitted ones.
+    assert job not in (await post_states_submitted(jp_fetch))["jobs"]
+
+
+async def post_states_submitted(jp_fetch: Any) -> Any:
+    body = {"ids": [], "submitted": True, "max_age": 0}
+    response = await jp_fetch(
+        "jupyterlab-hpc", "jobs", "states", method="POST", body=json.dumps(body)
+    )
+    return json.loads(response.body)
+
+
 async def test_requests_are_bounded_and_checked(jp_fetch: Any) -> None:
     too_many = [str(1000 + i) for i in range(MAX_IDS + 1)]
     assert f"At most {MAX_IDS} jobs" in await expect_400(jp_fetch, {"ids": too_many})
-    assert "non-empty list" in await expect_400(jp_fetch, {"ids": []})
-    assert "non-empty list" in await expect_400(jp_fetch, {"ids": "123"})
+    assert "empty only with submitted" in await expect_400(jp_fetch, {"ids": []})
+    assert "list of job ids" in await expect_400(jp_fetch, {"ids": "123"})
+    assert "true or false" in await expect_400(jp_fetch, {"ids": [], "submitted": 1})
     assert "not a valid job id" in await expect_400(jp_fetch, {"ids": ["123\n"]})
     assert "not a valid job id" in await expect_400(jp_fetch, {"ids": ["-h"]})
     for bad in (-1, 3601, "10", True, [1]):

@@ -88,15 +88,19 @@ class JobActionsHandler(HPCHandler):
 
 
 class JobStatesHandler(HPCHandler):
-    """``POST jobs/states {"ids": [...], "max_age": seconds}``: the state of a few jobs from
-    per-job queries (jobs/states.py), for watchers in the background; never a listing."""
+    """``POST jobs/states {"ids": [...], "max_age": seconds, "submitted": bool}``: the state
+    of a few jobs from per-job queries (jobs/states.py), for watchers in the background;
+    never a listing. ``submitted`` adds the jobs submitted through this server."""
 
     @tornado.web.authenticated
     async def post(self) -> None:
         body = self.json_body()
         job_ids = body.get("ids")
-        if not isinstance(job_ids, list) or not job_ids:
-            raise BadRequest("ids must be a non-empty list of job ids.")
+        submitted = body.get("submitted", False)
+        if not isinstance(submitted, bool):
+            raise BadRequest("submitted must be true or false.")
+        if not isinstance(job_ids, list) or not (job_ids or submitted):
+            raise BadRequest("ids must be a list of job ids (empty only with submitted).")
         if len(job_ids) > MAX_STATE_IDS:
             raise BadRequest(
                 f"At most {MAX_STATE_IDS} jobs at a time: ask for the others in another request."
@@ -117,7 +121,7 @@ class JobStatesHandler(HPCHandler):
         states = self.hpc.states
         if states is None:
             raise BadRequest(self.hpc.no_scheduler_message, status=503)
-        answers, error = await states.states(ids, max_age)
+        answers, error = await states.states(ids, max_age, submitted=submitted)
         self.set_header("Cache-Control", "no-store")
         self.finish(
             json.dumps(

@@ -14,6 +14,11 @@ On PBS and Torque it is one ``qstat -f ID``. So:
 - askers of the same job share the query in flight; at most ``CONCURRENCY`` queries run at
   once, a request names at most ``MAX_IDS`` jobs and at most ``MAX_ENTRIES`` answers are
   kept (the least recently asked go first).
+
+Jobs submitted through this server (the Lab's submit tab) are remembered until an answer
+says they ended (at most ``MAX_IDS``, the oldest dropped first): a tab that asks with
+``submitted`` learns of them too, so a reloaded page, or a tab that did not submit them,
+still watches them.
 """
 
 from __future__ import annotations
@@ -95,9 +100,21 @@ class JobStates:
         self._entries: OrderedDict[str, JobStatus] = OrderedDict()
         self._inflight: dict[str, asyncio.Future[JobStatus]] = {}
         self._slots: asyncio.Semaphore | None = None
+        self._submitted: OrderedDict[str, None] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def watch(self, job_id: str) -> None:
+        """A job submitted through this server: answered to ``submitted`` askers until it ends."""
+        self._submitted[job_id] = None
+        while len(self._submitted) > MAX_IDS:
+            self._submitted.popitem(last=False)
+
+    @property
+    def submitted(self) -> list[str]:
+        """Jobs submitted through this server that no answer has shown ended yet."""
+        return list(self._submitted)
 
     def forget(self, job_ids: Iterable[str]) -> None:
         """Drop what is known of these jobs (after an action on them): asked again next time."""
@@ -106,19 +123,23 @@ class JobStates:
             self._entries.pop(base_job_id(job_id), None)
 
     async def states(
-        self, job_ids: Sequence[str], max_age: float | None = None
+        self, job_ids: Sequence[str], max_age: float | None = None, *, submitted: bool = False
     ) -> tuple[dict[str, JobStatus], str | None]:
         """The status of each id (absent: never answered and failing now), and the first
-        error of the batch system if any query failed."""
+        error of the batch system if any query failed. With ``submitted``, the jobs
+        submitted through this server are answered too."""
         if len(job_ids) > MAX_IDS:
             raise ValueError(f"at most {MAX_IDS} job ids at a time")
         age = max(self.floor, min(max_age if max_age is not None else 0.0, MAX_AGE_LIMIT))
-        answers = await asyncio.gather(*(self._one(j, age) for j in dict.fromkeys(job_ids)))
+        ids = list(dict.fromkeys([*job_ids, *(self._submitted if submitted else ())]))
+        answers = await asyncio.gather(*(self._one(j, age) for j in ids))
         out: dict[str, JobStatus] = {}
         error: str | None = None
-        for job_id, (entry, failure) in zip(dict.fromkeys(job_ids), answers, strict=True):
+        for job_id, (entry, failure) in zip(ids, answers, strict=True):
             if entry is not None:
                 out[job_id] = entry
+                if entry.final or entry.detail is None:
+                    self._submitted.pop(job_id, None)
             if failure is not None and error is None:
                 error = failure
         return out, error
