@@ -17,6 +17,7 @@ from jupyterlab_hpc.jobs.queue import COST_FACTOR, QueueSnapshot
 from jupyterlab_hpc.jobs.states import MAX_IDS, JobStates
 from jupyterlab_hpc.runner import CommandRunner
 from jupyterlab_hpc.schedulers.base import Row
+from jupyterlab_hpc.schedulers.slurm.commands import status_argv
 from jupyterlab_hpc.schedulers.slurm.scheduler import SlurmScheduler
 
 from .conftest import TEST_BIN, Submitter
@@ -78,7 +79,9 @@ async def test_states_come_from_per_job_queries_never_a_listing(
     assert jobs[array]["job"]["array_job_id"] == array
     assert jobs["99999999"]["found"] is False
     assert "does not know job 99999999" in jobs["99999999"]["message"]
-    # Three scontrol show job (REQUEST_JOB_INFO_SINGLE), no squeue (REQUEST_JOB_INFO).
+    # Three scontrol show job (REQUEST_JOB_INFO_SINGLE), no squeue (REQUEST_JOB_INFO); with
+    # --local, no REQUEST_FED_INFO before each.
+    assert status_argv(plain) == ["scontrol", "--local", "show", "job", plain]
     assert runner.calls.get("squeue", 0) == before.get("squeue", 0)
     assert runner.calls.get("scontrol", 0) - before.get("scontrol", 0) == 3
 

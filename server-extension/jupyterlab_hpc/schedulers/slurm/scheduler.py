@@ -28,13 +28,13 @@ from ..base import (
 )
 from .blocking import BlockingSlurm
 from .commands import (
-    detail_argv,
     history_result,
     listing_argv,
     not_known_message,
     process_user,
     request_options,
     slurm_environment,
+    status_argv,
     submit_argv,
 )
 from .detail import (
@@ -199,10 +199,11 @@ class SlurmScheduler(Scheduler):
         return detail
 
     async def job_status(self, job_id: str) -> JobDetail:
-        """``scontrol show job ID``: one REQUEST_JOB_INFO_SINGLE (about 0.15 ms of slurmctld's
-        time at 50,000 jobs, where a listing costs about 100 ms); then slurmdbd (sacct), not
-        slurmctld, once the job is forgotten. No script, no sstat."""
-        detail = await self._scontrol_job(detail_argv(job_id), job_id)
+        """``scontrol --local show job ID``: one REQUEST_JOB_INFO_SINGLE (about 0.15 ms of
+        slurmctld's time at 50,000 jobs, where a listing costs about 100 ms; ``--local``
+        spares the REQUEST_FED_INFO scontrol sends first otherwise); then slurmdbd (sacct),
+        not slurmctld, once the job is forgotten. No script, no sstat."""
+        detail = await self._scontrol_job(status_argv(job_id), job_id)
         return detail if detail is not None else await self._forgotten(job_id)
 
     async def job_detail(self, job_id: str) -> JobDetail:
