@@ -55,7 +55,13 @@ class HPCServices:
             scheduler if scheduler is not None else detect_scheduler(config, self.runner)
         )
         self.snapshot = (
-            QueueSnapshot(self.scheduler, config.poll_interval_floor) if self.scheduler else None
+            QueueSnapshot(
+                self.scheduler,
+                config.poll_interval_floor,
+                cost_factor=config.listing_cost_factor,
+            )
+            if self.scheduler
+            else None
         )
         # Per-job states for watchers in the background, shared by every tab.
         self.states = (

@@ -116,7 +116,9 @@ async def test_live_jobs_in_a_fresh_listing_cost_nothing(
     runner = runner_of(jp_serverapp)
     job = submit.sbatch("-H", "-J", "states listed", "--wrap", "true")
     # Some tab has the panel open: the shared listing was just taken.
-    await jp_fetch("jupyterlab-hpc", "jobs", params={"scope": "mine"})
+    listing = json.loads((await jp_fetch("jupyterlab-hpc", "jobs", params={"scope": "mine"})).body)
+    assert listing["status"]["listing_seconds"] > 0
+    assert listing["status"]["min_interval"] == 0.5  # listing_cost_factor 0: the floor
     before = dict(runner.calls)
     answer = await post_states(jp_fetch, [job], max_age=30)
     assert answer["jobs"][job]["source"] == "listing"

@@ -36,9 +36,10 @@ _ARRAY = COLUMN_INDEX["array_job_id"]
 # (user or None for everyone, partition, state, lower-cased name substring)
 RowFilter = tuple[str | None, str, str, str]
 
-# A server lists at most once per this many times the last listing's duration: listing
-# takes at most 1/COST_FACTOR (5 %) of its time, however slow the scheduler gets. At 50,000
-# jobs a listing takes about 0.45 s here, so 9 s, under the panel's default 10 s.
+# By default a server lists at most once per this many times the last listing's duration
+# (HPCConfig.listing_cost_factor): listing takes at most 1/COST_FACTOR (5 %) of its time,
+# however slow the scheduler gets. At 50,000 jobs a listing takes about 0.45 s here, so
+# 9 s, under the panel's default 10 s.
 COST_FACTOR = 20.0
 
 
@@ -48,11 +49,13 @@ class QueueSnapshot:
         scheduler: Scheduler,
         floor: float,
         *,
+        cost_factor: float = COST_FACTOR,
         monotonic: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
     ) -> None:
         self.scheduler = scheduler
         self.floor = floor
+        self.cost_factor = cost_factor
         self._monotonic = monotonic
         self._wall = wall
         # Starts from the clock so a client's version from before a server restart never
@@ -77,9 +80,9 @@ class QueueSnapshot:
 
     @property
     def min_interval(self) -> float:
-        """The shortest time between two listings: the floor, or COST_FACTOR times the
+        """The shortest time between two listings: the floor, or cost_factor times the
         last listing's duration when that is longer."""
-        return max(self.floor, COST_FACTOR * (self.listing_seconds or 0.0))
+        return max(self.floor, self.cost_factor * (self.listing_seconds or 0.0))
 
     def _is_fresh(self) -> bool:
         last = self._last_attempt
