@@ -29,7 +29,7 @@ import type {
   JobStatusAnswer
 } from '../api';
 import { MAX_STATE_IDS } from '../api';
-import { CadencePoll, baseInterval } from '../queue/cadence';
+import { CadencePoll } from '../queue/cadence';
 import { isLive, localIso } from './timeline';
 
 /** What the watcher reads of the queue model. */
@@ -327,8 +327,9 @@ export class JobEndWatcher implements IDisposable {
       );
       this._turn = start + MAX_STATE_IDS;
     }
-    const maxAge = baseInterval(this._cadence()) / 2;
-    const result = await this._api.fetchJobStates(ids, maxAge, true);
+    // As fresh as the server's floor allows (the listing's rule too): tabs that
+    // ask within the floor share one query.
+    const result = await this._api.fetchJobStates(ids, 0, true);
     this._askedSubmitted = true;
     if (!this._enabled || this._isDisposed) {
       return true;
