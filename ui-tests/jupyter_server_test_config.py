@@ -16,6 +16,8 @@ configure_jupyter_server(c)  # type: ignore[name-defined]  # noqa: F821
 c.ServerApp.allow_root = True  # type: ignore[name-defined]  # noqa: F821
 c.ServerApp.root_dir = mkdtemp(prefix="jupyterlab-hpc-ui-")  # type: ignore[name-defined]  # noqa: F821
 c.HPCConfig.poll_interval_floor = 1.0  # type: ignore[name-defined]  # noqa: F821
+# Listings as often as the floor allows, however slow squeue/qstat is on a busy test machine.
+c.HPCConfig.listing_cost_factor = 0.0  # type: ignore[name-defined]  # noqa: F821
 Path(c.ServerApp.root_dir, "README.txt").write_text("UI test folder\n")  # type: ignore[name-defined]  # noqa: F821
 
 # The Modules panel: a small real Lmod tree (the same one pytest builds), added to

@@ -20,6 +20,8 @@ from tests.torque_replay.replay import COMMANDS, STATE_ENV, initial_state  # noq
 c.ServerApp.allow_root = True  # type: ignore[name-defined]  # noqa: F821
 c.ServerApp.root_dir = mkdtemp(prefix="jupyterlab-hpc-ui-torque-")  # type: ignore[name-defined]  # noqa: F821
 c.HPCConfig.poll_interval_floor = 1.0  # type: ignore[name-defined]  # noqa: F821
+# Listings as often as the floor allows, however slow squeue/qstat is on a busy test machine.
+c.HPCConfig.listing_cost_factor = 0.0  # type: ignore[name-defined]  # noqa: F821
 c.HPCConfig.scheduler = "torque"  # type: ignore[name-defined]  # noqa: F821
 c.HPCConfig.command_paths = {name: str(REPLAY_BIN / name) for name in COMMANDS}  # type: ignore[name-defined]  # noqa: F821
 

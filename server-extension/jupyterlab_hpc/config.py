@@ -45,6 +45,16 @@ class HPCConfig(Configurable):
         ),
     ).tag(config=True)
 
+    listing_cost_factor = Float(
+        20.0,
+        min=0.0,
+        help=(
+            "Listings of the queue are at least this many times the last listing's duration "
+            "apart (20: listing takes at most 5 % of the time), when that is longer than "
+            "poll_interval_floor, so a slow scheduler is asked less often. 0 turns it off."
+        ),
+    ).tag(config=True)
+
     module_system = CaselessStrEnum(
         ["auto", "lmod", "environment-modules", "none"],
         default_value="auto",

@@ -15,6 +15,7 @@ from .config import HPCConfig
 from .jobs.memory import JobMemory
 from .jobs.queue import QueueSnapshot
 from .jobs.service import JobService
+from .jobs.states import JobStates
 from .jobs.templates import TemplateStore, site_templates
 from .modules import ModuleSession, detect_module_system, no_module_system_message
 from .runner import CommandRunner
@@ -61,7 +62,19 @@ class HPCServices:
             scheduler if scheduler is not None else detect_scheduler(config, self.runner)
         )
         self.snapshot = (
-            QueueSnapshot(self.scheduler, config.poll_interval_floor) if self.scheduler else None
+            QueueSnapshot(
+                self.scheduler,
+                config.poll_interval_floor,
+                cost_factor=config.listing_cost_factor,
+            )
+            if self.scheduler
+            else None
+        )
+        # Per-job states for watchers in the background, shared by every tab.
+        self.states = (
+            JobStates(self.scheduler, self.snapshot, config.poll_interval_floor)
+            if self.scheduler
+            else None
         )
         self.user = user or current_user()
         self.no_scheduler_message = no_scheduler_message()
@@ -146,9 +159,11 @@ class HPCServices:
             "poll_interval_floor": self.config.poll_interval_floor,
         }
 
-    def _submitted(self) -> None:
+    def _submitted(self, job_id: str) -> None:
         if self.snapshot is not None:
             self.snapshot.invalidate()
+        if self.states is not None:
+            self.states.watch(job_id)
 
     async def act(self, action: JobAction, job_ids: Sequence[str]) -> list[ActionResult]:
         """Run an action on the user's own jobs; others' and unknown jobs are refused by name."""
@@ -174,4 +189,6 @@ class HPCServices:
                 allowed.append(job_id)
         done = {r.job_id: r for r in await sched.act(action, allowed)} if allowed else {}
         snapshot.invalidate()
+        if self.states is not None:
+            self.states.forget(allowed)
         return [refused.get(j) or done[j] for j in job_ids]

@@ -25,6 +25,7 @@ class TestHangingSqueue:
                 "scheduler": "slurm",
                 "command_timeout": 2.0,
                 "poll_interval_floor": 0.5,
+                "listing_cost_factor": 0.0,  # the tests wait just past the floor
                 "command_paths": {"squeue": str(TEST_BIN / "hang")},
             },
         }
@@ -62,7 +63,11 @@ class TestControllerOutage:
     def jp_server_config(self) -> dict[str, object]:
         return {
             "ServerApp": {"jpserver_extensions": {"jupyterlab_hpc": True}},
-            "HPCConfig": {"poll_interval_floor": 0.5, "command_timeout": 30.0},
+            "HPCConfig": {
+                "poll_interval_floor": 0.5,
+                "listing_cost_factor": 0.0,  # the tests wait just past the floor
+                "command_timeout": 30.0,
+            },
         }
 
     @pytest.fixture

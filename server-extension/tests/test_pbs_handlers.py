@@ -25,6 +25,7 @@ def jp_server_config(pbs_replay: PBSReplay) -> dict[str, object]:
             "scheduler": "pbs",
             "command_paths": pbs_replay.command_paths,
             "poll_interval_floor": 0.5,
+            "listing_cost_factor": 0.0,  # the tests wait just past the floor
         },
     }
 

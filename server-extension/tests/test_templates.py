@@ -118,7 +118,11 @@ def test_a_corrupt_file_is_kept_aside_and_reported(tmp_path: Path, content: byte
 def jp_server_config() -> dict[str, object]:
     return {
         "ServerApp": {"jpserver_extensions": {"jupyterlab_hpc": True}},
-        "HPCConfig": {"poll_interval_floor": 0.5, "submit_templates": SITE},
+        "HPCConfig": {
+            "poll_interval_floor": 0.5,
+            "listing_cost_factor": 0.0,
+            "submit_templates": SITE,
+        },
     }
 
 

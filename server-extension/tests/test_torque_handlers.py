@@ -20,6 +20,7 @@ def jp_server_config(torque_replay: TorqueReplay) -> dict[str, object]:
             "scheduler": "torque",
             "command_paths": torque_replay.command_paths,
             "poll_interval_floor": 0.5,
+            "listing_cost_factor": 0.0,  # the tests wait just past the floor
         },
     }
 

@@ -1,6 +1,7 @@
 /**
  * End-of-job notifications: which listing transitions count as "ended", and
- * where the final state comes from (detail, then history, then the queue).
+ * where the final state comes from (the job's state, then history, then the
+ * queue); with the panel closed, rounds of per-job states (never a listing).
  */
 import { Signal } from '@lumino/signaling';
 
@@ -11,9 +12,11 @@ import {
   HistoryResult,
   Job,
   JobAction,
-  JobDetail
+  JobDetail,
+  JobStatesResult,
+  JobStatusAnswer
 } from '../jobs/api';
-import { HPCApiError } from '../common/request';
+import { isLive } from '../jobs/details/timeline';
 import { endingKind, endingMessage } from '../jobs/details/notify';
 import {
   IJobEnding,
@@ -46,6 +49,9 @@ class FakeQueue implements IWatchedQueue {
   /** Like the queue model: loading until the first listing arrives. */
   loading = true;
   capabilities: Capabilities | null = CAPS;
+  /** The panel is shown: listings tell, the watcher asks nothing itself. */
+  isVisible = true;
+  refreshInterval = 10;
   list(jobs: Job[], loading = false): void {
     this.jobs = jobs;
     this.loading = loading;
@@ -53,18 +59,46 @@ class FakeQueue implements IWatchedQueue {
   }
 }
 
+/** Answers `jobs/states` from `details` (a job without one is not known). */
 class FakeApi implements IWatcherApi {
   details = new Map<string, JobDetail>();
+  /** Jobs submitted through the server (answered to `submitted` rounds). */
+  submitted: string[] = [];
   history: HistoryResult = { available: true, message: '', jobs: [] };
   historyQueries: HistoryQuery[] = [];
+  /** Ids asked about one at a time, to tell a final state. */
   detailCalls: string[] = [];
-  async fetchJobDetail(jobId: string): Promise<JobDetail> {
-    this.detailCalls.push(jobId);
-    const detail = this.details.get(jobId);
-    if (!detail) {
-      throw new HPCApiError(`Job ${jobId} is not known.`, 404);
+  /** The rounds: what each asked. */
+  rounds: { ids: string[]; maxAge: number }[] = [];
+  failing: Error | null = null;
+  async fetchJobStates(
+    ids: string[],
+    maxAge: number,
+    submitted: boolean
+  ): Promise<JobStatesResult> {
+    if (submitted) {
+      this.rounds.push({ ids: [...ids], maxAge });
+    } else {
+      this.detailCalls.push(...ids);
     }
-    return detail;
+    if (this.failing) {
+      throw this.failing;
+    }
+    const jobs: Record<string, JobStatusAnswer> = {};
+    for (const id of submitted ? [...ids, ...this.submitted] : ids) {
+      const d = this.details.get(id);
+      const base = { source: 'scheduler' as const, fetched_at: 0 };
+      jobs[id] = d
+        ? {
+            ...base,
+            found: true,
+            final: [d.job, ...d.tasks].every(r => !isLive(r.state)),
+            job: d.job,
+            tasks: d.tasks
+          }
+        : { ...base, found: false, final: false, message: 'not known' };
+    }
+    return { jobs, status: { ok: true, error: null, now: 0 } };
   }
   async fetchHistory(query: HistoryQuery): Promise<HistoryResult> {
     this.historyQueries.push(query);
@@ -239,7 +273,6 @@ describe('JobEndWatcher', () => {
     api.details.set(
       '9',
       detailOf({ id: '9_1', state: 'completed' }, [
-        makeRecord({ id: '9_1', state: 'completed' }),
         makeRecord({ id: '9_2', state: 'failed' })
       ])
     );
@@ -355,12 +388,7 @@ describe('JobEndWatcher', () => {
         state: 'running'
       })
     ]);
-    api.details.set(
-      '30',
-      detailOf({ id: '30_1', state: 'completed' }, [
-        makeRecord({ id: '30_1', state: 'completed' })
-      ])
-    );
+    api.details.set('30', detailOf({ id: '30_1', state: 'completed' }));
     queue.list([]);
     await watcher.settled();
     expect(endings.map(e => e.jobId)).toEqual(['30']);

@@ -92,6 +92,10 @@ export interface QueueStatus {
   error_since: number | null;
   /** The server's clock when it answered (epoch seconds). */
   now: number;
+  /** How long the last listing took on the server (seconds; absent from older servers). */
+  listing_seconds?: number | null;
+  /** The server lists at most this often (seconds): its floor, or more for slow listings. */
+  min_interval?: number;
 }
 
 /** The wire format of `GET jobs`: columnar, to keep 50,000 jobs small. */
@@ -422,6 +426,49 @@ export function submitJob(
 
 export function fetchJobDetail(jobId: string): Promise<JobDetail> {
   return requestAPI<JobDetail>(`jobs/${encodeURIComponent(jobId)}`);
+}
+
+/** What `POST jobs/states` says about one job id. */
+export interface JobStatusAnswer {
+  /** False: the batch system does not know the job (never existed, or forgotten). */
+  found: boolean;
+  /** Every record (an array's tasks too) is in a final state. */
+  final: boolean;
+  /** A per-job query, or the server's shared listing when it was fresh. */
+  source: 'scheduler' | 'listing';
+  /** When the server learned it (epoch seconds). */
+  fetched_at: number;
+  job?: JobRecord;
+  tasks?: JobRecord[];
+  /** Why it is not known (when `found` is false). */
+  message?: string;
+}
+
+/** `POST jobs/states` answer. */
+export interface JobStatesResult {
+  /** Per asked id; an id the server could not ask about (scheduler failing) is absent. */
+  jobs: Record<string, JobStatusAnswer>;
+  status: { ok: boolean; error: string | null; now: number };
+}
+
+/** At most this many ids per `POST jobs/states` (the server's bound). */
+export const MAX_STATE_IDS = 100;
+
+/**
+ * The state of a few jobs from per-job queries on the server (never a listing
+ * of the whole queue), answered from the server's cache when younger than
+ * `maxAge` seconds (the server's floor at least). With `submitted`, the jobs
+ * submitted through this server that have not ended are answered too.
+ */
+export function fetchJobStates(
+  ids: string[],
+  maxAge: number,
+  submitted = false
+): Promise<JobStatesResult> {
+  return requestAPI<JobStatesResult>(
+    'jobs/states',
+    jsonInit('POST', { ids, max_age: maxAge, submitted })
+  );
 }
 
 export function fetchJobOutput(

@@ -182,12 +182,30 @@ test('details of a job from the palette, with its id asked for', async ({ page }
   await expect(details.locator('.jp-hpc-output-missing')).toContainText('does not exist yet');
 });
 
+/** Counts the page's listings of the queue and its per-job state requests. */
+function countRequests(page: import('@playwright/test').Page): {
+  listings: number;
+  states: number;
+} {
+  const counts = { listings: 0, states: 0 };
+  page.on('request', request => {
+    const url = new URL(request.url());
+    if (url.pathname.endsWith('/jupyterlab-hpc/jobs')) {
+      counts.listings++;
+    } else if (url.pathname.endsWith('/jupyterlab-hpc/jobs/states')) {
+      counts.states++;
+    }
+  });
+  return counts;
+}
+
 test('a job that fails while the queue panel is closed is notified, with Show details', async ({
   page
 }) => {
   test.setTimeout(180000);
-  // The panel stays closed the whole test: the notification comes from the background poll.
-  // The job runs longer than the queue's refresh interval (10 s), so a listing sees it.
+  // The panel stays closed the whole test: the notification comes from per-job states
+  // of the watched jobs, never from a listing of the queue (issue 17).
+  const counts = countRequests(page);
   await expect(page.locator('#jupyterlab-hpc-queue')).toBeHidden();
   const job = sbatch(
     '-J',
@@ -198,8 +216,14 @@ test('a job that fails while the queue panel is closed is notified, with Show de
     '--wrap',
     'echo about to fail; sleep 15; exit 3'
   );
+  // What the submit tab runs when it submitted a job: watch it.
+  await page.evaluate(async jobId => {
+    await window.jupyterapp.commands.execute('hpc:watch-job-end', { jobId, name: 'quietly' });
+  }, job);
   const toast = page.locator('.Toastify__toast', { hasText: `Job ${job} ` });
   await expect(toast).toContainText('failed (exit code 3)', { timeout: 120000 });
+  expect(counts.listings).toBe(0);
+  expect(counts.states).toBeGreaterThan(0);
   await toast.getByRole('button', { name: 'Show details' }).click();
   const details = page.locator(`.jp-hpc-details[data-job-id="${job}"]`);
   await expect(details).toHaveAttribute('data-state', 'failed', { timeout: 15000 });
@@ -208,6 +232,32 @@ test('a job that fails while the queue panel is closed is notified, with Show de
   );
   await expect(details.locator('.jp-hpc-output-text')).toContainText('about to fail');
   await expect(page.locator('#jupyterlab-hpc-queue')).toBeHidden();
+});
+
+test('a job submitted through the server before a page reload is still notified', async ({
+  page
+}) => {
+  test.setTimeout(180000);
+  const response = await page.request.post('/jupyterlab-hpc/jobs/submit', {
+    data: {
+      script: `#!/bin/bash\necho reloaded; sleep 12; exit 4\n`,
+      options: {
+        name: 'ui: reloaded',
+        time_limit: '1',
+        workdir: folder,
+        output: `${folder}/reload-%j.out`
+      }
+    }
+  });
+  expect(response.ok()).toBe(true);
+  const job: string = (await response.json()).job_id;
+  submitted.push(job);
+  const counts = countRequests(page);
+  await page.reload();
+  await expect(page.locator('#jupyterlab-hpc-queue')).toBeHidden();
+  const toast = page.locator('.Toastify__toast', { hasText: `Job ${job} ` });
+  await expect(toast).toContainText('failed (exit code 4)', { timeout: 120000 });
+  expect(counts.listings).toBe(0);
 });
 
 test("a queue row's context menu opens the details", async ({ page }) => {

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import tornado.web
 
 from ..base.handlers import BadRequest, HPCHandler
 from ..schedulers.base import JOB_ACTIONS, InvalidJobId, JobState, SchedulerError, validate_job_id
+from .states import MAX_IDS as MAX_STATE_IDS
 
 MAX_JOB_IDS = 1000
 _PARTITION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -85,6 +87,52 @@ class JobActionsHandler(HPCHandler):
         self.finish(json.dumps({"results": [r.to_dict() for r in results]}))
 
 
+class JobStatesHandler(HPCHandler):
+    """``POST jobs/states {"ids": [...], "max_age": seconds, "submitted": bool}``: the state
+    of a few jobs from per-job queries (jobs/states.py), for watchers in the background;
+    never a listing. ``submitted`` adds the jobs submitted through this server."""
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        body = self.json_body()
+        job_ids = body.get("ids")
+        submitted = body.get("submitted", False)
+        if not isinstance(submitted, bool):
+            raise BadRequest("submitted must be true or false.")
+        if not isinstance(job_ids, list) or not (job_ids or submitted):
+            raise BadRequest("ids must be a list of job ids (empty only with submitted).")
+        if len(job_ids) > MAX_STATE_IDS:
+            raise BadRequest(
+                f"At most {MAX_STATE_IDS} jobs at a time: ask for the others in another request."
+            )
+        sched = self.hpc.scheduler
+        validate = sched.validate_job_id if sched is not None else validate_job_id
+        try:
+            ids = [validate(j) for j in job_ids]
+        except InvalidJobId as e:
+            raise BadRequest(str(e)) from None
+        max_age = body.get("max_age")
+        if max_age is not None and (
+            isinstance(max_age, bool)
+            or not isinstance(max_age, int | float)
+            or not 0 <= max_age <= 3600
+        ):
+            raise BadRequest("max_age must be a number of seconds between 0 and 3600.")
+        states = self.hpc.states
+        if states is None:
+            raise BadRequest(self.hpc.no_scheduler_message, status=503)
+        answers, error = await states.states(ids, max_age, submitted=submitted)
+        self.set_header("Cache-Control", "no-store")
+        self.finish(
+            json.dumps(
+                {
+                    "jobs": {job_id: entry.to_dict() for job_id, entry in answers.items()},
+                    "status": {"ok": error is None, "error": error, "now": time.time()},
+                }
+            )
+        )
+
+
 class PartitionsHandler(HPCHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
@@ -100,5 +148,6 @@ QUEUE_ROUTES: list[tuple[str, type[HPCHandler]]] = [
     ("capabilities", CapabilitiesHandler),
     ("jobs", JobsHandler),
     ("jobs/actions", JobActionsHandler),
+    ("jobs/states", JobStatesHandler),
     ("partitions", PartitionsHandler),
 ]

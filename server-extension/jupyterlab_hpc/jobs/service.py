@@ -43,7 +43,7 @@ class JobService:
         scheduler: Scheduler,
         user: str,
         root_dir: str,
-        on_submitted: Callable[[], None] = lambda: None,
+        on_submitted: Callable[[str], None] = lambda job_id: None,
         memory: JobMemory | None = None,
     ) -> None:
         self.scheduler = scheduler
@@ -57,7 +57,7 @@ class JobService:
         script, request, test_only = parse_submission(body, self.root_dir, self.scheduler.kind)
         result = await self.scheduler.submit(script, request, test_only=test_only)
         if result.job_id is not None:
-            self.on_submitted()
+            self.on_submitted(result.job_id)
         return result
 
     async def detail(self, job_id: str) -> JobDetail:

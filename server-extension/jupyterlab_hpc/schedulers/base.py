@@ -281,6 +281,13 @@ class Scheduler(abc.ABC):
         """Everything known about one job; raises JobNotFound when the scheduler forgot it."""
         raise Unsupported(f"Job details are not supported on {self.kind} yet.")
 
+    async def job_status(self, job_id: str) -> JobDetail:
+        """One job's record now (an array's tasks too), for watchers in the background: a
+        query about that job alone, never a listing of the queue, and nothing beyond the
+        record (no script, no usage). Raises JobNotFound. The default is ``job_detail``,
+        which on PBS and Torque is already one ``qstat -f ID``."""
+        return await self.job_detail(job_id)
+
     async def history(self, query: HistoryQuery) -> HistoryResult:
         """Jobs from the batch system's accounting; ``available`` False when there is none."""
         return HistoryResult(False, f"Job history is not supported on {self.kind} yet.")

@@ -55,6 +55,8 @@ export class JobDetailsModel implements IDisposable {
       factory: () => this._tick(),
       frequency: { interval, backoff: true, max: 2 * 60 * 1000 },
       name: 'jupyterlab-hpc:job-details',
+      // A hidden browser tab asks nothing, not even one more time.
+      linger: 0,
       standby: () => (this._visible ? 'when-hidden' : true)
     });
     if (options.autoStart ?? true) {

@@ -78,6 +78,8 @@ export class OutputModel implements IDisposable {
       factory: () => this._tick(),
       frequency: { interval, backoff: true, max: 30 * 1000 },
       name: `jupyterlab-hpc:output:${options.stream}`,
+      // A hidden browser tab asks nothing, not even one more time.
+      linger: 0,
       standby: () => (this._active ? 'when-hidden' : true)
     });
     if (options.autoStart ?? true) {

@@ -206,13 +206,13 @@ export function setupJobDetails(
     });
   }
 
-  // End-of-job notifications, from the queue model's own listings.
+  // End-of-job notifications: from the queue's listings while the panel is
+  // shown, else from per-job states of the watched jobs (never a listing).
   const watcher = new JobEndWatcher({
     queue,
     notify: ending => notifyJobEnded(ending, id => void openDetails(id)),
     enabled: true
   });
-  queue.background = true;
   commands.addCommand(DetailsCommandIDs.watchJobEnd, {
     label: 'Notify When the Job Ends',
     execute: args => {
@@ -226,7 +226,6 @@ export function setupJobDetails(
   return {
     setNotifications: enabled => {
       watcher.enabled = enabled;
-      queue.background = enabled;
     },
     openDetails
   };

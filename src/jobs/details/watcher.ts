@@ -1,13 +1,22 @@
 /**
- * Notices when one of the user's jobs ends, from the queue model's listings
- * (no poller of its own), and asks the server for the final state: the job's
- * detail, or the accounting history when the scheduler already forgot it.
+ * Notices when one of the user's jobs ends and tells its final state.
+ *
+ * While the queue panel is shown, its listings tell (the watcher makes no
+ * request of its own). Otherwise the watcher asks about the jobs it watches,
+ * and only those, with `POST jobs/states` (per-job queries on the server, one
+ * cache for every tab; never a listing of the whole queue): the jobs submitted
+ * from the Lab (this tab's, and, asked once at start and then with each round,
+ * the server's), and the user's live jobs the panel listed while it was open.
+ * A job submitted elsewhere is found when the panel is next open. Nothing is
+ * asked while nothing is watched or the browser tab is hidden.
+ *
+ * The final state comes from the same per-job answer, else (the batch system
+ * forgot the job) from the accounting history, else from the last listing.
  */
 import { IDisposable } from '@lumino/disposable';
 import { ISignal } from '@lumino/signaling';
 
 import * as api from '../api';
-import { HPCApiError } from '../../common/request';
 import type {
   ActionResult,
   Capabilities,
@@ -15,9 +24,12 @@ import type {
   HistoryResult,
   Job,
   JobAction,
-  JobDetail,
-  JobState
+  JobState,
+  JobStatesResult,
+  JobStatusAnswer
 } from '../api';
+import { MAX_STATE_IDS } from '../api';
+import { CadencePoll } from '../queue/cadence';
 import { isLive, localIso } from './timeline';
 
 /** What the watcher reads of the queue model. */
@@ -27,6 +39,10 @@ export interface IWatchedQueue {
   /** True while a listing is on its way after a scope change. */
   readonly loading: boolean;
   readonly capabilities: Capabilities | null;
+  /** Whether the queue panel is shown: its listings then tell what ended. */
+  readonly isVisible: boolean;
+  /** The queue's refresh setting (seconds): the watcher asks as often. */
+  readonly refreshInterval: number;
   /** Actions run from this window: a job cancelled here is not announced again. */
   readonly actionPerformed?: ISignal<
     unknown,
@@ -36,12 +52,16 @@ export interface IWatchedQueue {
 
 /** The server calls the watcher makes; tests pass fakes. */
 export interface IWatcherApi {
-  fetchJobDetail(jobId: string): Promise<JobDetail>;
+  fetchJobStates(
+    ids: string[],
+    maxAge: number,
+    submitted: boolean
+  ): Promise<JobStatesResult>;
   fetchHistory(query: HistoryQuery): Promise<HistoryResult>;
 }
 
 const DEFAULT_API: IWatcherApi = {
-  fetchJobDetail: api.fetchJobDetail,
+  fetchJobStates: api.fetchJobStates,
   fetchHistory: api.fetchHistory
 };
 
@@ -68,6 +88,8 @@ export namespace JobEndWatcher {
     notify: (ending: IJobEnding) => void;
     api?: IWatcherApi;
     enabled?: boolean;
+    /** For tests: the jitter's random numbers in [0, 1). */
+    random?: () => number;
   }
 }
 
@@ -79,6 +101,18 @@ export class JobEndWatcher implements IDisposable {
     this._enabled = options.enabled ?? true;
     this._queue.changed.connect(this._onChanged, this);
     this._queue.actionPerformed?.connect(this._onAction, this);
+    this._poll = new CadencePoll({
+      name: 'jupyterlab-hpc:job-end-watcher',
+      task: () => this._round(),
+      cadence: () => this._cadence(),
+      active: () =>
+        this._enabled &&
+        !this._isDisposed &&
+        !this._queue.isVisible &&
+        (!this._askedSubmitted || this._watched().size > 0),
+      random: options.random
+    });
+    void this._poll.start();
     this._onChanged();
   }
 
@@ -99,9 +133,21 @@ export class JobEndWatcher implements IDisposable {
     this._known = new Set();
     this._expected = new Map();
     this._lastJobs = null;
+    this._askedSubmitted = false;
     if (enabled) {
       this._onChanged();
+      void this._poll.refresh();
     }
+  }
+
+  /** The ids the watcher would ask about now (an array by its array id). */
+  get watchedIds(): string[] {
+    return [...this._watched().keys()];
+  }
+
+  /** Milliseconds until the watcher's next round, as last chosen. */
+  get nextDelay(): number {
+    return this._poll.delay;
   }
 
   /**
@@ -122,6 +168,11 @@ export class JobEndWatcher implements IDisposable {
     }
   }
 
+  /** Ask about the watched jobs now (for tests and after a setting change). */
+  refresh(): Promise<void> {
+    return this._poll.refresh();
+  }
+
   /** Resolves when the final states being looked up are known (for tests). */
   async settled(): Promise<void> {
     while (this._pending.size > 0) {
@@ -134,6 +185,7 @@ export class JobEndWatcher implements IDisposable {
       return;
     }
     this._isDisposed = true;
+    this._poll.dispose();
     this._queue.changed.disconnect(this._onChanged, this);
     this._queue.actionPerformed?.disconnect(this._onAction, this);
   }
@@ -228,17 +280,107 @@ export class JobEndWatcher implements IDisposable {
     }
   }
 
-  private _resolve(jobId: string, seen: Job, array: boolean): void {
+  // -- The rounds while the panel is closed ----------------------------------
+
+  private _cadence(): { setting: number; floor: number } {
+    return {
+      setting: this._queue.refreshInterval,
+      floor: this._queue.capabilities?.poll_interval_floor ?? 0
+    };
+  }
+
+  /** The watched jobs by the id asked about: an array's rows by the array's id. */
+  private _watched(): Map<string, Job> {
+    const out = new Map<string, Job>();
+    for (const job of (this._live ?? this._expected).values()) {
+      const key = job.array_job_id ?? job.id;
+      if (!out.has(key)) {
+        out.set(key, job);
+      }
+    }
+    return out;
+  }
+
+  private _unwatch(key: string): void {
+    const map = this._live ?? this._expected;
+    for (const [id, job] of [...map]) {
+      if ((job.array_job_id ?? job.id) === key) {
+        map.delete(id);
+      }
+    }
+  }
+
+  /**
+   * One round: the states of the watched jobs (at most MAX_STATE_IDS, taken
+   * in turns when there are more) and of the jobs submitted through the
+   * server. False when the server or the batch system failed (back off).
+   */
+  private async _round(): Promise<boolean> {
+    const watched = this._watched();
+    const keys = [...watched.keys()];
+    let ids = keys;
+    if (keys.length > MAX_STATE_IDS) {
+      const start = this._turn % keys.length;
+      ids = [...keys.slice(start), ...keys.slice(0, start)].slice(
+        0,
+        MAX_STATE_IDS
+      );
+      this._turn = start + MAX_STATE_IDS;
+    }
+    // As fresh as the server's floor allows (the listing's rule too): tabs that
+    // ask within the floor share one query.
+    const result = await this._api.fetchJobStates(ids, 0, true);
+    this._askedSubmitted = true;
+    if (!this._enabled || this._isDisposed) {
+      return true;
+    }
+    const now = this._watched();
+    for (const [id, answer] of Object.entries(result.jobs)) {
+      const seen = now.get(id);
+      if (seen === undefined) {
+        this._adopt(id, answer);
+      } else if (!answer.found || answer.final) {
+        this._unwatch(id);
+        this._resolve(id, seen, seen.array_job_id !== null, answer);
+      }
+    }
+    return result.status.ok;
+  }
+
+  /** A live job submitted through the server that this tab did not know yet. */
+  private _adopt(id: string, answer: JobStatusAnswer): void {
+    if (
+      !answer.found ||
+      answer.final ||
+      !answer.job ||
+      this._notified.has(id)
+    ) {
+      return;
+    }
+    const job = submittedJob(id, answer.job.name, answer.job.user);
+    if (this._live === null) {
+      this._expected.set(id, job);
+    } else if (!this._known.has(id)) {
+      this._live.set(id, job);
+    }
+  }
+
+  private _resolve(
+    jobId: string,
+    seen: Job,
+    array: boolean,
+    answer?: JobStatusAnswer
+  ): void {
     if (this._notified.has(jobId)) {
       return;
     }
     this._notified.add(jobId);
-    const pending = this._finalState(jobId, seen, array)
+    const pending = this._finalState(jobId, seen, array, answer)
       .then(ending => {
         if (ending === null) {
           // Still live for the scheduler (the listing was ahead): next time.
           this._notified.delete(jobId);
-          this._live?.set(seen.id, seen);
+          (this._live ?? this._expected).set(seen.id, seen);
         } else if (
           this._enabled &&
           !this._isDisposed &&
@@ -254,24 +396,35 @@ export class JobEndWatcher implements IDisposable {
     this._pending.add(pending);
   }
 
-  /** The job's final state; null when the scheduler says it still runs. */
+  /**
+   * The job's final state (from `answer` when the round already has it);
+   * null when the scheduler says it still runs.
+   */
   private async _finalState(
     jobId: string,
     seen: Job,
-    array: boolean
+    array: boolean,
+    answer?: JobStatusAnswer
   ): Promise<IJobEnding | null> {
-    try {
-      const detail = await this._api.fetchJobDetail(jobId);
-      const records =
-        array && detail.tasks.length ? detail.tasks : [detail.job];
+    if (answer === undefined) {
+      try {
+        answer = (await this._api.fetchJobStates([jobId], 0, false)).jobs[
+          jobId
+        ];
+      } catch {
+        return fromQueue(jobId, seen);
+      }
+      if (answer === undefined) {
+        // The batch system did not answer: say what the queue last showed.
+        return fromQueue(jobId, seen);
+      }
+    }
+    if (answer.found && answer.job) {
+      const records = [answer.job, ...(answer.tasks ?? [])];
       if (records.some(r => isLive(r.state))) {
         return null;
       }
-      return endingOf(jobId, detail.job, records, 'detail');
-    } catch (error) {
-      if (!(error instanceof HPCApiError) || error.status !== 404) {
-        return fromQueue(jobId, seen);
-      }
+      return endingOf(jobId, answer.job, records, 'detail');
     }
     // Forgotten by the scheduler: ask its accounting.
     try {
@@ -305,6 +458,11 @@ export class JobEndWatcher implements IDisposable {
   private _expected = new Map<string, Job>();
   private _cancelledHere = new Set<string>();
   private _pending = new Set<Promise<void>>();
+  private _poll: CadencePoll;
+  /** Whether a round asked for the jobs submitted through the server yet. */
+  private _askedSubmitted = false;
+  /** Where the next round starts when more jobs are watched than one asks. */
+  private _turn = 0;
 }
 
 /**

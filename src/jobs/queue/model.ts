@@ -1,13 +1,18 @@
 /**
  * The state of the job queue panel: what the server listed, how the user
  * filters, sorts and selects it, and the poll that keeps it fresh.
+ *
+ * The listing is the whole queue (about 100 ms of slurmctld's time per call at
+ * 50,000 jobs), so it is asked for only while the panel is shown and the
+ * browser tab visible; what watches jobs in the background (the end-of-job
+ * notifications) asks about those jobs alone (`details/watcher.ts`).
  */
 import { IDisposable } from '@lumino/disposable';
-import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import * as api from '../api';
 import { HPCApiError } from '../../common/request';
+import { CadencePoll, baseInterval } from './cadence';
 import type {
   ActionResult,
   Capabilities,
@@ -45,9 +50,6 @@ const DEFAULT_API: IQueueApi = {
 /** How long `selectJob` waits for a job to appear in the listing. */
 const SELECT_WAIT_MS = 2 * 60 * 1000;
 
-/** Backing off after errors stops growing at this interval. */
-const MAX_BACKOFF_MS = 2 * 60 * 1000;
-
 export namespace QueueModel {
   /** An action the model ran, and what the scheduler answered per job. */
   export interface IActionDone {
@@ -64,6 +66,8 @@ export namespace QueueModel {
     visible?: boolean;
     /** Start polling at once (default true). */
     autoStart?: boolean;
+    /** For tests: the jitter's random numbers in [0, 1). */
+    random?: () => number;
   }
 }
 
@@ -73,15 +77,13 @@ export class QueueModel implements IDisposable {
     this._refreshInterval = options.refreshInterval ?? 10;
     this._scope = options.scope ?? 'mine';
     this._visible = options.visible ?? true;
-    this._poll = new Poll({
-      auto: false,
-      factory: () => this._pollOnce(),
-      frequency: this._frequency(),
+    this._poll = new CadencePoll({
       name: 'jupyterlab-hpc:queue',
-      // A hidden panel stands by, unless someone watches the jobs in the
-      // background (end-of-job notifications); either way it stands by while
-      // the browser tab is hidden.
-      standby: () => (this._visible || this._background ? 'when-hidden' : true)
+      task: () => this._pollOnce(),
+      cadence: () => this._cadence(),
+      // Only a shown panel lists the queue, and only while the tab is visible.
+      active: () => this._visible,
+      random: options.random
     });
     if (options.autoStart ?? true) {
       void this._poll.start();
@@ -308,13 +310,23 @@ export class QueueModel implements IDisposable {
       return;
     }
     this._refreshInterval = seconds;
-    this._poll.frequency = this._frequency();
+    if (this._visible && !this._isDisposed && this.schedulerAvailable) {
+      void this._poll.refresh(); // then the new cadence
+    }
   }
 
-  /** The interval actually used: the setting, never under the server's floor. */
+  /**
+   * The interval actually used (before jitter): the setting, never under the
+   * server's floor, nor under the interval the server keeps between listings
+   * when they are slow (`status.min_interval`).
+   */
   get effectiveInterval(): number {
-    const floor = this._capabilities?.poll_interval_floor ?? 0;
-    return Math.max(this._refreshInterval, floor);
+    return baseInterval(this._cadence());
+  }
+
+  /** Milliseconds until the next poll, as last chosen (jitter and backoff in). */
+  get nextDelay(): number {
+    return this._poll.delay;
   }
 
   // -- Selection -------------------------------------------------------------
@@ -466,24 +478,6 @@ export class QueueModel implements IDisposable {
     return this._visible;
   }
 
-  /**
-   * Keep polling while the panel is hidden, for watchers of the jobs (the
-   * end-of-job notifications). They read this model's listings, so there is
-   * still one poller of `GET jobs` per window.
-   */
-  get background(): boolean {
-    return this._background;
-  }
-  set background(background: boolean) {
-    if (background === this._background) {
-      return;
-    }
-    this._background = background;
-    if (background && !this._visible && !this._isDisposed) {
-      void this._poll.refresh();
-    }
-  }
-
   dispose(): void {
     if (this._isDisposed) {
       return;
@@ -495,33 +489,30 @@ export class QueueModel implements IDisposable {
 
   // -- Private ---------------------------------------------------------------
 
-  private _frequency() {
-    const interval = Math.round(this.effectiveInterval * 1000);
+  /** The setting and the server's floors, in seconds. */
+  private _cadence(): { setting: number; floor: number } {
     return {
-      interval,
-      backoff: true,
-      max: Math.max(interval, MAX_BACKOFF_MS)
+      setting: this._refreshInterval,
+      floor: Math.max(
+        this._capabilities?.poll_interval_floor ?? 0,
+        this._status?.min_interval ?? 0
+      )
     };
   }
 
   /**
-   * The poll's factory: rejects on failure so the poll backs off, both when the
-   * server cannot be reached and when it reports that the scheduler is failing
-   * (then it answers 200 with the last good jobs and the error, which stay on
-   * screen; backing off spares a scheduler that is struggling).
+   * One round of the poll: false on failure so the next waits longer, both
+   * when the server cannot be reached and when it reports that the scheduler
+   * is failing (then it answers 200 with the last good jobs and the error,
+   * which stay on screen; backing off spares a scheduler that is struggling).
    */
-  private async _pollOnce(): Promise<void> {
+  private async _pollOnce(): Promise<boolean> {
     await this._update();
-    if (this._error) {
-      throw this._error;
-    }
-    if (this._status && !this._status.ok) {
-      throw new Error(this._status.error ?? 'The scheduler did not answer.');
-    }
     if (!this.schedulerAvailable) {
       // Nothing to watch; the view says why. No more requests.
       void this._poll.stop();
     }
+    return !this._error && (this._status?.ok ?? true);
   }
 
   /** One update at a time: concurrent callers share the request in flight. */
@@ -550,14 +541,13 @@ export class QueueModel implements IDisposable {
           return;
         }
         this._capabilities = capabilities;
-        this._poll.frequency = this._frequency();
         if (!capabilities.scheduler.available) {
           this._loading = false;
           this._error = null;
           this._emit();
           return;
         }
-        if (this._poll.state.phase === 'stopped') {
+        if (this._poll.stopped) {
           void this._poll.start(); // a batch system appeared since
         }
       } else if (!this._capabilities.scheduler.available) {
@@ -635,12 +625,11 @@ export class QueueModel implements IDisposable {
   }
 
   private _api: IQueueApi;
-  private _poll: Poll;
+  private _poll: CadencePoll;
   private _changed = new Signal<this, void>(this);
   private _actionPerformed = new Signal<this, QueueModel.IActionDone>(this);
   private _isDisposed = false;
   private _visible: boolean;
-  private _background = false;
   private _loading = true;
   private _capabilities: Capabilities | null = null;
   private _jobs: Job[] = [];

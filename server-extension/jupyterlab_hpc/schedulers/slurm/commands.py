@@ -62,6 +62,12 @@ def detail_argv(job_id: str) -> list[str]:
     return ["scontrol", "show", "job", validate_job_id(job_id)]
 
 
+def status_argv(job_id: str) -> list[str]:
+    """One job's record for watchers: ``--local`` asks this cluster only, so scontrol sends
+    one REQUEST_JOB_INFO_SINGLE and not a REQUEST_FED_INFO before it."""
+    return ["scontrol", "--local", "show", "job", validate_job_id(job_id)]
+
+
 def submit_argv(options: Sequence[str], *, test_only: bool = False) -> list[str]:
     return ["sbatch", "--parsable", *(["--test-only"] if test_only else []), *options]
 

@@ -34,6 +34,7 @@ from .commands import (
     process_user,
     request_options,
     slurm_environment,
+    status_argv,
     submit_argv,
 )
 from .detail import (
@@ -181,21 +182,35 @@ class SlurmScheduler(Scheduler):
         message = f"Submitted batch job {job_id}" + (f"\n{warnings}" if warnings else "")
         return SubmitResult(job_id, message)
 
-    async def job_detail(self, job_id: str) -> JobDetail:
-        argv = ["scontrol", "show", "job", "-dd", validate_job_id(job_id)]
+    async def _scontrol_job(self, argv: list[str], job_id: str) -> JobDetail | None:
+        """``scontrol show job ... ID`` parsed; None when slurmctld does not know the job."""
         result = await self._run(argv, check=False)
         if not result.ok:
             if "Invalid job id" not in result.message:
                 raise CommandFailed(argv, result.returncode, result.message)
-            detail = None
-        else:
-            detail = parse_job_detail(result.stdout, job_id)
+            return None
+        return parse_job_detail(result.stdout, job_id)
+
+    async def _forgotten(self, job_id: str) -> JobDetail:
+        """slurmctld forgot it (MinJobAge after its end): accounting may still know it."""
+        detail = await self.accounting_detail(job_id)
         if detail is None:
-            # slurmctld forgot it (MinJobAge after its end): accounting may still know it.
-            detail = await self.accounting_detail(job_id)
-            if detail is None:
-                raise JobNotFound(not_known_message(job_id))
-            return detail
+            raise JobNotFound(not_known_message(job_id))
+        return detail
+
+    async def job_status(self, job_id: str) -> JobDetail:
+        """``scontrol --local show job ID``: one REQUEST_JOB_INFO_SINGLE (about 0.15 ms of
+        slurmctld's time at 50,000 jobs, where a listing costs about 100 ms; ``--local``
+        spares the REQUEST_FED_INFO scontrol sends first otherwise); then slurmdbd (sacct),
+        not slurmctld, once the job is forgotten. No script, no sstat."""
+        detail = await self._scontrol_job(status_argv(job_id), job_id)
+        return detail if detail is not None else await self._forgotten(job_id)
+
+    async def job_detail(self, job_id: str) -> JobDetail:
+        argv = ["scontrol", "show", "job", "-dd", validate_job_id(job_id)]
+        detail = await self._scontrol_job(argv, job_id)
+        if detail is None:
+            return await self._forgotten(job_id)
         # Only the owner's scripts are asked for (as root, scontrol would hand out anyone's).
         if detail.job.user == process_user():
             detail.script = await self.batch_script(job_id)
