@@ -183,3 +183,45 @@ export function serverJobsOf(user: string): string[] {
     .map(s => s.trim())
     .filter(Boolean);
 }
+
+/**
+ * The environment of `user`'s server process, read from /proc (the tests run as root):
+ * the newest process of the user running the spawner's server command.
+ */
+export function serverEnvOf(
+  user: string,
+  spawner: string
+): Record<string, string> {
+  const python = path.join(HUB_PREFIX, 'venv', 'bin', 'python');
+  const lines = execFileSync(
+    'ps',
+    ['-u', user, '--sort=start_time', '-o', 'pid=,args='],
+    {
+      encoding: 'utf-8'
+    }
+  )
+    .split('\n')
+    .map(line => line.trim().split(/\s+/))
+    .filter(
+      ([, exe, script]) =>
+        exe === python &&
+        script ===
+          path.join(
+            HUB_PREFIX,
+            'venv',
+            'bin',
+            spawner === 'slurm'
+              ? 'batchspawner-singleuser'
+              : 'jupyterhub-singleuser'
+          )
+    );
+  expect(lines.length).toBeGreaterThan(0);
+  const pid = lines[lines.length - 1][0];
+  return Object.fromEntries(
+    fs
+      .readFileSync(`/proc/${pid}/environ`, 'utf-8')
+      .split('\0')
+      .filter(Boolean)
+      .map(kv => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])
+  );
+}

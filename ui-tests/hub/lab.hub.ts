@@ -20,6 +20,7 @@ import {
   openSidebar,
   ownerAndState,
   runAs,
+  serverEnvOf,
   serverJobsOf,
   shoot,
   spawnerOf,
@@ -53,12 +54,15 @@ test.beforeAll(async ({ browser }, testInfo) => {
 
 test.afterAll(async () => {
   // Whatever happened, no job or kernel of this run stays behind.
-  const live = execFileSync('squeue', ['-h', '-o', '%i|%j'], {
-    encoding: 'utf-8'
-  })
-    .split('\n')
-    .filter(line => line.includes(`|${TAG}`))
-    .map(line => line.split('|')[0]);
+  let live: string[] = [];
+  try {
+    live = execFileSync('squeue', ['-h', '-o', '%i|%j'], { encoding: 'utf-8' })
+      .split('\n')
+      .filter(line => line.includes(`|${TAG}`))
+      .map(line => line.split('|')[0]);
+  } catch {
+    // Slurm not answering: cancel the jobs we know of.
+  }
   const all = [...new Set([...jobs, ...live])];
   if (all.length) {
     execFileSync('scancel', all);
@@ -100,11 +104,23 @@ test('hubalice logs in; the hub spawns her server as hubalice under /user/hubali
     .filter(line => line.includes('jupyterhub-singleuser'));
   expect(servers.some(line => line.startsWith(`${ALICE} `))).toBe(true);
   expect(servers.filter(line => line.startsWith('root '))).toEqual([]);
+  // What it got from the hub's environment (env_keep; through the job under Slurm, where
+  // the prologue puts the shared environment first on PATH again after sudo).
+  const env = serverEnvOf(ALICE, spawner);
+  expect(env.USER).toBe(ALICE);
+  expect(env.HOME).toBe(homeOf(ALICE));
+  expect(env.PATH.split(':')[0]).toBe(path.join(HUB_PREFIX, 'venv', 'bin'));
+  expect(env.LMOD_CMD).toBe('/usr/share/lmod/lmod/libexec/lmod');
+  expect(env.MODULEPATH).toMatch(
+    /^\/tmp\/jupyterlab-hpc-hub-modules-[^:]*\/core$/
+  );
   if (spawner === 'slurm') {
     // ... inside a Slurm job of hers.
-    expect(serverJobsOf(ALICE)).toEqual([
-      expect.stringMatching(/^\d+\|RUNNING$/)
-    ]);
+    const jobs = serverJobsOf(ALICE);
+    expect(jobs).toEqual([expect.stringMatching(/^\d+\|RUNNING$/)]);
+    expect(env.SLURM_JOB_ID).toBe(jobs[0].split('|')[0]);
+  } else {
+    expect(env.SLURM_JOB_ID).toBeUndefined();
   }
   await expect(page.locator('.jp-Launcher')).toBeVisible();
   await shoot(page, testInfo, 'hub-lab-hubalice');
