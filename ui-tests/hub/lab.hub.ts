@@ -159,6 +159,17 @@ test("My jobs are hubalice's; hubbob's job is in All jobs and she cannot cancel 
   await openSidebar(page, 'jupyterlab-hpc-queue', 620);
   const panel = page.locator('#jupyterlab-hpc-queue');
   await panel.locator('.jp-hpc-queue-scope-mine').click();
+  if (spawner === 'slurm') {
+    // The job her own server runs in is one of her jobs, running.
+    const [server] = serverJobsOf(ALICE);
+    await panel.locator('.jp-hpc-queue-filter').fill('spawner-jupyterhub');
+    const row = panel.locator(
+      `.jp-hpc-queue-row[data-job-id="${server.split('|')[0]}"]`
+    );
+    await expect(row).toBeVisible();
+    await expect(row).toHaveAttribute('data-state', 'running');
+    await shoot(page, testInfo, 'hub-queue-server-job', { target: panel });
+  }
   await panel.locator('.jp-hpc-queue-filter').fill(TAG);
   const herRow = panel.locator(`.jp-hpc-queue-row[data-job-id="${hers}"]`);
   const hisRow = panel.locator(`.jp-hpc-queue-row[data-job-id="${his}"]`);
