@@ -10,7 +10,7 @@ DEMO_STATE ?= $(CURDIR)/.demo
 DEMO_PORT ?= 8888
 
 .PHONY: help setup system venv npm build cluster sample-jobs demo test lint test-python \
-	test-js test-ui check-package bench clean
+	test-js test-ui hub test-hub check-package bench clean
 
 help:
 	@echo "make demo   set everything up and open JupyterLab against a local Slurm cluster"
@@ -71,11 +71,22 @@ test-js: npm
 test-ui: build cluster ui-tests/node_modules/.installed
 	cd ui-tests && npx playwright test
 
+# A JupyterHub site on this machine (docs/deploy.md): the test users, and the shared
+# environment the hub and their servers run from, with the package built from this checkout.
+hub: build cluster
+	scripts/hub-users
+	scripts/hub-venv
+
+# Real JupyterHubs on loopback (LocalProcessSpawner, batchspawner's SlurmSpawner), each
+# user's server running as that user, driven in Debian Chromium through the hub's login.
+test-hub: hub ui-tests/node_modules/.installed
+	cd ui-tests && npx playwright test -c playwright-hub.config.js
+
 # The wheel a user installs ships the prebuilt labextension and enables the server extension.
 check-package: venv npm
 	scripts/check-package
 
-test: setup cluster lint test-python test-js test-ui check-package
+test: setup cluster lint test-python test-js test-ui test-hub check-package
 	@echo "make test: everything passed"
 
 # Benchmarks (not tests): figures against the raw commands in the same run. The queue
