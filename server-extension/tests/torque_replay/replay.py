@@ -160,7 +160,8 @@ def _qstat(state: State, argv: list[str]) -> int:
         sys.stdout.write(_fixture("qstat_B_f.txt"))
         return 0
     if flags == {"-Q", "-f"} and not operands:
-        sys.stdout.write(_fixture("qstat_Q_f.txt"))
+        # A test may give the server other queues (TorqueReplay.set_text).
+        sys.stdout.write(state.get("qstat_Q_f") or _fixture("qstat_Q_f.txt"))
         return 0
     if not {"-f", "-x"} <= flags or not flags <= {"-f", "-x", "-t"}:
         return not_recorded(argv)
@@ -481,7 +482,8 @@ def pbsnodes(argv: list[str]) -> int:
         _log(state, argv)
     if argv[1:] != ["-a"]:
         return not_recorded(argv)
-    sys.stdout.write(_fixture("pbsnodes_a.txt"))
+    # A test may give the server other nodes (TorqueReplay.set_text).
+    sys.stdout.write(state.get("pbsnodes_a") or _fixture("pbsnodes_a.txt"))
     return 0
 
 
