@@ -456,3 +456,31 @@ async def test_unknown_partition_and_bad_since(jp_fetch: Any) -> None:
     message = await expect_error(jp_fetch, 404, "cluster", "partitions", "nosuch", "nodes")
     assert "nosuch" in message
     await expect_error(jp_fetch, 400, "cluster", params={"since": "x1"})
+
+
+# ---------------------------------------------------------------------------
+# %cluster, on the real local Slurm
+
+
+@pytest.mark.usefixtures("slurm")
+def test_cluster_magic_on_the_local_slurm() -> None:
+    import pandas as pd
+
+    from .magic_shell import run, run_failing, shell_with_magics
+
+    ip = shell_with_magics()
+    df = run(ip, "%cluster")
+    assert isinstance(df, pd.DataFrame)
+    assert list(df["partition"]) == ["debug", "long"]
+    debug = df.set_index("partition").loc["debug"]
+    assert bool(debug["default"]) is True
+    assert debug["max_time"] == pd.Timedelta(hours=1)
+    assert debug["default_time"] == pd.Timedelta(minutes=10)
+    assert debug["cpus_total"] == int(scontrol_node("vm")["CPUTot"])
+    assert debug["nodes"] == 1
+    assert pd.isna(debug["allow_accounts"])  # everyone
+    nodes = run(ip, "%cluster -n long")
+    assert list(nodes["node"]) == ["vm"]
+    assert nodes.loc[0, "partitions"] == "debug,long"
+    assert "no partition 'nosuch'" in str(run_failing(ip, "%cluster -n nosuch"))
+    assert "%cluster" in str(run_failing(ip, "%cluster --bogus"))
