@@ -113,3 +113,30 @@ if __name__ == "__main__":
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     parts = int(sys.argv[2]) if len(sys.argv) > 2 else 20
     json.dump(answer(count, parts), sys.stdout)
+
+
+def recorded_answer() -> dict[str, object]:
+    """The ``GET cluster`` body and each partition's nodes from the recorded throwaway
+    Slurm (fixtures/cluster/slurm/states_*), as the frontend's tests read it
+    (src/__tests__/clusterRecorded.json, kept equal by test_cluster_slurm.py)."""
+    from pathlib import Path
+
+    from jupyterlab_hpc.schedulers.slurm.cluster import cluster_summary
+
+    folder = Path(__file__).parent / "fixtures" / "cluster" / "slurm"
+    summary = cluster_summary(
+        (folder / "states_sinfo_nodes.stdout").read_text(),
+        (folder / "states_scontrol_partitions.stdout").read_text(),
+    )
+    body = summary.to_dict()
+    body.update(
+        unchanged=False,
+        version=7,
+        kind="slurm",
+        refresh_interval=60.0,
+        status={"ok": True, "fetched_at": 1000, "error": None, "error_since": None, "now": 1000},
+    )
+    body["nodes"] = {
+        p.name: [n.to_dict() for n in summary.nodes_of(p.name)] for p in summary.partitions
+    }
+    return body

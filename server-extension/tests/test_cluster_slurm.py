@@ -484,3 +484,12 @@ def test_cluster_magic_on_the_local_slurm() -> None:
     assert nodes.loc[0, "partitions"] == "debug,long"
     assert "no partition 'nosuch'" in str(run_failing(ip, "%cluster -n nosuch"))
     assert "%cluster" in str(run_failing(ip, "%cluster --bogus"))
+
+
+def test_the_frontends_fixture_is_what_the_parser_makes_of_the_recording() -> None:
+    """src/__tests__/clusterRecorded.json (the jest tests' answer) is this parser's output
+    of the recorded cluster; regenerate it with tests.cluster_generated.recorded_answer."""
+    from .cluster_generated import recorded_answer
+
+    path = Path(__file__).resolve().parents[2] / "src" / "__tests__" / "clusterRecorded.json"
+    assert json.loads(path.read_text()) == recorded_answer()

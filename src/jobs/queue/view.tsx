@@ -53,6 +53,8 @@ export interface IQueueViewProps {
   onOpenJob?: (jobId: string) => void;
   /** Open the job history (a toolbar button). */
   onOpenHistory?: () => void;
+  /** Open the Cluster tab (a toolbar button). */
+  onOpenCluster?: () => void;
 }
 
 /** The whole panel. */
@@ -86,7 +88,8 @@ function actionTitle(model: QueueModel, action: JobAction): string {
 function QueueToolbar({
   model,
   onSubmitJob,
-  onOpenHistory
+  onOpenHistory,
+  onOpenCluster
 }: IQueueViewProps): JSX.Element {
   const selected = model.selectedIds.length;
   const available = model.schedulerAvailable;
@@ -154,6 +157,16 @@ function QueueToolbar({
             onClick={onOpenHistory}
           >
             History
+          </button>
+        )}
+        {onOpenCluster && (
+          <button
+            type="button"
+            className="jp-hpc-queue-button jp-hpc-queue-cluster"
+            title="Open the Cluster tab: partitions and nodes, what is free now, limits"
+            onClick={onOpenCluster}
+          >
+            Cluster
           </button>
         )}
         <button
