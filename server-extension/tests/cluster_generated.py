@@ -31,7 +31,8 @@ _STATES = (
 
 
 def _node_line(partition: str, index: int) -> str:
-    state, cpus, memory, gpus = _STATES[index % len(_STATES)]
+    # Spread so that every partition (index % partitions) has nodes in every state.
+    state, cpus, memory, gpus = _STATES[(index * 3 + index // 20) % len(_STATES)]
     gpu_node = index % 4 == 0
     other = 64 if state in ("drained", "down*") else (32 if state == "draining" else 0)
     idle = 64 - cpus - other

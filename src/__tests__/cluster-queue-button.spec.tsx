@@ -60,7 +60,7 @@ describe('the queue panel’s Cluster button', () => {
     const button = host.querySelector<HTMLButtonElement>(
       '.jp-hpc-queue-cluster'
     )!;
-    expect(button.textContent).toBe('Cluster');
+    expect(button.getAttribute('aria-label')).toBe('Cluster');
     await act(async () => button.click());
     expect(open).toHaveBeenCalledTimes(1);
   });

@@ -231,7 +231,9 @@ function PartitionRows({
           ) : (
             <div className="jp-hpc-cluster-amount">
               <NodeStateBar p={p} />
-              <span className="jp-hpc-cluster-amount-text">{p.nodes}</span>
+              <span className="jp-hpc-cluster-amount-text">
+                {p.nodes} {p.nodes === 1 ? 'node' : 'nodes'}
+              </span>
             </div>
           )}
         </td>
@@ -290,12 +292,12 @@ function NodeTable({
         <tr>
           <th scope="col">Node</th>
           <th scope="col">State</th>
+          <th scope="col">Reason</th>
           <th scope="col">CPUs in use</th>
           <th scope="col">Memory in use</th>
           <th scope="col">GPUs in use</th>
-          <th scope="col">Features</th>
           <th scope="col">GRES</th>
-          <th scope="col">Reason</th>
+          <th scope="col">Features</th>
         </tr>
       </thead>
       <tbody>
@@ -333,13 +335,6 @@ function NodeRow({ n }: { n: NodeInfo }): JSX.Element {
           <span className="jp-hpc-cluster-raw"> ({n.raw_state})</span>
         )}
       </td>
-      <td>{used(n.cpus_allocated, n.cpus_total)}</td>
-      <td>{used(n.memory_allocated, n.memory_total, formatMemory)}</td>
-      <td>{n.gpus_total ? used(n.gpus_used, n.gpus_total) : ''}</td>
-      <td>{n.features.join(', ')}</td>
-      <td title={n.gres_used ? `in use: ${n.gres_used}` : undefined}>
-        {n.gres}
-      </td>
       <td className="jp-hpc-cluster-reason">
         {n.reason}
         {n.reason && n.reason_since && (
@@ -349,6 +344,13 @@ function NodeRow({ n }: { n: NodeInfo }): JSX.Element {
           </span>
         )}
       </td>
+      <td>{used(n.cpus_allocated, n.cpus_total)}</td>
+      <td>{used(n.memory_allocated, n.memory_total, formatMemory)}</td>
+      <td>{n.gpus_total ? used(n.gpus_used, n.gpus_total) : ''}</td>
+      <td title={n.gres_used ? `in use: ${n.gres_used}` : undefined}>
+        {n.gres}
+      </td>
+      <td>{n.features.join(', ')}</td>
     </tr>
   );
 }
