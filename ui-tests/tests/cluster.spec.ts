@@ -14,7 +14,7 @@ import * as path from 'path';
 
 import { shootBoth } from './helpers';
 
-test.use({ autoGoto: true });
+test.use({ autoGoto: true, viewport: { width: 1400, height: 900 } });
 
 const SERVER = path.resolve(__dirname, '..', '..', 'server-extension');
 
@@ -68,14 +68,13 @@ test('the local Slurm: from the palette, a partition opened to its node', async 
   const debug = partition(page, 'debug');
   await expect(debug.locator('.jp-hpc-cluster-default')).toHaveText('default');
   await expect(debug).toContainText('1 h'); // MaxTime=01:00:00
-  await expect(debug).toContainText(/free of 8/); // CPUs=8 in slurm.conf
   await expect(debug).toContainText('everyone');
   const cpus = Number(
     execFileSync('scontrol', ['-o', 'show', 'node', 'vm'], { encoding: 'utf-8' }).match(
       /CPUTot=(\d+)/
     )![1]
   );
-  expect(cpus).toBe(8);
+  await expect(debug).toContainText(`free of ${cpus}`);
   await expect(debug.locator('.jp-hpc-cluster-nodes-bar')).toHaveAttribute(
     'aria-label',
     /^1 node: 1 (idle|partly used|fully used)$/
