@@ -493,3 +493,48 @@ def test_the_frontends_fixture_is_what_the_parser_makes_of_the_recording() -> No
 
     path = Path(__file__).resolve().parents[2] / "src" / "__tests__" / "clusterRecorded.json"
     assert json.loads(path.read_text()) == recorded_answer()
+
+
+# ---------------------------------------------------------------------------
+# When there is no summary to give
+
+
+@pytest.mark.usefixtures("slurm")
+async def test_a_backend_without_a_cluster_summary_is_asked_once() -> None:
+    """The interface's default (a batch system not taught the cluster view yet)."""
+    from jupyterlab_hpc.schedulers.base import Scheduler
+
+    class WithoutCluster(SlurmScheduler):
+        cluster = Scheduler.cluster
+
+    clock = Clock()
+    snapshot = ClusterSnapshot(WithoutCluster(CommandRunner()), 60.0, monotonic=clock)
+    await snapshot.refresh()
+    assert snapshot.unsupported == "The cluster view is not supported on slurm yet."
+    clock.now += 3600
+    await snapshot.refresh()
+    assert snapshot.refreshes == 1
+
+
+class TestSlurmNeverAnswered:
+    @pytest.fixture
+    def dead_controller(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The server's Slurm commands read a copy of slurm.conf whose slurmctld port has
+        no listener (the shared cluster is not touched)."""
+        conf = Path("/etc/slurm/slurm.conf").read_text()
+        dead = tmp_path / "slurm.conf"
+        dead.write_text(conf.replace("ClusterName=local", "ClusterName=local\nSlurmctldPort=9"))
+        monkeypatch.setenv("SLURM_CONF", str(dead))
+
+    @pytest.fixture
+    def jp_server_config(self, slurm: None, dead_controller: None) -> dict[str, object]:
+        return {
+            "ServerApp": {"jpserver_extensions": {"jupyterlab_hpc": True}},
+            "HPCConfig": {"scheduler": "slurm", "command_timeout": 20.0},
+        }
+
+    async def test_503_with_slurms_words(self, jp_fetch: Any) -> None:
+        message = await expect_error(jp_fetch, 503, "cluster")
+        assert message.startswith("The batch system did not answer: ")
+        assert "Unable to contact slurm controller" in message
+        await expect_error(jp_fetch, 503, "cluster", "partitions", "debug", "nodes")
