@@ -1,5 +1,6 @@
 import { LabIcon } from '@jupyterlab/ui-components';
 
+import clusterSvgstr from '../style/icons/cluster.svg';
 import kernelsSvgstr from '../style/icons/kernels.svg';
 import modulesSvgstr from '../style/icons/modules.svg';
 import queueSvgstr from '../style/icons/queue.svg';
@@ -20,4 +21,10 @@ export const modulesIcon = new LabIcon({
 export const kernelsIcon = new LabIcon({
   name: 'jupyterlab-hpc:kernels',
   svgstr: kernelsSvgstr
+});
+
+/** The cluster view's icon: four nodes, one of them idle. */
+export const clusterIcon = new LabIcon({
+  name: 'jupyterlab-hpc:cluster',
+  svgstr: clusterSvgstr
 });

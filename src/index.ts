@@ -19,6 +19,7 @@ import { IEditorTracker } from '@jupyterlab/fileeditor';
 import { ILauncher } from '@jupyterlab/launcher';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
+import { OPEN_CLUSTER_COMMAND, clusterPlugin } from './cluster/plugin';
 import { JobAction, SubmitOptions } from './jobs/api';
 import { setupJobDetails } from './jobs/details/plugin';
 import { runModuleChange } from './modules/actions';
@@ -39,7 +40,7 @@ import { SHOW_JOB_COMMAND, createSubmitActions } from './jobs/submit/actions';
 import { SubmitModel } from './jobs/submit/model';
 import { createSubmitWidget } from './jobs/submit/widget';
 
-export { kernelsIcon, modulesIcon, queueIcon } from './icons';
+export { clusterIcon, kernelsIcon, modulesIcon, queueIcon } from './icons';
 
 const PLUGIN_ID = 'jupyterlab-hpc:queue';
 const CATEGORY = 'HPC';
@@ -59,6 +60,7 @@ export namespace CommandIDs {
   export const submitJob = 'hpc:submit-job';
   export const submitEditorScript = 'hpc:submit-editor-script';
   export const showJobInQueue = SHOW_JOB_COMMAND;
+  export const openCluster = OPEN_CLUSTER_COMMAND;
 }
 
 /** Files the file browser offers to submit. */
@@ -91,6 +93,12 @@ const queuePlugin: JupyterFrontEndPlugin<void> = {
     if (restorer) {
       restorer.add(panel, panel.id);
     }
+    // The Cluster tab's button; shown only when its plugin is there.
+    panel.onOpenCluster = () => {
+      if (app.commands.hasCommand(OPEN_CLUSTER_COMMAND)) {
+        void app.commands.execute(OPEN_CLUSTER_COMMAND);
+      }
+    };
 
     // Job details, history and end-of-job notifications share the model.
     const details = setupJobDetails(app, {
@@ -516,4 +524,10 @@ const submitPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [queuePlugin, modulesPlugin, kernelsPlugin, submitPlugin];
+export default [
+  queuePlugin,
+  modulesPlugin,
+  kernelsPlugin,
+  submitPlugin,
+  clusterPlugin
+];

@@ -4,3 +4,4 @@ import './kernels.css';
 import './submit.css';
 import './details.css';
 import './history.css';
+import './cluster.css';

@@ -55,6 +55,17 @@ class HPCConfig(Configurable):
         ),
     ).tag(config=True)
 
+    cluster_refresh_interval = Float(
+        60.0,
+        min=5.0,
+        help=(
+            "The cluster view's summary (partitions, nodes, free CPUs, memory and GPUs) is "
+            "asked of the batch system at most once per this many seconds, for every open "
+            "view of this server together, and only while one is open (sinfo and "
+            "scontrol show partition on Slurm; qstat -Q and pbsnodes on PBS and Torque)."
+        ),
+    ).tag(config=True)
+
     module_system = CaselessStrEnum(
         ["auto", "lmod", "environment-modules", "none"],
         default_value="auto",

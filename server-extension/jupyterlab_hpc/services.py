@@ -11,6 +11,7 @@ from typing import Any
 
 from jupyter_core.paths import jupyter_data_dir
 
+from .cluster.service import ClusterSnapshot
 from .config import HPCConfig
 from .jobs.memory import JobMemory
 from .jobs.queue import QueueSnapshot
@@ -73,6 +74,12 @@ class HPCServices:
         # Per-job states for watchers in the background, shared by every tab.
         self.states = (
             JobStates(self.scheduler, self.snapshot, config.poll_interval_floor)
+            if self.scheduler
+            else None
+        )
+        # The cluster view's summary, shared by every request of this server.
+        self.cluster = (
+            ClusterSnapshot(self.scheduler, config.cluster_refresh_interval)
             if self.scheduler
             else None
         )

@@ -11,6 +11,7 @@ from tornado.web import RequestHandler
 
 from jupyterlab_hpc import routes
 from jupyterlab_hpc.base import handlers
+from jupyterlab_hpc.cluster import handlers as cluster_handlers
 from jupyterlab_hpc.jobs import handlers as job_handlers
 from jupyterlab_hpc.jobs import history_handlers, queue_handlers
 from jupyterlab_hpc.kernels import handlers as kernel_handlers
@@ -22,6 +23,7 @@ HANDLER_MODULES = (
     kernel_handlers,
     job_handlers,
     history_handlers,
+    cluster_handlers,
 )
 # What a route's parameters are filled with: a valid kernel name and template name, which
 # also reaches the job routes (jobs/{id}, jobs/{id}/output) before any id check.

@@ -98,6 +98,7 @@ def forms(tag: str) -> list[MagicForm]:
             cell_line=f"--hold -t 1 -- --comment={tag}",
         ),
         MagicForm("jobs", False, ("{h}", "-u {q}", "-s {q}")),
+        MagicForm("cluster", False, ("{h}", "-n {q}", "--nodes={q}")),
         MagicForm(
             "job",
             False,

@@ -1,4 +1,5 @@
-"""Magics that work with whichever batch system the machine has: %%submit, %jobs, %job.
+"""Magics that work with whichever batch system the machine has: %%submit, %jobs, %job,
+%cluster.
 
 They go through the BlockingScheduler interface only, so a second backend (PBS) plugs in
 by implementing it; nothing here names a Slurm command.
@@ -14,6 +15,14 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from ..schedulers.base import LISTING_COLUMNS, JobState, SubmitRequest
 from ..services import current_user
 from .args import MagicParser, pop_float, split, valid_name
+from .cluster import (
+    NODE_COLUMNS,
+    NODE_KINDS,
+    PARTITION_COLUMNS,
+    PARTITION_KINDS,
+    node_records,
+    partition_records,
+)
 from .context import MagicsContext, job_environment
 from .display import JOB_COLUMNS, JOB_KINDS, table
 from .errors import BatchError, batch_errors
@@ -42,6 +51,12 @@ def _jobs_parser() -> MagicParser:
     p.add_argument("-a", "--all", action="store_true")
     p.add_argument("-u", "--user")
     p.add_argument("-s", "--state")
+    return p
+
+
+def _cluster_parser() -> MagicParser:
+    p = MagicParser("%cluster")
+    p.add_argument("-n", "--nodes", metavar="PARTITION")
     return p
 
 
@@ -126,6 +141,32 @@ class NeutralMagics(Magics):
         if opts.state is not None:
             records = [r for r in records if r["state"] == opts.state]
         return table(records, JOB_COLUMNS, JOB_KINDS)
+
+    @line_magic
+    @batch_errors
+    def cluster(self, line: str = "") -> Any:
+        """The cluster's partitions (PBS: queues) as a table; a DataFrame with pandas.
+
+        Usage::
+
+            %cluster                # one row per partition
+            %cluster -n gpu         # the nodes of partition gpu
+
+        Per partition: its state, nodes by state (idle, mixed, allocated, reserved,
+        drained, down, other), CPUs, memory (MiB) and GPUs free and in total (free = on
+        nodes that take jobs, not in use), limits (max_time, default_time, max_nodes) and
+        who may use it (None: everyone). Per node: its state and Slurm's (or PBS's) own
+        word for it, the reason it is drained or down and since when, CPUs, memory and
+        GPUs in use, GRES and features. The same facts as the Cluster tab.
+        """
+        opts = _cluster_parser().parse_args(split(line))
+        summary = self.context.scheduler().cluster()
+        if opts.nodes is not None:
+            if summary.partition(opts.nodes) is None:
+                names = ", ".join(p.name for p in summary.partitions) or "none"
+                raise UsageError(f"There is no partition {opts.nodes!r} (partitions: {names}).")
+            return table(node_records(summary, opts.nodes), NODE_COLUMNS, NODE_KINDS)
+        return table(partition_records(summary), PARTITION_COLUMNS, PARTITION_KINDS)
 
     @line_magic
     @batch_errors

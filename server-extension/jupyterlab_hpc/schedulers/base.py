@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, fields
 from enum import Enum
 from typing import Any, Literal
 
+from .cluster import ClusterSummary
+
 
 class JobState(str, Enum):
     """A small set of states every batch system maps into; the raw state is kept beside it."""
@@ -292,6 +294,10 @@ class Scheduler(abc.ABC):
         """Jobs from the batch system's accounting; ``available`` False when there is none."""
         return HistoryResult(False, f"Job history is not supported on {self.kind} yet.")
 
+    async def cluster(self) -> ClusterSummary:
+        """Every partition (queue) with its nodes by state, free resources and limits."""
+        raise Unsupported(f"The cluster view is not supported on {self.kind} yet.")
+
     def blocking(self) -> BlockingScheduler:
         """The same batch system for callers without an event loop (the IPython magics)."""
         raise NotImplementedError(f"{self.kind} has no blocking interface yet.")
@@ -487,3 +493,7 @@ class BlockingScheduler(abc.ABC):
     def reason_in_words(self, reason: str) -> str:
         """Why a job waits, as a person reads it (the scheduler's own text by default)."""
         return reason
+
+    def cluster(self) -> ClusterSummary:
+        """Every partition (queue) with its nodes by state, free resources and limits."""
+        raise Unsupported(f"The cluster summary is not supported on {self.kind} yet.")

@@ -73,6 +73,14 @@ class TorqueReplay:
         state["keep_completed"] = seconds
         write_state(self.state_path, state)
 
+    def set_text(self, command: str, text: str) -> None:
+        """What ``qstat -Q -f`` (``qstat_Q_f``) or ``pbsnodes -a`` (``pbsnodes_a``) prints
+        from now on, in Torque's text form, instead of the recording."""
+        assert command in ("qstat_Q_f", "pbsnodes_a")
+        state = self.state()
+        state[command] = text
+        write_state(self.state_path, state)
+
     def clear_calls(self) -> None:
         state = self.state()
         state["calls"] = []

@@ -226,7 +226,8 @@ def _qstat(state: State, argv: list[str]) -> int:
         sys.stdout.write(_server_text(state))
         return 0
     if flags == {"-Q", "-f"} and not operands:
-        sys.stdout.write(recording(QUEUES_TEXT).stdout)
+        # A test may give the server other queues (TorqueReplay.set_text).
+        sys.stdout.write(state.get("qstat_Q_f") or recording(QUEUES_TEXT).stdout)
         return 0
     if not {"-f", "-x"} <= flags or not flags <= {"-f", "-x", "-t"}:
         return not_recorded(argv)
@@ -612,7 +613,8 @@ def pbsnodes(argv: list[str]) -> int:
         _log(state, argv)
     if argv[1:] != ["-a"]:
         return not_recorded(argv)
-    sys.stdout.write(recording(NODES_TEXT).stdout)
+    # A test may give the server other nodes (TorqueReplay.set_text).
+    sys.stdout.write(state.get("pbsnodes_a") or recording(NODES_TEXT).stdout)
     return 0
 
 

@@ -14,6 +14,8 @@ export class QueuePanel extends SidebarPanel<QueueModel> {
   onOpenJob: ((jobId: string) => void) | undefined = undefined;
   /** Open the job history; set by the history plugin. */
   onOpenHistory: (() => void) | undefined = undefined;
+  /** Open the Cluster tab; set by the queue plugin. */
+  onOpenCluster: (() => void) | undefined = undefined;
 
   constructor(
     model: QueueModel,
@@ -31,7 +33,8 @@ export class QueuePanel extends SidebarPanel<QueueModel> {
       model: this.model,
       onSubmitJob: this._options.onSubmitJob,
       onOpenJob: this.onOpenJob,
-      onOpenHistory: this.onOpenHistory
+      onOpenHistory: this.onOpenHistory,
+      onOpenCluster: this.onOpenCluster
     });
   }
 }

@@ -21,6 +21,7 @@ import { QueueModel } from './model';
 import { emptyAllJobsText, ownJobsOnlyNote } from './ownJobs';
 import { useModel } from '../../common/useModel';
 import { familyOf, familyWords, schedulerName } from '../../common/scheduler';
+import { clusterIcon } from '../../icons';
 
 /** Every row has this height (px); virtualization relies on it. */
 export const ROW_HEIGHT = 24;
@@ -54,6 +55,8 @@ export interface IQueueViewProps {
   onOpenJob?: (jobId: string) => void;
   /** Open the job history (a toolbar button). */
   onOpenHistory?: () => void;
+  /** Open the Cluster tab (a toolbar button). */
+  onOpenCluster?: () => void;
 }
 
 /** The whole panel. */
@@ -88,7 +91,8 @@ function actionTitle(model: QueueModel, action: JobAction): string {
 function QueueToolbar({
   model,
   onSubmitJob,
-  onOpenHistory
+  onOpenHistory,
+  onOpenCluster
 }: IQueueViewProps): JSX.Element {
   const selected = model.selectedIds.length;
   const available = model.schedulerAvailable;
@@ -108,7 +112,7 @@ function QueueToolbar({
 
   return (
     <div className="jp-hpc-queue-toolbar">
-      <div className="jp-hpc-queue-toolbar-row">
+      <div className="jp-hpc-queue-toolbar-row jp-hpc-queue-toolbar-first">
         <div
           className="jp-hpc-queue-scope"
           role="group"
@@ -136,37 +140,57 @@ function QueueToolbar({
           </button>
         </div>
         <span className="jp-hpc-queue-toolbar-spacer" />
-        {onSubmitJob && (
+        {/* One group: in a narrow sidebar it wraps under the scope as a whole. */}
+        <span className="jp-hpc-queue-toolbar-tools">
+          {onSubmitJob && (
+            <button
+              type="button"
+              className="jp-hpc-queue-button jp-hpc-queue-submit"
+              disabled={!available}
+              title="Submit a job: write a batch script, check it and submit it"
+              aria-label="Submit a job"
+              onClick={onSubmitJob}
+            >
+              <addIcon.react tag="span" className="jp-hpc-queue-button-icon" />
+            </button>
+          )}
+          {onOpenHistory && (
+            <button
+              type="button"
+              className="jp-hpc-queue-button jp-hpc-queue-history"
+              title="Open the history of your finished jobs"
+              onClick={onOpenHistory}
+            >
+              History
+            </button>
+          )}
+          {onOpenCluster && (
+            <button
+              type="button"
+              className="jp-hpc-queue-button jp-hpc-queue-cluster"
+              title="Cluster: partitions and nodes, what is free now, limits"
+              aria-label="Cluster"
+              onClick={onOpenCluster}
+            >
+              <clusterIcon.react
+                tag="span"
+                className="jp-hpc-queue-button-icon"
+              />
+            </button>
+          )}
           <button
             type="button"
-            className="jp-hpc-queue-button jp-hpc-queue-submit"
-            disabled={!available}
-            title="Submit a job: write a batch script, check it and submit it"
-            aria-label="Submit a job"
-            onClick={onSubmitJob}
+            className="jp-hpc-queue-button jp-hpc-queue-refresh"
+            title="Refresh the job list"
+            aria-label="Refresh"
+            onClick={() => void model.refresh()}
           >
-            <addIcon.react tag="span" className="jp-hpc-queue-button-icon" />
+            <refreshIcon.react
+              tag="span"
+              className="jp-hpc-queue-button-icon"
+            />
           </button>
-        )}
-        {onOpenHistory && (
-          <button
-            type="button"
-            className="jp-hpc-queue-button jp-hpc-queue-history"
-            title="Open the history of your finished jobs"
-            onClick={onOpenHistory}
-          >
-            History
-          </button>
-        )}
-        <button
-          type="button"
-          className="jp-hpc-queue-button jp-hpc-queue-refresh"
-          title="Refresh the job list"
-          aria-label="Refresh"
-          onClick={() => void model.refresh()}
-        >
-          <refreshIcon.react tag="span" className="jp-hpc-queue-button-icon" />
-        </button>
+        </span>
       </div>
       <div className="jp-hpc-queue-toolbar-row">
         <input

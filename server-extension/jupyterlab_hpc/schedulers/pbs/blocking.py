@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import shlex
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ...runner import CommandResult, CommandRunner
@@ -25,6 +25,8 @@ from ..base import (
     SubmittedWithoutId,
 )
 from ..blocking_run import run_checked
+from ..cluster import ClusterSummary
+from .cluster import cluster_summary
 from .commands import (
     FINISHED_JOB,
     NO_ID_PRINTED,
@@ -41,12 +43,29 @@ from .parse import (
     QstatJobs,
     json_unsupported,
     listing_rows,
+    parse_full_text,
+    parse_nodes_json,
     parse_qstat_json,
     parse_qstat_text,
+    parse_queues_json,
+    parse_server_json,
 )
 from .submit import qsub_options
 
 _USER = COLUMN_INDEX["user"]
+
+
+def _default_queue(server: Mapping[str, Any]) -> str | None:
+    """The default queue from ``qstat -B -f``'s blocks (one per server)."""
+    for attrs in server.values():
+        if isinstance(attrs, Mapping) and attrs.get("default_queue"):
+            return str(attrs["default_queue"])
+    return None
+
+
+def _server_blocks(text: str) -> dict[str, dict[str, Any]]:
+    """``qstat -B -f -F json`` as the text form's blocks, for its default queue."""
+    return {"": {"default_queue": parse_server_json(text).default_queue or ""}}
 
 
 class BlockingPBS(BlockingScheduler):
@@ -186,6 +205,45 @@ class BlockingPBS(BlockingScheduler):
 
     def cancel(self, job_id: str) -> None:
         self.run(["qdel", validate_pbs_job_id(job_id)])
+
+    # ------------------------------------------------------------------
+    # The cluster (%cluster): the server backend's questions, asked one by one
+
+    def cluster(self) -> ClusterSummary:
+        """``qstat -Q -f``, ``pbsnodes -av`` and ``qstat -B -f`` (JSON where this PBS
+        prints it, as the server's backend asks)."""
+        queues = self._blocks(["qstat", "-Q", "-f"], parse_queues_json)
+        nodes: dict[str, dict[str, Any]] = {}
+        if self.runner.has("pbsnodes"):
+            result = None
+            if self._json_reading.supported:
+                result = self.run(["pbsnodes", "-av", "-F", "json"], check=False)
+            if result is not None and result.ok:
+                nodes = self._read(parse_nodes_json, result)
+            else:
+                text = self.run(["pbsnodes", "-av"], check=False)
+                nodes = parse_full_text(text.stdout) if text.ok else {}
+        server = self._blocks(["qstat", "-B", "-f"], _server_blocks)
+        return cluster_summary(queues, nodes, _default_queue(server))
+
+    def _blocks(self, argv: list[str], read_json: Callable[[str], Any]) -> Any:
+        """``argv -F json`` read by ``read_json``, or the text form's blocks when this
+        qstat refuses ``-F json``."""
+        if self._json_reading.supported:
+            result = self.run([*argv, "-F", "json"], check=False)
+            if not json_unsupported(result.stderr, result.returncode):
+                if not result.ok:
+                    raise CommandFailed(result.argv, result.returncode, result.message)
+                return self._read(read_json, result)
+            self._json_reading.refused()
+        return parse_full_text(self.run(argv).stdout)
+
+    @staticmethod
+    def _read(read_json: Callable[[str], Any], result: CommandResult) -> Any:
+        try:
+            return read_json(result.stdout)
+        except PBSParseError as e:
+            raise SchedulerError(str(e), shlex.join(result.argv)) from None
 
     def action_argvs(self, command: str, args: Sequence[str]) -> list[list[str]]:
         """The calls ``%qdel``/``%qhold``/``%qrls`` make for these arguments: on OpenPBS,

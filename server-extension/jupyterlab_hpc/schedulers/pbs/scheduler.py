@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ...runner import CommandNotFound, CommandResult, CommandRunner, CommandTimeout
 from ..base import (
@@ -36,7 +37,9 @@ from ..base import (
     SubmitResult,
     SubmittedWithoutId,
 )
+from ..cluster import ClusterSummary
 from .blocking import BlockingPBS
+from .cluster import cluster_summary
 from .commands import (
     FINISHED_JOB,
     NO_ID_PRINTED,
@@ -276,6 +279,18 @@ class PBSScheduler(Scheduler):
         return failed
 
     async def partitions(self) -> list[Partition]:
+        queues, nodes, default = await self._queues_and_nodes()
+        return parse_partitions(queues, nodes, default)
+
+    async def cluster(self) -> ClusterSummary:
+        """``qstat -Q -f`` and ``pbsnodes -av`` (JSON where this PBS prints it); the
+        default queue from ``qstat -B``, asked once."""
+        queues, nodes, default = await self._queues_and_nodes()
+        return cluster_summary(queues, nodes, default)
+
+    async def _queues_and_nodes(
+        self,
+    ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]], str | None]:
         result = await self._json_or_text(
             ["qstat", "-Q", "-f", "-F", "json"], ["qstat", "-Q", "-f"]
         )
@@ -290,10 +305,9 @@ class PBSScheduler(Scheduler):
             nodes = await self._nodes()
         except PBSParseError as e:
             raise SchedulerError(str(e)) from None
-        default = (await self._server_info()).default_queue
-        return parse_partitions(queues, nodes, default)
+        return queues, nodes, (await self._server_info()).default_queue
 
-    async def _nodes(self) -> dict[str, dict[str, object]]:
+    async def _nodes(self) -> dict[str, dict[str, Any]]:
         """Nodes for CPU counts; none when pbsnodes is missing or refuses (counts then 0)."""
         if not self.runner.has("pbsnodes"):
             return {}

@@ -20,6 +20,8 @@ from ..base import (
     validate_job_id,
 )
 from ..blocking_run import run_checked
+from ..cluster import ClusterSummary
+from .cluster import cluster_summary, partitions_argv, sinfo_nodes_argv
 from .commands import (
     detail_argv,
     history_result,
@@ -144,6 +146,10 @@ class BlockingSlurm(BlockingScheduler):
 
     def reason_in_words(self, reason: str) -> str:
         return reason_in_words(reason)
+
+    def cluster(self) -> ClusterSummary:
+        nodes = self.run(sinfo_nodes_argv()).stdout
+        return cluster_summary(nodes, self.run(partitions_argv()).stdout)
 
     def forgotten_message(self, job_id: str) -> str:
         return (

@@ -3,6 +3,7 @@ parse.py, detail.py and sacct.py. ``blocking()`` hands the magics and the CLI bl
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shlex
 from collections.abc import Mapping, Sequence
@@ -26,7 +27,9 @@ from ..base import (
     base_job_id,
     validate_job_id,
 )
+from ..cluster import ClusterSummary
 from .blocking import BlockingSlurm
+from .cluster import cluster_summary, partitions_argv, sinfo_nodes_argv
 from .commands import (
     history_result,
     listing_argv,
@@ -151,6 +154,13 @@ class SlurmScheduler(Scheduler):
     async def partitions(self) -> list[Partition]:
         result = await self._run(["sinfo", "--noheader", "--all", "--format", SINFO_FORMAT])
         return parse_sinfo(result.stdout)
+
+    async def cluster(self) -> ClusterSummary:
+        """sinfo's nodes and scontrol's partitions, asked at the same time."""
+        nodes, partitions = await asyncio.gather(
+            self._run(sinfo_nodes_argv()), self._run(partitions_argv())
+        )
+        return cluster_summary(nodes.stdout, partitions.stdout)
 
     async def history(self, query: HistoryQuery) -> HistoryResult:
         result = await self._run(history_argv(query), check=False)

@@ -20,11 +20,20 @@ from ..base import (
     SchedulerError,
     SubmitRequest,
 )
+from ..cluster import ClusterSummary
 from ..pbs.blocking import BlockingPBS
 from ..pbs.commands import FINISHED_JOB, UNKNOWN_JOB, is_subjob_range, validate_pbs_job_id
 from ..pbs.detail import to_job
-from ..pbs.parse import PBSParseError, QstatJobs, listing_rows, split_array_id, to_int
+from ..pbs.parse import (
+    PBSParseError,
+    QstatJobs,
+    listing_rows,
+    parse_full_text,
+    split_array_id,
+    to_int,
+)
 from ..pbs.submit import qsub_options
+from .cluster import cluster_summary
 from .commands import array_of, hidden_job_message, subjob_range_argv, unauthorized_ids
 from .exits import apply_array_ending, torque_ending
 from .parse import array_jobs, parse_qstat_xml
@@ -60,6 +69,19 @@ class BlockingTorque(BlockingPBS):
 
     def rows(self, jobs: Mapping[str, Mapping[str, Any]]) -> list[Row]:
         return listing_rows(jobs, torque_ending)
+
+    def cluster(self) -> ClusterSummary:
+        """``qstat -Q -f``, ``pbsnodes -a`` and ``qstat -B -f``: text, Torque has no JSON."""
+        queues = parse_full_text(self.run(["qstat", "-Q", "-f"]).stdout)
+        nodes: dict[str, dict[str, Any]] = {}
+        if self.runner.has("pbsnodes"):
+            result = self.run(["pbsnodes", "-a"], check=False)
+            nodes = parse_full_text(result.stdout) if result.ok else {}
+        server = parse_full_text(self.run(["qstat", "-B", "-f"]).stdout)
+        default = next(
+            (str(a["default_queue"]) for a in server.values() if a.get("default_queue")), None
+        )
+        return cluster_summary(queues, nodes, default)
 
     def job_detail(self, job_id: str) -> list[Job]:
         """The job's records: a plain job or one subjob as qstat shows it; an array

@@ -27,6 +27,7 @@ from ..base import (
     SchedulerError,
     SubmitRequest,
 )
+from ..cluster import ClusterSummary
 from ..pbs.commands import (
     FINISHED_JOB,
     UNKNOWN_JOB,
@@ -50,6 +51,7 @@ from ..pbs.parse import (
 from ..pbs.scheduler import PBSScheduler
 from ..pbs.submit import TORQUE_FLAGS, TORQUE_VALUED, check_directives, qsub_options
 from .blocking import BlockingTorque
+from .cluster import busy_cpus, cluster_summary
 from .commands import (
     NOT_PERMITTED,
     TORQUE_QSUB_HINTS,
@@ -206,15 +208,23 @@ class TorqueScheduler(PBSScheduler):
     async def partitions(self) -> list[Partition]:
         result = await self._run(["qstat", "-Q", "-f"])
         queues = parse_full_text(result.stdout)
-        nodes = await self._torque_nodes()
+        nodes = torque_nodes(await self._pbsnodes())
         default = (await self._server_info()).default_queue
         return parse_partitions(queues, nodes, default)
 
-    async def _torque_nodes(self) -> dict[str, dict[str, Any]]:
+    async def cluster(self) -> ClusterSummary:
+        """``qstat -Q -f`` and ``pbsnodes -a`` (text: Torque has no JSON)."""
+        queues = parse_full_text((await self._run(["qstat", "-Q", "-f"])).stdout)
+        nodes = parse_full_text(await self._pbsnodes())
+        default = (await self._server_info()).default_queue
+        return cluster_summary(queues, nodes, default)
+
+    async def _pbsnodes(self) -> str:
+        """``pbsnodes -a``'s text; empty when pbsnodes is missing or refuses (no nodes)."""
         if not self.runner.has("pbsnodes"):
-            return {}
+            return ""
         result = await self._run(["pbsnodes", "-a"], check=False)
-        return torque_nodes(result.stdout) if result.ok else {}
+        return result.stdout if result.ok else ""
 
     async def history(self, query: HistoryQuery) -> HistoryResult:
         return HistoryResult(
@@ -231,17 +241,6 @@ class TorqueScheduler(PBSScheduler):
 
     def blocking(self) -> BlockingTorque:
         return BlockingTorque(self.runner, self.env)
-
-
-def busy_cpus(jobs: str) -> int:
-    """``0-3/12.server,4/13.server`` (Torque 5-6) or ``0/12.server, 1/12.server`` (older)
-    -> the number of cores in use."""
-    count = 0
-    for item in jobs.replace(" ", "").split(","):
-        first, _, last = item.split("/", 1)[0].partition("-")
-        if first.isdigit():
-            count += (int(last) - int(first) + 1) if last.isdigit() else 1
-    return count
 
 
 def torque_nodes(text: str) -> dict[str, dict[str, Any]]:
