@@ -15,6 +15,7 @@ from .base.handlers import NAMESPACE, HPCHandler
 from .jobs.handlers import JOB_ROUTES
 from .jobs.history_handlers import HISTORY_ROUTES
 from .jobs.queue_handlers import QUEUE_ROUTES
+from .kernels.batch.handlers import BATCH_KERNEL_ROUTES
 from .kernels.handlers import KERNEL_ROUTES
 from .modules.handlers import MODULE_ROUTES
 from .services import HPCServices
@@ -23,7 +24,14 @@ from .services import HPCServices
 def all_routes() -> list[tuple[str, type[HPCHandler]]]:
     """Every route, paths relative to ``{base_url}jupyterlab-hpc/``. The queue's come first:
     tornado takes the first match, and ``jobs/actions`` must win over ``jobs/{id}``."""
-    return [*QUEUE_ROUTES, *JOB_ROUTES, *MODULE_ROUTES, *KERNEL_ROUTES, *HISTORY_ROUTES]
+    return [
+        *QUEUE_ROUTES,
+        *JOB_ROUTES,
+        *MODULE_ROUTES,
+        *KERNEL_ROUTES,
+        *HISTORY_ROUTES,
+        *BATCH_KERNEL_ROUTES,
+    ]
 
 
 def setup_handlers(web_app: Any, services: HPCServices) -> None:

@@ -133,12 +133,15 @@ class SlurmKernelJobs(KernelJobs):
             environment = slurm_environment(job_environment(env))
             result = await self._run(argv, env=environment, stdin=script)
         except JobsUnavailable as e:
-            raise BatchKernelError(f"The kernel's job could not be submitted: {e}") from None
+            raise BatchKernelError(
+                f"The kernel's job could not be submitted: {e}", status=503
+            ) from None
         if not result.ok:
             message = rejection_message(result.message)
             if any(text in message for text in _UNREACHABLE):
                 raise BatchKernelError(
-                    f"Slurm does not answer, so the kernel's job was not submitted: {message}"
+                    f"Slurm does not answer, so the kernel's job was not submitted: {message}",
+                    status=503,
                 )
             raise BatchKernelError(
                 f"Slurm refused the kernel's job, so nothing was queued: {message}"

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from tornado.web import HTTPError
+
 from ...jobs.submit_checks import validate_options
 from ...modules.base import InvalidName, validate_module_name
 from ...schedulers.base import InvalidOption, SchedulerError, SubmitRequest
@@ -65,13 +67,21 @@ _PBS_REFUSED = {
 _MINUTES = re.compile(r"[0-9]{1,6}")
 
 
-class BatchKernelError(Exception):
-    """Why a batch kernel cannot start (or what ended it), as a sentence for the notebook."""
+class BatchKernelError(HTTPError):
+    """Why a batch kernel cannot start, as a sentence for the notebook.
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
+    A tornado HTTPError, so the Jupyter server answers the notebook's start request with
+    this sentence (any other exception becomes "Unhandled error"): 400 for what the
+    kernelspec or the batch system refused, 503 when the batch system does not answer.
+    """
+
+    def __init__(self, message: str, field: str | None = None, status: int = 400) -> None:
+        super().__init__(status, message, reason="Batch kernel not started")
         self.message = message
         self.field = field
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass(frozen=True)

@@ -224,7 +224,8 @@ class BatchKernelProvisioner(KernelProvisionerBase):
             await self._quiet(self.jobs.cancel(self.job_id))
         self._job_alive = False
         if not restart:
-            if self.job_id is not None and self.ending is None:
+            status = REGISTRY.get(self._registry_id())
+            if status is not None and status.phase not in ("ended", "failed"):
                 self._publish(phase="ended", message="The kernel was shut down.")
             if self.folder is not None:
                 self.folder.remove()
@@ -373,6 +374,7 @@ class BatchKernelProvisioner(KernelProvisionerBase):
                 kind=jobs.kind,
                 phase="submitting",
                 kernel_name=getattr(km, "kernel_name", "") or "",
+                session=str(env.get("JPY_SESSION_NAME") or ""),
                 partition=request.partition or "",
                 resources=resources,
             )

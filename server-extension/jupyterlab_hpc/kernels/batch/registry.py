@@ -24,6 +24,9 @@ class BatchKernelStatus:
     phase: Phase
     job_id: str | None = None
     kernel_name: str = ""
+    # The notebook (or console) the kernel was started for: the Jupyter server's
+    # JPY_SESSION_NAME, an absolute path (the REST route answers it relative to the root).
+    session: str = ""
     partition: str = ""
     resources: str = ""
     state: str = ""  # the batch system's own state word (PENDING, RUNNING, TIMEOUT...)
