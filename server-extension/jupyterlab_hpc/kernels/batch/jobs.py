@@ -27,10 +27,17 @@ from ...schedulers.slurm.reasons import reason_in_words
 from .options import BatchKernelError
 
 # What the kernel must not take from the server's environment: Jupyter's own (ipykernel
-# would watch JPY_PARENT_PID, a process of another machine, and end), the server's token,
-# and the variables of a job the server itself may run in (a server started by
+# would watch JPY_PARENT_PID, a process of another machine, and end), the server's tokens
+# (Slurm keeps a job's environment, and with AccountingStoreFlags=job_env so does its
+# database), and the variables of a job the server itself may run in (a server started by
 # batchspawner inside a job would hand its SLURM_* to sbatch, which reads some of them).
-_DROPPED = ("JPY_PARENT_PID", "JPY_INTERRUPT_EVENT", "JUPYTER_TOKEN", "JPY_API_TOKEN")
+_DROPPED = (
+    "JPY_PARENT_PID",
+    "JPY_INTERRUPT_EVENT",
+    "JUPYTER_TOKEN",
+    "JPY_API_TOKEN",
+    "JUPYTERHUB_API_TOKEN",
+)
 _KEPT_SLURM = ("SLURM_CONF",)
 
 

@@ -76,12 +76,23 @@ class BatchKernelError(HTTPError):
     """
 
     def __init__(self, message: str, field: str | None = None, status: int = 400) -> None:
-        super().__init__(status, message, reason="Batch kernel not started")
         self.message = message
+        super().__init__(status, message, reason="Batch kernel not started")
         self.field = field
 
     def __str__(self) -> str:
         return self.message
+
+    # tornado doubles every % of a message given without arguments when it is read as
+    # log_message (it was once a format string); the Jupyter server answers with
+    # log_message, so the notebook would see "100%%". The sentence is not a format.
+    @property
+    def log_message(self) -> str:
+        return self.message
+
+    @log_message.setter
+    def log_message(self, value: str | None) -> None:
+        """tornado before 6.3 sets it in __init__; the sentence is ``message``."""
 
 
 @dataclass(frozen=True)

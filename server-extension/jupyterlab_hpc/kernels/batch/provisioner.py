@@ -39,7 +39,7 @@ from typing import Any
 from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.provisioning.provisioner_base import KernelProvisionerBase
 from jupyter_core.paths import jupyter_runtime_dir
-from traitlets import Float, Unicode, validate
+from traitlets import Float, TraitError, Unicode, validate
 
 from ...config import HPCConfig
 from ...modules.detect import detect_module_system
@@ -126,7 +126,10 @@ class BatchKernelProvisioner(KernelProvisionerBase):
 
     @validate("node_address")
     def _check_node_address(self, proposal: dict[str, Any]) -> str:
-        return check_address_spec(str(proposal["value"]))
+        try:
+            return check_address_spec(str(proposal["value"]))
+        except ValueError as e:
+            raise TraitError(str(e)) from None
 
     def __init__(self, **kwargs: Any) -> None:
         # Everything that is not the factory's own is the kernelspec's config: it is read by
