@@ -12,6 +12,10 @@ a regular file of the user's (never through a link). What is in it:
 - ``ready.json``: written by the job when its kernel listens: job id, node, address,
   generation (one per kernel started in the job), times.
 - ``exit.json``: written by the job when its kernel ended: generation, exit code, why.
+- ``environment.json``: the kernel's environment as the Jupyter server would give a local
+  kernel (the kernelspec's ``env`` applied), less what must not reach a job (jobs.py):
+  the node side starts the kernel with it over the job's own (PBS gives a job its default
+  environment, not the submitter's; on Slurm it is what sbatch exported anyway).
 - ``job.out``: the job's output (the kernel's stdout and stderr), read when a start fails.
 
 Standard library only: the compute node's side uses it too.
@@ -31,8 +35,9 @@ from typing import Any
 CONNECTION = "connection.json"
 READY = "ready.json"
 EXIT = "exit.json"
+ENVIRONMENT = "environment.json"
 OUTPUT = "job.out"
-MAX_JSON = 64 * 1024
+MAX_JSON = 4 * 1024 * 1024
 
 
 class FolderError(Exception):

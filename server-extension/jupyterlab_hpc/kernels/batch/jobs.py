@@ -9,12 +9,25 @@ its job table, about 0.15 ms), never the whole queue.
 from __future__ import annotations
 
 import abc
+import dataclasses
 import os
 import re
 from collections.abc import Mapping
 
 from ...runner import CommandNotFound, CommandResult, CommandRunner, CommandTimeout
-from ...schedulers.base import Job, JobState, SubmitRequest, validate_job_id
+from ...schedulers.base import (
+    CommandFailed,
+    InvalidOption,
+    Job,
+    JobNotFound,
+    JobState,
+    Scheduler,
+    SchedulerError,
+    SubmitRequest,
+    validate_job_id,
+)
+from ...schedulers.pbs.commands import validate_pbs_job_id
+from ...schedulers.pbs.scheduler import PBSScheduler
 from ...schedulers.slurm.commands import (
     detail_argv,
     request_options,
@@ -121,7 +134,12 @@ _NEVER = frozenset(
 )
 _PER_JOB_LIMIT = re.compile(r"(Assoc|QOS)Max[A-Za-z]*PerJob(Limit|MinLimit)?")
 _UNREACHABLE = ("Unable to contact slurm controller", "Socket timed out", "Connection refused")
-_ALREADY_ENDED = ("already completing or completed", "Invalid job id", "Job has finished")
+_ALREADY_ENDED = (
+    "already completing or completed",
+    "Invalid job id",
+    "Job has finished",
+    "Unknown Job Id",
+)
 
 
 class SlurmKernelJobs(KernelJobs):
@@ -193,11 +211,71 @@ def _refusal(result: CommandResult) -> str | None:
     return (lines[-1] if lines else result.message).removeprefix("scancel: error: ")
 
 
-def kernel_jobs(kind: str, runner: CommandRunner) -> KernelJobs:
-    """The commands of the batch system ``kind`` (``Scheduler.kind``)."""
-    if kind == "slurm":
+class PBSKernelJobs(KernelJobs):
+    """OpenPBS / PBS Professional and Torque, through their backend (schedulers/pbs,
+    schedulers/torque): qsub in the notebook's folder, one job's ``qstat -f``, qsig, qdel.
+    A PBS job gets PBS's default environment: the kernel's comes from environment.json."""
+
+    def __init__(self, runner: CommandRunner, scheduler: PBSScheduler) -> None:
+        super().__init__(runner)
+        self.scheduler = scheduler
+        self.kind = scheduler.kind
+        self.name = "Torque" if scheduler.kind == "torque" else "PBS"
+
+    async def submit(
+        self, script: str, request: SubmitRequest, env: Mapping[str, str], *, output: str
+    ) -> str:
+        # -o alone: the error stream joins it (-j oe), as Slurm's does.
+        asked = dataclasses.replace(request, output=output, error=None)
+        try:
+            result = await self.scheduler.submit(script, asked)
+        except InvalidOption as e:
+            raise BatchKernelError(e.message, e.field) from None
+        except CommandFailed as e:
+            raise BatchKernelError(
+                f"{self.name} refused the kernel's job, so nothing was queued: {e.output}"
+            ) from None
+        except SchedulerError as e:
+            raise BatchKernelError(
+                f"The kernel's job could not be submitted: {e.message}", status=503
+            ) from None
+        if result.job_id is None:
+            raise BatchKernelError(f"qsub did not say the job's id: {result.message}")
+        return result.job_id
+
+    async def status(self, job_id: str) -> Job | None:
+        try:
+            detail = await self.scheduler.job_detail(job_id)
+        except JobNotFound:
+            return None
+        except SchedulerError as e:
+            raise JobsUnavailable(e.message) from None
+        return detail.job
+
+    async def signal(self, job_id: str, signal_name: str) -> str | None:
+        argv = ["qsig", "-s", f"SIG{signal_name}", validate_pbs_job_id(job_id)]
+        return _refusal(await self._run(argv, env=self.scheduler.env))
+
+    async def cancel(self, job_id: str) -> str | None:
+        try:
+            (result,) = await self.scheduler.act("cancel", [job_id])
+        except SchedulerError as e:
+            raise JobsUnavailable(e.message) from None
+        if result.ok or "finished" in result.message or "Unknown Job" in result.message:
+            return None
+        return result.message
+
+    def never_starts(self, job: Job) -> bool:
+        # PBS Professional's scheduler comments a job it can never run so.
+        return job.state is JobState.PENDING and job.reason.startswith("Can Never Run")
+
+
+def kernel_jobs(scheduler: Scheduler, runner: CommandRunner) -> KernelJobs:
+    """The commands of the server's batch system for a kernel's job."""
+    if scheduler.kind == "slurm":
         return SlurmKernelJobs(runner)
+    if isinstance(scheduler, PBSScheduler):
+        return PBSKernelJobs(runner, scheduler)
     raise BatchKernelError(
-        f"Kernels in batch jobs are not available on {kind} here yet; this server's batch "
-        "system would need them."
+        f"Kernels in batch jobs are not available on {scheduler.kind}.", status=501
     )

@@ -36,11 +36,11 @@ import struct
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import FrameType
 from typing import Any
 
-from .folder import CONNECTION, EXIT, READY, FolderError, KernelFolder
+from .folder import CONNECTION, ENVIRONMENT, EXIT, READY, FolderError, KernelFolder
 
 PORT_NAMES = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
 _SIOCGIFADDR = 0x8915
@@ -133,6 +133,7 @@ class NodeSide:
         self.folder = folder
         self.argv = list(argv)
         self.connection = connection
+        self.env = kernel_environment(folder, os.environ)
         self.ip = str(connection["ip"])
         self.ports = [int(connection[name]) for name in PORT_NAMES]
         self.keep = keep
@@ -190,7 +191,7 @@ class NodeSide:
         self.folder.write_json(CONNECTION, self.connection)
         launched = time.time()
         try:
-            self.proc = subprocess.Popen(self.argv, start_new_session=True)
+            self.proc = subprocess.Popen(self.argv, start_new_session=True, env=self.env)
         except OSError as e:
             reason = f"the kernel's command {self.argv[0]!r} could not start: {e.strerror}"
             print(f"jupyterlab-hpc: {reason}", file=sys.stderr, flush=True)
@@ -268,6 +269,25 @@ class NodeSide:
                 "time": time.time(),
             },
         )
+
+
+def kernel_environment(folder: KernelFolder, job_env: Mapping[str, str]) -> dict[str, str]:
+    """The kernel's environment on the node: the job's own, with what the server would
+    have given a local kernel (environment.json) added where the job has nothing, and its
+    ``override`` names (the kernelspec's env, PATH) set as the server has them. So the
+    batch system's variables (SLURM_JOB_ID, PBS_JOBID, a per-job TMPDIR, the GPUs' own
+    CUDA_VISIBLE_DEVICES) stay as the job has them."""
+    env = dict(job_env)
+    data = folder.read_json(ENVIRONMENT) or {}
+    variables = data.get("variables")
+    override = data.get("override")
+    if not isinstance(variables, dict):
+        return env
+    forced = {n for n in override if isinstance(n, str)} if isinstance(override, list) else set()
+    for name, value in variables.items():
+        if isinstance(value, str) and (name not in env or name in forced):
+            env[name] = value
+    return env
 
 
 def prepare(folder: KernelFolder, address: str) -> dict[str, Any]:

@@ -48,8 +48,8 @@ from ...schedulers.base import FINAL_STATES, Job, JobState
 from ...schedulers.detect import detect_scheduler, no_scheduler_message
 from ..modules import has_launcher, launcher_prefix
 from .endings import KILLED, Ending, job_ending, pending_words, waited_words
-from .folder import CONNECTION, EXIT, OUTPUT, READY, FolderError, KernelFolder
-from .jobs import JobsUnavailable, KernelJobs, kernel_jobs
+from .folder import CONNECTION, ENVIRONMENT, EXIT, OUTPUT, READY, FolderError, KernelFolder
+from .jobs import JobsUnavailable, KernelJobs, job_environment, kernel_jobs
 from .node import PORT_NAMES, check_address_spec
 from .options import BatchKernelError, BatchKernelOptions, describe, parse_options
 from .registry import REGISTRY, BatchKernelStatus
@@ -242,7 +242,7 @@ class BatchKernelProvisioner(KernelProvisionerBase):
         if scheduler is None:
             raise BatchKernelError(f"This kernel runs in a batch job. {no_scheduler_message()}")
         self.options = parse_options(self.spec_config, scheduler.kind)
-        self.jobs = kernel_jobs(scheduler.kind, runner)
+        self.jobs = kernel_jobs(scheduler, runner)
         if km.transport != "tcp":
             raise BatchKernelError("A kernel in a batch job needs the tcp transport.")
         if getattr(km, "_transport_encryption_policy", lambda: "disabled")() == "required":
@@ -354,6 +354,11 @@ class BatchKernelProvisioner(KernelProvisionerBase):
                 "ip": "",
                 **dict.fromkeys(PORT_NAMES, 0),
             },
+        )
+        spec_env = getattr(self.kernel_spec, "env", None) or {}
+        folder.write_json(
+            ENVIRONMENT,
+            {"variables": job_environment(env), "override": ["PATH", *spec_env]},
         )
         self.job_id = None
         self.generation = 0
