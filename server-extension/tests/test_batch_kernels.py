@@ -67,7 +67,12 @@ class Kernels:
         self.managers: list[AsyncKernelManager] = []
         self.job_ids: list[str] = []
 
-    def spec(self, config: dict[str, Any], argv: list[str] | None = None) -> str:
+    def spec(
+        self,
+        config: dict[str, Any],
+        argv: list[str] | None = None,
+        env: dict[str, str] | None = None,
+    ) -> str:
         name = f"batch-{uuid.uuid4().hex[:8]}"
         folder = self.root / "kernels" / name
         folder.mkdir(parents=True)
@@ -76,6 +81,7 @@ class Kernels:
             "display_name": f"Batch {name}",
             "language": "python",
             "interrupt_mode": "signal",
+            "env": env or {},
             "metadata": {"kernel_provisioner": {"provisioner_name": "hpc-batch", "config": config}},
         }
         (folder / "kernel.json").write_text(json.dumps(spec))
@@ -155,8 +161,16 @@ def test_the_provisioner_is_registered() -> None:
 
 
 @pytest.mark.asyncio
-async def test_a_kernel_runs_in_its_job_with_the_cpus_it_asked_for(kernels: Kernels) -> None:
-    km = kernels.manager(kernels.spec({"partition": "debug", "cpus": 3, "time_limit": "10"}))
+async def test_a_kernel_runs_in_its_job_with_the_cpus_it_asked_for(
+    kernels: Kernels, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BATCH_TEST_PLACE", "the server")
+    km = kernels.manager(
+        kernels.spec(
+            {"partition": "debug", "cpus": 3, "time_limit": "10"},
+            env={"KERNEL_SAYS": "hello from ${BATCH_TEST_PLACE}"},
+        )
+    )
     started = time.monotonic()
     await kernels.start(km)
     provisioner = km.provisioner
@@ -167,11 +181,21 @@ async def test_a_kernel_runs_in_its_job_with_the_cpus_it_asked_for(kernels: Kern
     printed, reply = await run_code(
         km,
         "import os; print(os.environ['SLURM_JOB_ID'], os.environ['SLURM_CPUS_PER_TASK'], "
-        "os.environ['SLURM_JOB_PARTITION'], os.getcwd())",
+        "os.environ['SLURM_JOB_PARTITION'], os.getcwd(), 'JPY_PARENT_PID' in os.environ); "
+        "print(os.environ['KERNEL_SAYS'])",
     )
     usable = time.monotonic() - started
     assert reply["status"] == "ok"
-    assert printed.split() == [job_id, "3", "debug", str(kernels.root)]
+    first, second = printed.splitlines()
+    assert first.split() == [job_id, "3", "debug", str(kernels.root), "False"]
+    assert second == "hello from the server"  # the kernelspec's env, expanded
+    # A step started from the kernel runs in its allocation.
+    printed, reply = await run_code(
+        km,
+        "import subprocess; print(subprocess.run(['srun', '--ntasks=1', 'printenv', "
+        "'SLURM_JOB_ID', 'SLURM_STEP_ID'], capture_output=True, text=True, timeout=60).stdout)",
+    )
+    assert printed.split() == [job_id, "0"]
     print(f"usable after {usable:.2f} s; timings {provisioner.timings}")
 
     # The connection key is in a 0600 file in a 0700 folder of the user's, and nowhere else
