@@ -41,6 +41,7 @@ from types import FrameType
 from typing import Any
 
 from .folder import CONNECTION, ENVIRONMENT, EXIT, READY, FolderError, KernelFolder
+from .script import STARTED_VARIABLE
 
 PORT_NAMES = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
 _SIOCGIFADDR = 0x8915
@@ -95,6 +96,15 @@ def interface_address(name: str) -> str:
     return socket.inet_ntoa(packed[20:24])
 
 
+def process_start_time(env: Mapping[str, str]) -> float | None:
+    """When the job script started (bash 5's $EPOCHREALTIME; None with an older bash), so
+    a start's time splits into the job's start and Python's."""
+    try:
+        return float(env.get(STARTED_VARIABLE, "").replace(",", "."))
+    except ValueError:
+        return None
+
+
 def free_ports(ip: str, count: int) -> list[int]:
     """``count`` ports free on ``ip`` now (held open together, so all differ)."""
     sockets = []
@@ -134,6 +144,7 @@ class NodeSide:
         self.argv = list(argv)
         self.connection = connection
         self.env = kernel_environment(folder, os.environ)
+        self.env.pop(STARTED_VARIABLE, None)
         self.ip = str(connection["ip"])
         self.ports = [int(connection[name]) for name in PORT_NAMES]
         self.keep = keep
@@ -141,6 +152,7 @@ class NodeSide:
         self.job_id = os.environ.get("SLURM_JOB_ID") or os.environ.get("PBS_JOBID") or ""
         self.node = socket.gethostname()
         self.started = time.time()
+        self.process_started = process_start_time(os.environ)
         self.proc: subprocess.Popen[bytes] | None = None
         self.stopping = False  # SIGTERM: the job is ending
         self.restart = False  # SIGUSR1
@@ -208,6 +220,7 @@ class NodeSide:
                 "node": self.node,
                 "ip": self.ip,
                 "pid": proc.pid,
+                "process_started": self.process_started,
                 "node_started": self.started,
                 "kernel_launched": launched,
                 "listening": time.time(),

@@ -469,7 +469,7 @@ class BatchKernelProvisioner(KernelProvisionerBase):
                     + _output_said(folder)
                 )
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(cancel.wait(), 0.25 if running_since else 0.5)
+                await asyncio.wait_for(cancel.wait(), 0.1 if running_since else 0.5)
 
     def _note_waiting(
         self, job: Job | None, running_since: float | None, now: float
@@ -747,7 +747,7 @@ def _same_job(ready: dict[str, Any], job_id: str) -> bool:
 
 def _times(ready: dict[str, Any]) -> dict[str, float]:
     out = {}
-    for name in ("node_started", "kernel_launched", "listening"):
+    for name in ("process_started", "node_started", "kernel_launched", "listening"):
         value = ready.get(name)
         if isinstance(value, (int, float)):
             out[name] = float(value)

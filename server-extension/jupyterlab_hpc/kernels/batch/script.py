@@ -14,6 +14,8 @@ import sys
 from collections.abc import Sequence
 
 NODE_MODULE = "jupyterlab_hpc.kernels.batch.node"
+# When the script started (bash's $EPOCHREALTIME), for the node side's timings.
+STARTED_VARIABLE = "JUPYTERLAB_HPC_JOB_STARTED"
 
 
 def node_argv(
@@ -51,5 +53,5 @@ def job_script(argv: Sequence[str], *, title: str, shell: str = "/bin/bash") -> 
         f"# {comment}\n"
         "# Started by jupyterlab-hpc: the node side picks the kernel's address and ports,\n"
         "# starts it, and passes the job's signals on to it.\n"
-        f"exec {shlex.join(argv)}\n"
+        f"{STARTED_VARIABLE}=$EPOCHREALTIME exec {shlex.join(argv)}\n"
     )
