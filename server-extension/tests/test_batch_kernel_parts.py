@@ -314,7 +314,10 @@ def test_why_a_job_ended() -> None:
         in endings.job_ending(job("PREEMPTED", JobState.CANCELLED), "7", "Slurm", None).message
     )
     cancelled = endings.job_ending(job("CANCELLED by 0", JobState.CANCELLED), "7", "Slurm", 143)
-    assert cancelled.message.startswith("Job 7 was cancelled (from the queue panel")
+    assert cancelled.message == (
+        "Job 7 was cancelled (queue panel, scancel, qdel or an administrator). "
+        "The kernel is gone; start it again for a new job."
+    )
     exited = endings.job_ending(job("FAILED", JobState.FAILED, exit_code=3), "7", "Slurm", 3)
     assert exited.message == "The kernel exited with exit code 3, and its job 7 ended."
     assert exited.code == 3

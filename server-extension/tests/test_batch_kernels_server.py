@@ -108,6 +108,7 @@ async def test_a_notebook_runs_on_a_batch_kernel(
     status = await api(jp_fetch, "GET", "jupyterlab-hpc", "batch-kernels", kernel_id)
     assert status["phase"] == "ended"
     assert status["message"] == "The kernel was shut down."
+    assert status["unexpected"] is False
 
 
 async def test_a_refused_start_answers_the_notebook_in_words(
@@ -190,6 +191,7 @@ async def test_a_job_cancelled_from_the_queue_ends_the_notebooks_kernel(
 
     status = await until(ended, 30)
     assert status["message"].startswith(f"Job {job_id} was cancelled")
+    assert status["unexpected"] is True
 
     # jupyter_server's restarter gave up at once (no new job) and dropped the kernel.
     async def dropped() -> bool:

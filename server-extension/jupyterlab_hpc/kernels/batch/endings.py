@@ -87,8 +87,7 @@ def job_ending(job: Job | None, job_id: str, system: str, kernel_code: int | Non
     if job.state is JobState.CANCELLED:
         return Ending(
             TERMINATED,
-            f"Job {job_id} was cancelled (from the queue panel, with scancel or qdel, or by "
-            f"an administrator). {gone}",
+            f"Job {job_id} was cancelled (queue panel, scancel, qdel or an administrator). " + gone,
             state=word,
         )
     code = kernel_code if kernel_code is not None else job.exit_code

@@ -564,7 +564,9 @@ class BatchKernelProvisioner(KernelProvisionerBase):
         self._release_autorestart()
         ready = self.folder.read_json(READY) if self.folder else None
         node = str(ready.get("node", "")) if ready else ""
-        self._publish(phase="running", node=node, reason="", state="RUNNING", message="")
+        self._publish(
+            phase="running", node=node, reason="", state="RUNNING", message="", unexpected=False
+        )
         self._watcher = asyncio.ensure_future(self._watch())
         self.log.info(
             "Batch kernel %s: running in job %s on %s (%s)",
@@ -692,7 +694,11 @@ class BatchKernelProvisioner(KernelProvisionerBase):
                 self._publish(phase="ended", message=ending.message)
             return
         self.log.warning("Batch kernel %s: %s", self.kernel_id, ending.message)
-        self._publish(phase="ended" if ending.final else "running", message=ending.message)
+        self._publish(
+            phase="ended" if ending.final else "running",
+            message=ending.message,
+            unexpected=True,
+        )
         if ending.final:
             self._hold_autorestart()
             km = self.parent

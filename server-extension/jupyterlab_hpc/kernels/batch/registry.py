@@ -34,6 +34,8 @@ class BatchKernelStatus:
     expected_start: str | None = None
     node: str = ""
     message: str = ""  # why it ended or failed
+    # Ended without being asked to (the job ended, the kernel exited): news for the notebook.
+    unexpected: bool = False
     submitted: float | None = None
     updated: float = field(default_factory=time.time)
 
