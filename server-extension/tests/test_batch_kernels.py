@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import signal
 import stat
 import subprocess
 import sys
@@ -305,12 +307,16 @@ async def test_restart_renews_the_job(kernels: Kernels) -> None:
 
 
 async def dead_after_job_end(
-    kernels: Kernels, config: dict[str, Any], end_it: Callable[[str], None], within: float
+    kernels: Kernels,
+    config: dict[str, Any],
+    end_it: Callable[[str], None],
+    within: float,
+    **site: Any,
 ) -> tuple[BatchKernelProvisioner, str]:
     """Start a kernel under jupyter_client's restarter, end its job by ``end_it``; the
     restarter must report the kernel dead (not submit a new job)."""
     name = kernels.spec(config)
-    km = kernels.manager(name, AsyncIOLoopKernelManager)
+    km = kernels.manager(name, AsyncIOLoopKernelManager, **site)
     dead = asyncio.Event()
     restarted = asyncio.Event()
     await kernels.start(km)
@@ -322,7 +328,9 @@ async def dead_after_job_end(
     job_id = provisioner.job_id
     assert job_id
     end_it(job_id)
+    started = time.monotonic()
     await asyncio.wait_for(dead.wait(), within)
+    print(f"reported dead {time.monotonic() - started:.1f} s after the job's end began")
     assert not restarted.is_set()
     assert provisioner.ending is not None
     assert provisioner.ending.final
@@ -353,6 +361,27 @@ async def test_cancelling_the_job_ends_the_kernel_with_the_reason(kernels: Kerne
     provisioner, job_id = await dead_after_job_end(kernels, {"time_limit": "10"}, cancel, within=40)
     assert provisioner.ending is not None
     assert provisioner.ending.message.startswith(f"Job {job_id} was cancelled")
+
+
+@pytest.mark.asyncio
+async def test_a_job_that_ends_without_a_word_is_seen_by_looking_at_it(kernels: Kernels) -> None:
+    """A node that fails writes nothing into the folder: the periodic look at the job
+    finds it ended. Here the node side is killed outright (SIGKILL, nothing written);
+    Slurm then ends the job with the kernel."""
+
+    def kill_node_side(job_id: str) -> None:
+        folder = next(Path(os.environ["JUPYTER_RUNTIME_DIR"]).glob("hpc-kernel-*"))
+        kernel_pid = json.loads((folder / "ready.json").read_text())["pid"]
+        stat_fields = Path(f"/proc/{kernel_pid}/stat").read_text().rsplit(")", 1)[1].split()
+        os.kill(int(stat_fields[1]), signal.SIGKILL)  # its parent: the node side
+
+    provisioner, job_id = await dead_after_job_end(
+        kernels, {"time_limit": "10"}, kill_node_side, within=40, job_check_interval=5.0
+    )
+    assert provisioner.ending is not None
+    assert provisioner.ending.message.startswith("The kernel exited")
+    assert f"its job {job_id} ended" in provisioner.ending.message
+    assert provisioner.ending.final
 
 
 async def expect_refusal(kernels: Kernels, name: str) -> str:
