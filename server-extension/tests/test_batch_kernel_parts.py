@@ -22,6 +22,7 @@ from jupyterlab_hpc.kernels.batch.options import BatchKernelError, describe, par
 from jupyterlab_hpc.kernels.batch.provisioner import BatchKernelProvisioner
 from jupyterlab_hpc.kernels.batch.registry import BatchKernelStatus, Registry
 from jupyterlab_hpc.kernels.batch.script import job_script, node_argv
+from jupyterlab_hpc.kernels.validation import spec_problems
 from jupyterlab_hpc.runner import CommandRunner
 from jupyterlab_hpc.schedulers.base import Job, JobState
 
@@ -413,3 +414,31 @@ def test_kernelspec_settings_are_kept_apart_from_the_provisioners_traits() -> No
     assert provisioner.keep_alive == 120.0  # a site setting: not the kernelspec's to change
     with pytest.raises(BatchKernelError, match="'keep_alive' is not a setting"):
         parse_options(provisioner.spec_config, "slurm")
+
+
+# ---------------------------------------------------------------- saving such a kernel
+
+
+def batch_spec(config: object, name: str = "hpc-batch") -> dict[str, object]:
+    return {
+        "argv": ["python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Batch",
+        "metadata": {"kernel_provisioner": {"provisioner_name": name, "config": config}},
+    }
+
+
+def test_a_batch_kernels_settings_are_checked_when_it_is_saved() -> None:
+    assert spec_problems(batch_spec({"partition": "debug", "cpus": 4})) == []
+    (finding,) = spec_problems(batch_spec({"cpus": "four"}))
+    assert finding.field == "metadata.kernel_provisioner.config.cpus"
+    assert finding.message == "cpus must be a whole number."
+    (finding,) = spec_problems(batch_spec({"walltime": "1:00:00"}))
+    assert finding.field == "metadata.kernel_provisioner.config.walltime"
+    (finding,) = spec_problems(batch_spec(["debug"]))
+    assert finding.field == "metadata.kernel_provisioner.config"
+    # Another provisioner's settings are its own business.
+    assert spec_problems(batch_spec({"anything": 1}, name="docker-provisioner")) == []
+    spec = batch_spec({})
+    spec["metadata"] = {"kernel_provisioner": "hpc-batch"}
+    (finding,) = spec_problems(spec)
+    assert finding.field == "metadata.kernel_provisioner"

@@ -114,3 +114,80 @@ test('a kernel in a job runs code, and says why when its job is cancelled', asyn
   );
   expect(jobState(jobId)).toBe('');
 });
+
+test('the kernel editor puts a kernel in a batch job, and a notebook runs it there', async ({
+  page
+}, testInfo) => {
+  const name = `batch-edit-${STAMP}`;
+  const folder = path.join(DATA_DIR, 'kernels', name);
+  fs.mkdirSync(folder, { recursive: true });
+  fs.writeFileSync(
+    path.join(folder, 'kernel.json'),
+    JSON.stringify({
+      argv: [PYTHON, '-m', 'ipykernel_launcher', '-f', '{connection_file}'],
+      display_name: `Batch ${name}`,
+      language: 'python',
+      metadata: { debugger: true }
+    })
+  );
+  await page.evaluate(async () => {
+    const app = (window as any).jupyterapp;
+    await app.serviceManager.kernelspecs.refreshSpecs();
+    await app.commands.execute('hpc:edit-kernels');
+  });
+  const editor = page.locator('.jp-hpc-kernels');
+  await editor
+    .locator(`.jp-hpc-kernels-item[data-kernel-name="${name}"]`)
+    .click();
+  const form = editor.locator(
+    `.jp-hpc-kernels-editor[data-kernel-name="${name}"]`
+  );
+  const section = form.locator('.jp-hpc-kernels-placement');
+  await expect(
+    section.getByRole('radio', { name: 'On this server' })
+  ).toBeChecked();
+  await section.getByRole('radio', { name: 'In a batch job' }).click();
+  await section
+    .locator('.jp-hpc-kernels-placement-partition')
+    .selectOption('debug');
+  await section.locator('.jp-hpc-kernels-placement-time_limit').fill('10');
+  await section.locator('.jp-hpc-kernels-placement-cpus').fill('two');
+  await expect(section).toContainText('CPUs must be a whole number from 1.');
+  await expect(form.locator('.jp-hpc-kernels-save')).toBeDisabled();
+  await section.locator('.jp-hpc-kernels-placement-cpus').fill('2');
+  await expect(section).toContainText(
+    'Starting this kernel submits a job (debug, 2 CPUs, 10 min)'
+  );
+  const shot = testInfo.outputPath('batch-kernel-editor.png');
+  await section.screenshot({ path: shot });
+  await testInfo.attach('batch-kernel-editor', {
+    path: shot,
+    contentType: 'image/png'
+  });
+  await form.locator('.jp-hpc-kernels-save').click();
+  await expect(page.locator('.Toastify__toast').first()).toContainText(
+    'Saved the kernel'
+  );
+  const onDisk = JSON.parse(
+    fs.readFileSync(path.join(folder, 'kernel.json'), 'utf-8')
+  );
+  expect(onDisk.metadata).toEqual({
+    debugger: true,
+    kernel_provisioner: {
+      provisioner_name: 'hpc-batch',
+      config: { partition: 'debug', time_limit: '10', cpus: 2 }
+    }
+  });
+
+  await page.notebook.createNew(undefined, { kernel: name });
+  const running = page.locator('.Toastify__toast', {
+    hasText: /Kernel running on \S+ in job \d+ \(debug, 2 CPUs, 10 min\)/
+  });
+  await expect(running).toBeVisible({ timeout: 30000 });
+  const jobId = (await running.innerText()).match(/in job (\d+)/)![1];
+  expect(jobState(jobId)).toBe('RUNNING');
+  await page.evaluate(async () => {
+    await (window as any).jupyterapp.commands.execute('kernelmenu:shutdown');
+  });
+  await expect.poll(() => jobState(jobId), { timeout: 30000 }).toBe('');
+});

@@ -60,3 +60,29 @@ export async function cancelBatchKernel(kernelId: string): Promise<void> {
     { method: 'POST', body: '{}' }
   );
 }
+
+/** A partition (a queue on PBS and Torque) the job may ask for. */
+export interface IPartitionChoice {
+  name: string;
+  default: boolean;
+  available: string;
+  /** Its time limit in minutes, null when none. */
+  time_limit: number | null;
+}
+
+/** The batch system's kind and its partitions, for the kernel editor. */
+export async function fetchPlaces(): Promise<{
+  kind: string | null;
+  partitions: IPartitionChoice[];
+}> {
+  const caps = await requestAPI<{ scheduler: { kind: string | null } }>(
+    'capabilities'
+  );
+  if (!caps.scheduler.kind) {
+    return { kind: null, partitions: [] };
+  }
+  const answer = await requestAPI<{ partitions: IPartitionChoice[] }>(
+    'partitions'
+  );
+  return { kind: caps.scheduler.kind, partitions: answer.partitions };
+}

@@ -21,6 +21,9 @@ from ...jobs.submit_checks import validate_options
 from ...modules.base import InvalidName, validate_module_name
 from ...schedulers.base import InvalidOption, SchedulerError, SubmitRequest
 
+# The name kernelspecs give in metadata.kernel_provisioner.provisioner_name (the entry point).
+PROVISIONER_NAME = "hpc-batch"
+
 RESOURCE_FIELDS = (
     "partition",
     "time_limit",
@@ -111,8 +114,10 @@ class BatchKernelOptions:
     queue_timeout: float | None = None
 
 
-def parse_options(config: Mapping[str, Any], kind: str) -> BatchKernelOptions:
-    """The options of a kernelspec's provisioner ``config`` for the batch system ``kind``."""
+def parse_options(config: Mapping[str, Any], kind: str | None) -> BatchKernelOptions:
+    """The options of a kernelspec's provisioner ``config`` for the batch system ``kind``
+    (None: every rule but those of one batch system's native options, as when a kernel
+    is saved)."""
     unknown = sorted(str(k) for k in config if k not in FIELDS)
     if unknown:
         raise BatchKernelError(
@@ -130,7 +135,8 @@ def parse_options(config: Mapping[str, Any], kind: str) -> BatchKernelOptions:
         request = validate_options(resources, kind=kind)
     except InvalidOption as e:
         raise BatchKernelError(e.message, e.field) from None
-    _check_extra(request.extra, kind)
+    if kind is not None:
+        _check_extra(request.extra, kind)
     return BatchKernelOptions(
         request=request,
         modules=_modules(config.get("modules")),

@@ -51,11 +51,15 @@ from .endings import KILLED, Ending, job_ending, pending_words, waited_words
 from .folder import CONNECTION, ENVIRONMENT, EXIT, OUTPUT, READY, FolderError, KernelFolder
 from .jobs import JobsUnavailable, KernelJobs, job_environment, kernel_jobs
 from .node import PORT_NAMES, check_address_spec
-from .options import BatchKernelError, BatchKernelOptions, describe, parse_options
+from .options import (
+    BatchKernelError,
+    BatchKernelOptions,
+    describe,
+    parse_options,
+)
 from .registry import REGISTRY, BatchKernelStatus
 from .script import job_script, node_argv
 
-PROVISIONER_NAME = "hpc-batch"
 # What jupyter_client's factory passes besides the kernelspec's config.
 _BASE_KWARGS = ("kernel_id", "kernel_spec", "parent", "config", "log")
 _KERNEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
