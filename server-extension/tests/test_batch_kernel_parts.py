@@ -163,6 +163,8 @@ def test_the_node_side_gets_the_kernel_after_a_double_dash() -> None:
         "120",
         "--start-timeout",
         "60.5",
+        "--lease-timeout",
+        "0",
         "--",
         "python",
         "-f",
@@ -170,6 +172,7 @@ def test_the_node_side_gets_the_kernel_after_a_double_dash() -> None:
     ]
     args = node.parse_args(argv[3:])
     assert (args.folder, args.address, args.keep) == ("/f", "loopback", 120.0)
+    assert args.lease_timeout == 0.0
     assert args.kernel == ["python", "-f", "{x}"]
 
 
@@ -442,3 +445,36 @@ def test_a_batch_kernels_settings_are_checked_when_it_is_saved() -> None:
     spec["metadata"] = {"kernel_provisioner": "hpc-batch"}
     (finding,) = spec_problems(spec)
     assert finding.field == "metadata.kernel_provisioner"
+
+
+def test_the_job_sees_when_the_server_stopped_touching_its_lease(tmp_path: Path) -> None:
+    folder = KernelFolder(tmp_path / "k")
+    folder.create()
+    connection = {"ip": "127.0.0.1", **dict.fromkeys(node.PORT_NAMES, 1)}
+    side = node.NodeSide(folder, ["true"], connection, keep=0, start_timeout=5, lease_timeout=60)
+    assert side.server_gone(every=0)  # no lease at all: the folder's server cleaned up
+    folder.touch("lease")
+    assert (tmp_path / "k" / "lease").stat().st_mode & 0o777 == 0o600
+    assert not side.server_gone(every=0)
+    assert folder.age("lease") is not None
+    old = time.time() - 120
+    os.utime(tmp_path / "k" / "lease", (old, old))
+    assert side.server_gone(every=0)
+    assert not side.server_gone(every=3600)  # looked at just now: not again yet
+    off = node.NodeSide(folder, ["true"], connection, keep=0, start_timeout=5)
+    assert not off.server_gone(every=0)
+
+
+def test_a_job_whose_server_is_gone_starts_no_kernel(tmp_path: Path) -> None:
+    folder = KernelFolder(tmp_path / "k")
+    folder.create()
+    connection = {"ip": "127.0.0.1", **dict.fromkeys(node.PORT_NAMES, 1)}
+    marker = tmp_path / "started"
+    side = node.NodeSide(
+        folder, ["touch", str(marker)], connection, keep=0, start_timeout=5, lease_timeout=60
+    )
+    assert side.run() == 0
+    assert not marker.exists()
+    exited = folder.read_json("exit.json")
+    assert exited is not None
+    assert exited["reason"] == node.GONE

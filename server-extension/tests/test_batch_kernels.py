@@ -384,6 +384,31 @@ async def test_a_job_that_ends_without_a_word_is_seen_by_looking_at_it(kernels: 
     assert provisioner.ending.final
 
 
+@pytest.mark.asyncio
+async def test_a_job_whose_server_is_gone_ends_itself(kernels: Kernels) -> None:
+    """A server that dies cannot cancel its kernels' jobs: when it stops touching the
+    lease, the job stops its kernel and ends instead of running until its time limit."""
+    km = kernels.manager(kernels.spec({"time_limit": "10"}), lease_timeout=20.0)
+    await kernels.start(km)
+    provisioner = km.provisioner
+    assert isinstance(provisioner, BatchKernelProvisioner)
+    job_id = provisioner.job_id
+    assert job_id
+    folder = provisioner.folder
+    assert folder is not None
+    lease = folder.file("lease")
+    assert stat.S_IMODE(lease.stat().st_mode) == 0o600
+    # The server "dies": it no longer watches the kernel or touches the lease, which is
+    # now older than the lease timeout.
+    await provisioner._stop_watching()
+    old = time.time() - 60
+    os.utime(lease, (old, old))
+    assert await gone_from_queue(job_id, 40)
+    exited = json.loads(folder.file("exit.json").read_text())
+    assert exited["reason"].startswith("the Jupyter server that started this kernel is gone")
+    assert "the kernel is stopped" in folder.file("job.out").read_text()
+
+
 async def expect_refusal(kernels: Kernels, name: str) -> str:
     km = kernels.manager(name)
     with pytest.raises(BatchKernelError) as raised:

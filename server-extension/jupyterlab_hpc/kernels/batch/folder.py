@@ -17,6 +17,9 @@ a regular file of the user's (never through a link). What is in it:
   the node side starts the kernel with it over the job's own (PBS gives a job its default
   environment, not the submitter's; on Slurm it is what sbatch exported anyway).
 - ``job.out``: the job's output (the kernel's stdout and stderr), read when a start fails.
+- ``lease``: touched by the server while it waits for the job and while the kernel runs;
+  a job that finds it older than its lease timeout (the server died, or was killed
+  without shutting its kernels down) ends itself instead of running for nobody.
 
 Standard library only: the compute node's side uses it too.
 """
@@ -29,6 +32,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +40,7 @@ CONNECTION = "connection.json"
 READY = "ready.json"
 EXIT = "exit.json"
 ENVIRONMENT = "environment.json"
+LEASE = "lease"
 OUTPUT = "job.out"
 MAX_JSON = 4 * 1024 * 1024
 
@@ -133,6 +138,26 @@ class KernelFolder:
                 return ""
             f.seek(max(0, info.st_size - limit))
             return f.read(limit).decode("utf-8", errors="replace")
+
+    def touch(self, name: str) -> None:
+        """Create the (empty, 0600) file if needed and set its time to now."""
+        flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(self.path / name, flags, 0o600)
+        try:
+            os.utime(fd)
+        finally:
+            os.close(fd)
+
+    def age(self, name: str, now: float | None = None) -> float | None:
+        """Seconds since the file was last touched; None when it is not there (or is not
+        the user's regular file)."""
+        try:
+            info = os.lstat(self.path / name)
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+            return None
+        return (time.time() if now is None else now) - info.st_mtime
 
     def remove_file(self, name: str) -> None:
         with contextlib.suppress(FileNotFoundError):

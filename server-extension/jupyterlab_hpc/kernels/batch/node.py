@@ -15,7 +15,10 @@ The job script ``exec``s this, so it is the job's batch step. It
    cancelled, or out of time) to the kernel, then ends; SIGUSR2 kills the kernel and keeps
    the job; SIGUSR1 starts a new kernel in the job (a restart that keeps the job), on the
    same address and ports;
-4. when the kernel exits, writes ``exit.json`` (generation, exit code) and, with ``--keep``
+4. ends the kernel and the job when the server stops touching the folder's ``lease``
+   for ``--lease-timeout`` seconds (a server that died cannot cancel its jobs), and
+   starts no kernel when the lease is already that old as the job starts;
+5. when the kernel exits, writes ``exit.json`` (generation, exit code) and, with ``--keep``
    > 0, waits that many seconds for SIGUSR1 before it ends the job; with ``--keep 0`` the
    job ends with the kernel. The job's exit code is the kernel's (128 + N for signal N).
 
@@ -40,9 +43,10 @@ from collections.abc import Mapping, Sequence
 from types import FrameType
 from typing import Any
 
-from .folder import CONNECTION, ENVIRONMENT, EXIT, READY, FolderError, KernelFolder
+from .folder import CONNECTION, ENVIRONMENT, EXIT, LEASE, READY, FolderError, KernelFolder
 from .script import STARTED_VARIABLE
 
+GONE = "the Jupyter server that started this kernel is gone (its lease ran out)"
 PORT_NAMES = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
 _SIOCGIFADDR = 0x8915
 
@@ -139,6 +143,7 @@ class NodeSide:
         *,
         keep: float,
         start_timeout: float,
+        lease_timeout: float = 0.0,
     ) -> None:
         self.folder = folder
         self.argv = list(argv)
@@ -149,6 +154,8 @@ class NodeSide:
         self.ports = [int(connection[name]) for name in PORT_NAMES]
         self.keep = keep
         self.start_timeout = start_timeout
+        self.lease_timeout = lease_timeout
+        self._lease_checked = 0.0
         self.job_id = os.environ.get("SLURM_JOB_ID") or os.environ.get("PBS_JOBID") or ""
         self.node = socket.gethostname()
         self.started = time.time()
@@ -183,8 +190,24 @@ class NodeSide:
     def _on_kill(self, signum: int, frame: FrameType | None) -> None:
         self.kill = True
 
+    def server_gone(self, every: float = 10.0) -> bool:
+        """Whether the server stopped touching the lease (looked at every ``every`` s)."""
+        if self.lease_timeout <= 0:
+            return False
+        now = time.monotonic()
+        if now - self._lease_checked < every:
+            return False
+        self._lease_checked = now
+        age = self.folder.age(LEASE)
+        return age is None or age > self.lease_timeout
+
     def run(self) -> int:
         generation = 0
+        if self.server_gone(every=0):
+            reason = GONE
+            print(f"jupyterlab-hpc: {reason}; the kernel was not started.", file=sys.stderr)
+            self.write_exit(generation, 0, reason)
+            return 0
         while True:
             self.restart = self.kill = False
             code = self.run_kernel(generation)
@@ -192,6 +215,8 @@ class NodeSide:
                 return code
             deadline = time.monotonic() + self.keep
             while not (self.restart or self.stopping) and time.monotonic() < deadline:
+                if self.server_gone():
+                    return code
                 time.sleep(0.1)
             if not self.restart:
                 return code
@@ -226,14 +251,21 @@ class NodeSide:
                 "listening": time.time(),
             },
         )
+        why = ""
         while proc.poll() is None:
             if self.kill or self.restart:
                 self._signal_kernel(signal.SIGKILL)
                 proc.wait()
                 break
+            if self.server_gone():
+                why = GONE
+                print(f"jupyterlab-hpc: {why}; the kernel is stopped.", file=sys.stderr)
+                self.stopping = True
+                self._stop_kernel(proc)
+                break
             time.sleep(0.1)
         code = self.exit_code(proc)
-        why = "the job is ending" if self.stopping else ""
+        why = why or ("the job is ending" if self.stopping else "")
         self.write_exit(generation, code, why)
         return code
 
@@ -264,6 +296,15 @@ class NodeSide:
                 self.write_exit(generation, self.exit_code(proc), reason)
                 return False
             time.sleep(0.1)
+
+    def _stop_kernel(self, proc: subprocess.Popen[bytes]) -> None:
+        """SIGTERM to the kernel's group, SIGKILL after 5 s."""
+        self._signal_kernel(signal.SIGTERM)
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self._signal_kernel(signal.SIGKILL)
+            proc.wait()
 
     @staticmethod
     def exit_code(proc: subprocess.Popen[bytes]) -> int:
@@ -329,6 +370,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--address", default="hostname")
     parser.add_argument("--keep", type=float, default=0.0)
     parser.add_argument("--start-timeout", type=float, default=120.0)
+    parser.add_argument("--lease-timeout", type=float, default=0.0)
     parser.add_argument("kernel", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     if args.kernel[:1] == ["--"]:
@@ -350,6 +392,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             prepare(folder, args.address),
             keep=args.keep,
             start_timeout=args.start_timeout,
+            lease_timeout=args.lease_timeout,
         )
         side.install()
     except (NodeError, FolderError, ValueError, OSError) as e:

@@ -48,7 +48,16 @@ from ...schedulers.base import FINAL_STATES, Job, JobState
 from ...schedulers.detect import detect_scheduler, no_scheduler_message
 from ..modules import has_launcher, launcher_prefix
 from .endings import KILLED, Ending, job_ending, pending_words, waited_words
-from .folder import CONNECTION, ENVIRONMENT, EXIT, OUTPUT, READY, FolderError, KernelFolder
+from .folder import (
+    CONNECTION,
+    ENVIRONMENT,
+    EXIT,
+    LEASE,
+    OUTPUT,
+    READY,
+    FolderError,
+    KernelFolder,
+)
 from .jobs import JobsUnavailable, KernelJobs, job_environment, kernel_jobs
 from .node import PORT_NAMES, check_address_spec
 from .options import (
@@ -128,6 +137,19 @@ class BatchKernelProvisioner(KernelProvisionerBase):
         ),
     )
 
+    lease_timeout = Float(
+        600.0,
+        min=0.0,
+        config=True,
+        help=(
+            "Seconds after which a batch kernel's job ends itself when this server stopped "
+            "touching the kernel's lease file (the server died or was killed without "
+            "shutting its kernels down), and starts no kernel when it starts later than "
+            "that. The server touches it every lease_timeout/4 s (at most every 30 s). "
+            "0: never (a job whose server is gone then runs until its time limit)."
+        ),
+    )
+
     @validate("node_address")
     def _check_node_address(self, proposal: dict[str, Any]) -> str:
         try:
@@ -154,6 +176,7 @@ class BatchKernelProvisioner(KernelProvisionerBase):
         self._watcher: asyncio.Task[None] | None = None
         self._saved_restart_limit: int | None = None
         self._connection: KernelConnectionInfo = {}
+        self._lease_touched = 0.0
 
     # The pieces pre_launch sets up; asking before it ran is a programming error.
     def _options(self) -> BatchKernelOptions:
@@ -373,6 +396,7 @@ class BatchKernelProvisioner(KernelProvisionerBase):
             cmd,
             keep_seconds=keep,
             start_timeout=self.kernel_start_timeout,
+            lease_timeout=self.lease_timeout,
         )
         display = getattr(self.kernel_spec, "display_name", "") or ""
         script = job_script(argv, title=f"Jupyter kernel {display}")
@@ -391,6 +415,7 @@ class BatchKernelProvisioner(KernelProvisionerBase):
                 resources=resources,
             )
         )
+        self._touch_lease(force=True)
         self.timings = {"submit": time.time()}
         try:
             job_id = await jobs.submit(script, request, env, output=str(folder.file(OUTPUT)))
@@ -436,6 +461,7 @@ class BatchKernelProvisioner(KernelProvisionerBase):
         running_since: float | None = None
         job: Job | None = None
         while True:
+            self._touch_lease()
             ready = folder.read_json(READY)
             if ready is not None and ready.get("generation") == 0 and _same_job(ready, job_id):
                 self.timings.update(_times(ready))
@@ -600,6 +626,7 @@ class BatchKernelProvisioner(KernelProvisionerBase):
         deadline = time.monotonic() + self.kernel_start_timeout + 30
         next_check = time.monotonic() + 5
         while time.monotonic() < deadline:
+            self._touch_lease()
             ready = folder.read_json(READY)
             if ready is not None and ready.get("generation") == generation:
                 self.generation = generation
@@ -642,6 +669,7 @@ class BatchKernelProvisioner(KernelProvisionerBase):
         try:
             while self.ending is None:
                 await asyncio.sleep(0.5)
+                self._touch_lease()
                 exited = folder.read_json(EXIT)
                 if exited is not None and exited.get("generation") == self.generation:
                     self._set_ending(await self._kernel_exited(exited))
@@ -734,6 +762,18 @@ class BatchKernelProvisioner(KernelProvisionerBase):
                 await task
 
     # ------------------------------------------------------------------------- helpers
+
+    def _touch_lease(self, force: bool = False) -> None:
+        """Tell the job this server is still there (see lease_timeout)."""
+        if self.lease_timeout <= 0 or self.folder is None:
+            return
+        now = time.monotonic()
+        if force or now - self._lease_touched >= min(30.0, self.lease_timeout / 4):
+            self._lease_touched = now
+            try:
+                self.folder.touch(LEASE)
+            except OSError as e:
+                self.log.warning("Batch kernel %s: lease not touched: %s", self.kernel_id, e)
 
     def _publish(self, **changes: Any) -> None:
         REGISTRY.update(self._registry_id(), **changes)

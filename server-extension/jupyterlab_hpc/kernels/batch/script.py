@@ -25,6 +25,7 @@ def node_argv(
     *,
     keep_seconds: float,
     start_timeout: float,
+    lease_timeout: float = 0.0,
     python: str | None = None,
 ) -> list[str]:
     """What the job runs: the node side, then ``--`` and the kernel's own argv."""
@@ -40,6 +41,8 @@ def node_argv(
         f"{keep_seconds:g}",
         "--start-timeout",
         f"{start_timeout:g}",
+        "--lease-timeout",
+        f"{lease_timeout:g}",
         "--",
         *kernel_argv,
     ]
