@@ -3,6 +3,7 @@
  * details and history, the kernel editor, their commands and their settings.
  */
 import {
+  ILabShell,
   ILayoutRestorer,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
@@ -30,6 +31,7 @@ import {
 } from './modules/targetCommand';
 import { ModulesPanel } from './modules/panel';
 import { kernelsIcon, queueIcon } from './icons';
+import { setupBatchKernels } from './kernels/batch/plugin';
 import { KernelsModel } from './kernels/model';
 import { KERNELS_WIDGET_ID, createKernelsWidget } from './kernels/widget';
 import { runJobAction } from './jobs/queue/actions';
@@ -317,15 +319,17 @@ const modulesPlugin: JupyterFrontEndPlugin<void> = {
 const kernelsPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-hpc:kernels',
   description:
-    'A kernel editor: create, duplicate, edit and test Jupyter kernels (kernel.json).',
+    'A kernel editor: create, duplicate, edit and test Jupyter kernels (kernel.json); what a kernel in a batch job does while it starts, and why its job ended it.',
   autoStart: true,
-  optional: [ICommandPalette, ILauncher, ILayoutRestorer],
+  optional: [ICommandPalette, ILauncher, ILayoutRestorer, ILabShell],
   activate: (
     app: JupyterFrontEnd,
     palette: ICommandPalette | null,
     launcher: ILauncher | null,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    labShell: ILabShell | null
   ) => {
+    setupBatchKernels(app, labShell);
     const tracker = new WidgetTracker<MainAreaWidget>({
       namespace: 'jupyterlab-hpc-kernels'
     });

@@ -41,3 +41,7 @@ c.HPCConfig.submit_templates = [  # type: ignore[name-defined]  # noqa: F821
         "options": {"partition": "debug", "time_limit": "5", "ntasks": 1},
     }
 ]
+
+# Kernels in batch jobs (batch-kernels.spec.ts): the one-node cluster's kernels listen on
+# loopback, as a site would set the compute nodes' interface.
+c.BatchKernelProvisioner.node_address = "loopback"  # type: ignore[name-defined]  # noqa: F821

@@ -16,6 +16,7 @@ from .cluster.handlers import CLUSTER_ROUTES
 from .jobs.handlers import JOB_ROUTES
 from .jobs.history_handlers import HISTORY_ROUTES
 from .jobs.queue_handlers import QUEUE_ROUTES
+from .kernels.batch.handlers import BATCH_KERNEL_ROUTES
 from .kernels.handlers import KERNEL_ROUTES
 from .modules.handlers import MODULE_ROUTES
 from .services import HPCServices
@@ -31,6 +32,7 @@ def all_routes() -> list[tuple[str, type[HPCHandler]]]:
         *KERNEL_ROUTES,
         *HISTORY_ROUTES,
         *CLUSTER_ROUTES,
+        *BATCH_KERNEL_ROUTES,
     ]
 
 

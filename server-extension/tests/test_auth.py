@@ -15,6 +15,7 @@ from jupyterlab_hpc.cluster import handlers as cluster_handlers
 from jupyterlab_hpc.jobs import handlers as job_handlers
 from jupyterlab_hpc.jobs import history_handlers, queue_handlers
 from jupyterlab_hpc.kernels import handlers as kernel_handlers
+from jupyterlab_hpc.kernels.batch import handlers as batch_kernel_handlers
 from jupyterlab_hpc.modules import handlers as module_handlers
 
 HANDLER_MODULES = (
@@ -24,6 +25,7 @@ HANDLER_MODULES = (
     job_handlers,
     history_handlers,
     cluster_handlers,
+    batch_kernel_handlers,
 )
 # What a route's parameters are filled with: a valid kernel name and template name, which
 # also reaches the job routes (jobs/{id}, jobs/{id}/output) before any id check.

@@ -9,6 +9,7 @@ import type {
   ISpecFinding,
   ModulesMode
 } from './api';
+import { readPlacement, settingProblems } from './batch/placement';
 
 export const NAME_PATTERN = /^[a-z0-9._-]+$/;
 export const NAME_MAX_LENGTH = 100;
@@ -253,6 +254,16 @@ export function draftProblems(draft: IDraft): ISpecFinding[] {
   const metadata = parseMetadata(draft.metadataText);
   if ('error' in metadata) {
     found.push({ field: 'metadata', message: metadata.error });
+  }
+  // A batch kernel's settings (the "Where it runs" section shows them too).
+  const placement = readPlacement(draft.metadataText);
+  if (placement.where === 'batch') {
+    for (const p of settingProblems(placement.settings)) {
+      found.push({
+        field: `metadata.kernel_provisioner.config.${p.field}`,
+        message: p.message
+      });
+    }
   }
   return found;
 }

@@ -25,6 +25,15 @@ import {
 import { useModel } from '../common/useModel';
 import { LaunchResult } from './launchResult';
 import { ModulesSection } from './modulesSection';
+import { PlacementSection } from './batch/placementSection';
+import { EMPTY_SETTINGS } from './batch/placement';
+
+/** Findings the "Where it runs" section shows beside its own fields. */
+const SHOWN_BY_PLACEMENT = new Set(
+  Object.keys(EMPTY_SETTINGS).map(
+    f => `metadata.kernel_provisioner.config.${f}`
+  )
+);
 
 export const LOCATION_LABELS: Record<KernelLocation, string> = {
   user: 'your kernels',
@@ -423,6 +432,7 @@ function KernelEditor({
       <ArgvSection model={model} readOnly={readOnly} />
       <EnvSection model={model} readOnly={readOnly} />
       <ModulesSection model={model} record={record} readOnly={readOnly} />
+      <PlacementSection model={model} readOnly={readOnly} />
 
       <fieldset className="jp-hpc-kernels-section" disabled={readOnly}>
         <legend>Metadata (JSON)</legend>
@@ -437,7 +447,12 @@ function KernelEditor({
           placeholder="{}"
           onChange={e => model.setMetadataText(e.target.value)}
         />
-        <Findings items={about(problems, 'metadata')} kind="problem" />
+        <Findings
+          items={about(problems, 'metadata').filter(
+            f => !SHOWN_BY_PLACEMENT.has(f.field)
+          )}
+          kind="problem"
+        />
       </fieldset>
 
       {Object.keys(draft.other).length > 0 && (

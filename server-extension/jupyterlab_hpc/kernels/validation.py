@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .batch.options import PROVISIONER_NAME, BatchKernelError, parse_options
+
 NAME_PATTERN = re.compile(r"[a-z0-9._-]+")
 NAME_MAX_LENGTH = 100
 ENV_NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -96,9 +98,33 @@ def spec_problems(spec: object) -> list[Finding]:
         found.append(Finding("interrupt_mode", "interrupt_mode must be 'signal' or 'message'."))
     if "metadata" in spec and not isinstance(spec["metadata"], dict):
         found.append(Finding("metadata", "metadata must be a JSON object."))
+    elif isinstance(spec.get("metadata"), dict):
+        found.extend(_provisioner_problems(spec["metadata"]))
     if "env" in spec:
         found.extend(_env_problems(spec["env"]))
     return found
+
+
+def _provisioner_problems(metadata: dict[str, Any]) -> list[Finding]:
+    """A batch kernel's settings (``metadata.kernel_provisioner.config`` of ``hpc-batch``),
+    checked when it is saved rather than when a notebook starts it."""
+    stanza = metadata.get("kernel_provisioner")
+    where = "metadata.kernel_provisioner"
+    if stanza is None:
+        return []
+    if not isinstance(stanza, dict):
+        return [Finding(where, f"{where} must be an object with a provisioner_name.")]
+    if stanza.get("provisioner_name") != PROVISIONER_NAME:
+        return []
+    config = stanza.get("config", {})
+    if not isinstance(config, dict):
+        return [Finding(f"{where}.config", f"{where}.config must be an object of settings.")]
+    try:
+        parse_options(config, None)
+    except BatchKernelError as e:
+        field = f"{where}.config.{e.field}" if e.field else f"{where}.config"
+        return [Finding(field, e.message)]
+    return []
 
 
 def _env_problems(env: object) -> list[Finding]:

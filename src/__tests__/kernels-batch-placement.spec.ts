@@ -1,0 +1,144 @@
+/**
+ * "Where it runs" in the kernel editor: reading and writing a batch kernel's
+ * settings in the kernel's metadata, and their checks.
+ */
+import {
+  EMPTY_SETTINGS,
+  readPlacement,
+  settingProblems,
+  settingsSummary,
+  writePlacement
+} from '../kernels/batch/placement';
+import { draftFromSpec, draftProblems } from '../kernels/spec';
+
+const BATCH = JSON.stringify({
+  debugger: true,
+  kernel_provisioner: {
+    provisioner_name: 'hpc-batch',
+    config: {
+      partition: 'debug',
+      cpus: 4,
+      time_limit: '60',
+      modules: ['gcc/12.2.0'],
+      extra: ['--constraint=intel']
+    }
+  }
+});
+
+describe('where a kernel runs', () => {
+  it('reads a batch kernel, a local one, another provisioner and bad metadata', () => {
+    expect(readPlacement(BATCH)).toEqual({
+      where: 'batch',
+      settings: {
+        ...EMPTY_SETTINGS,
+        partition: 'debug',
+        cpus: '4',
+        time_limit: '60'
+      }
+    });
+    expect(readPlacement('')).toEqual({ where: 'server' });
+    expect(readPlacement('{"debugger": true}')).toEqual({ where: 'server' });
+    expect(
+      readPlacement(
+        '{"kernel_provisioner": {"provisioner_name": "docker-provisioner"}}'
+      )
+    ).toEqual({ where: 'other', provisioner: 'docker-provisioner' });
+    expect(readPlacement('{not json')).toEqual({ where: 'unreadable' });
+    expect(readPlacement('{"kernel_provisioner": 3}')).toEqual({
+      where: 'unreadable'
+    });
+  });
+
+  it('writes the settings, keeping the rest of the metadata and of the config', () => {
+    const settings = {
+      ...EMPTY_SETTINGS,
+      partition: 'long',
+      cpus: '8',
+      memory: '16G',
+      restart: 'renew' as const
+    };
+    const written = JSON.parse(writePlacement(BATCH, 'batch', settings));
+    expect(written).toEqual({
+      debugger: true,
+      kernel_provisioner: {
+        provisioner_name: 'hpc-batch',
+        config: {
+          partition: 'long',
+          cpus: 8,
+          memory: '16G',
+          restart: 'renew',
+          modules: ['gcc/12.2.0'],
+          extra: ['--constraint=intel']
+        }
+      }
+    });
+  });
+
+  it('puts a kernel back on the server, and into a job from nothing', () => {
+    expect(JSON.parse(writePlacement(BATCH, 'server'))).toEqual({
+      debugger: true
+    });
+    expect(
+      writePlacement(
+        '{"kernel_provisioner": {"provisioner_name": "hpc-batch"}}',
+        'server'
+      )
+    ).toBe('');
+    expect(JSON.parse(writePlacement('', 'batch'))).toEqual({
+      kernel_provisioner: { provisioner_name: 'hpc-batch', config: {} }
+    });
+    expect(writePlacement('{oops', 'batch')).toBe('{oops');
+  });
+
+  it('checks the settings as the server does', () => {
+    expect(
+      settingProblems({
+        ...EMPTY_SETTINGS,
+        partition: 'debug',
+        time_limit: '1-12:00:00',
+        cpus: '2',
+        memory: '4G'
+      })
+    ).toEqual([]);
+    expect(
+      settingProblems({
+        ...EMPTY_SETTINGS,
+        partition: 'de bug',
+        time_limit: 'soon',
+        cpus: 'two',
+        nodes: '0',
+        memory: 'lots'
+      }).map(p => p.field)
+    ).toEqual(['partition', 'time_limit', 'nodes', 'cpus', 'memory']);
+  });
+
+  it('sums the settings up', () => {
+    expect(
+      settingsSummary({
+        ...EMPTY_SETTINGS,
+        partition: 'debug',
+        cpus: '4',
+        memory: '8G',
+        gpus: '1',
+        time_limit: '60'
+      })
+    ).toBe('debug, 4 CPUs, 8G, 1 GPU, 60 min');
+    expect(settingsSummary(EMPTY_SETTINGS)).toBe('default partition');
+  });
+
+  it('a wrong setting keeps the kernel from being saved', () => {
+    const draft = draftFromSpec({
+      argv: ['python3', '-m', 'ipykernel_launcher', '-f', '{connection_file}'],
+      display_name: 'Batch',
+      metadata: JSON.parse(
+        writePlacement('', 'batch', { ...EMPTY_SETTINGS, cpus: 'two' })
+      )
+    });
+    expect(draftProblems(draft)).toEqual([
+      {
+        field: 'metadata.kernel_provisioner.config.cpus',
+        message: 'CPUs must be a whole number from 1.'
+      }
+    ]);
+  });
+});

@@ -1,0 +1,219 @@
+/**
+ * Where a kernel runs, as its kernel.json metadata says (pure): on the Jupyter
+ * server, or in a batch job (`metadata.kernel_provisioner` naming
+ * `hpc-batch`, with the job's resources in its `config`), or by another
+ * provisioner the editor leaves alone. Read from and written into the
+ * metadata's JSON text, keeping every other key as it was.
+ */
+
+export const PROVISIONER_NAME = 'hpc-batch';
+
+/** The resource fields the editor shows, in the kernel.json's words. */
+export interface IBatchSettings {
+  partition: string;
+  time_limit: string;
+  nodes: string;
+  cpus: string;
+  memory: string;
+  gpus: string;
+  account: string;
+  qos: string;
+  restart: 'keep' | 'renew';
+}
+
+export type BatchField = keyof IBatchSettings;
+
+export const EMPTY_SETTINGS: IBatchSettings = {
+  partition: '',
+  time_limit: '',
+  nodes: '',
+  cpus: '',
+  memory: '',
+  gpus: '',
+  account: '',
+  qos: '',
+  restart: 'keep'
+};
+
+/** Fields written as JSON numbers. */
+const COUNTS: BatchField[] = ['nodes', 'cpus', 'gpus'];
+
+export type Placement =
+  | { where: 'server' }
+  | { where: 'batch'; settings: IBatchSettings }
+  | { where: 'other'; provisioner: string }
+  | { where: 'unreadable' };
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parse(text: string): Json | null {
+  if (!text.trim()) {
+    return {};
+  }
+  try {
+    const value = JSON.parse(text);
+    return isObject(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+export function readPlacement(metadataText: string): Placement {
+  const metadata = parse(metadataText);
+  if (metadata === null) {
+    return { where: 'unreadable' };
+  }
+  const stanza = metadata.kernel_provisioner;
+  if (stanza === undefined) {
+    return { where: 'server' };
+  }
+  if (!isObject(stanza)) {
+    return { where: 'unreadable' };
+  }
+  const name = String(stanza.provisioner_name ?? '');
+  if (name !== PROVISIONER_NAME) {
+    return { where: 'other', provisioner: name };
+  }
+  const config = isObject(stanza.config) ? stanza.config : {};
+  const settings = { ...EMPTY_SETTINGS };
+  for (const field of Object.keys(EMPTY_SETTINGS) as BatchField[]) {
+    const value = config[field];
+    if (field === 'restart') {
+      settings.restart = value === 'renew' ? 'renew' : 'keep';
+    } else if (typeof value === 'string' || typeof value === 'number') {
+      settings[field] = String(value);
+    }
+  }
+  return { where: 'batch', settings };
+}
+
+/**
+ * The metadata text with the kernel placed on the server (no
+ * `kernel_provisioner`) or in a batch job with `settings`. Settings the
+ * editor does not show (modules, extra, queue_timeout) are kept; an empty
+ * field is left out. Unreadable metadata comes back as it was.
+ */
+export function writePlacement(
+  metadataText: string,
+  where: 'server' | 'batch',
+  settings: IBatchSettings = EMPTY_SETTINGS
+): string {
+  const metadata = parse(metadataText);
+  if (metadata === null) {
+    return metadataText;
+  }
+  if (where === 'server') {
+    delete metadata.kernel_provisioner;
+  } else {
+    const old = metadata.kernel_provisioner;
+    const oldConfig =
+      isObject(old) &&
+      old.provisioner_name === PROVISIONER_NAME &&
+      isObject(old.config)
+        ? old.config
+        : {};
+    const config: Json = { ...oldConfig };
+    for (const field of Object.keys(EMPTY_SETTINGS) as BatchField[]) {
+      const value = settings[field].trim();
+      if (field === 'restart') {
+        if (value === 'renew') {
+          config.restart = 'renew';
+        } else {
+          delete config.restart;
+        }
+      } else if (!value) {
+        delete config[field];
+      } else if (COUNTS.includes(field) && /^[0-9]+$/.test(value)) {
+        config[field] = Number(value);
+      } else {
+        config[field] = value;
+      }
+    }
+    metadata.kernel_provisioner = {
+      provisioner_name: PROVISIONER_NAME,
+      config
+    };
+  }
+  return Object.keys(metadata).length === 0
+    ? ''
+    : JSON.stringify(metadata, null, 2);
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const PARTITIONS =
+  /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}(,[A-Za-z0-9][A-Za-z0-9._-]{0,63})*$/;
+const MINUTES = /^[0-9]{1,7}$/;
+const CLOCK = /^([0-9]{1,4}-)?[0-9]{1,4}:[0-5][0-9]:[0-5][0-9]$/;
+const MEMORY = /^[1-9][0-9]{0,12}[KMGTkmgt]?$/;
+
+/**
+ * What is wrong with the settings, per field, as the server would say it
+ * (it checks again when the kernel is saved and when it starts).
+ */
+export function settingProblems(
+  settings: IBatchSettings
+): { field: BatchField; message: string }[] {
+  const found: { field: BatchField; message: string }[] = [];
+  const check = (field: BatchField, ok: boolean, message: string) => {
+    if (settings[field].trim() && !ok) {
+      found.push({ field, message });
+    }
+  };
+  const value = (field: BatchField) => settings[field].trim();
+  check(
+    'partition',
+    PARTITIONS.test(value('partition')),
+    'A partition name is letters, digits, “.”, “_” and “-”.'
+  );
+  check(
+    'time_limit',
+    MINUTES.test(value('time_limit')) || CLOCK.test(value('time_limit')),
+    'Write the time limit in minutes (90) or as [days-]hours:minutes:seconds (1-12:00:00).'
+  );
+  for (const field of COUNTS) {
+    const n = Number(value(field));
+    check(
+      field,
+      /^[0-9]+$/.test(value(field)) && n >= 1 && n <= 1_000_000,
+      `${field === 'cpus' ? 'CPUs' : field === 'gpus' ? 'GPUs' : 'Nodes'} must be a whole number from 1.`
+    );
+  }
+  check(
+    'memory',
+    MEMORY.test(value('memory')),
+    'Write the memory as a number with an optional unit K, M, G or T (e.g. 4G).'
+  );
+  check(
+    'account',
+    NAME.test(value('account')),
+    'An account is letters, digits, “.”, “_” and “-”.'
+  );
+  check(
+    'qos',
+    NAME.test(value('qos')),
+    'A QOS is letters, digits, “.”, “_” and “-”.'
+  );
+  return found;
+}
+
+/** "debug, 4 CPUs, 8G, 60 min": the settings in a few words. */
+export function settingsSummary(settings: IBatchSettings): string {
+  const parts = [settings.partition.trim() || 'default partition'];
+  const count = (n: string, one: string) =>
+    n.trim() ? `${n.trim()} ${one}${n.trim() === '1' ? '' : 's'}` : '';
+  const time = settings.time_limit.trim();
+  return [
+    ...parts,
+    Number(settings.nodes) > 1 ? count(settings.nodes, 'node') : '',
+    count(settings.cpus, 'CPU'),
+    settings.memory.trim(),
+    count(settings.gpus, 'GPU'),
+    time ? (MINUTES.test(time) ? `${time} min` : time) : ''
+  ]
+    .filter(Boolean)
+    .join(', ');
+}

@@ -1,0 +1,193 @@
+/**
+ * A kernel inside a batch job, in a notebook, on the real local Slurm cluster: while its
+ * job waits the notebook says so (job, reason, expected start) with Cancel, and Cancel
+ * takes the job out of the queue; a kernel whose job runs is used like any other, and when
+ * its job is cancelled from outside, the notebook says why the kernel is gone.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+import { expect, test } from '@jupyterlab/galata';
+
+const DATA_DIR = process.env.HPC_UI_DATA_DIR!;
+// The repository's own virtual env: it has ipykernel.
+const PYTHON = path.resolve(__dirname, '..', '..', '.venv', 'bin', 'python');
+const STAMP = Date.now().toString(36);
+
+function writeKernel(name: string, config: Record<string, unknown>): void {
+  const folder = path.join(DATA_DIR, 'kernels', name);
+  fs.mkdirSync(folder, { recursive: true });
+  fs.writeFileSync(
+    path.join(folder, 'kernel.json'),
+    JSON.stringify({
+      argv: [PYTHON, '-m', 'ipykernel_launcher', '-f', '{connection_file}'],
+      display_name: `Batch ${name}`,
+      language: 'python',
+      interrupt_mode: 'signal',
+      metadata: {
+        kernel_provisioner: { provisioner_name: 'hpc-batch', config }
+      }
+    })
+  );
+}
+
+function jobState(jobId: string): string {
+  return execFileSync('squeue', ['-h', '-j', jobId, '-o', '%T'], {
+    encoding: 'utf-8'
+  }).trim();
+}
+
+test.use({ autoGoto: true });
+
+test('a waiting kernel job shows in the notebook, and Cancel removes it', async ({
+  page
+}, testInfo) => {
+  const name = `batch-wait-${STAMP}`;
+  writeKernel(name, { partition: 'debug', extra: ['--begin=now+3600'] });
+  await page.evaluate(() =>
+    (window as any).jupyterapp.serviceManager.kernelspecs.refreshSpecs()
+  );
+  await page.notebook.createNew(undefined, { kernel: name });
+
+  const toast = page.locator('.Toastify__toast', {
+    hasText: /Starting on debug: job \d+ pending \(waiting for the start time/
+  });
+  await expect(toast).toBeVisible({ timeout: 20000 });
+  await expect(toast).toContainText(
+    'pending (waiting for the start time it asked for (--begin)), expected start '
+  );
+  const jobId = (await toast.innerText()).match(/job (\d+) pending/)![1];
+  expect(jobState(jobId)).toBe('PENDING');
+  await expect(toast.getByRole('button', { name: 'Cancel' })).toBeVisible();
+  await page.waitForTimeout(1000); // the toast has slid in
+  const shot = testInfo.outputPath('batch-kernel-waiting.png');
+  await page.screenshot({ path: shot });
+  await testInfo.attach('batch-kernel-waiting', {
+    path: shot,
+    contentType: 'image/png'
+  });
+
+  await toast.getByRole('button', { name: 'Cancel' }).click();
+  // JupyterLab's own dialog for a kernel that did not start, in our words.
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog).toContainText(
+    `You cancelled the kernel's job ${jobId} while it waited`,
+    { timeout: 20000 }
+  );
+  await expect.poll(() => jobState(jobId), { timeout: 20000 }).toBe('');
+  await dialog.locator('.jp-mod-accept, .jp-mod-reject').first().click();
+});
+
+test('a kernel in a job runs code, and says why when its job is cancelled', async ({
+  page
+}) => {
+  const name = `batch-run-${STAMP}`;
+  writeKernel(name, { partition: 'debug', cpus: 2, time_limit: '10' });
+  await page.evaluate(() =>
+    (window as any).jupyterapp.serviceManager.kernelspecs.refreshSpecs()
+  );
+  await page.notebook.createNew(undefined, { kernel: name });
+  const running = page.locator('.Toastify__toast', {
+    hasText: /Kernel running on \S+ in job \d+ \(debug, 2 CPUs, 10 min\)/
+  });
+  await expect(running).toBeVisible({ timeout: 30000 });
+  const jobId = (await running.innerText()).match(/in job (\d+)/)![1];
+
+  await page.notebook.setCell(
+    0,
+    'code',
+    "import os; print(os.environ['SLURM_JOB_ID'], os.environ['SLURM_CPUS_PER_TASK'])"
+  );
+  await page.notebook.runCell(0);
+  await expect(page.locator('.jp-OutputArea-output').first()).toHaveText(
+    `${jobId} 2`
+  );
+
+  execFileSync('scancel', [jobId]);
+  const ended = page.locator('.Toastify__toast', {
+    hasText: `Job ${jobId} was cancelled`
+  });
+  await expect(ended).toBeVisible({ timeout: 30000 });
+  await expect(ended).toContainText(
+    `Job ${jobId} was cancelled (queue panel, scancel, qdel or an administrator). The kernel is gone; start it again for a new job.`
+  );
+  expect(jobState(jobId)).toBe('');
+});
+
+test('the kernel editor puts a kernel in a batch job, and a notebook runs it there', async ({
+  page
+}, testInfo) => {
+  const name = `batch-edit-${STAMP}`;
+  const folder = path.join(DATA_DIR, 'kernels', name);
+  fs.mkdirSync(folder, { recursive: true });
+  fs.writeFileSync(
+    path.join(folder, 'kernel.json'),
+    JSON.stringify({
+      argv: [PYTHON, '-m', 'ipykernel_launcher', '-f', '{connection_file}'],
+      display_name: `Batch ${name}`,
+      language: 'python',
+      metadata: { debugger: true }
+    })
+  );
+  await page.evaluate(async () => {
+    const app = (window as any).jupyterapp;
+    await app.serviceManager.kernelspecs.refreshSpecs();
+    await app.commands.execute('hpc:edit-kernels');
+  });
+  const editor = page.locator('.jp-hpc-kernels');
+  await editor
+    .locator(`.jp-hpc-kernels-item[data-kernel-name="${name}"]`)
+    .click();
+  const form = editor.locator(
+    `.jp-hpc-kernels-editor[data-kernel-name="${name}"]`
+  );
+  const section = form.locator('.jp-hpc-kernels-placement');
+  await expect(
+    section.getByRole('radio', { name: 'On this server' })
+  ).toBeChecked();
+  await section.getByRole('radio', { name: 'In a batch job' }).click();
+  await section
+    .locator('.jp-hpc-kernels-placement-partition')
+    .selectOption('debug');
+  await section.locator('.jp-hpc-kernels-placement-time_limit').fill('10');
+  await section.locator('.jp-hpc-kernels-placement-cpus').fill('two');
+  await expect(section).toContainText('CPUs must be a whole number from 1.');
+  await expect(form.locator('.jp-hpc-kernels-save')).toBeDisabled();
+  await section.locator('.jp-hpc-kernels-placement-cpus').fill('2');
+  await expect(section).toContainText(
+    'Starting this kernel submits a job (debug, 2 CPUs, 10 min)'
+  );
+  const shot = testInfo.outputPath('batch-kernel-editor.png');
+  await section.screenshot({ path: shot });
+  await testInfo.attach('batch-kernel-editor', {
+    path: shot,
+    contentType: 'image/png'
+  });
+  await form.locator('.jp-hpc-kernels-save').click();
+  await expect(page.locator('.Toastify__toast').first()).toContainText(
+    'Saved the kernel'
+  );
+  const onDisk = JSON.parse(
+    fs.readFileSync(path.join(folder, 'kernel.json'), 'utf-8')
+  );
+  expect(onDisk.metadata).toEqual({
+    debugger: true,
+    kernel_provisioner: {
+      provisioner_name: 'hpc-batch',
+      config: { partition: 'debug', time_limit: '10', cpus: 2 }
+    }
+  });
+
+  await page.notebook.createNew(undefined, { kernel: name });
+  const running = page.locator('.Toastify__toast', {
+    hasText: /Kernel running on \S+ in job \d+ \(debug, 2 CPUs, 10 min\)/
+  });
+  await expect(running).toBeVisible({ timeout: 30000 });
+  const jobId = (await running.innerText()).match(/in job (\d+)/)![1];
+  expect(jobState(jobId)).toBe('RUNNING');
+  await page.evaluate(async () => {
+    await (window as any).jupyterapp.commands.execute('kernelmenu:shutdown');
+  });
+  await expect.poll(() => jobState(jobId), { timeout: 30000 }).toBe('');
+});
