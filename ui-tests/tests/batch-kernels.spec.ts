@@ -40,6 +40,17 @@ function jobState(jobId: string): string {
 
 test.use({ autoGoto: true });
 
+// The kernels folder is shared by the test servers (PBS and Torque ones too): leave no
+// batch kernel behind for a later spec's new notebook to start.
+test.afterAll(() => {
+  for (const kind of ['wait', 'run', 'edit']) {
+    fs.rmSync(path.join(DATA_DIR, 'kernels', `batch-${kind}-${STAMP}`), {
+      recursive: true,
+      force: true
+    });
+  }
+});
+
 test('a waiting kernel job shows in the notebook, and Cancel removes it', async ({
   page
 }, testInfo) => {

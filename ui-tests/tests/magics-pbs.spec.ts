@@ -17,7 +17,7 @@ test.use({
 });
 
 test('a %%qsub cell shows the submitted PBS job', async ({ page }, testInfo) => {
-  await page.notebook.createNew('pbs-magics.ipynb');
+  await page.notebook.createNew('pbs-magics.ipynb', { kernel: 'python3' });
   await page.notebook.setCell(
     0,
     'code',

@@ -16,7 +16,7 @@ test.afterAll(() => {
 test.use({ autoGoto: true });
 
 test('a %%sbatch cell shows the submitted job', async ({ page }, testInfo) => {
-  await page.notebook.createNew('magics.ipynb');
+  await page.notebook.createNew('magics.ipynb', { kernel: 'python3' });
   await page.notebook.setCell(0, 'code', '%load_ext jupyterlab_hpc');
   await page.notebook.addCell(
     'code',
