@@ -18,7 +18,12 @@ NOT_RECORDED = 99
 
 
 def write_state(path: Path, state: State) -> None:
-    path.write_text(json.dumps(state, indent=1))
+    """Written whole or not at all: the UI tests read the file without the lock (the calls
+    the stand-ins were asked) while the queue panel's polls write it, and a reader must never
+    see it half written."""
+    part = path.with_name(f".{path.name}.{os.getpid()}.part")
+    part.write_text(json.dumps(state, indent=1))
+    os.replace(part, path)
 
 
 def read_state(path: Path) -> State:
