@@ -134,6 +134,37 @@ class CommandRunner:
             time.monotonic() - start,
         )
 
+    async def start(
+        self,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: str | None = None,
+        output: str | None = None,
+    ) -> asyncio.subprocess.Process:
+        """Start a command that runs as long as what it serves (a kernel's ``srun`` step),
+        in its own process group, stdin closed; its stdout and stderr are appended to
+        ``output`` (a file), or dropped. The caller stops it (``stop_group``) and waits."""
+        full = self._argv(argv)
+        sink: int | None = asyncio.subprocess.DEVNULL
+        fd = None
+        if output is not None:
+            fd = os.open(output, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            sink = fd
+        try:
+            return await asyncio.create_subprocess_exec(
+                *full,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=sink,
+                stderr=sink,
+                env=env if env is not None else self.env,
+                cwd=cwd,
+                start_new_session=True,
+            )
+        finally:
+            if fd is not None:
+                os.close(fd)
+
     def run_sync(
         self,
         argv: Sequence[str],
@@ -178,6 +209,12 @@ class CommandRunner:
             err.decode(errors="replace"),
             time.monotonic() - start,
         )
+
+
+def signal_group(pid: int, signum: int) -> None:
+    """A signal to a process group ``start`` made; nothing when it is gone."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signum)
 
 
 def _kill_group(pid: int) -> None:

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from traitlets.config import Config
 
-from jupyterlab_hpc.kernels.batch.options import BatchKernelError
+from jupyterlab_hpc.kernels.batch.options import BatchKernelError, describe, parse_options
 from jupyterlab_hpc.kernels.batch.provisioner import BatchKernelProvisioner
 from jupyterlab_hpc.kernels.batch.registry import REGISTRY
 
@@ -511,3 +511,182 @@ async def test_a_job_that_waits_too_long_is_cancelled(kernels: Kernels) -> None:
     message = raised.value.message
     assert "waited 4 seconds in the queue (pending (waiting for the start time" in message
     assert "and was cancelled; nothing is left queued" in message
+
+
+# Kernels that join a running allocation ("allocation": "<salloc id>") instead of
+# submitting a job: a real `salloc --no-shell` allocation, a real ipykernel as a step of it.
+
+
+def salloc(*options: str, user: str | None = None) -> str:
+    """A new allocation with no shell (as users keep one for the day); its id."""
+    argv = ["salloc", "--no-shell", "-J", f"alloc-{uuid.uuid4().hex[:6]}", *options]
+    if user:
+        argv = ["runuser", "-u", user, "--", *argv]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=True)
+    found = re.search(r"Granted job allocation (\d+)", result.stderr)
+    assert found, result.stderr
+    return found.group(1)
+
+
+def steps_of(job_id: str) -> list[str]:
+    result = subprocess.run(
+        ["squeue", "-h", "-s", "-j", job_id, "-o", "%i"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.stdout.split()
+
+
+async def step_gone(step: str, within: float = 20.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if step not in steps_of(step.split(".")[0]):
+            return True
+        await asyncio.sleep(0.5)
+    return False
+
+
+async def dead_within(km: AsyncKernelManager, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if not await km.is_alive():
+            return True
+        await asyncio.sleep(0.5)
+    return False
+
+
+@pytest.fixture
+def allocation(slurm: None) -> Iterator[str]:
+    job_id = salloc("-N1", "-n1", "-c4", "-t", "10")
+    yield job_id
+    subprocess.run(["scancel", job_id], capture_output=True, check=False)
+
+
+@pytest.mark.asyncio
+async def test_a_kernel_joins_a_running_allocation_and_leaves_it_running(
+    kernels: Kernels, allocation: str
+) -> None:
+    km = kernels.manager(kernels.spec({"allocation": allocation, "cpus": 2}))
+    await kernels.start(km)
+    provisioner = km.provisioner
+    assert isinstance(provisioner, BatchKernelProvisioner)
+    assert provisioner.job_id == allocation
+    printed, reply = await run_code(
+        km,
+        "import os; print(os.environ['SLURM_JOB_ID'], os.environ['SLURM_STEP_ID'], "
+        "os.environ.get('SLURM_CPUS_PER_TASK'))",
+    )
+    assert reply["status"] == "ok"
+    job, step, cpus = printed.split()
+    assert job == allocation
+    assert cpus == "2"
+    assert f"{allocation}.{step}" in steps_of(allocation)
+
+    # Interrupt reaches the kernel through its step.
+    kc = km.client()
+    kc.start_channels()
+    try:
+        await kc.wait_for_ready(timeout=60)
+        msg_id = kc.execute("import time; time.sleep(120)")
+        await asyncio.sleep(2)
+        sent = time.monotonic()
+        await km.interrupt_kernel()
+        while True:
+            answer = await kc.get_shell_msg(timeout=30)
+            if answer["parent_header"].get("msg_id") == msg_id:
+                break
+        assert answer["content"]["ename"] == "KeyboardInterrupt"
+        assert time.monotonic() - sent < 15
+    finally:
+        kc.stop_channels()
+
+    # Restart keeps the allocation and starts a new interpreter in the same step.
+    await km.restart_kernel()
+    printed, _ = await run_code(km, "import os; print(os.environ['SLURM_JOB_ID'])")
+    assert printed.strip() == allocation
+
+    # Shutdown ends the kernel's step, never the user's allocation.
+    await km.shutdown_kernel()
+    assert squeue_state(allocation) == "RUNNING"
+    assert await step_gone(f"{allocation}.{step}")
+
+
+@pytest.mark.asyncio
+async def test_the_allocation_ending_ends_the_kernel_with_the_reason(
+    kernels: Kernels, allocation: str
+) -> None:
+    km = kernels.manager(kernels.spec({"allocation": allocation}), job_check_interval=5.0)
+    await kernels.start(km)
+    provisioner = km.provisioner
+    assert isinstance(provisioner, BatchKernelProvisioner)
+    subprocess.run(["scancel", allocation], check=True)
+    assert await dead_within(km, 60)
+    assert provisioner.ending is not None
+    assert provisioner.ending.message.startswith(f"Job {allocation} was cancelled")
+
+
+@pytest.mark.asyncio
+async def test_an_allocation_that_is_not_running_or_not_yours_is_refused(
+    kernels: Kernels, slurm: None
+) -> None:
+    # Never existed.
+    km = kernels.manager(kernels.spec({"allocation": "999999999"}))
+    with pytest.raises(BatchKernelError) as raised:
+        await kernels.start(km)
+    assert raised.value.message.startswith("Job 999999999 is not in Slurm's queue")
+
+    # Still waiting: a kernel joins it once it runs.
+    held = subprocess.run(
+        ["sbatch", "--parsable", "-t", "5", "--begin=now+1hour", "--wrap", "sleep 1"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    try:
+        km = kernels.manager(kernels.spec({"allocation": held}))
+        with pytest.raises(BatchKernelError) as raised:
+            await kernels.start(km)
+        assert raised.value.message.startswith(f"Job {held} is pending")
+        assert "a kernel joins an allocation once it runs" in raised.value.message
+        assert squeue_state(held) == "PENDING"
+    finally:
+        subprocess.run(["scancel", held], capture_output=True, check=False)
+
+    # Another user's.
+    theirs = salloc("-N1", "-n1", "-t", "5", user="hubalice")
+    try:
+        km = kernels.manager(kernels.spec({"allocation": theirs}))
+        with pytest.raises(BatchKernelError) as raised:
+            await kernels.start(km)
+        assert raised.value.message == (
+            f"Job {theirs} is hubalice's, not yours: a kernel joins only an allocation of your own."
+        )
+        assert steps_of(theirs) == []
+    finally:
+        subprocess.run(["scancel", theirs], capture_output=True, check=False)
+    assert await gone_from_queue(theirs)
+
+
+def test_the_allocation_setting_is_checked_before_anything_runs() -> None:
+    ok = parse_options({"allocation": "1234", "cpus": 2, "memory": "4G", "nodes": 1}, "slurm")
+    assert ok.allocation == "1234"
+    assert describe(ok, "slurm") == "allocation 1234, 2 CPUs, 4G"
+    assert parse_options({"allocation": 1234}, "slurm").allocation == "1234"
+    for value in ("12a", "1234\n", "1234_1", "0", "", True):
+        if value == "":
+            assert parse_options({"allocation": value}, "slurm").allocation is None
+            continue
+        with pytest.raises(BatchKernelError) as raised:
+            parse_options({"allocation": value}, "slurm")
+        assert raised.value.field == "allocation"
+    with pytest.raises(BatchKernelError) as raised:
+        parse_options({"allocation": "1234", "partition": "debug"}, "slurm")
+    assert raised.value.field == "partition"
+    assert raised.value.message.startswith(
+        "partition belongs to the allocation the kernel joins (job 1234)"
+    )
+    for kind in ("pbs", "torque"):
+        with pytest.raises(BatchKernelError) as raised:
+            parse_options({"allocation": "1234"}, kind)
+        assert "on Slurm only" in raised.value.message

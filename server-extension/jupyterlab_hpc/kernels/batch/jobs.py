@@ -13,6 +13,7 @@ import dataclasses
 import os
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from ...runner import CommandNotFound, CommandResult, CommandRunner, CommandTimeout
 from ...schedulers.base import (
@@ -97,6 +98,11 @@ class KernelJobs(abc.ABC):
     @abc.abstractmethod
     async def cancel(self, job_id: str) -> str | None:
         """End the job; the refusal, if any (a job already ended is not one)."""
+
+    def started(self, ready: Mapping[str, Any]) -> None:
+        """What the node side wrote once its kernel listened (its ready.json); only a
+        step in an allocation needs it (its step id)."""
+        return None
 
     def reason_in_words(self, reason: str) -> str:
         return reason
@@ -187,11 +193,11 @@ class SlurmKernelJobs(KernelJobs):
 
     async def signal(self, job_id: str, signal_name: str) -> str | None:
         argv = ["scancel", f"--signal={signal_name}", "--batch", validate_job_id(job_id)]
-        return _refusal(await self._run(argv, env=self._env()))
+        return refusal(await self._run(argv, env=self._env()))
 
     async def cancel(self, job_id: str) -> str | None:
         result = await self._run(["scancel", validate_job_id(job_id)], env=self._env())
-        return _refusal(result)
+        return refusal(result)
 
     def reason_in_words(self, reason: str) -> str:
         return reason_in_words(reason)
@@ -204,7 +210,7 @@ class SlurmKernelJobs(KernelJobs):
         )
 
 
-def _refusal(result: CommandResult) -> str | None:
+def refusal(result: CommandResult) -> str | None:
     if result.ok or any(text in result.message for text in _ALREADY_ENDED):
         return None
     lines = [ln.strip() for ln in result.message.splitlines() if ln.strip()]
@@ -254,7 +260,7 @@ class PBSKernelJobs(KernelJobs):
 
     async def signal(self, job_id: str, signal_name: str) -> str | None:
         argv = ["qsig", "-s", f"SIG{signal_name}", validate_pbs_job_id(job_id)]
-        return _refusal(await self._run(argv, env=self.scheduler.env))
+        return refusal(await self._run(argv, env=self.scheduler.env))
 
     async def cancel(self, job_id: str) -> str | None:
         try:

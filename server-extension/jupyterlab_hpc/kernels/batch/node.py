@@ -242,6 +242,8 @@ class NodeSide:
             {
                 "generation": generation,
                 "job_id": self.job_id,
+                # A kernel in an allocation is a step of it (srun); the server signals it.
+                "step_id": os.environ.get("SLURM_STEP_ID", ""),
                 "node": self.node,
                 "ip": self.ip,
                 "pid": proc.pid,

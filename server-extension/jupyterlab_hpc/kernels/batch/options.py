@@ -4,6 +4,10 @@
 "gpus": 1, "account": "proj", "qos": "normal", "modules": ["gcc/12.2.0"],
 "extra": ["--constraint=intel"], "restart": "keep", "queue_timeout": 30}``
 
+or, on Slurm, a kernel in a job the user already runs (an ``salloc`` allocation):
+``{"allocation": "1234", "cpus": 2, "memory": "4G"}`` (a step of that job, ``srun
+--overlap``; the job's partition, time and account are its own).
+
 Every field is checked by the submit tab's own rules (``jobs/submit_checks.py``) before
 anything runs; a wrong one is a ``BatchKernelError`` that names it. Pure: no command runs.
 """
@@ -35,7 +39,9 @@ RESOURCE_FIELDS = (
     "qos",
     "extra",
 )
-OWN_FIELDS = ("modules", "restart", "queue_timeout")
+OWN_FIELDS = ("modules", "restart", "queue_timeout", "allocation")
+# What a step inside an allocation may still ask for; the rest is the allocation's.
+STEP_FIELDS = ("cpus", "memory", "gpus")
 FIELDS = (*RESOURCE_FIELDS, *OWN_FIELDS)
 
 RestartMode = Literal["keep", "renew"]
@@ -68,6 +74,9 @@ _PBS_REFUSED = {
     "-r": "a rerun job has lost its kernel",
 }
 _MINUTES = re.compile(r"[0-9]{1,6}")
+# A Slurm job id as salloc prints it ("Granted job allocation 1234"): a plain job, not an
+# array task or a het component, which srun --jobid cannot join by that name.
+_ALLOCATION = re.compile(r"[1-9][0-9]{0,9}")
 
 
 class BatchKernelError(HTTPError):
@@ -112,6 +121,7 @@ class BatchKernelOptions:
     modules: tuple[str, ...] = ()
     restart: RestartMode = "keep"
     queue_timeout: float | None = None
+    allocation: str | None = None
 
 
 def parse_options(config: Mapping[str, Any], kind: str | None) -> BatchKernelOptions:
@@ -137,12 +147,46 @@ def parse_options(config: Mapping[str, Any], kind: str | None) -> BatchKernelOpt
         raise BatchKernelError(e.message, e.field) from None
     if kind is not None:
         _check_extra(request.extra, kind)
+    allocation = _allocation(config.get("allocation"), resources, kind)
     return BatchKernelOptions(
         request=request,
         modules=_modules(config.get("modules")),
         restart=_restart(config.get("restart", "keep")),
         queue_timeout=_queue_timeout(config.get("queue_timeout")),
+        allocation=allocation,
     )
+
+
+def _allocation(value: object, resources: Mapping[str, Any], kind: str | None) -> str | None:
+    """The id of a running job of the user the kernel joins as a step, or None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not _ALLOCATION.fullmatch(value):
+        raise BatchKernelError(
+            "allocation is the id of a running Slurm job of yours (as salloc prints it: "
+            '"Granted job allocation 1234"), digits only.',
+            "allocation",
+        )
+    if kind is not None and kind != "slurm":
+        raise BatchKernelError(
+            "A kernel can join a running allocation on Slurm only (srun --jobid); "
+            f"{kind} starts no step in another job. Remove allocation to submit a job.",
+            "allocation",
+        )
+    for name in resources:
+        if name == "nodes" and resources[name] in (1, "1"):
+            continue  # the step runs on one node of it
+        if name not in STEP_FIELDS and resources[name] not in (None, "", [], 0):
+            raise BatchKernelError(
+                f"{name} belongs to the allocation the kernel joins (job {value}), not to "
+                f"the kernel: a kernel in an allocation asks only for "
+                f"{', '.join(STEP_FIELDS)}. Remove {name}, or remove allocation to submit "
+                "a job of its own.",
+                name,
+            )
+    return value
 
 
 def _check_extra(extra: list[str], kind: str) -> None:
@@ -211,7 +255,10 @@ def _queue_timeout(value: object) -> float | None:
 def describe(options: BatchKernelOptions, kind: str) -> str:
     """The resources in a few words: "debug, 4 CPUs, 8G, 1:00:00"."""
     r = options.request
-    parts = [r.partition or ("default queue" if kind != "slurm" else "default partition")]
+    if options.allocation:
+        parts = [f"allocation {options.allocation}"]
+    else:
+        parts = [r.partition or ("default queue" if kind != "slurm" else "default partition")]
     if r.nodes and r.nodes > 1:
         parts.append(f"{r.nodes} nodes")
     if r.cpus:

@@ -17,6 +17,8 @@ jupyter_client's automatic restart, which would otherwise submit a new job unask
 Interrupt: SIGINT to the job's batch step (``scancel --signal=INT --batch``), which passes it
 to the kernel. Restart: ``restart: "keep"`` (the default) starts a new kernel inside the
 same job (SIGUSR1), ``"renew"`` ends the job and submits a new one. Shutdown ends the job.
+With ``allocation`` (Slurm), the kernel is a step of a job the user already runs
+(allocation.py): the same, with the step in place of the job, and the job left running.
 
 Site settings (``c.BatchKernelProvisioner.<name>`` in jupyter_server_config.py):
 ``node_address``, ``connection_folder``, ``queue_timeout``, ``kernel_start_timeout``,
@@ -47,6 +49,7 @@ from ...runner import CommandRunner
 from ...schedulers.base import FINAL_STATES, Job, JobState
 from ...schedulers.detect import detect_scheduler, no_scheduler_message
 from ..modules import has_launcher, launcher_prefix
+from .allocation import AllocationSteps
 from .endings import KILLED, Ending, job_ending, pending_words, waited_words
 from .folder import (
     CONNECTION,
@@ -269,7 +272,10 @@ class BatchKernelProvisioner(KernelProvisionerBase):
         if scheduler is None:
             raise BatchKernelError(f"This kernel runs in a batch job. {no_scheduler_message()}")
         self.options = parse_options(self.spec_config, scheduler.kind)
-        self.jobs = kernel_jobs(scheduler, runner)
+        allocation = self.options.allocation
+        self.jobs = (
+            AllocationSteps(runner, allocation) if allocation else kernel_jobs(scheduler, runner)
+        )
         if km.transport != "tcp":
             raise BatchKernelError("A kernel in a batch job needs the tcp transport.")
         if getattr(km, "_transport_encryption_policy", lambda: "disabled")() == "required":
@@ -594,6 +600,8 @@ class BatchKernelProvisioner(KernelProvisionerBase):
         self._release_autorestart()
         ready = self.folder.read_json(READY) if self.folder else None
         node = str(ready.get("node", "")) if ready else ""
+        if ready is not None and self.jobs is not None:
+            self.jobs.started(ready)
         self._publish(
             phase="running", node=node, reason="", state="RUNNING", message="", unexpected=False
         )
