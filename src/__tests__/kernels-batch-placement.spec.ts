@@ -142,3 +142,50 @@ describe('where a kernel runs', () => {
     ]);
   });
 });
+
+describe('a kernel in an allocation the user already runs', () => {
+  const joined = {
+    ...EMPTY_SETTINGS,
+    allocation: '1234',
+    cpus: '2',
+    memory: '4G'
+  };
+
+  it('writes the job id as text, and reads it back', () => {
+    const written = writePlacement('', 'batch', joined);
+    expect(JSON.parse(written).kernel_provisioner.config).toEqual({
+      allocation: '1234',
+      cpus: 2,
+      memory: '4G'
+    });
+    expect(readPlacement(written)).toEqual({
+      where: 'batch',
+      settings: joined
+    });
+    expect(settingsSummary(joined)).toBe('allocation 1234, 2 CPUs, 4G');
+    expect(settingProblems(joined)).toEqual([]);
+    expect(settingProblems({ ...joined, nodes: '1' })).toEqual([]);
+  });
+
+  it('refuses a job id that is not one, and what belongs to the job', () => {
+    for (const bad of ['12a', '0', '1234_1', '-1']) {
+      expect(
+        settingProblems({ ...joined, allocation: bad }).map(p => p.field)
+      ).toContain('allocation');
+    }
+    expect(
+      settingProblems({ ...joined, partition: 'debug', time_limit: '60' })
+    ).toEqual([
+      {
+        field: 'partition',
+        message:
+          'The partition belongs to the job the kernel joins, not to the kernel: leave it empty.'
+      },
+      {
+        field: 'time_limit',
+        message:
+          'The time limit belongs to the job the kernel joins, not to the kernel: leave it empty.'
+      }
+    ]);
+  });
+});

@@ -43,7 +43,7 @@ test.use({ autoGoto: true });
 // The kernels folder is shared by the test servers (PBS and Torque ones too): leave no
 // batch kernel behind for a later spec's new notebook to start.
 test.afterAll(() => {
-  for (const kind of ['wait', 'run', 'edit']) {
+  for (const kind of ['wait', 'run', 'edit', 'alloc']) {
     fs.rmSync(path.join(DATA_DIR, 'kernels', `batch-${kind}-${STAMP}`), {
       recursive: true,
       force: true
@@ -201,4 +201,100 @@ test('the kernel editor puts a kernel in a batch job, and a notebook runs it the
     await (window as any).jupyterapp.commands.execute('kernelmenu:shutdown');
   });
   await expect.poll(() => jobState(jobId), { timeout: 30000 }).toBe('');
+});
+
+test('a kernel joins an allocation of mine as a step, and leaves it running', async ({
+  page
+}, testInfo) => {
+  // An allocation for the day, as users make one: salloc --no-shell.
+  const granted = execFileSync(
+    'salloc',
+    ['--no-shell', '-N1', '-n1', '-c2', '-t', '10', '-J', `ui-alloc-${STAMP}`],
+    { encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] }
+  );
+  const allocation = execFileSync(
+    'squeue',
+    ['-h', '-n', `ui-alloc-${STAMP}`, '-o', '%i'],
+    { encoding: 'utf-8' }
+  ).trim();
+  expect(allocation, granted).toMatch(/^\d+$/);
+  try {
+    const name = `batch-alloc-${STAMP}`;
+    writeKernel(name, { partition: 'debug' });
+    await page.evaluate(async () => {
+      const app = (window as any).jupyterapp;
+      await app.serviceManager.kernelspecs.refreshSpecs();
+      await app.commands.execute('hpc:edit-kernels');
+    });
+    const editor = page.locator('.jp-hpc-kernels');
+    await editor
+      .locator(`.jp-hpc-kernels-item[data-kernel-name="${name}"]`)
+      .click();
+    const form = editor.locator(
+      `.jp-hpc-kernels-editor[data-kernel-name="${name}"]`
+    );
+    const section = form.locator('.jp-hpc-kernels-placement');
+    await section
+      .locator('.jp-hpc-kernels-placement-allocation')
+      .fill(allocation);
+    // The partition belongs to the job it joins.
+    await expect(section).toContainText(
+      'The partition belongs to the job the kernel joins, not to the kernel: leave it empty.'
+    );
+    await expect(form.locator('.jp-hpc-kernels-save')).toBeDisabled();
+    await section
+      .locator('.jp-hpc-kernels-placement-partition')
+      .selectOption('');
+    await expect(
+      section.locator('.jp-hpc-kernels-placement-partition')
+    ).toHaveCount(0);
+    await expect(
+      section.locator('.jp-hpc-kernels-placement-time_limit')
+    ).toHaveCount(0);
+    await section.locator('.jp-hpc-kernels-placement-cpus').fill('1');
+    await expect(section).toContainText(
+      `Starting this kernel starts a step in your job ${allocation} (allocation ${allocation}, 1 CPU)`
+    );
+    const shot = testInfo.outputPath('batch-kernel-allocation.png');
+    await section.screenshot({ path: shot });
+    await testInfo.attach('batch-kernel-allocation', {
+      path: shot,
+      contentType: 'image/png'
+    });
+    await form.locator('.jp-hpc-kernels-save').click();
+    await expect(page.locator('.Toastify__toast').first()).toContainText(
+      'Saved the kernel'
+    );
+
+    await page.notebook.createNew(undefined, { kernel: name });
+    const running = page.locator('.Toastify__toast', {
+      hasText: `in job ${allocation} (allocation ${allocation}, 1 CPU)`
+    });
+    await expect(running).toBeVisible({ timeout: 30000 });
+    await page.notebook.setCell(
+      0,
+      'code',
+      "import os; print(os.environ['SLURM_JOB_ID'], 'step', os.environ['SLURM_STEP_ID'])"
+    );
+    await page.notebook.runCell(0, true);
+    await expect(page.locator('.jp-OutputArea-output').first()).toContainText(
+      `${allocation} step`
+    );
+    await page.evaluate(async () => {
+      await (window as any).jupyterapp.commands.execute('kernelmenu:shutdown');
+    });
+    // The kernel's step ends; the allocation is the user's and keeps running.
+    await expect
+      .poll(
+        () =>
+          execFileSync('squeue', ['-h', '-s', '-j', allocation, '-o', '%i'], {
+            encoding: 'utf-8'
+          }).trim(),
+        { timeout: 30000 }
+      )
+      .toBe('');
+    expect(jobState(allocation)).toBe('RUNNING');
+  } finally {
+    execFileSync('scancel', [allocation]);
+  }
 });

@@ -19,6 +19,8 @@ export interface IBatchSettings {
   account: string;
   qos: string;
   restart: 'keep' | 'renew';
+  /** A running Slurm job of the user's (an salloc allocation) the kernel joins. */
+  allocation: string;
 }
 
 export type BatchField = keyof IBatchSettings;
@@ -32,8 +34,12 @@ export const EMPTY_SETTINGS: IBatchSettings = {
   gpus: '',
   account: '',
   qos: '',
-  restart: 'keep'
+  restart: 'keep',
+  allocation: ''
 };
+
+/** What a kernel in an allocation may still ask for; the rest is the job's. */
+export const STEP_FIELDS: BatchField[] = ['cpus', 'memory', 'gpus'];
 
 /** Fields written as JSON numbers. */
 const COUNTS: BatchField[] = ['nodes', 'cpus', 'gpus'];
@@ -149,6 +155,7 @@ const PARTITIONS =
 const MINUTES = /^[0-9]{1,7}$/;
 const CLOCK = /^([0-9]{1,4}-)?[0-9]{1,4}:[0-5][0-9]:[0-5][0-9]$/;
 const MEMORY = /^[1-9][0-9]{0,12}[KMGTkmgt]?$/;
+const JOB_ID = /^[1-9][0-9]{0,9}$/;
 
 /**
  * What is wrong with the settings, per field, as the server would say it
@@ -197,12 +204,51 @@ export function settingProblems(
     NAME.test(value('qos')),
     'A QOS is letters, digits, “.”, “_” and “-”.'
   );
+  check(
+    'allocation',
+    JOB_ID.test(value('allocation')),
+    'The allocation is the id of a running job of yours, digits only (salloc prints it: “Granted job allocation 1234”).'
+  );
+  if (value('allocation')) {
+    for (const field of Object.keys(EMPTY_SETTINGS) as BatchField[]) {
+      const set = value(field);
+      const oneNode = field === 'nodes' && set === '1';
+      if (
+        set &&
+        !oneNode &&
+        !['allocation', 'restart', ...STEP_FIELDS].includes(field)
+      ) {
+        found.push({
+          field,
+          message: `${FIELD_WORDS[field]} belongs to the job the kernel joins, not to the kernel: leave it empty.`
+        });
+      }
+    }
+  }
   return found;
 }
 
+const FIELD_WORDS: Record<BatchField, string> = {
+  partition: 'The partition',
+  time_limit: 'The time limit',
+  nodes: 'The number of nodes',
+  cpus: 'CPUs',
+  memory: 'Memory',
+  gpus: 'GPUs',
+  account: 'The account',
+  qos: 'The QOS',
+  restart: 'Restart',
+  allocation: 'The allocation'
+};
+
 /** "debug, 4 CPUs, 8G, 60 min": the settings in a few words. */
 export function settingsSummary(settings: IBatchSettings): string {
-  const parts = [settings.partition.trim() || 'default partition'];
+  const allocation = settings.allocation.trim();
+  const parts = [
+    allocation
+      ? `allocation ${allocation}`
+      : settings.partition.trim() || 'default partition'
+  ];
   const count = (n: string, one: string) =>
     n.trim() ? `${n.trim()} ${one}${n.trim() === '1' ? '' : 's'}` : '';
   const time = settings.time_limit.trim();

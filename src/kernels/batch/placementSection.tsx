@@ -12,6 +12,7 @@ import {
   BatchField,
   IBatchSettings,
   EMPTY_SETTINGS,
+  STEP_FIELDS,
   readPlacement,
   settingProblems,
   settingsSummary,
@@ -74,6 +75,11 @@ export function PlacementSection({
   const problems = placement.where === 'batch' ? settingProblems(settings) : [];
   const problemOf = (field: BatchField) =>
     problems.find(p => p.field === field)?.message;
+  // Slurm only: a kernel that joins a job the user already runs (salloc).
+  const allocation = !pbs ? settings.allocation.trim() : '';
+  const shown = (field: BatchField) =>
+    !(pbs && field === 'qos') &&
+    (!allocation || STEP_FIELDS.includes(field) || settings[field] !== '');
 
   return (
     <fieldset
@@ -118,32 +124,46 @@ export function PlacementSection({
       )}
       {placement.where === 'batch' && (
         <div className="jp-hpc-kernels-placement-fields">
-          <label>
-            {pbs ? 'Queue' : 'Partition'}
-            <select
-              className="jp-mod-styled jp-hpc-kernels-placement-partition"
-              value={settings.partition}
-              onChange={e => change('partition', e.target.value)}
-            >
-              <option value="">default</option>
-              {partitions.map(p => (
-                <option key={p.name} value={p.name}>
-                  {p.name}
-                  {p.default ? ' (default)' : ''}
-                  {p.available && p.available !== 'up'
-                    ? ` (${p.available})`
-                    : ''}
-                </option>
-              ))}
-              {settings.partition &&
-                !partitions.some(p => p.name === settings.partition) && (
-                  <option value={settings.partition}>
-                    {settings.partition}
+          {!pbs && (
+            <label title="A running job of yours (an salloc allocation): the kernel starts in it as a step instead of submitting a job of its own.">
+              In my allocation (job id)
+              <input
+                className="jp-mod-styled jp-hpc-kernels-placement-allocation"
+                value={settings.allocation}
+                placeholder="none: submit a job"
+                aria-invalid={problemOf('allocation') ? true : undefined}
+                onChange={e => change('allocation', e.target.value)}
+              />
+            </label>
+          )}
+          {(!allocation || settings.partition !== '') && (
+            <label>
+              {pbs ? 'Queue' : 'Partition'}
+              <select
+                className="jp-mod-styled jp-hpc-kernels-placement-partition"
+                value={settings.partition}
+                onChange={e => change('partition', e.target.value)}
+              >
+                <option value="">default</option>
+                {partitions.map(p => (
+                  <option key={p.name} value={p.name}>
+                    {p.name}
+                    {p.default ? ' (default)' : ''}
+                    {p.available && p.available !== 'up'
+                      ? ` (${p.available})`
+                      : ''}
                   </option>
-                )}
-            </select>
-          </label>
-          {FIELDS.filter(f => !(pbs && f.field === 'qos')).map(f => (
+                ))}
+                {settings.partition &&
+                  !partitions.some(p => p.name === settings.partition) && (
+                    <option value={settings.partition}>
+                      {settings.partition}
+                    </option>
+                  )}
+              </select>
+            </label>
+          )}
+          {FIELDS.filter(f => shown(f.field)).map(f => (
             <label key={f.field}>
               {f.label}
               <input
@@ -162,8 +182,12 @@ export function PlacementSection({
               value={settings.restart}
               onChange={e => change('restart', e.target.value)}
             >
-              <option value="keep">in the same job</option>
-              <option value="renew">in a new job</option>
+              <option value="keep">
+                {allocation ? 'in the same step' : 'in the same job'}
+              </option>
+              <option value="renew">
+                {allocation ? 'in a new step' : 'in a new job'}
+              </option>
             </select>
           </label>
           {problems.length > 0 && (
@@ -173,11 +197,19 @@ export function PlacementSection({
               ))}
             </ul>
           )}
-          <div className="jp-hpc-kernels-note">
-            Starting this kernel submits a job ({settingsSummary(settings)});
-            the notebook shows it while it waits, with Cancel. Shutting the
-            kernel down ends the job.
-          </div>
+          {allocation ? (
+            <div className="jp-hpc-kernels-note">
+              Starting this kernel starts a step in your job {allocation} (
+              {settingsSummary(settings)}), which must be running. Shutting the
+              kernel down ends the step; the job keeps running.
+            </div>
+          ) : (
+            <div className="jp-hpc-kernels-note">
+              Starting this kernel submits a job ({settingsSummary(settings)});
+              the notebook shows it while it waits, with Cancel. Shutting the
+              kernel down ends the job.
+            </div>
+          )}
         </div>
       )}
     </fieldset>
