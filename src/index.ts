@@ -31,6 +31,7 @@ import {
 } from './modules/targetCommand';
 import { ModulesPanel } from './modules/panel';
 import { kernelsIcon, queueIcon } from './icons';
+import { showLauncherBadges } from './kernels/batch/launcherBadges';
 import { setupBatchKernels } from './kernels/batch/plugin';
 import { KernelsModel } from './kernels/model';
 import { KERNELS_WIDGET_ID, createKernelsWidget } from './kernels/widget';
@@ -330,6 +331,9 @@ const kernelsPlugin: JupyterFrontEndPlugin<void> = {
     labShell: ILabShell | null
   ) => {
     setupBatchKernels(app, labShell);
+    if (launcher) {
+      showLauncherBadges(app.serviceManager.kernelspecs);
+    }
     const tracker = new WidgetTracker<MainAreaWidget>({
       namespace: 'jupyterlab-hpc-kernels'
     });

@@ -10,6 +10,8 @@ import * as path from 'path';
 
 import { expect, test } from '@jupyterlab/galata';
 
+import { shootBoth } from './helpers';
+
 const DATA_DIR = process.env.HPC_UI_DATA_DIR!;
 // The repository's own virtual env: it has ipykernel.
 const PYTHON = path.resolve(__dirname, '..', '..', '.venv', 'bin', 'python');
@@ -43,7 +45,7 @@ test.use({ autoGoto: true });
 // The kernels folder is shared by the test servers (PBS and Torque ones too): leave no
 // batch kernel behind for a later spec's new notebook to start.
 test.afterAll(() => {
-  for (const kind of ['wait', 'run', 'edit', 'alloc']) {
+  for (const kind of ['wait', 'run', 'edit', 'alloc', 'badge']) {
     fs.rmSync(path.join(DATA_DIR, 'kernels', `batch-${kind}-${STAMP}`), {
       recursive: true,
       force: true
@@ -297,4 +299,28 @@ test('a kernel joins an allocation of mine as a step, and leaves it running', as
   } finally {
     execFileSync('scancel', [allocation]);
   }
+});
+
+test('the Launcher marks a kernel in a batch job with its partition', async ({
+  page
+}, testInfo) => {
+  const name = `batch-badge-${STAMP}`;
+  writeKernel(name, { partition: 'debug', cpus: 1 });
+  await page.evaluate(async () => {
+    const app = (window as any).jupyterapp;
+    await app.serviceManager.kernelspecs.refreshSpecs();
+    await app.commands.execute('launcher:create');
+  });
+  const badge = (title: string) =>
+    page.evaluate(t => {
+      const card = Array.from(
+        document.querySelectorAll('.jp-Launcher .jp-LauncherCard')
+      ).find(c => c.getAttribute('title') === t);
+      const icon = card?.querySelector('.jp-LauncherCard-icon');
+      return icon ? getComputedStyle(icon, '::after').content : null;
+    }, title);
+  await expect.poll(() => badge(`Batch ${name}`)).toBe('"debug"');
+  // A kernel on the server has none.
+  expect(await badge('Python 3 (ipykernel)')).toBe('none');
+  await shootBoth(page, testInfo, 'launcher-batch-badge');
 });
