@@ -33,7 +33,9 @@ describe('where a kernel runs', () => {
         ...EMPTY_SETTINGS,
         partition: 'debug',
         cpus: '4',
-        time_limit: '60'
+        time_limit: '60',
+        modules: 'gcc/12.2.0',
+        extra: '--constraint=intel'
       }
     });
     expect(readPlacement('')).toEqual({ where: 'server' });
@@ -51,7 +53,8 @@ describe('where a kernel runs', () => {
 
   it('writes the settings, keeping the rest of the metadata and of the config', () => {
     const settings = {
-      ...EMPTY_SETTINGS,
+      ...(readPlacement(BATCH) as { settings: typeof EMPTY_SETTINGS }).settings,
+      time_limit: '',
       partition: 'long',
       cpus: '8',
       memory: '16G',
@@ -186,6 +189,60 @@ describe('a kernel in an allocation the user already runs', () => {
         message:
           'The time limit belongs to the job the kernel joins, not to the kernel: leave it empty.'
       }
+    ]);
+  });
+});
+
+describe('modules, other options and the queue timeout', () => {
+  it('are written as lists and minutes, and read back', () => {
+    const settings = {
+      ...EMPTY_SETTINGS,
+      partition: 'debug',
+      modules: ' gcc/12.2.0   cuda/12.2 ',
+      extra: '--constraint=intel\r\n\n--exclusive',
+      queue_timeout: '0'
+    };
+    const config = JSON.parse(writePlacement('', 'batch', settings))
+      .kernel_provisioner.config;
+    expect(config).toEqual({
+      partition: 'debug',
+      modules: ['gcc/12.2.0', 'cuda/12.2'],
+      extra: ['--constraint=intel', '--exclusive'],
+      queue_timeout: 0
+    });
+    const back = readPlacement(writePlacement('', 'batch', settings));
+    expect(back).toEqual({
+      where: 'batch',
+      settings: {
+        ...settings,
+        modules: 'gcc/12.2.0 cuda/12.2',
+        extra: '--constraint=intel\n--exclusive'
+      }
+    });
+    expect(settingProblems(settings)).toEqual([]);
+  });
+
+  it('are checked as the server checks them', () => {
+    expect(
+      settingProblems({
+        ...EMPTY_SETTINGS,
+        modules: 'gcc/12.2.0 -bad',
+        extra: '--constraint=intel\nconstraint intel',
+        queue_timeout: '99999999'
+      }).map(p => [p.field, p.message])
+    ).toEqual([
+      [
+        'modules',
+        '“-bad” is not a module name: letters, digits and . _ + @ % ~ : , = / -, starting with a letter, a digit or . _ +.'
+      ],
+      [
+        'extra',
+        '“constraint intel” is not an option: one option per line, starting with “-”, no spaces (--constraint=intel).'
+      ],
+      [
+        'queue_timeout',
+        'The queue timeout is whole minutes from 0 (no limit) to 525600.'
+      ]
     ]);
   });
 });

@@ -171,6 +171,11 @@ test('the kernel editor puts a kernel in a batch job, and a notebook runs it the
   await expect(section).toContainText(
     'Starting this kernel submits a job (debug, 2 CPUs, 10 min)'
   );
+  await section.locator('.jp-hpc-kernels-placement-queue_timeout').fill('soon');
+  await expect(section).toContainText(
+    'The queue timeout is whole minutes from 0 (no limit) to 525600.'
+  );
+  await section.locator('.jp-hpc-kernels-placement-queue_timeout').fill('5');
   const shot = testInfo.outputPath('batch-kernel-editor.png');
   await section.screenshot({ path: shot });
   await testInfo.attach('batch-kernel-editor', {
@@ -188,7 +193,12 @@ test('the kernel editor puts a kernel in a batch job, and a notebook runs it the
     debugger: true,
     kernel_provisioner: {
       provisioner_name: 'hpc-batch',
-      config: { partition: 'debug', time_limit: '10', cpus: 2 }
+      config: {
+        partition: 'debug',
+        time_limit: '10',
+        cpus: 2,
+        queue_timeout: 5
+      }
     }
   });
 

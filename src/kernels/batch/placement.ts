@@ -21,6 +21,12 @@ export interface IBatchSettings {
   restart: 'keep' | 'renew';
   /** A running Slurm job of the user's (an salloc allocation) the kernel joins. */
   allocation: string;
+  /** Modules loaded in the job before the kernel starts, separated by spaces. */
+  modules: string;
+  /** Other options of the batch system, one per line. */
+  extra: string;
+  /** Minutes the job may wait in the queue (0: no limit; empty: the site's). */
+  queue_timeout: string;
 }
 
 export type BatchField = keyof IBatchSettings;
@@ -35,7 +41,16 @@ export const EMPTY_SETTINGS: IBatchSettings = {
   account: '',
   qos: '',
   restart: 'keep',
-  allocation: ''
+  allocation: '',
+  modules: '',
+  extra: '',
+  queue_timeout: ''
+};
+
+/** Fields kept as JSON lists of words: modules split at spaces, extra at line ends. */
+const LISTS: Partial<Record<BatchField, RegExp>> = {
+  modules: /\s+/,
+  extra: /\r?\n/
 };
 
 /** What a kernel in an allocation may still ask for; the rest is the job's. */
@@ -43,6 +58,8 @@ export const STEP_FIELDS: BatchField[] = ['cpus', 'memory', 'gpus'];
 
 /** Fields written as JSON numbers. */
 const COUNTS: BatchField[] = ['nodes', 'cpus', 'gpus'];
+/** Counts that may be 0. */
+const MINUTE_FIELDS: BatchField[] = ['queue_timeout'];
 
 export type Placement =
   | { where: 'server' }
@@ -90,6 +107,8 @@ export function readPlacement(metadataText: string): Placement {
     const value = config[field];
     if (field === 'restart') {
       settings.restart = value === 'renew' ? 'renew' : 'keep';
+    } else if (LISTS[field] && Array.isArray(value)) {
+      settings[field] = value.map(String).join(field === 'extra' ? '\n' : ' ');
     } else if (typeof value === 'string' || typeof value === 'number') {
       settings[field] = String(value);
     }
@@ -133,7 +152,15 @@ export function writePlacement(
         }
       } else if (!value) {
         delete config[field];
-      } else if (COUNTS.includes(field) && /^[0-9]+$/.test(value)) {
+      } else if (LISTS[field]) {
+        config[field] = value
+          .split(LISTS[field]!)
+          .map(word => word.trim())
+          .filter(Boolean);
+      } else if (
+        [...COUNTS, ...MINUTE_FIELDS].includes(field) &&
+        /^[0-9]+$/.test(value)
+      ) {
         config[field] = Number(value);
       } else {
         config[field] = value;
@@ -156,6 +183,9 @@ const MINUTES = /^[0-9]{1,7}$/;
 const CLOCK = /^([0-9]{1,4}-)?[0-9]{1,4}:[0-5][0-9]:[0-5][0-9]$/;
 const MEMORY = /^[1-9][0-9]{0,12}[KMGTkmgt]?$/;
 const JOB_ID = /^[1-9][0-9]{0,9}$/;
+// As the server's modules/base.py: no spaces, not starting with "-".
+const MODULE = /^[A-Za-z0-9_.+][A-Za-z0-9_.+@%~:,=/-]{0,254}$/;
+const OPTION = /^-\S+$/;
 
 /**
  * What is wrong with the settings, per field, as the server would say it
@@ -209,6 +239,29 @@ export function settingProblems(
     JOB_ID.test(value('allocation')),
     'The allocation is the id of a running job of yours, digits only (salloc prints it: “Granted job allocation 1234”).'
   );
+  const badModule = value('modules')
+    .split(/\s+/)
+    .find(name => name && !MODULE.test(name));
+  check(
+    'modules',
+    !badModule,
+    `“${badModule}” is not a module name: letters, digits and . _ + @ % ~ : , = / -, starting with a letter, a digit or . _ +.`
+  );
+  const badOption = value('extra')
+    .split(/\r?\n/)
+    .map(line => line.trim())
+    .find(line => line && !OPTION.test(line));
+  check(
+    'extra',
+    !badOption,
+    `“${badOption}” is not an option: one option per line, starting with “-”, no spaces (--constraint=intel).`
+  );
+  const minutes = Number(value('queue_timeout'));
+  check(
+    'queue_timeout',
+    /^[0-9]{1,6}$/.test(value('queue_timeout')) && minutes <= 525600,
+    'The queue timeout is whole minutes from 0 (no limit) to 525600.'
+  );
   if (value('allocation')) {
     for (const field of Object.keys(EMPTY_SETTINGS) as BatchField[]) {
       const set = value(field);
@@ -216,7 +269,13 @@ export function settingProblems(
       if (
         set &&
         !oneNode &&
-        !['allocation', 'restart', ...STEP_FIELDS].includes(field)
+        ![
+          'allocation',
+          'restart',
+          'modules',
+          'queue_timeout',
+          ...STEP_FIELDS
+        ].includes(field)
       ) {
         found.push({
           field,
@@ -238,7 +297,10 @@ const FIELD_WORDS: Record<BatchField, string> = {
   account: 'The account',
   qos: 'The QOS',
   restart: 'Restart',
-  allocation: 'The allocation'
+  allocation: 'The allocation',
+  modules: 'Modules',
+  extra: 'Other options',
+  queue_timeout: 'The queue timeout'
 };
 
 /** "debug, 4 CPUs, 8G, 60 min": the settings in a few words. */

@@ -175,6 +175,44 @@ export function PlacementSection({
               />
             </label>
           ))}
+          <label title="Loaded in the job, in this order, before the kernel starts (module load).">
+            Modules
+            <input
+              className="jp-mod-styled jp-hpc-kernels-placement-modules"
+              value={settings.modules}
+              placeholder="e.g. gcc/12.2.0 cuda/12.2"
+              aria-invalid={problemOf('modules') ? true : undefined}
+              onChange={e => change('modules', e.target.value)}
+            />
+          </label>
+          {!allocation && (
+            <label title="Minutes the job may wait in the queue before it is cancelled and the start fails; 0: no limit; empty: the site's default.">
+              Queue timeout (min)
+              <input
+                className="jp-mod-styled jp-hpc-kernels-placement-queue_timeout"
+                value={settings.queue_timeout}
+                placeholder="site default"
+                aria-invalid={problemOf('queue_timeout') ? true : undefined}
+                onChange={e => change('queue_timeout', e.target.value)}
+              />
+            </label>
+          )}
+          {(!allocation || settings.extra !== '') && (
+            <label
+              className="jp-hpc-kernels-placement-wide"
+              title={`Other ${pbs ? 'qsub' : 'sbatch'} options, one per line.`}
+            >
+              Other options
+              <textarea
+                className="jp-mod-styled jp-hpc-kernels-placement-extra"
+                value={settings.extra}
+                rows={2}
+                placeholder={pbs ? '-l place=excl' : '--constraint=intel'}
+                aria-invalid={problemOf('extra') ? true : undefined}
+                onChange={e => change('extra', e.target.value)}
+              />
+            </label>
+          )}
           <label>
             Restart
             <select
