@@ -198,6 +198,12 @@ async def test_a_kernel_runs_in_its_job_with_the_cpus_it_asked_for(
         "'SLURM_JOB_ID', 'SLURM_STEP_ID'], capture_output=True, text=True, timeout=60).stdout)",
     )
     assert printed.split() == [job_id, "0"]
+    # ... and so does one the magics start.
+    printed, reply = await run_code(
+        km, "%load_ext jupyterlab_hpc\n%srun --ntasks=1 printenv SLURM_JOB_ID SLURM_STEP_ID"
+    )
+    assert reply["status"] == "ok", reply
+    assert printed.split() == [job_id, "1"]
     print(f"usable after {usable:.2f} s; timings {provisioner.timings}")
 
     # The connection key is in a 0600 file in a 0700 folder of the user's, and nowhere else
