@@ -33,12 +33,14 @@ import { ModulesPanel } from './modules/panel';
 import { kernelsIcon, queueIcon } from './icons';
 import { showLauncherBadges } from './kernels/batch/launcherBadges';
 import { setupBatchKernels } from './kernels/batch/plugin';
+import { markKernelJobs } from './kernels/batch/queueMarks';
 import { KernelsModel } from './kernels/model';
 import { KERNELS_WIDGET_ID, createKernelsWidget } from './kernels/widget';
 import { runJobAction } from './jobs/queue/actions';
 import { DEFAULT_COLUMNS } from './jobs/queue/jobs';
 import { QueueModel, Scope } from './jobs/queue/model';
 import { QueuePanel } from './jobs/queue/panel';
+import { IHPCQueue } from './jobs/queue/token';
 import { SHOW_JOB_COMMAND, createSubmitActions } from './jobs/submit/actions';
 import { SubmitModel } from './jobs/submit/model';
 import { createSubmitWidget } from './jobs/submit/widget';
@@ -75,18 +77,19 @@ const ACTION_COMMANDS: [string, JobAction, string][] = [
   [CommandIDs.releaseSelected, 'release', 'Release Selected Jobs']
 ];
 
-const queuePlugin: JupyterFrontEndPlugin<void> = {
+const queuePlugin: JupyterFrontEndPlugin<QueueModel> = {
   id: PLUGIN_ID,
   description:
     'A sidebar with your Slurm or PBS jobs: watch, cancel, hold and release them.',
   autoStart: true,
+  provides: IHPCQueue,
   optional: [ISettingRegistry, ICommandPalette, ILayoutRestorer],
   activate: (
     app: JupyterFrontEnd,
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null
-  ) => {
+  ): QueueModel => {
     // The panel is hidden until opened; the model polls only while shown.
     const model = new QueueModel({ visible: false });
     const panel = new QueuePanel(model, {
@@ -218,6 +221,7 @@ const queuePlugin: JupyterFrontEndPlugin<void> = {
           );
         });
     }
+    return model;
   }
 };
 
@@ -322,15 +326,19 @@ const kernelsPlugin: JupyterFrontEndPlugin<void> = {
   description:
     'A kernel editor: create, duplicate, edit and test Jupyter kernels (kernel.json); what a kernel in a batch job does while it starts, and why its job ended it.',
   autoStart: true,
-  optional: [ICommandPalette, ILauncher, ILayoutRestorer, ILabShell],
+  optional: [ICommandPalette, ILauncher, ILayoutRestorer, ILabShell, IHPCQueue],
   activate: (
     app: JupyterFrontEnd,
     palette: ICommandPalette | null,
     launcher: ILauncher | null,
     restorer: ILayoutRestorer | null,
-    labShell: ILabShell | null
+    labShell: ILabShell | null,
+    queue: QueueModel | null
   ) => {
-    setupBatchKernels(app, labShell);
+    const starts = setupBatchKernels(app, labShell);
+    if (queue) {
+      markKernelJobs(queue, starts.kernelsChanged);
+    }
     if (launcher) {
       showLauncherBadges(app.serviceManager.kernelspecs);
     }

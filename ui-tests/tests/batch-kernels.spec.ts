@@ -94,7 +94,7 @@ test('a waiting kernel job shows in the notebook, and Cancel removes it', async 
 
 test('a kernel in a job runs code, and says why when its job is cancelled', async ({
   page
-}) => {
+}, testInfo) => {
   const name = `batch-run-${STAMP}`;
   writeKernel(name, { partition: 'debug', cpus: 2, time_limit: '10' });
   await page.evaluate(() =>
@@ -116,6 +116,21 @@ test('a kernel in a job runs code, and says why when its job is cancelled', asyn
   await expect(page.locator('.jp-OutputArea-output').first()).toHaveText(
     `${jobId} 2`
   );
+
+  // The queue panel marks the job as this notebook's kernel.
+  await page.sidebar.openTab('jupyterlab-hpc-queue');
+  await page.sidebar.setWidth(520, 'left');
+  const row = page.locator(`.jp-hpc-queue-row[data-job-id="${jobId}"]`);
+  const mark = row.locator('.jp-hpc-queue-mark[data-mark="batch-kernel"]');
+  await expect(mark).toHaveText('Kernel', { timeout: 30000 });
+  await expect(mark).toHaveAttribute(
+    'title',
+    new RegExp(
+      `^This job runs the kernel of \\S*Untitled\\d*\\.ipynb \\(${name}\\)`
+    )
+  );
+  await shootBoth(page, testInfo, 'queue-kernel-mark');
+  await page.sidebar.close('left');
 
   execFileSync('scancel', [jobId]);
   const ended = page.locator('.Toastify__toast', {

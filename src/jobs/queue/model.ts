@@ -13,6 +13,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import * as api from '../api';
 import { HPCApiError } from '../../common/request';
 import { CadencePoll, baseInterval } from './cadence';
+import { IRowMark, RowMarks } from './marks';
 import type {
   ActionResult,
   Capabilities,
@@ -117,6 +118,21 @@ export class QueueModel implements IDisposable {
   /** Every job the server listed for the scope. */
   get jobs(): readonly Job[] {
     return this._jobs;
+  }
+
+  /** A job's marks from other features ("Kernel"...). */
+  marksOf(jobId: string): readonly IRowMark[] {
+    return this._marks.of(jobId);
+  }
+
+  /** Replace every mark `source` sets on rows (job id -> mark). */
+  setMarks(
+    source: string,
+    marks: ReadonlyMap<string, Omit<IRowMark, 'source'>>
+  ): void {
+    if (this._marks.set(source, marks)) {
+      this._emit();
+    }
   }
 
   /** The server's report on its last scheduler listing. */
@@ -627,6 +643,7 @@ export class QueueModel implements IDisposable {
   private _api: IQueueApi;
   private _poll: CadencePoll;
   private _changed = new Signal<this, void>(this);
+  private _marks = new RowMarks();
   private _actionPerformed = new Signal<this, QueueModel.IActionDone>(this);
   private _isDisposed = false;
   private _visible: boolean;

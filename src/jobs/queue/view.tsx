@@ -17,6 +17,7 @@ import {
   formatAge,
   getColumn
 } from './jobs';
+import type { IRowMark } from './marks';
 import { QueueModel } from './model';
 import { emptyAllJobsText, ownJobsOnlyNote } from './ownJobs';
 import { useModel } from '../../common/useModel';
@@ -477,6 +478,7 @@ function QueueTable({ model, onOpenJob }: IQueueViewProps): JSX.Element {
         index={i}
         columns={columns}
         selected={selection.has(job.id)}
+        marks={model.marksOf(job.id)}
       />
     );
   }
@@ -719,6 +721,8 @@ interface IQueueRowProps {
   index: number;
   columns: IColumn[];
   selected: boolean;
+  /** Other features' marks ("Kernel"), shown after the job's name. */
+  marks: readonly IRowMark[];
 }
 
 /** One job; memoized so scrolling renders only the rows that change. */
@@ -726,8 +730,11 @@ const QueueRow = React.memo(function QueueRow({
   job,
   index,
   columns,
-  selected
+  selected,
+  marks
 }: IQueueRowProps): JSX.Element {
+  // The marks go after the name, or after the id when the name is hidden.
+  const markColumn = columns.some(c => c.id === 'name') ? 'name' : 'id';
   return (
     <div
       className={`jp-hpc-queue-row${selected ? ' jp-mod-selected' : ''}`}
@@ -749,7 +756,13 @@ const QueueRow = React.memo(function QueueRow({
         />
       </div>
       {columns.map(c => (
-        <Cell key={c.id} job={job} column={c.id} align={c.align} />
+        <Cell
+          key={c.id}
+          job={job}
+          column={c.id}
+          align={c.align}
+          marks={c.id === markColumn ? marks : undefined}
+        />
       ))}
     </div>
   );
@@ -759,10 +772,28 @@ function Cell(props: {
   job: Job;
   column: ColumnId;
   align: 'left' | 'right';
+  marks?: readonly IRowMark[];
 }): JSX.Element {
-  const { job, column, align } = props;
+  const { job, column, align, marks } = props;
   const text = cellText(job, column);
   let content: React.ReactNode = text;
+  if (marks && marks.length) {
+    content = (
+      <>
+        {marks.map(m => (
+          <span
+            key={m.source}
+            className="jp-hpc-queue-mark"
+            data-mark={m.source}
+            title={m.title}
+          >
+            {m.label}
+          </span>
+        ))}
+        {text}
+      </>
+    );
+  }
   if (column === 'state') {
     content = (
       <span

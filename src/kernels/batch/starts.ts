@@ -5,7 +5,7 @@
  * only while a kernel starts, and once when a kernel dies.
  */
 import { IDisposable } from '@lumino/disposable';
-import { ISignal } from '@lumino/signaling';
+import { ISignal, Signal } from '@lumino/signaling';
 
 import {
   IBatchKernelStatus,
@@ -89,6 +89,16 @@ export class BatchKernelStarts implements IDisposable {
     });
   }
 
+  /** Emitted when a followed batch kernel starts running or ends. */
+  get kernelsChanged(): ISignal<this, void> {
+    return this._kernelsChanged;
+  }
+
+  /** @internal */
+  _noteChange(): void {
+    this._kernelsChanged.emit();
+  }
+
   /** How many session contexts are followed. */
   get watching(): number {
     return this._watched.size;
@@ -115,6 +125,7 @@ export class BatchKernelStarts implements IDisposable {
   readonly _patience: number;
   private _isDisposed = false;
   private _watched = new Map<IWatchedSession, SessionWatch>();
+  private _kernelsChanged = new Signal<this, void>(this);
 }
 
 /** One session context: at most one start followed at a time. */
@@ -238,6 +249,7 @@ class SessionWatch {
     this._kernelId = status.kernel_id;
     if (status.phase === 'running') {
       view.running(status);
+      this.owner._noteChange();
     } else {
       view.close();
     }
@@ -265,6 +277,7 @@ class SessionWatch {
     } catch {
       return; // not a batch kernel (404), or the server is gone
     }
+    this.owner._noteChange();
     if (
       !this._disposed &&
       status.phase === 'ended' &&
