@@ -7,8 +7,10 @@ import {
   readPlacement,
   settingProblems,
   settingsSummary,
+  submitOptionsOf,
   writePlacement
 } from '../kernels/batch/placement';
+import { estimateWords } from '../kernels/batch/estimate';
 import { draftFromSpec, draftProblems } from '../kernels/spec';
 
 const BATCH = JSON.stringify({
@@ -244,5 +246,45 @@ describe('modules, other options and the queue timeout', () => {
         'The queue timeout is whole minutes from 0 (no limit) to 525600.'
       ]
     ]);
+  });
+});
+
+describe('when a kernel’s job would start', () => {
+  it('asks with the job’s options, and not for an allocation or bad settings', () => {
+    expect(
+      submitOptionsOf({
+        ...EMPTY_SETTINGS,
+        partition: 'debug',
+        time_limit: '10',
+        cpus: '2',
+        memory: '4G',
+        extra: '--constraint=intel',
+        modules: 'gcc/12.2.0',
+        queue_timeout: '5'
+      })
+    ).toEqual({
+      partition: 'debug',
+      time_limit: '10',
+      cpus: 2,
+      memory: '4G',
+      extra: ['--constraint=intel']
+    });
+    expect(submitOptionsOf(EMPTY_SETTINGS)).toEqual({});
+    expect(
+      submitOptionsOf({ ...EMPTY_SETTINGS, allocation: '1234' })
+    ).toBeNull();
+    expect(submitOptionsOf({ ...EMPTY_SETTINGS, cpus: 'two' })).toBeNull();
+  });
+
+  it('says when and where, as far as Slurm says', () => {
+    const at = '2026-12-04T14:05:00';
+    expect(
+      estimateWords({ estimated_start: at, nodes: 'vm', message: '' }, 'en-GB')
+    ).toBe(
+      `Slurm would start this kernel's job around ${new Date(at).toLocaleString('en-GB')} on vm.`
+    );
+    expect(
+      estimateWords({ estimated_start: null, nodes: null, message: '' })
+    ).toBe("Slurm would start this kernel's job.");
   });
 });

@@ -191,6 +191,13 @@ test('the kernel editor puts a kernel in a batch job, and a notebook runs it the
     'The queue timeout is whole minutes from 0 (no limit) to 525600.'
   );
   await section.locator('.jp-hpc-kernels-placement-queue_timeout').fill('5');
+  // When would it start? One sbatch --test-only, asked for.
+  const estimate = section.locator('.jp-hpc-kernels-placement-estimate');
+  await estimate.getByRole('button', { name: 'When would it start?' }).click();
+  await expect(estimate.getByRole('status')).toHaveText(
+    /^Slurm would start this kernel's job around .+ on \S+\.$/,
+    { timeout: 30000 }
+  );
   const shot = testInfo.outputPath('batch-kernel-editor.png');
   await section.screenshot({ path: shot });
   await testInfo.attach('batch-kernel-editor', {

@@ -86,3 +86,31 @@ export async function fetchPlaces(): Promise<{
   );
   return { kind: caps.scheduler.kind, partitions: answer.partitions };
 }
+
+/** What Slurm said of a kernel's job it was asked about (sbatch --test-only). */
+export interface IStartEstimate {
+  /** ISO 8601 local time; null when Slurm gave none. */
+  estimated_start: string | null;
+  nodes: string | null;
+  /** Slurm's own words. */
+  message: string;
+}
+
+/**
+ * Ask the batch system when a kernel's job with these options would start
+ * (`POST jobs/submit` with `test_only`: nothing is submitted). The job
+ * script is the kernel's: one command, the options are all in `options`.
+ */
+export async function estimateStart(
+  options: Record<string, unknown>
+): Promise<IStartEstimate> {
+  return requestAPI<IStartEstimate>('jobs/submit', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      script: '#!/bin/bash\n# A Jupyter kernel\n',
+      options,
+      test_only: true
+    })
+  });
+}

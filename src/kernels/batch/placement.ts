@@ -325,3 +325,43 @@ export function settingsSummary(settings: IBatchSettings): string {
     .filter(Boolean)
     .join(', ');
 }
+
+/**
+ * The submit form's options for a kernel's job with these settings, as the
+ * server's check takes them (`jobs/submit`); null when the settings are not
+ * a job of its own (an allocation) or still have problems.
+ */
+export function submitOptionsOf(
+  settings: IBatchSettings
+): Record<string, unknown> | null {
+  if (settings.allocation.trim() || settingProblems(settings).length) {
+    return null;
+  }
+  const options: Record<string, unknown> = {};
+  for (const field of [
+    'partition',
+    'time_limit',
+    'memory',
+    'account',
+    'qos'
+  ] as const) {
+    const value = settings[field].trim();
+    if (value) {
+      options[field] = value;
+    }
+  }
+  for (const field of COUNTS) {
+    const value = settings[field].trim();
+    if (value) {
+      options[field] = Number(value);
+    }
+  }
+  const extra = settings.extra
+    .split(/\r?\n/)
+    .map(line => line.trim())
+    .filter(Boolean);
+  if (extra.length) {
+    options.extra = extra;
+  }
+  return options;
+}

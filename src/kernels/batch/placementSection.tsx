@@ -16,8 +16,10 @@ import {
   readPlacement,
   settingProblems,
   settingsSummary,
+  submitOptionsOf,
   writePlacement
 } from './placement';
+import { StartEstimate } from './estimate';
 
 /** The batch system and its partitions, once per editor. */
 function usePlaces(): { kind: string | null; partitions: IPartitionChoice[] } {
@@ -234,6 +236,9 @@ export function PlacementSection({
                 <li key={p.field}>{p.message}</li>
               ))}
             </ul>
+          )}
+          {kind === 'slurm' && (
+            <StartEstimate options={submitOptionsOf(settings)} />
           )}
           {allocation ? (
             <div className="jp-hpc-kernels-note">
