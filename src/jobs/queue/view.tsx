@@ -477,6 +477,7 @@ function QueueTable({ model, onOpenJob }: IQueueViewProps): JSX.Element {
         index={i}
         columns={columns}
         selected={selection.has(job.id)}
+        session={job.id === model.sessionJobId}
       />
     );
   }
@@ -719,6 +720,8 @@ interface IQueueRowProps {
   index: number;
   columns: IColumn[];
   selected: boolean;
+  /** The job this Jupyter server runs in. */
+  session: boolean;
 }
 
 /** One job; memoized so scrolling renders only the rows that change. */
@@ -726,11 +729,14 @@ const QueueRow = React.memo(function QueueRow({
   job,
   index,
   columns,
-  selected
+  selected,
+  session
 }: IQueueRowProps): JSX.Element {
   return (
     <div
-      className={`jp-hpc-queue-row${selected ? ' jp-mod-selected' : ''}`}
+      className={`jp-hpc-queue-row${selected ? ' jp-mod-selected' : ''}${
+        session ? ' jp-mod-session' : ''
+      }`}
       role="row"
       aria-rowindex={index + 2}
       aria-selected={selected}
@@ -748,17 +754,29 @@ const QueueRow = React.memo(function QueueRow({
           onChange={() => undefined}
         />
       </div>
-      {columns.map(c => (
-        <Cell key={c.id} job={job} column={c.id} align={c.align} />
+      {columns.map((c, i) => (
+        <Cell
+          key={c.id}
+          job={job}
+          column={c.id}
+          align={c.align}
+          session={session && i === 0}
+        />
       ))}
     </div>
   );
 });
 
+/** The badge of the job that runs this Jupyter server. */
+const SESSION_BADGE_TITLE =
+  'This job runs this Jupyter server: when it ends, this session ends.';
+
 function Cell(props: {
   job: Job;
   column: ColumnId;
   align: 'left' | 'right';
+  /** Show the session badge in this cell. */
+  session?: boolean;
 }): JSX.Element {
   const { job, column, align } = props;
   const text = cellText(job, column);
@@ -782,6 +800,11 @@ function Cell(props: {
       title={column === 'state' ? undefined : text}
     >
       {content}
+      {props.session && (
+        <span className="jp-hpc-session-badge" title={SESSION_BADGE_TITLE}>
+          this session
+        </span>
+      )}
     </div>
   );
 }
