@@ -75,12 +75,23 @@ def slurm_figures(detail: JobDetail) -> JobFigures:
     """From ``scontrol show job ID``: EndTime, TRES (cpu, mem, gres/gpu) over NumNodes.
 
     The memory limit is the node's share: TRES ``mem`` is the job's total over its nodes
-    (``--mem`` per node times nodes, or ``--mem-per-cpu`` times CPUs)."""
+    (``--mem`` per node times nodes, or ``--mem-per-cpu`` times CPUs). Where memory is not
+    a consumable resource (``SelectTypeParameters=CR_Core``, as on the local cluster) the
+    allocation has no ``mem``: then the request is the limit, ``MinMemoryNode`` or
+    ``MinMemoryCPU`` times the CPUs."""
     job = detail.job
     fields = dict(detail.fields)
     allocated = tres(fields.get("TRES", ""))
     nodes = job.nodes or 1
     memory = parse_size(allocated.get("mem", ""), "M")
+    if memory is None:
+        per_node = parse_size(fields.get("MinMemoryNode", ""), "M")
+        per_cpu = parse_size(fields.get("MinMemoryCPU", ""), "M")
+        cpus = _count(allocated.get("cpu", "")) or job.cpus
+        if per_node:
+            memory = per_node * nodes
+        elif per_cpu and cpus:
+            memory = per_cpu * cpus
     gpus = _count(allocated.get("gres/gpu", ""))
     return JobFigures(
         state=job.state.value,
