@@ -146,14 +146,25 @@ describe('the warnings', () => {
     expect(readThresholds([], 90).minutes).toEqual([]);
   });
 
-  it('words them', () => {
+  it('words them in a toast’s 140 characters', () => {
+    const long = job({
+      id: '1234567890.pbs-server01',
+      memory: { ...job().memory!, used: 1023 * GiB, limit: 1024 * GiB }
+    });
+    expect(
+      warningText({ kind: 'memory', threshold: 0.9, job: long }).length
+    ).toBeLessThanOrEqual(140);
+    expect(
+      warningText({ kind: 'time', minutes: 15, secondsLeft: 899, job: long })
+        .length
+    ).toBeLessThanOrEqual(140);
     expect(
       warningText({ kind: 'time', minutes: 5, secondsLeft: 290, job: job() })
     ).toBe(
-      'Job 124360, which runs this Jupyter server, ends in 4 min. The server and its kernels stop with it: save your work.'
+      'Job 124360 ends in 4 min, and this Jupyter server with it. Save your work.'
     );
     expect(warningText({ kind: 'memory', threshold: 0.5, job: job() })).toBe(
-      'Job 124360, which runs this Jupyter server, uses 53 % of its memory (2.1/4 GiB). Past the limit the batch system stops the job, and this server with it: save your work.'
+      'Job 124360 uses 53 % of its memory (2.1/4 GiB). Past the limit the job stops, and this server with it.'
     );
   });
 });

@@ -10,23 +10,18 @@ import type { SessionWarning } from './model';
 
 export const SAVE_ALL_COMMAND = 'docmanager:save-all';
 
-/** The notification's words (pure). */
+/**
+ * The notification's words (pure). Short: a toast shows 140 characters.
+ */
 export function warningText(warning: SessionWarning): string {
   const job = warning.job;
   if (warning.kind === 'time') {
-    return (
-      `Job ${job.id}, which runs this Jupyter server, ends in ${formatLeft(warning.secondsLeft)}. ` +
-      'The server and its kernels stop with it: save your work.'
-    );
+    return `Job ${job.id} ends in ${formatLeft(warning.secondsLeft)}, and this Jupyter server with it. Save your work.`;
   }
   const m = job.memory;
-  const used = m ? formatMemory(m.used, m.limit) : '';
-  return (
-    `Job ${job.id}, which runs this Jupyter server, uses ${Math.round(
-      ((m?.used ?? 0) / (m?.limit || 1)) * 100
-    )} % of its memory (${used}). ` +
-    'Past the limit the batch system stops the job, and this server with it: save your work.'
-  );
+  const pct = Math.round(((m?.used ?? 0) / (m?.limit || 1)) * 100);
+  const used = m ? ` (${formatMemory(m.used, m.limit)})` : '';
+  return `Job ${job.id} uses ${pct} % of its memory${used}. Past the limit the job stops, and this server with it.`;
 }
 
 export function announce(

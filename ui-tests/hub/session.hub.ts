@@ -162,9 +162,11 @@ test('a click on the item opens the job’s details', async () => {
   await expect(page.locator(`#jupyterlab-hpc-job-${jobId}`)).toBeVisible({
     timeout: 30000
   });
-  await expect(page.locator('.lm-TabBar-tab.lm-mod-current')).toContainText(
-    `Job ${jobId}`
-  );
+  await expect(
+    page.locator(
+      `.lm-TabBar-tab.jp-mod-current[data-id="jupyterlab-hpc-job-${jobId}"]`
+    )
+  ).toHaveText(`Job ${jobId}`);
 });
 
 test('warnings before the end and past the memory threshold, each once, with Save all', async ({}, testInfo) => {
@@ -178,12 +180,15 @@ test('warnings before the end and past the memory threshold, each once, with Sav
   });
   await reloadLab();
   const memory = page.locator('.Toastify__toast', {
-    hasText: `Job ${jobId}, which runs this Jupyter server, uses`
+    hasText: `Job ${jobId} uses`
   });
   await expect(memory).toHaveCount(1, { timeout: 60000 });
-  await expect(memory).toContainText('of its memory');
+  await expect(memory).toContainText(
+    'of its memory (0.'
+  );
+  await expect(memory).toContainText('/2 GiB). Past the limit the job stops, and this server with it.');
   const ending = page.locator('.Toastify__toast', {
-    hasText: `Job ${jobId}, which runs this Jupyter server, ends in`
+    hasText: `Job ${jobId} ends in`
   });
   await expect(ending).toHaveCount(0);
   await expect(ending).toHaveCount(1, { timeout: 60000 });
@@ -207,7 +212,9 @@ test('the queue panel marks the job, and cancelling it asks twice', async ({}, t
   await panel.locator('.jp-hpc-queue-filter').fill('spawner-jupyterhub');
   const row = panel.locator(`.jp-hpc-queue-row[data-job-id="${jobId}"]`);
   await expect(row).toHaveClass(/jp-mod-session/);
-  await expect(row.locator('.jp-hpc-session-badge')).toHaveText('this session');
+  await expect(
+    row.locator('[data-column="name"] .jp-hpc-session-badge')
+  ).toHaveText('this session');
   await shoot(page, testInfo, 'hub-session-queue-row', { target: panel });
 
   await row.locator('.jp-hpc-queue-row-check').check();

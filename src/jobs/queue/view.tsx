@@ -754,18 +754,23 @@ const QueueRow = React.memo(function QueueRow({
           onChange={() => undefined}
         />
       </div>
-      {columns.map((c, i) => (
+      {columns.map(c => (
         <Cell
           key={c.id}
           job={job}
           column={c.id}
           align={c.align}
-          session={session && i === 0}
+          session={session && c.id === badgeColumn(columns)}
         />
       ))}
     </div>
   );
 });
+
+/** Where the session badge goes: the Name column, else the first one. */
+function badgeColumn(columns: IColumn[]): ColumnId {
+  return columns.some(c => c.id === 'name') ? 'name' : columns[0].id;
+}
 
 /** The badge of the job that runs this Jupyter server. */
 const SESSION_BADGE_TITLE =
@@ -799,12 +804,12 @@ function Cell(props: {
       data-column={column}
       title={column === 'state' ? undefined : text}
     >
-      {content}
       {props.session && (
         <span className="jp-hpc-session-badge" title={SESSION_BADGE_TITLE}>
           this session
         </span>
       )}
+      {content}
     </div>
   );
 }
