@@ -35,16 +35,12 @@ function slurmTimes(id: string): { start: number; end: number } {
   return { start: field('StartTime'), end: field('EndTime') };
 }
 
-/**
- * The job this hub's SlurmSpawner submitted for her last, from the hub's log (another
- * hub on the machine may run a server of hers too).
- */
-function spawnedJob(log: string): string {
-  const all = [
-    ...fs.readFileSync(log, 'utf-8').matchAll(/Job submitted\. output: (\d+)/g)
-  ];
-  expect(all.length).toBeGreaterThan(0);
-  return all[all.length - 1][1];
+/** Whether this hub's SlurmSpawner submitted the job (another hub on the machine may run
+ * a server of hers too), from the hub's log. */
+function submittedHere(log: string, id: string): boolean {
+  return fs
+    .readFileSync(log, 'utf-8')
+    .includes(`Job submitted. output: ${id}\n`);
 }
 
 /** "user|name|STATE" of a job, as squeue says. */
@@ -109,7 +105,12 @@ test('the status bar shows the job her server runs in, with its figures', async 
     await expect(item).toHaveCount(0);
     return;
   }
-  jobId = spawnedJob(testInfo.project.metadata.log as string);
+  // Her server's job: submitted by this hub's SlurmSpawner, hers, running.
+  jobId = String(session.job?.id ?? '');
+  expect(jobId).toMatch(/^\d+$/);
+  expect(submittedHere(testInfo.project.metadata.log as string, jobId)).toBe(
+    true
+  );
   expect(jobState(jobId)).toBe(`${ALICE}|spawner-jupyterhub|RUNNING`);
   const { start, end } = slurmTimes(jobId);
   expect(end - start).toBe(LIMIT);
@@ -183,10 +184,10 @@ test('warnings before the end and past the memory threshold, each once, with Sav
     hasText: `Job ${jobId} uses`
   });
   await expect(memory).toHaveCount(1, { timeout: 60000 });
+  await expect(memory).toContainText('of its memory (0.');
   await expect(memory).toContainText(
-    'of its memory (0.'
+    '/2 GiB). Past the limit the job stops, and this server with it.'
   );
-  await expect(memory).toContainText('/2 GiB). Past the limit the job stops, and this server with it.');
   const ending = page.locator('.Toastify__toast', {
     hasText: `Job ${jobId} ends in`
   });
