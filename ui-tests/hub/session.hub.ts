@@ -207,6 +207,14 @@ test('warnings before the end and past the memory threshold, each once, with Sav
 test('the queue panel marks the job, and cancelling it asks twice', async ({}, testInfo) => {
   test.skip(spawner !== 'slurm', 'no session job under LocalProcessSpawner');
   await reloadLab();
+  // The restored layout may have the queue's tab current and the sidebar folded.
+  const tab = page.locator(
+    '.lm-TabBar.jp-SideBar li.lm-TabBar-tab[data-id="jupyterlab-hpc-queue"]'
+  );
+  await expect(tab).toBeVisible();
+  if (!(await page.locator('#jupyterlab-hpc-queue').isVisible())) {
+    await tab.click();
+  }
   await openSidebar(page, 'jupyterlab-hpc-queue', 620);
   const panel = page.locator('#jupyterlab-hpc-queue');
   await panel.locator('.jp-hpc-queue-scope-mine').click();
