@@ -233,8 +233,10 @@ test('the queue panel marks the job, and cancelling it asks twice', async ({}, t
   await expect(dialog).toContainText(
     `Job ${jobId} runs this Jupyter server; cancelling it ends this session.`
   );
+  const keep = dialog.getByRole('button', { name: 'Keep the session' });
+  await expect(keep).toBeFocused();
   await shoot(page, testInfo, 'hub-session-cancel-twice');
-  await dialog.getByRole('button', { name: 'Keep the session' }).click();
+  await keep.click();
   await expect(dialog).toHaveCount(0);
   expect(jobState(jobId)).toBe(`${ALICE}|spawner-jupyterhub|RUNNING`);
 });

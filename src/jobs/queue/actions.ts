@@ -112,7 +112,9 @@ async function confirmSessionEnd(jobId: string): Promise<boolean> {
     buttons: [
       Dialog.cancelButton({ label: 'Keep the session' }),
       Dialog.warnButton({ label: `Cancel job ${jobId} and end the session` })
-    ]
+    ],
+    // Enter keeps the session: ending it takes a click on the red button.
+    defaultButton: 0
   });
   return result.button.accept;
 }
