@@ -44,6 +44,8 @@ import { IHPCQueue } from './jobs/queue/token';
 import { SHOW_JOB_COMMAND, createSubmitActions } from './jobs/submit/actions';
 import { SubmitModel } from './jobs/submit/model';
 import { createSubmitWidget } from './jobs/submit/widget';
+import { sessionPlugin } from './session/plugin';
+import { ISessionJob } from './session/token';
 
 export { clusterIcon, kernelsIcon, modulesIcon, queueIcon } from './icons';
 
@@ -83,15 +85,24 @@ const queuePlugin: JupyterFrontEndPlugin<QueueModel> = {
     'A sidebar with your Slurm or PBS jobs: watch, cancel, hold and release them.',
   autoStart: true,
   provides: IHPCQueue,
-  optional: [ISettingRegistry, ICommandPalette, ILayoutRestorer],
+  optional: [ISettingRegistry, ICommandPalette, ILayoutRestorer, ISessionJob],
   activate: (
     app: JupyterFrontEnd,
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    session: ISessionJob | null
   ): QueueModel => {
     // The panel is hidden until opened; the model polls only while shown.
     const model = new QueueModel({ visible: false });
+    // The job this server runs in: its row is marked, cancelling it asks twice.
+    if (session) {
+      const follow = () => {
+        model.sessionJobId = session.jobId;
+      };
+      follow();
+      session.changed.connect(follow);
+    }
     const panel = new QueuePanel(model, {
       onSubmitJob: () => void app.commands.execute(CommandIDs.submitJob)
     });
@@ -545,5 +556,6 @@ export default [
   modulesPlugin,
   kernelsPlugin,
   submitPlugin,
-  clusterPlugin
+  clusterPlugin,
+  sessionPlugin
 ];

@@ -142,3 +142,31 @@ class HPCConfig(Configurable):
         min=5.0,
         help="Seconds allowed for a kernel's test launch: start, print its environment, stop.",
     ).tag(config=True)
+
+    session_job = Unicode(
+        "auto",
+        help=(
+            "The batch job this server runs in, shown in the status bar (time left, memory "
+            "against the job's limit, CPUs and GPUs) with warnings before its end: 'auto' "
+            "reads SLURM_JOB_ID (Slurm) or PBS_JOBID (PBS, Torque) from the server's "
+            "environment, 'none' turns it off, or a job id."
+        ),
+    ).tag(config=True)
+
+    session_record_interval = Float(
+        300.0,
+        min=30.0,
+        help=(
+            "Seconds between two reads of the session job's record (scontrol show job ID, "
+            "qstat -f ID), for its end time: it changes only when an admin updates the job."
+        ),
+    ).tag(config=True)
+
+    session_memory_interval = Float(
+        30.0,
+        min=5.0,
+        help=(
+            "Seconds between two measures of the session job's memory when it has no "
+            "cgroup to read on the node (sstat on Slurm; the job's record on PBS and Torque)."
+        ),
+    ).tag(config=True)

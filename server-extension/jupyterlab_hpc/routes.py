@@ -20,6 +20,7 @@ from .kernels.batch.handlers import BATCH_KERNEL_ROUTES
 from .kernels.handlers import KERNEL_ROUTES
 from .modules.handlers import MODULE_ROUTES
 from .services import HPCServices
+from .session.handlers import SESSION_ROUTES
 
 
 def all_routes() -> list[tuple[str, type[HPCHandler]]]:
@@ -33,6 +34,7 @@ def all_routes() -> list[tuple[str, type[HPCHandler]]]:
         *HISTORY_ROUTES,
         *CLUSTER_ROUTES,
         *BATCH_KERNEL_ROUTES,
+        *SESSION_ROUTES,
     ]
 
 

@@ -29,6 +29,8 @@ from .schedulers.base import (
     base_job_id,
 )
 from .schedulers.detect import detect_scheduler, no_scheduler_message
+from .session.detect import no_session_message, session_job
+from .session.service import SessionService
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +119,20 @@ class HPCServices:
                     timeout=config.module_command_timeout,
                 )
         self.modules = module_session
+        # The batch job this server runs in (issue 16), from the environment it started with.
+        job = session_job(os.environ, kind, config.session_job)
+        self.session = (
+            SessionService(
+                self.scheduler,
+                job,
+                self.runner,
+                record_interval=config.session_record_interval,
+                memory_interval=config.session_memory_interval,
+            )
+            if job is not None and self.scheduler is not None
+            else None
+        )
+        self.no_session_message = no_session_message(kind, config.session_job)
         self.no_module_system_message = no_module_system_message(config)
 
     def start_modules(self) -> list[str]:

@@ -17,6 +17,7 @@ from jupyterlab_hpc.jobs import history_handlers, queue_handlers
 from jupyterlab_hpc.kernels import handlers as kernel_handlers
 from jupyterlab_hpc.kernels.batch import handlers as batch_kernel_handlers
 from jupyterlab_hpc.modules import handlers as module_handlers
+from jupyterlab_hpc.session import handlers as session_handlers
 
 HANDLER_MODULES = (
     queue_handlers,
@@ -26,6 +27,7 @@ HANDLER_MODULES = (
     history_handlers,
     cluster_handlers,
     batch_kernel_handlers,
+    session_handlers,
 )
 # What a route's parameters are filled with: a valid kernel name and template name, which
 # also reaches the job routes (jobs/{id}, jobs/{id}/output) before any id check.

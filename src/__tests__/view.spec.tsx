@@ -103,6 +103,24 @@ describe('QueueView', () => {
     );
   });
 
+  it('marks the job that runs this Jupyter server, in its Name cell', async () => {
+    await show(QUEUE);
+    expect(host.querySelector('.jp-hpc-session-badge')).toBeNull();
+    await act(() => {
+      model.sessionJobId = '11';
+    });
+    const row = host.querySelector<HTMLElement>(
+      '.jp-hpc-queue-row[data-job-id="11"]'
+    )!;
+    expect(row.classList.contains('jp-mod-session')).toBe(true);
+    const badges = host.querySelectorAll('.jp-hpc-session-badge');
+    expect(badges).toHaveLength(1);
+    expect(
+      row.querySelector('[data-column="name"] .jp-hpc-session-badge')
+        ?.textContent
+    ).toBe('this session');
+  });
+
   it('selects with clicks and enables the actions', async () => {
     await show(QUEUE);
     const cancel = () =>

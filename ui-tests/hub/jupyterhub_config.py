@@ -52,3 +52,6 @@ if SPAWNER == "slurm":
     # (batchspawner starts every server on all interfaces, for compute nodes elsewhere, and
     # resets SlurmSpawner.ip to that before each start, so the server is told directly.)
     c.SlurmSpawner.args = ["--ServerApp.ip=127.0.0.1"]
+    # A short time limit, so the session item's time left and its warnings are tested
+    # against a job that ends within the run (session.hub.ts).
+    c.SlurmSpawner.req_runtime = "0:30:00"

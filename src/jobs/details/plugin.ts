@@ -72,6 +72,7 @@ export function setupJobDetails(
     // Through the queue model, so the panel and the watcher hear of it too.
     const actor = {
       confirmActions: queue.confirmActions,
+      sessionJobId: queue.sessionJobId,
       performAction: async (
         a: JobAction,
         ids: string[]

@@ -79,6 +79,46 @@ async function confirm(action: JobAction, ids: string[]): Promise<boolean> {
   return result.button.accept;
 }
 
+/** The job of `ids` that runs this Jupyter server, when the action ends it. */
+export function sessionJobAmong(
+  action: JobAction,
+  ids: string[],
+  sessionJobId: string | null | undefined
+): string | null {
+  return action === 'cancel' && sessionJobId && ids.includes(sessionJobId)
+    ? sessionJobId
+    : null;
+}
+
+/** The second question before the job that runs this server is cancelled. */
+async function confirmSessionEnd(jobId: string): Promise<boolean> {
+  const body = React.createElement(
+    'div',
+    { className: 'jp-hpc-confirm jp-hpc-confirm-session' },
+    React.createElement(
+      'p',
+      null,
+      `Job ${jobId} runs this Jupyter server; cancelling it ends this session.`
+    ),
+    React.createElement(
+      'p',
+      null,
+      'This page stops working, and every kernel and terminal of this server stops with it. Unsaved work is lost.'
+    )
+  );
+  const result = await showDialog({
+    title: 'End this session?',
+    body,
+    buttons: [
+      Dialog.cancelButton({ label: 'Keep the session' }),
+      Dialog.warnButton({ label: `Cancel job ${jobId} and end the session` })
+    ],
+    // Enter keeps the session: ending it takes a click on the red button.
+    defaultButton: 0
+  });
+  return result.button.accept;
+}
+
 /**
  * Run an action on the selected jobs (or `ids`), after confirmation when the
  * settings ask for it, and report the outcome as notifications.
@@ -97,6 +137,8 @@ export function runJobAction(
 export interface IJobActor {
   /** Whether to ask for confirmation first. */
   readonly confirmActions: boolean;
+  /** The job this Jupyter server runs in: cancelling it asks twice. */
+  readonly sessionJobId?: string | null;
   performAction(action: JobAction, ids: string[]): Promise<ActionResult[]>;
 }
 
@@ -109,7 +151,12 @@ export async function runActionOn(
   if (ids.length === 0) {
     return false;
   }
-  if (model.confirmActions && !(await confirm(action, ids))) {
+  // Cancelling the job that runs this server asks twice, whatever the setting.
+  const session = sessionJobAmong(action, ids, model.sessionJobId);
+  if ((model.confirmActions || session) && !(await confirm(action, ids))) {
+    return false;
+  }
+  if (session && !(await confirmSessionEnd(session))) {
     return false;
   }
   const words = ACTION_WORDS[action];

@@ -317,6 +317,20 @@ export class QueueModel implements IDisposable {
   /** Whether actions ask for confirmation first. */
   confirmActions = true;
 
+  /**
+   * The job this Jupyter server runs in (the session plugin tells): its row is
+   * marked, and cancelling it asks twice.
+   */
+  get sessionJobId(): string | null {
+    return this._sessionJobId;
+  }
+  set sessionJobId(jobId: string | null) {
+    if (jobId !== this._sessionJobId) {
+      this._sessionJobId = jobId;
+      this._emit();
+    }
+  }
+
   /** The poll interval the settings ask for, in seconds. */
   get refreshInterval(): number {
     return this._refreshInterval;
@@ -660,6 +674,7 @@ export class QueueModel implements IDisposable {
   private _sortColumn: ColumnId = 'id';
   private _sortDirection: SortDirection = 'ascending';
   private _columns: ColumnId[] = [...DEFAULT_COLUMNS];
+  private _sessionJobId: string | null = null;
   private _refreshInterval: number;
   private _selection: Set<string> = new Set();
   private _inflight: Promise<void> | null = null;

@@ -479,6 +479,7 @@ function QueueTable({ model, onOpenJob }: IQueueViewProps): JSX.Element {
         columns={columns}
         selected={selection.has(job.id)}
         marks={model.marksOf(job.id)}
+        session={job.id === model.sessionJobId}
       />
     );
   }
@@ -721,8 +722,10 @@ interface IQueueRowProps {
   index: number;
   columns: IColumn[];
   selected: boolean;
-  /** Other features' marks ("Kernel"), shown after the job's name. */
+  /** Other features' marks ("Kernel"), shown before the job's name. */
   marks: readonly IRowMark[];
+  /** The job this Jupyter server runs in. */
+  session: boolean;
 }
 
 /** One job; memoized so scrolling renders only the rows that change. */
@@ -731,13 +734,15 @@ const QueueRow = React.memo(function QueueRow({
   index,
   columns,
   selected,
-  marks
+  marks,
+  session
 }: IQueueRowProps): JSX.Element {
-  // The marks go after the name, or after the id when the name is hidden.
-  const markColumn = columns.some(c => c.id === 'name') ? 'name' : 'id';
+  const markColumn = badgeColumn(columns);
   return (
     <div
-      className={`jp-hpc-queue-row${selected ? ' jp-mod-selected' : ''}`}
+      className={`jp-hpc-queue-row${selected ? ' jp-mod-selected' : ''}${
+        session ? ' jp-mod-session' : ''
+      }`}
       role="row"
       aria-rowindex={index + 2}
       aria-selected={selected}
@@ -762,17 +767,29 @@ const QueueRow = React.memo(function QueueRow({
           column={c.id}
           align={c.align}
           marks={c.id === markColumn ? marks : undefined}
+          session={session && c.id === markColumn}
         />
       ))}
     </div>
   );
 });
 
+/** Where the session badge and the marks go: the Name column, else the first one. */
+function badgeColumn(columns: IColumn[]): ColumnId {
+  return columns.some(c => c.id === 'name') ? 'name' : columns[0].id;
+}
+
+/** The badge of the job that runs this Jupyter server. */
+const SESSION_BADGE_TITLE =
+  'This job runs this Jupyter server: when it ends, this session ends.';
+
 function Cell(props: {
   job: Job;
   column: ColumnId;
   align: 'left' | 'right';
   marks?: readonly IRowMark[];
+  /** Show the session badge in this cell. */
+  session?: boolean;
 }): JSX.Element {
   const { job, column, align, marks } = props;
   const text = cellText(job, column);
@@ -812,6 +829,11 @@ function Cell(props: {
       data-column={column}
       title={column === 'state' ? undefined : text}
     >
+      {props.session && (
+        <span className="jp-hpc-session-badge" title={SESSION_BADGE_TITLE}>
+          this session
+        </span>
+      )}
       {content}
     </div>
   );

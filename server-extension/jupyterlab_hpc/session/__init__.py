@@ -1,0 +1,1 @@
+"""The job that hosts this Jupyter server (issue 16): its id, time left, memory and size."""
