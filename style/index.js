@@ -5,3 +5,4 @@ import './submit.css';
 import './details.css';
 import './history.css';
 import './cluster.css';
+import './rightsize.css';

@@ -92,6 +92,10 @@ describe('efficiency', () => {
     expect(efficiency(usage, 'pbs')!.memory!.ratio).toBeCloseTo(0.5);
   });
 
+  it('no time used for a job that never ran (cancelled while pending)', () => {
+    expect(efficiency({ ...recorded, elapsed: 0 }, 'slurm')!.time).toBeNull();
+  });
+
   it('nothing for a job still running, or without figures', () => {
     expect(efficiency({ ...recorded, ended: false }, 'slurm')).toBeNull();
     expect(efficiency(null, 'slurm')).toBeNull();
@@ -342,7 +346,8 @@ describe('Resubmit with these', () => {
       partition: 'debug',
       account: '',
       qos: 'normal',
-      nodes: 1
+      nodes: 1,
+      work_dir: '/home/alice/run'
     });
     const args = rightsizedOptions(record, suggestion);
     expect(args).toEqual({
@@ -350,6 +355,7 @@ describe('Resubmit with these', () => {
         name: 'fit',
         partition: 'debug',
         qos: 'normal',
+        workdir: '/home/alice/run',
         nodes: 1,
         memory: '256M',
         time_limit: '10',

@@ -81,6 +81,8 @@ export function rightsizedOptions(
   options.partition = text(job.partition);
   options.account = text(job.account);
   options.qos = text(job.qos);
+  // Where it ran: the job's folder, as "Resubmit a copy" does.
+  options.workdir = text(job.work_dir);
   if (job.nodes) {
     options.nodes = job.nodes;
   }

@@ -133,10 +133,9 @@ export function efficiency(
   const peak = peakMemoryPerNode(usage, family);
   const asked = askedMemoryPerNode(usage);
   const memory = peak !== null && asked !== null ? use(peak, asked) : null;
+  // A job that never ran (cancelled while pending) used nothing to compare.
   const time =
-    typeof elapsed === 'number' && elapsed >= 0 && positive(time_limit)
-      ? use(elapsed, time_limit)
-      : null;
+    positive(elapsed) && positive(time_limit) ? use(elapsed, time_limit) : null;
   return { cpu, memory, time };
 }
 
@@ -327,9 +326,9 @@ export function changesRequest(s: ISuggestion | null): boolean {
   );
 }
 
-/** `42%` */
+/** `42 %`, as the history's CPU efficiency. */
 export function percent(ratio: number): string {
-  return `${Math.round(ratio * 100)}%`;
+  return `${Math.round(ratio * 100)} %`;
 }
 
 /** The settings from the settings editor's values, unknown ones defaulted. */
