@@ -23,6 +23,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { OPEN_CLUSTER_COMMAND, clusterPlugin } from './cluster/plugin';
 import { JobAction, SubmitOptions } from './jobs/api';
 import { setupJobDetails } from './jobs/details/plugin';
+import { rightsizeSettings } from './jobs/rightsize/rightsize';
 import { runModuleChange } from './modules/actions';
 import { ModulesModel } from './modules/model';
 import {
@@ -209,6 +210,15 @@ const queuePlugin: JupyterFrontEndPlugin<QueueModel> = {
           settings.get('confirmActions').composite !== false;
         details.setNotifications(
           settings.get('notifyJobEnd').composite !== false
+        );
+        details.setRightsize(
+          rightsizeSettings({
+            memoryMargin: settings.get('rightsizeMemoryMargin').composite,
+            timeMargin: settings.get('rightsizeTimeMargin').composite,
+            minMemoryMiB: settings.get('rightsizeMinMemory').composite,
+            minTimeMinutes: settings.get('rightsizeMinTime').composite,
+            cpuThreshold: settings.get('rightsizeCpuThreshold').composite
+          })
         );
         // The default scope applies when it is set, not on every other change,
         // so it does not undo the toggle in the panel.

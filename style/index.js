@@ -6,3 +6,4 @@ import './details.css';
 import './history.css';
 import './cluster.css';
 import './session.css';
+import './rightsize.css';

@@ -250,6 +250,29 @@ def test_history_usage_figures() -> None:
     assert (running.elapsed, running.total_cpu, running.cpu_efficiency) == (223, 0, None)
 
 
+def test_usage_for_right_sizing() -> None:
+    """resources_used and Resource_List as plain numbers: the job's walltime limit, its
+    elapsed time, its memory (the whole job's; 0kb, too short to be sampled, is none)."""
+    records = history_records(finished_jobs(), HistoryQuery(start="2026-11-22T00:00:00"), "alice")
+    by_id = {r.job.id: r for r in records}
+    walljob = by_id["6.pbs01"].usage
+    assert walljob is not None
+    assert walljob.ended
+    assert (walljob.elapsed, walljob.time_limit, walljob.cpus, walljob.nodes) == (37, 10, 1, 1)
+    assert walljob.max_rss == 7324 * 1024
+    assert (walljob.memory_requested, walljob.memory_per) == (None, "")  # none asked
+    assert by_id["2.pbs01"].usage is not None
+    assert by_id["2.pbs01"].usage.max_rss is None
+    running = by_id["1.pbs01"].usage
+    assert running is not None
+    assert not running.ended
+    assert by_id["8.pbs01"].usage is None  # never ran
+    detail = job_detail("6.pbs01", finished_jobs())
+    assert detail is not None
+    assert detail.usage == walljob
+    assert detail.to_dict()["usage"]["elapsed"] == 37
+
+
 def test_server_history_setting() -> None:
     assert parse_server_json(stdout("28_qstat_B_f_F_json")).history_enabled is True
     assert parse_server_text(stdout("32_qstat_B_f")).history_enabled is True

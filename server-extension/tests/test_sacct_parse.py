@@ -16,6 +16,7 @@ from jupyterlab_hpc.schedulers.slurm.sacct import (
     parse_cpu_time,
     parse_exit_code,
     parse_sacct,
+    requested_memory,
     select,
     size_bytes,
 )
@@ -33,7 +34,7 @@ def test_one_record_per_allocation_in_sacct_order() -> None:
     ids = list(recorded())
     array = JOBS["array"]
     assert sorted(ids) == sorted(
-        [JOBS[k] for k in ("completed", "failed", "cancelled", "timeout", "steps")]
+        [JOBS[k] for k in ("completed", "failed", "cancelled", "timeout", "steps", "memory")]
         + [f"{array}_1", f"{array}_2"]
     )
 
@@ -68,21 +69,87 @@ def test_usage_elapsed_cpu_efficiency_and_max_rss() -> None:
     records = {r.job.id: r for r in parse_sacct(fixture_text("sacct/history.stdout"))}
     done = records[JOBS["completed"]]
     assert done.elapsed == 8
-    assert done.total_cpu == 3  # 00:02.744
-    assert done.cpu_efficiency == round(2.744 / 8, 4)
-    assert done.max_rss == "4304K"  # from the .batch step
+    assert done.total_cpu == 6  # 00:06.431
+    assert done.cpu_efficiency == round(6.431 / 8, 4)
+    assert done.max_rss == "4364K"  # from the .batch step
     steps = records[JOBS["steps"]]
-    assert steps.max_rss == "10512K"  # the largest of batch, .0 and .1
+    assert steps.max_rss == "10364K"  # the largest of batch, .0 and .1
     job = done.job
     assert (job.user, job.account, job.partition, job.qos) == ("root", "root", "debug", "normal")
     assert (job.nodes, job.cpus, job.memory, job.nodelist) == (1, 1, "12052M", "vm")
-    assert job.submit_time == "2026-11-22T03:02:50"
-    assert job.end_time == "2026-11-22T03:02:58"
+    assert job.submit_time == "2026-12-04T21:33:30"
+    assert job.end_time == "2026-12-04T21:33:50"
     assert job.work_dir.startswith("/tmp/")
     assert job.reason == ""
     as_dict = done.to_dict()
     assert as_dict["state"] == "completed"
     assert as_dict["cpu_efficiency"] == done.cpu_efficiency
+
+
+def test_usage_for_right_sizing() -> None:
+    """The job that held 200 MiB with 1 GiB asked: the figures the frontend right-sizes."""
+    records = {r.job.id: r for r in parse_sacct(fixture_text("sacct/history.stdout"))}
+    usage = records[JOBS["memory"]].usage
+    assert usage is not None
+    assert usage.ended
+    assert (usage.memory_requested, usage.memory_per) == (1 << 30, "job")
+    assert usage.max_rss == 214600 * 1024  # the .batch step's MaxRSS
+    assert 200 << 20 < usage.max_rss < 260 << 20
+    assert usage.rss_tasks_per_node == 1
+    assert (usage.elapsed, usage.time_limit, usage.cpus, usage.nodes) == (12, 60, 1, 1)
+    assert usage.total_cpu == 0.108
+    assert records[JOBS["memory"]].to_dict()["usage"]["max_rss"] == usage.max_rss
+    # The job asked nothing explicitly: the partition's default (12052M) is its request.
+    done = records[JOBS["completed"]].usage
+    assert done is not None
+    assert (done.memory_requested, done.memory_per) == (12052 << 20, "job")
+    # A job cancelled while pending ran no step: no peak, not ended with usage.
+    cancelled = records[JOBS["cancelled"]].usage
+    assert cancelled is not None
+    assert cancelled.max_rss is None
+    assert cancelled.elapsed == 0
+
+
+def test_requested_memory_per_job_node_and_cpu() -> None:
+    assert requested_memory("1000M") == (1000 << 20, "job")  # Slurm 21.08 and later
+    assert requested_memory("4000Mn") == (4000 << 20, "node")  # older: per node
+    assert requested_memory("2Gc") == (2 << 30, "cpu")  # older: per CPU
+    assert requested_memory("512") == (512 << 20, "job")  # bare: megabytes
+    assert requested_memory("1.5G") == (3 << 29, "job")
+    assert requested_memory("0") == (None, "")
+    assert requested_memory("0n") == (None, "")
+    assert requested_memory("") == (None, "")
+    assert requested_memory("lots") == (None, "")
+
+
+def test_tasks_per_node_of_the_peak_step() -> None:
+    """A step of 4 tasks on 2 nodes with the largest MaxRSS: 2 tasks per node."""
+    f = list(SACCT_FIELDS)
+
+    def line(**values: str) -> str:
+        return SEP.join(values.get(name, "") for name in f)
+
+    text = "\n".join(
+        [
+            line(
+                JobID="7",
+                State="COMPLETED",
+                ReqMem="8G",
+                NNodes="2",
+                AllocCPUS="4",
+                ElapsedRaw="100",
+                TotalCPU="01:00",
+                Timelimit="00:10:00",
+                JobName="mpi",
+            ),
+            line(JobID="7.batch", MaxRSS="1000K", NNodes="1", NTasks="1", JobName="batch"),
+            line(JobID="7.0", MaxRSS="3G", NNodes="2", NTasks="4", JobName="app"),
+        ]
+    )
+    (record,) = parse_sacct(text)
+    assert record.usage is not None
+    assert (record.usage.max_rss, record.usage.rss_tasks_per_node) == (3 << 30, 2)
+    assert (record.usage.nodes, record.usage.memory_requested) == (2, 8 << 30)
 
 
 def test_select_filters_by_final_state_newest_first_and_limits() -> None:
@@ -91,7 +158,8 @@ def test_select_filters_by_final_state_newest_first_and_limits() -> None:
     assert {r.job.state for r in failed} == {JobState.FAILED}
     assert len(failed) == 3
     newest = select(records, (), 2)
-    assert [r.job.id for r in newest] == [JOBS["steps"], f"{JOBS['array']}_2"]
+    # Submitted in the same second: the larger job number first.
+    assert [r.job.id for r in newest] == [JOBS["memory"], JOBS["steps"]]
 
 
 def test_history_argv() -> None:

@@ -337,6 +337,32 @@ export interface JobRecord extends Job {
 }
 
 /** `GET jobs/{id}` answer. */
+/**
+ * What a job asked for and used, in plain numbers (seconds, bytes): the
+ * efficiency and the next run's request come from it (`rightsize/`).
+ */
+export interface JobUsage {
+  /** False while the job may still use more. */
+  ended: boolean;
+  elapsed: number | null;
+  time_limit: number | null;
+  cpus: number | null;
+  nodes: number | null;
+  /** CPU seconds of all the job's processes. */
+  total_cpu: number | null;
+  /** Bytes, for `memory_per`. */
+  memory_requested: number | null;
+  /** `job` (the whole job's), `node`, `cpu`, or '' when none was asked. */
+  memory_per: 'job' | 'node' | 'cpu' | '';
+  /**
+   * Bytes: on Slurm one task's peak resident memory (of the step with the
+   * largest), on PBS and Torque the whole job's.
+   */
+  max_rss: number | null;
+  /** Tasks per node of that step (Slurm; 1 on PBS). */
+  rss_tasks_per_node: number;
+}
+
 export interface JobDetail {
   job: JobRecord;
   /** Every field the scheduler reported, raw, in its order. */
@@ -347,6 +373,8 @@ export interface JobDetail {
   script: string | null;
   requested: Record<string, string>;
   used: Record<string, string>;
+  /** An ended job's figures, when the batch system keeps them. */
+  usage?: JobUsage | null;
 }
 
 export type OutputStream = 'stdout' | 'stderr';
@@ -380,6 +408,7 @@ export interface HistoryRecord extends JobRecord {
   /** 0..1 */
   cpu_efficiency: number | null;
   max_rss: string;
+  usage?: JobUsage | null;
 }
 
 export interface HistoryQuery {

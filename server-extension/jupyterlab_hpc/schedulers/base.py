@@ -359,6 +359,36 @@ class SubmitResult:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+@dataclass(frozen=True)
+class Usage:
+    """What a job asked for and used, as plain numbers: the efficiency and the right-sized
+    request of the next run are worked out from these (the frontend's ``rightsize.ts``).
+
+    ``elapsed``, ``time_limit`` and ``total_cpu`` are seconds; ``cpus`` and ``nodes`` what
+    the job was given. ``memory_requested`` is bytes, for ``memory_per``: ``job`` (the
+    whole job's: Slurm 21.08 and later, PBS's ``Resource_List.mem``), ``node`` or ``cpu``
+    (Slurm before 21.08, whose ReqMem ends in ``n`` or ``c``; Torque's ``pmem``), ``""``
+    when the job asked for none. ``max_rss`` is bytes: on Slurm one task's peak resident
+    memory, of the step that had the largest, and ``rss_tasks_per_node`` how many tasks
+    that step ran on each node (so a node held up to their product); on PBS the job's own
+    (``resources_used.mem``). ``ended`` is False while the job may still use more.
+    """
+
+    ended: bool
+    elapsed: int | None = None
+    time_limit: int | None = None
+    cpus: int | None = None
+    nodes: int | None = None
+    total_cpu: float | None = None
+    memory_requested: int | None = None
+    memory_per: str = ""
+    max_rss: int | None = None
+    rss_tasks_per_node: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
 @dataclass
 class JobDetail:
     """Everything the scheduler knows about one job.
@@ -376,6 +406,7 @@ class JobDetail:
     script: str | None = None
     requested: dict[str, str] = field(default_factory=dict)
     used: dict[str, str] = field(default_factory=dict)
+    usage: Usage | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -385,6 +416,7 @@ class JobDetail:
             "script": self.script,
             "requested": dict(self.requested),
             "used": dict(self.used),
+            "usage": self.usage.to_dict() if self.usage else None,
         }
 
 
@@ -414,6 +446,7 @@ class HistoryRecord:
     total_cpu: int | None = None
     cpu_efficiency: float | None = None
     max_rss: str = ""
+    usage: Usage | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = self.job.to_dict()
@@ -422,6 +455,7 @@ class HistoryRecord:
             total_cpu=self.total_cpu,
             cpu_efficiency=self.cpu_efficiency,
             max_rss=self.max_rss,
+            usage=self.usage.to_dict() if self.usage else None,
         )
         return out
 

@@ -12,7 +12,25 @@ import {
 } from '@jupyterlab/apputils';
 import { PageConfig } from '@jupyterlab/coreutils';
 
-import type { ActionResult, JobAction } from '../api';
+import * as api from '../api';
+import type {
+  ActionResult,
+  HistoryRecord,
+  JobAction,
+  JobDetail,
+  JobRecord
+} from '../api';
+import { directiveKindOf } from '../submit/directives';
+import {
+  DEFAULT_RIGHTSIZE,
+  IRightsizeSettings,
+  ISuggestion
+} from '../rightsize/rightsize';
+import {
+  IRightsizedArgs,
+  rightsizedArgs,
+  rightsizedOptions
+} from '../rightsize/resubmit';
 import { HistoryModel } from '../history/model';
 import { HISTORY_WIDGET_ID, createHistoryWidget } from '../history/widget';
 import { runActionOn } from '../queue/actions';
@@ -41,6 +59,8 @@ const JOB_ID = /^[A-Za-z0-9_.[\]:+%-]{1,200}$/;
 export interface IDetailsSetup {
   /** Turn the end-of-job notifications on or off (the queue setting). */
   setNotifications(enabled: boolean): void;
+  /** The margins and floors of "Right-size" (the queue settings). */
+  setRightsize(settings: IRightsizeSettings): void;
   openDetails(jobId: string): JobDetailsWidget;
 }
 
@@ -101,6 +121,61 @@ export function setupJobDetails(
       });
   };
 
+  // "Resubmit with these": the copy of "Resubmit a copy" with the suggestion;
+  // without a script, the job's own options on the submit panel's starter.
+  let rightsize: IRightsizeSettings = DEFAULT_RIGHTSIZE;
+  const submitWith = (job: JobRecord, args: IRightsizedArgs) => {
+    void commands.execute(DetailsCommandIDs.submitJob, {
+      ...(args.script !== undefined ? { script: args.script } : {}),
+      options: args.options as Record<string, never>
+    });
+    if (args.script === undefined) {
+      const { name } = scheduler();
+      Notification.info(
+        `${name} no longer has the script of job ${job.id}: the submit tab starts a new script with its ${scheduler().family === 'pbs' ? 'queue' : 'partition'} and the suggested request.`,
+        { autoClose: 8000 }
+      );
+    }
+  };
+  const rightsized = (detail: JobDetail, s: ISuggestion): IRightsizedArgs => {
+    const copy = resubmitArgs(detail);
+    const kind = directiveKindOf(queue.capabilities?.scheduler.kind);
+    return copy
+      ? rightsizedArgs(copy, s, kind)
+      : rightsizedOptions(detail.job, s);
+  };
+  const noSubmitPanel = (): string | null =>
+    commands.hasCommand(DetailsCommandIDs.submitJob)
+      ? null
+      : 'The submit panel is not available in this JupyterLab.';
+  const resubmitDetailWith = (
+    model: JobDetailsModel,
+    s: ISuggestion
+  ): (() => void) | string => {
+    const detail = model.detail;
+    const why = noSubmitPanel();
+    if (why || !detail) {
+      return why ?? 'The job is not loaded yet.';
+    }
+    return () => submitWith(detail.job, rightsized(detail, s));
+  };
+  // From the history: the job's details give its script while the batch
+  // system keeps it (one `GET jobs/{id}`, when the button is pressed).
+  const resubmitRecordWith = (
+    record: HistoryRecord,
+    s: ISuggestion
+  ): (() => void) | string => {
+    const why = noSubmitPanel();
+    if (why) {
+      return why;
+    }
+    return () =>
+      void api.fetchJobDetail(record.id).then(
+        detail => submitWith(record, rightsized(detail, s)),
+        () => submitWith(record, rightsizedOptions(record, s))
+      );
+  };
+
   const openDetails = (jobId: string): JobDetailsWidget => {
     let widget = tracker.find(w => w.content.model.jobId === jobId);
     if (!widget) {
@@ -111,7 +186,9 @@ export function setupJobDetails(
         runAction: action => void runAction(model, action),
         resubmit: () => resubmit(model),
         openJob: id => void openDetails(id),
-        scheduler
+        scheduler,
+        rightsize: () => rightsize,
+        resubmitWith: s => resubmitDetailWith(model, s)
       });
       void tracker.add(widget);
       shell.add(widget, 'main');
@@ -169,9 +246,13 @@ export function setupJobDetails(
     let widget = historyTracker.currentWidget;
     if (!widget || widget.isDisposed) {
       widget = createHistoryWidget(
-        new HistoryModel(),
+        new HistoryModel({ family: () => scheduler().family }),
         id => void openDetails(id),
-        () => scheduler().family
+        () => scheduler().family,
+        {
+          rightsize: () => rightsize,
+          resubmitWith: resubmitRecordWith
+        }
       );
       void historyTracker.add(widget);
       shell.add(widget, 'main');
@@ -227,6 +308,9 @@ export function setupJobDetails(
   return {
     setNotifications: enabled => {
       watcher.enabled = enabled;
+    },
+    setRightsize: settings => {
+      rightsize = settings;
     },
     openDetails
   };

@@ -12,7 +12,19 @@ import { IDetailsScheduler, headerFacts, scriptMissingText } from './facts';
 import type { JobDetailsModel } from './model';
 import { OutputSection } from './outputView';
 import { tokenizeScript } from './script';
-import { ITimelineStep, jobDurations, jobTimeline, localIso } from './timeline';
+import {
+  ITimelineStep,
+  isLive,
+  jobDurations,
+  jobTimeline,
+  localIso
+} from './timeline';
+import {
+  DEFAULT_RIGHTSIZE,
+  IRightsizeSettings,
+  ISuggestion
+} from '../rightsize/rightsize';
+import { RightsizeSection } from '../rightsize/view';
 
 export interface IDetailsViewProps {
   model: JobDetailsModel;
@@ -27,6 +39,10 @@ export interface IDetailsViewProps {
   openJob: (jobId: string) => void;
   /** The batch system, for its words (a PBS queue is a Slurm partition). */
   scheduler: () => IDetailsScheduler;
+  /** The margins and floors of the next run's request (the settings). */
+  rightsize?: () => IRightsizeSettings;
+  /** "Resubmit with these": open the submit panel, or say why it cannot. */
+  resubmitWith?: (suggestion: ISuggestion) => (() => void) | string;
 }
 
 export function DetailsView(props: IDetailsViewProps): JSX.Element {
@@ -66,6 +82,21 @@ export function DetailsView(props: IDetailsViewProps): JSX.Element {
             job={job}
           />
         </Section>
+        {!isLive(job.state) && props.resubmitWith && (
+          <Section
+            title="Used against asked"
+            className="jp-hpc-details-rightsize"
+          >
+            <RightsizeSection
+              state={job.state}
+              rawState={job.raw_state}
+              usage={detail.usage}
+              family={props.scheduler().family}
+              settings={props.rightsize?.() ?? DEFAULT_RIGHTSIZE}
+              resubmit={props.resubmitWith}
+            />
+          </Section>
+        )}
         <Section title="Output" className="jp-hpc-details-output">
           <OutputSection
             model={model}

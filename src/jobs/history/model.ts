@@ -29,6 +29,8 @@ export namespace HistoryModel {
     limit?: number;
     /** The clock, for tests. */
     now?: () => Date;
+    /** The batch system's family: PBS's peak memory is the whole job's. */
+    family?: () => 'slurm' | 'pbs';
   }
 }
 
@@ -38,6 +40,26 @@ export class HistoryModel implements IDisposable {
     this._preset = options.preset ?? '24h';
     this._limit = options.limit ?? 5000;
     this._now = options.now ?? (() => new Date());
+    this._family = options.family ?? (() => 'slurm');
+  }
+
+  get family(): 'slurm' | 'pbs' {
+    return this._family();
+  }
+
+  /** The job whose use and next request show under the table. */
+  get selectedId(): string | null {
+    return this._selectedId;
+  }
+  get selected(): HistoryRecord | null {
+    const id = this._selectedId;
+    return this._result?.jobs.find(r => r.id === id) ?? null;
+  }
+  select(id: string | null): void {
+    if (id !== this._selectedId) {
+      this._selectedId = id;
+      this._emit();
+    }
   }
 
   get changed(): ISignal<this, void> {
@@ -133,12 +155,20 @@ export class HistoryModel implements IDisposable {
       memo &&
       memo.jobs === jobs &&
       memo.column === this._sortColumn &&
-      memo.descending === this._sortDescending
+      memo.descending === this._sortDescending &&
+      memo.family === this.family
     ) {
       return memo.result;
     }
-    const result = sortRecords(jobs, this._sortColumn, this._sortDescending);
+    const family = this.family;
+    const result = sortRecords(
+      jobs,
+      this._sortColumn,
+      this._sortDescending,
+      family
+    );
     this._sortMemo = {
+      family,
       jobs,
       column: this._sortColumn,
       descending: this._sortDescending,
@@ -213,7 +243,10 @@ export class HistoryModel implements IDisposable {
   private _limit: number;
   private _now: () => Date;
   private _generation = 0;
+  private _family: () => 'slurm' | 'pbs';
+  private _selectedId: string | null = null;
   private _sortMemo: {
+    family: 'slurm' | 'pbs';
     jobs: HistoryRecord[];
     column: HistoryColumn;
     descending: boolean;

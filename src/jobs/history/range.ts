@@ -4,6 +4,7 @@
  */
 import type { HistoryQuery, HistoryRecord, JobState } from '../api';
 import { localIso } from '../details/timeline';
+import { efficiency } from '../rightsize/rightsize';
 
 export type RangePreset = '24h' | '7d' | '30d' | 'custom';
 
@@ -71,14 +72,21 @@ export type HistoryColumn =
   | 'elapsed'
   | 'exit_code'
   | 'cpu_efficiency'
+  | 'memory_use'
+  | 'time_use'
   | 'max_rss';
 
 /** The value a column sorts by; nulls sort last. */
 function sortValue(
   record: HistoryRecord,
-  column: HistoryColumn
+  column: HistoryColumn,
+  family: 'slurm' | 'pbs'
 ): string | number | null {
   switch (column) {
+    case 'memory_use':
+      return efficiency(record.usage, family)?.memory?.ratio ?? null;
+    case 'time_use':
+      return efficiency(record.usage, family)?.time?.ratio ?? null;
     case 'id': {
       const n = Number.parseInt(record.array_job_id ?? record.id, 10);
       return Number.isFinite(n) ? n : record.id;
@@ -96,11 +104,16 @@ function sortValue(
 export function sortRecords(
   records: readonly HistoryRecord[],
   column: HistoryColumn,
-  descending: boolean
+  descending: boolean,
+  family: 'slurm' | 'pbs' = 'slurm'
 ): HistoryRecord[] {
   const sign = descending ? -1 : 1;
   return records
-    .map((record, index) => ({ record, index, key: sortValue(record, column) }))
+    .map((record, index) => ({
+      record,
+      index,
+      key: sortValue(record, column, family)
+    }))
     .sort((a, b) => {
       if (a.key === null || a.key === '') {
         return b.key === null || b.key === '' ? a.index - b.index : 1;

@@ -11,6 +11,15 @@ import { STATE_LABELS, formatDuration } from '../queue/jobs';
 import type { SchedulerFamily } from '../../common/scheduler';
 import { HistoryModel } from './model';
 import {
+  DEFAULT_RIGHTSIZE,
+  IRightsizeSettings,
+  ISuggestion,
+  efficiency,
+  formatBytes as formatSize,
+  formatSeconds
+} from '../rightsize/rightsize';
+import { RightsizeSection, UseMeter } from '../rightsize/view';
+import {
   HISTORY_STATES,
   HistoryColumn,
   RANGE_LABELS,
@@ -26,6 +35,13 @@ export interface IHistoryViewProps {
   openJob: (jobId: string) => void;
   /** The batch system, for its words (PBS runs jobs in queues). */
   schedulerKind?: () => SchedulerFamily;
+  /** The margins and floors of the next run's request (the settings). */
+  rightsize?: () => IRightsizeSettings;
+  /** "Resubmit with these" for a job: open the submit panel, or say why not. */
+  resubmitWith?: (
+    record: HistoryRecord,
+    suggestion: ISuggestion
+  ) => (() => void) | string;
 }
 
 export function HistoryView(props: IHistoryViewProps): JSX.Element {
@@ -155,7 +171,46 @@ function Content(props: IHistoryViewProps): JSX.Element {
       </div>
     );
   }
-  return <HistoryTable {...props} />;
+  return (
+    <>
+      <HistoryTable {...props} />
+      <Selected {...props} />
+    </>
+  );
+}
+
+/** Under the table: the selected job's use against its request. */
+function Selected(props: IHistoryViewProps): JSX.Element | null {
+  const record = props.model.selected;
+  if (!record || !props.resubmitWith) {
+    return (
+      <div className="jp-hpc-history-selected jp-hpc-history-hint">
+        Select a job to see what it used against what it asked, and the request
+        for its next run.
+      </div>
+    );
+  }
+  const resubmitWith = props.resubmitWith;
+  return (
+    <div
+      className="jp-hpc-history-selected"
+      data-job-id={record.id}
+      aria-label={`Job ${record.id}: used against asked`}
+    >
+      <h3 className="jp-hpc-history-selected-title">
+        Job {record.id}
+        {record.name ? ` (${record.name})` : ''}: used against asked
+      </h3>
+      <RightsizeSection
+        state={record.state}
+        rawState={record.raw_state}
+        usage={record.usage}
+        family={props.model.family}
+        settings={props.rightsize?.() ?? DEFAULT_RIGHTSIZE}
+        resubmit={s => resubmitWith(record, s)}
+      />
+    </div>
+  );
 }
 
 interface IHistoryColumnDef {
@@ -194,6 +249,16 @@ const COLUMNS: IHistoryColumnDef[] = [
     title: 'CPU time used / (elapsed × CPUs)'
   },
   {
+    id: 'memory_use',
+    label: 'Memory',
+    title: 'Peak memory per node / memory asked per node'
+  },
+  {
+    id: 'time_use',
+    label: 'Time',
+    title: 'Elapsed / time limit'
+  },
+  {
     id: 'max_rss',
     label: 'Max RSS',
     title: 'Peak memory of a task',
@@ -213,6 +278,7 @@ function HistoryTable({
 }: IHistoryViewProps): JSX.Element {
   const records = model.records;
   const pbs = schedulerKind?.() === 'pbs';
+  const select = React.useCallback((id: string) => model.select(id), [model]);
   return (
     <div className="jp-hpc-history-scroll">
       <table className="jp-hpc-history-table" aria-label="Job history">
@@ -256,7 +322,14 @@ function HistoryTable({
         </thead>
         <tbody>
           {records.map(r => (
-            <HistoryRow key={r.id} record={r} openJob={openJob} />
+            <HistoryRow
+              key={r.id}
+              record={r}
+              openJob={openJob}
+              selected={r.id === model.selectedId}
+              select={select}
+              family={model.family}
+            />
           ))}
         </tbody>
       </table>
@@ -267,8 +340,12 @@ function HistoryTable({
 const HistoryRow = React.memo(function HistoryRow(props: {
   record: HistoryRecord;
   openJob: (jobId: string) => void;
+  selected: boolean;
+  select: (jobId: string) => void;
+  family: 'slurm' | 'pbs';
 }): JSX.Element {
-  const { record: r, openJob } = props;
+  const { record: r, openJob, select } = props;
+  const eff = efficiency(r.usage, props.family);
   const exit =
     r.exit_signal !== null && r.exit_signal !== undefined && r.exit_signal > 0
       ? `signal ${r.exit_signal}`
@@ -279,7 +356,10 @@ const HistoryRow = React.memo(function HistoryRow(props: {
       data-job-id={r.id}
       data-state={r.state}
       tabIndex={0}
-      title="Double-click (or Enter) to open the job's details"
+      aria-selected={props.selected}
+      title="Click to see its use against its request; double-click (or Enter) to open the job's details"
+      onClick={() => select(r.id)}
+      onFocus={() => select(r.id)}
       onDoubleClick={() => openJob(r.id)}
       onKeyDown={e => {
         if (e.key === 'Enter') {
@@ -309,6 +389,30 @@ const HistoryRow = React.memo(function HistoryRow(props: {
       </td>
       <td>
         <EfficiencyBar value={r.cpu_efficiency} />
+      </td>
+      <td className="jp-hpc-history-use">
+        {eff?.memory && (
+          <UseMeter
+            label="Memory"
+            compact
+            use={eff.memory}
+            words={u =>
+              `Peak ${formatSize(u.used)} of ${formatSize(u.asked)} per node`
+            }
+          />
+        )}
+      </td>
+      <td className="jp-hpc-history-use">
+        {eff?.time && (
+          <UseMeter
+            label="Time"
+            compact
+            use={eff.time}
+            words={u =>
+              `Ran ${formatSeconds(u.used)} of ${formatSeconds(u.asked)}`
+            }
+          />
+        )}
       </td>
       <td className="jp-mod-right" title={r.max_rss}>
         {r.max_rss ? formatBytes(parseSize(r.max_rss)) || r.max_rss : ''}

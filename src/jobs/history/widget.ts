@@ -7,15 +7,22 @@ import * as React from 'react';
 import type { SchedulerFamily } from '../../common/scheduler';
 import { queueIcon } from '../../icons';
 import { HistoryModel } from './model';
-import { HistoryView } from './view';
+import { HistoryView, IHistoryViewProps } from './view';
 
 export const HISTORY_WIDGET_ID = 'jupyterlab-hpc-history';
+
+/** What the history's "Right-size" under the table needs. */
+export type IHistoryRightsize = Pick<
+  IHistoryViewProps,
+  'rightsize' | 'resubmitWith'
+>;
 
 class HistoryContent extends ReactWidget {
   constructor(
     readonly model: HistoryModel,
     private _openJob: (jobId: string) => void,
-    private _schedulerKind: () => SchedulerFamily
+    private _schedulerKind: () => SchedulerFamily,
+    private _rightsize: IHistoryRightsize
   ) {
     super();
     this.addClass('jp-hpc-history-panel');
@@ -25,7 +32,8 @@ class HistoryContent extends ReactWidget {
     return React.createElement(HistoryView, {
       model: this.model,
       openJob: this._openJob,
-      schedulerKind: this._schedulerKind
+      schedulerKind: this._schedulerKind,
+      ...this._rightsize
     });
   }
 }
@@ -33,10 +41,11 @@ class HistoryContent extends ReactWidget {
 export function createHistoryWidget(
   model: HistoryModel,
   openJob: (jobId: string) => void,
-  schedulerKind: () => SchedulerFamily = () => 'slurm'
+  schedulerKind: () => SchedulerFamily = () => 'slurm',
+  rightsize: IHistoryRightsize = {}
 ): MainAreaWidget {
   const widget = new MainAreaWidget({
-    content: new HistoryContent(model, openJob, schedulerKind)
+    content: new HistoryContent(model, openJob, schedulerKind, rightsize)
   });
   widget.id = HISTORY_WIDGET_ID;
   widget.title.label = 'Job History';

@@ -74,16 +74,22 @@ _SIZE = re.compile(r"(\d+)\s*([kmgtp]?)(b|w)?", re.IGNORECASE)
 _POWER = {"": 0, "k": 1, "m": 2, "g": 3, "t": 4, "p": 5}
 
 
-def memory_mib(value: object) -> int | None:
-    """PBS sizes (``24684096kb``, ``4gb``, ``100mb``, a bare number of bytes) in MiB."""
+def memory_bytes(value: object) -> int | None:
+    """PBS sizes (``24684096kb``, ``4gb``, ``100mb``, ``2mw`` of 8-byte words, a bare
+    number of bytes) in bytes."""
     if value is None or isinstance(value, bool):
         return None
     m = _SIZE.fullmatch(str(value).strip())
     if m is None:
         return None
     number, prefix, unit = int(m.group(1)), m.group(2).lower(), (m.group(3) or "b").lower()
-    size = number * (1 << (10 * _POWER[prefix])) * (8 if unit == "w" else 1)
-    return size // (1024 * 1024)
+    return number * (1 << (10 * _POWER[prefix])) * (8 if unit == "w" else 1)
+
+
+def memory_mib(value: object) -> int | None:
+    """PBS sizes (``24684096kb``, ``4gb``, ``100mb``, a bare number of bytes) in MiB."""
+    size = memory_bytes(value)
+    return None if size is None else size // (1024 * 1024)
 
 
 def _is_true(value: object) -> bool:

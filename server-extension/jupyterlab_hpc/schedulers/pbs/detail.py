@@ -27,7 +27,16 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..base import FINAL_STATES, HistoryQuery, HistoryRecord, Job, JobDetail, JobState
+from ..base import (
+    FINAL_STATES,
+    HistoryQuery,
+    HistoryRecord,
+    Job,
+    JobDetail,
+    JobState,
+    Usage,
+)
+from .cluster import memory_bytes
 from .parse import (
     Ending,
     array_parent_id,
@@ -204,6 +213,7 @@ def job_detail(
         script=None,  # PBS keeps the script where only root reads it (printjob)
         requested=resources(_nested(attrs, "Resource_List")),
         used=resources(_nested(attrs, "resources_used")),
+        usage=usage(job, attrs),
     )
 
 
@@ -256,6 +266,33 @@ def _local(iso: str) -> datetime.datetime | None:
     return value.astimezone().replace(tzinfo=None) if value.tzinfo else value
 
 
+def usage(job: Job, attrs: Mapping[str, Any]) -> Usage | None:
+    """What the job asked for (``Resource_List``) and used (``resources_used``) in plain
+    numbers; None before it started. ``mem`` is the whole job's in both (PBS sums the
+    select chunks' and the processes' memory); Torque's ``pmem`` is per process, taken
+    as per CPU."""
+    used = _nested(attrs, "resources_used")
+    if not used:
+        return None
+    asked = _nested(attrs, "Resource_List")
+    memory, per = memory_bytes(asked.get("mem")), "job"
+    if not memory:
+        memory, per = memory_bytes(asked.get("pmem")), "cpu"
+    total_cpu = _seconds(used.get("cput"))
+    return Usage(
+        ended=job.state in FINAL_STATES,
+        elapsed=_seconds(used.get("walltime")),
+        time_limit=job.time_limit,
+        cpus=to_int(used.get("ncpus")) or job.cpus,
+        nodes=job.nodes,
+        total_cpu=float(total_cpu) if total_cpu is not None else None,
+        memory_requested=memory or None,
+        memory_per=per if memory else "",
+        # A job too short for a sample says 0kb: no peak known.
+        max_rss=memory_bytes(used.get("mem")) or None,
+    )
+
+
 def history_record(job_id: str, attrs: Mapping[str, Any]) -> HistoryRecord:
     job = to_job(job_id, attrs)
     used = _nested(attrs, "resources_used")
@@ -273,6 +310,7 @@ def history_record(job_id: str, attrs: Mapping[str, Any]) -> HistoryRecord:
         total_cpu=total_cpu,
         cpu_efficiency=efficiency,
         max_rss=str(mem) if mem is not None else "",
+        usage=usage(job, attrs),
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..base import Job, JobDetail
+from ..base import Job, JobDetail, Usage
 from .parse import _WHOLE_LINE_KEYS, SEP, _job_from_scontrol, _scontrol_record
 from .sacct import SACCT_FIELDS, parse_sacct
 
@@ -208,6 +208,14 @@ def rejection_message(text: str) -> str:
     return "\n".join(lines) or text.strip()
 
 
+def usage_from_sacct(text: str, job_id: str) -> Usage | None:
+    """The job's usage from ``sacct`` run with history_argv() and ``--jobs``; None when
+    accounting does not know the job."""
+    records = parse_sacct(text)
+    chosen = next((r for r in records if r.job.id == job_id), None)
+    return chosen.usage if chosen else None
+
+
 def detail_from_sacct(text: str, job_id: str) -> JobDetail | None:
     """A forgotten job's detail from accounting (``sacct`` run with history_argv() and
     ``--jobs``); None when accounting does not know it either.
@@ -260,4 +268,5 @@ def detail_from_sacct(text: str, job_id: str) -> JobDetail | None:
         tasks=[r.job for r in records if r is not chosen],
         requested=requested,
         used=used,
+        usage=chosen.usage,
     )

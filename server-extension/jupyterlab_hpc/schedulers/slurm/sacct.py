@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..base import HistoryQuery, HistoryRecord, Job, JobState
+from ..base import HistoryQuery, HistoryRecord, Job, JobState, Usage
 from .parse import SEP, normalize_state, parse_duration
 
 # The fields asked for, in the order the parser reads them. JobName must stay last.
@@ -39,6 +39,7 @@ SACCT_FIELDS: tuple[str, ...] = (
     "TotalCPU",
     "MaxRSS",
     "WorkDir",
+    "NTasks",
     "JobName",
 )
 _NFIELDS = len(SACCT_FIELDS)
@@ -117,6 +118,21 @@ def size_bytes(text: str) -> float | None:
     return float(m.group(1)) * _UNITS[m.group(2)] if m else None
 
 
+_REQ_MEM = re.compile(r"(\d+(?:\.\d+)?)([KMGTP]?)([nc]?)")
+
+
+def requested_memory(text: str) -> tuple[int | None, str]:
+    """sacct's ReqMem as bytes and what it is per: ``1000M`` -> (1048576000, 'job') (Slurm
+    21.08 and later print the whole job's), ``4000Mn`` per node and ``2000Mc`` per CPU
+    (older releases); (None, '') for none. A bare number is megabytes, as in Slurm."""
+    m = _REQ_MEM.fullmatch(text.strip())
+    if m is None or float(m.group(1)) == 0:
+        return None, ""
+    number, unit, per = m.groups()
+    size = float(number) * _UNITS[unit or "M"]
+    return round(size), {"n": "node", "c": "cpu"}.get(per, "job")
+
+
 def parse_exit_code(text: str) -> tuple[int | None, int | None]:
     """'2:0' -> (2, 0): the exit code and the signal that ended the job."""
     code, _, signal = text.partition(":")
@@ -140,6 +156,7 @@ class _Allocation:
     fields: dict[str, str]
     max_rss: float | None = None
     max_rss_text: str = ""
+    rss_tasks_per_node: int = 1
     step_cpu: list[float] = field(default_factory=list)
 
 
@@ -186,16 +203,38 @@ def _record(alloc: _Allocation) -> HistoryRecord:
         exit_code=code,
         exit_signal=signal,
     )
+    memory, per = requested_memory(f["ReqMem"])
+    usage = Usage(
+        ended=state in _FINISHED,
+        elapsed=elapsed,
+        time_limit=job.time_limit,
+        cpus=cpus,
+        nodes=job.nodes,
+        total_cpu=total_cpu,
+        memory_requested=memory,
+        memory_per=per,
+        max_rss=round(alloc.max_rss) if alloc.max_rss is not None else None,
+        rss_tasks_per_node=alloc.rss_tasks_per_node,
+    )
     return HistoryRecord(
         job=job,
         elapsed=elapsed,
         total_cpu=round(total_cpu) if total_cpu is not None else None,
         cpu_efficiency=efficiency,
         max_rss=alloc.max_rss_text,
+        usage=usage,
     )
 
 
 _FINISHED = frozenset({JobState.COMPLETED, JobState.FAILED, JobState.CANCELLED, JobState.TIMEOUT})
+
+
+def _tasks_per_node(step: dict[str, str]) -> int:
+    """How many tasks a step ran on each node (its NTasks over its NNodes, rounded up)."""
+    tasks, nodes = _int(step["NTasks"]), _int(step["NNodes"])
+    if not tasks:
+        return 1
+    return max(1, -(-tasks // (nodes or 1)))
 
 
 def parse_sacct(text: str) -> list[HistoryRecord]:
@@ -217,6 +256,7 @@ def parse_sacct(text: str) -> list[HistoryRecord]:
         rss = size_bytes(fields["MaxRSS"])
         if rss is not None and (alloc.max_rss is None or rss > alloc.max_rss):
             alloc.max_rss, alloc.max_rss_text = rss, fields["MaxRSS"]
+            alloc.rss_tasks_per_node = _tasks_per_node(fields)
     return [_record(a) for a in allocations.values()]
 
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from ...runner import CommandNotFound, CommandResult, CommandRunner, CommandTimeout
 from ..base import (
+    FINAL_STATES,
     ActionResult,
     CommandFailed,
     HistoryQuery,
@@ -48,6 +49,7 @@ from .detail import (
     parse_sstat,
     parse_test_only,
     rejection_message,
+    usage_from_sacct,
 )
 from .parse import (
     SINFO_FORMAT,
@@ -226,17 +228,26 @@ class SlurmScheduler(Scheduler):
             detail.script = await self.batch_script(job_id)
         if detail.job.state is JobState.RUNNING:
             detail.used.update(await self.step_usage(job_id))
+        elif detail.job.state in FINAL_STATES:
+            # What an ended job used is in accounting only (slurmdbd; nothing at slurmctld).
+            text = await self._accounting(detail.job.id)
+            detail.usage = usage_from_sacct(text, detail.job.id) if text else None
         return detail
 
     async def accounting_detail(self, job_id: str) -> JobDetail | None:
         """A forgotten job from sacct; None without accounting or when it does not know it."""
+        text = await self._accounting(job_id)
+        return detail_from_sacct(text, job_id) if text else None
+
+    async def _accounting(self, job_id: str) -> str | None:
+        """One job's sacct lines (the history's fields); None without accounting."""
         if not self.runner.has("sacct"):
             return None
         query = HistoryQuery(start="1970-01-01T00:00:00", limit=1_000_000)
         result = await self._run(
             [*history_argv(query), f"--jobs={validate_job_id(job_id)}"], check=False
         )
-        return detail_from_sacct(result.stdout, job_id) if result.ok else None
+        return result.stdout if result.ok else None
 
     async def step_usage(self, job_id: str) -> dict[str, str]:
         """What a running job uses now (sstat; needs jobacct_gather); {} when unknown."""
