@@ -154,6 +154,27 @@ async def run_code(km: AsyncKernelManager, code: str, timeout: float = 60) -> tu
         kc.stop_channels()
 
 
+async def assert_interrupt_stops_a_long_cell(km: AsyncKernelManager) -> None:
+    """An interrupt ends a cell that sleeps for two minutes within 15 s."""
+    kc = km.client()
+    kc.start_channels()
+    try:
+        await kc.wait_for_ready(timeout=60)
+        msg_id = kc.execute("import time; time.sleep(120)")
+        await asyncio.sleep(2)
+        sent = time.monotonic()
+        await km.interrupt_kernel()
+        while True:
+            reply = await kc.get_shell_msg(timeout=30)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        assert reply["content"]["status"] == "error"
+        assert reply["content"]["ename"] == "KeyboardInterrupt"
+        assert time.monotonic() - sent < 15
+    finally:
+        kc.stop_channels()
+
+
 def test_the_provisioner_is_registered() -> None:
     """jupyter_client finds it by name through the entry point (a fresh `make` installs the
     package with `pip install -e`, which writes it)."""
@@ -246,26 +267,10 @@ async def test_a_kernel_runs_in_its_job_with_the_cpus_it_asked_for(
 async def test_interrupt_stops_a_long_cell(kernels: Kernels) -> None:
     km = kernels.manager(kernels.spec({"time_limit": "10"}))
     await kernels.start(km)
-    kc = km.client()
-    kc.start_channels()
-    try:
-        await kc.wait_for_ready(timeout=60)
-        msg_id = kc.execute("import time; time.sleep(120)")
-        await asyncio.sleep(2)
-        sent = time.monotonic()
-        await km.interrupt_kernel()
-        while True:
-            reply = await kc.get_shell_msg(timeout=30)
-            if reply["parent_header"].get("msg_id") == msg_id:
-                break
-        assert reply["content"]["status"] == "error"
-        assert reply["content"]["ename"] == "KeyboardInterrupt"
-        assert time.monotonic() - sent < 15
-        # The kernel goes on.
-        reply = await kc.execute_interactive("x = 41 + 1", timeout=30)
-        assert reply["content"]["status"] == "ok"
-    finally:
-        kc.stop_channels()
+    await assert_interrupt_stops_a_long_cell(km)
+    # The kernel goes on.
+    _, reply = await run_code(km, "x = 41 + 1")
+    assert reply["status"] == "ok"
 
 
 @pytest.mark.asyncio
@@ -590,22 +595,7 @@ async def test_a_kernel_joins_a_running_allocation_and_leaves_it_running(
     assert f"{allocation}.{step}" in steps_of(allocation)
 
     # Interrupt reaches the kernel through its step.
-    kc = km.client()
-    kc.start_channels()
-    try:
-        await kc.wait_for_ready(timeout=60)
-        msg_id = kc.execute("import time; time.sleep(120)")
-        await asyncio.sleep(2)
-        sent = time.monotonic()
-        await km.interrupt_kernel()
-        while True:
-            answer = await kc.get_shell_msg(timeout=30)
-            if answer["parent_header"].get("msg_id") == msg_id:
-                break
-        assert answer["content"]["ename"] == "KeyboardInterrupt"
-        assert time.monotonic() - sent < 15
-    finally:
-        kc.stop_channels()
+    await assert_interrupt_stops_a_long_cell(km)
 
     # Restart keeps the allocation and starts a new interpreter in the same step.
     await km.restart_kernel()

@@ -8,7 +8,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { expect, test } from '@jupyterlab/galata';
+import { IJupyterLabPageFixture, expect, test } from '@jupyterlab/galata';
 
 import { shootBoth } from './helpers';
 
@@ -38,6 +38,20 @@ function jobState(jobId: string): string {
   return execFileSync('squeue', ['-h', '-j', jobId, '-o', '%T'], {
     encoding: 'utf-8'
   }).trim();
+}
+
+/** The kernel editor, open on kernel `name` (after the specs are read again); its form. */
+async function openInEditor(page: IJupyterLabPageFixture, name: string) {
+  await page.evaluate(async () => {
+    const app = (window as any).jupyterapp;
+    await app.serviceManager.kernelspecs.refreshSpecs();
+    await app.commands.execute('hpc:edit-kernels');
+  });
+  const editor = page.locator('.jp-hpc-kernels');
+  await editor
+    .locator(`.jp-hpc-kernels-item[data-kernel-name="${name}"]`)
+    .click();
+  return editor.locator(`.jp-hpc-kernels-editor[data-kernel-name="${name}"]`);
 }
 
 test.use({ autoGoto: true });
@@ -158,18 +172,7 @@ test('the kernel editor puts a kernel in a batch job, and a notebook runs it the
       metadata: { debugger: true }
     })
   );
-  await page.evaluate(async () => {
-    const app = (window as any).jupyterapp;
-    await app.serviceManager.kernelspecs.refreshSpecs();
-    await app.commands.execute('hpc:edit-kernels');
-  });
-  const editor = page.locator('.jp-hpc-kernels');
-  await editor
-    .locator(`.jp-hpc-kernels-item[data-kernel-name="${name}"]`)
-    .click();
-  const form = editor.locator(
-    `.jp-hpc-kernels-editor[data-kernel-name="${name}"]`
-  );
+  const form = await openInEditor(page, name);
   const section = form.locator('.jp-hpc-kernels-placement');
   await expect(
     section.getByRole('radio', { name: 'On this server' })
@@ -255,18 +258,7 @@ test('a kernel joins an allocation of mine as a step, and leaves it running', as
   try {
     const name = `batch-alloc-${STAMP}`;
     writeKernel(name, { partition: 'debug' });
-    await page.evaluate(async () => {
-      const app = (window as any).jupyterapp;
-      await app.serviceManager.kernelspecs.refreshSpecs();
-      await app.commands.execute('hpc:edit-kernels');
-    });
-    const editor = page.locator('.jp-hpc-kernels');
-    await editor
-      .locator(`.jp-hpc-kernels-item[data-kernel-name="${name}"]`)
-      .click();
-    const form = editor.locator(
-      `.jp-hpc-kernels-editor[data-kernel-name="${name}"]`
-    );
+    const form = await openInEditor(page, name);
     const section = form.locator('.jp-hpc-kernels-placement');
     await section
       .locator('.jp-hpc-kernels-placement-allocation')

@@ -54,6 +54,30 @@ const FIELDS: { field: BatchField; label: string; placeholder: string }[] = [
   { field: 'qos', label: 'QOS', placeholder: 'default' }
 ];
 
+/** One text setting: its label above its input. */
+function TextField(props: {
+  field: BatchField;
+  label: string;
+  value: string;
+  placeholder: string;
+  title?: string;
+  invalid: boolean;
+  onChange: (value: string) => void;
+}): JSX.Element {
+  return (
+    <label title={props.title}>
+      {props.label}
+      <input
+        className={`jp-mod-styled jp-hpc-kernels-placement-${props.field}`}
+        value={props.value}
+        placeholder={props.placeholder}
+        aria-invalid={props.invalid ? true : undefined}
+        onChange={e => props.onChange(e.target.value)}
+      />
+    </label>
+  );
+}
+
 export function PlacementSection({
   model,
   readOnly
@@ -77,6 +101,12 @@ export function PlacementSection({
   const problems = placement.where === 'batch' ? settingProblems(settings) : [];
   const problemOf = (field: BatchField) =>
     problems.find(p => p.field === field)?.message;
+  const fieldProps = (field: BatchField) => ({
+    field,
+    value: settings[field],
+    invalid: problemOf(field) !== undefined,
+    onChange: (value: string) => change(field, value)
+  });
   // Slurm only: a kernel that joins a job the user already runs (salloc).
   const allocation = !pbs ? settings.allocation.trim() : '';
   const shown = (field: BatchField) =>
@@ -127,16 +157,12 @@ export function PlacementSection({
       {placement.where === 'batch' && (
         <div className="jp-hpc-kernels-placement-fields">
           {!pbs && (
-            <label title="A running job of yours (an salloc allocation): the kernel starts in it as a step instead of submitting a job of its own.">
-              In my allocation (job id)
-              <input
-                className="jp-mod-styled jp-hpc-kernels-placement-allocation"
-                value={settings.allocation}
-                placeholder="none: submit a job"
-                aria-invalid={problemOf('allocation') ? true : undefined}
-                onChange={e => change('allocation', e.target.value)}
-              />
-            </label>
+            <TextField
+              {...fieldProps('allocation')}
+              label="In my allocation (job id)"
+              placeholder="none: submit a job"
+              title="A running job of yours (an salloc allocation): the kernel starts in it as a step instead of submitting a job of its own."
+            />
           )}
           {(!allocation || settings.partition !== '') && (
             <label>
@@ -166,38 +192,26 @@ export function PlacementSection({
             </label>
           )}
           {FIELDS.filter(f => shown(f.field)).map(f => (
-            <label key={f.field}>
-              {f.label}
-              <input
-                className={`jp-mod-styled jp-hpc-kernels-placement-${f.field}`}
-                value={settings[f.field]}
-                placeholder={f.placeholder}
-                aria-invalid={problemOf(f.field) ? true : undefined}
-                onChange={e => change(f.field, e.target.value)}
-              />
-            </label>
-          ))}
-          <label title="Loaded in the job, in this order, before the kernel starts (module load).">
-            Modules
-            <input
-              className="jp-mod-styled jp-hpc-kernels-placement-modules"
-              value={settings.modules}
-              placeholder="e.g. gcc/12.2.0 cuda/12.2"
-              aria-invalid={problemOf('modules') ? true : undefined}
-              onChange={e => change('modules', e.target.value)}
+            <TextField
+              key={f.field}
+              {...fieldProps(f.field)}
+              label={f.label}
+              placeholder={f.placeholder}
             />
-          </label>
+          ))}
+          <TextField
+            {...fieldProps('modules')}
+            label="Modules"
+            placeholder="e.g. gcc/12.2.0 cuda/12.2"
+            title="Loaded in the job, in this order, before the kernel starts (module load)."
+          />
           {!allocation && (
-            <label title="Minutes the job may wait in the queue before it is cancelled and the start fails; 0: no limit; empty: the site's default.">
-              Queue timeout (min)
-              <input
-                className="jp-mod-styled jp-hpc-kernels-placement-queue_timeout"
-                value={settings.queue_timeout}
-                placeholder="site default"
-                aria-invalid={problemOf('queue_timeout') ? true : undefined}
-                onChange={e => change('queue_timeout', e.target.value)}
-              />
-            </label>
+            <TextField
+              {...fieldProps('queue_timeout')}
+              label="Queue timeout (min)"
+              placeholder="site default"
+              title="Minutes the job may wait in the queue before it is cancelled and the start fails; 0: no limit; empty: the site's default."
+            />
           )}
           {(!allocation || settings.extra !== '') && (
             <label
