@@ -14,6 +14,7 @@ from jupyter_core.paths import jupyter_data_dir
 from .cluster.service import ClusterSnapshot
 from .config import HPCConfig
 from .jobs.memory import JobMemory
+from .jobs.pending import PendingExplainer
 from .jobs.queue import QueueSnapshot
 from .jobs.service import JobService
 from .jobs.states import JobStates
@@ -84,6 +85,18 @@ class HPCServices:
             else None
         )
         self.user = user or current_user()
+        # The user's pending jobs explained, shared by every tab of this server.
+        self.pending = (
+            PendingExplainer(
+                self.scheduler,
+                self.snapshot,
+                self.cluster,
+                self.user,
+                interval=config.pending_refresh_interval,
+            )
+            if self.scheduler is not None and self.snapshot is not None
+            else None
+        )
         self.no_scheduler_message = no_scheduler_message()
         self.log = logger or log
         # Relative working folders of submissions are taken from the server's root folder.

@@ -11,6 +11,7 @@ from enum import Enum
 from typing import Any, Literal
 
 from .cluster import ClusterSummary
+from .pending import Explanation, PendingContext, PendingFacts, QosLimits
 
 
 class JobState(str, Enum):
@@ -297,6 +298,37 @@ class Scheduler(abc.ABC):
     async def cluster(self) -> ClusterSummary:
         """Every partition (queue) with its nodes by state, free resources and limits."""
         raise Unsupported(f"The cluster view is not supported on {self.kind} yet.")
+
+    # Pending jobs explained (issue 19): the facts come from ``job_status``'s record.
+
+    def pending_facts(self, detail: JobDetail) -> PendingFacts:
+        """A pending job's facts from its record; the default reads the reason and the
+        expected start the record's job carries (PBS: the comment and
+        ``estimated.start_time``)."""
+        job = detail.job
+        return PendingFacts(
+            job.id,
+            job.reason,
+            job.start_time,
+            job.partition,
+            job.qos,
+            job.account,
+            job.cpus,
+            job.nodes,
+        )
+
+    def explain_pending(self, facts: PendingFacts, context: PendingContext) -> Explanation:
+        """The reason as the batch system words it, and its expected start if it gives one."""
+        summary = facts.reason.strip() or "Waiting to be scheduled"
+        return Explanation(facts.job_id, facts.reason, summary, "", facts.start_time)
+
+    def explains_with(self, reason: str) -> tuple[bool, bool]:
+        """Which context a reason needs: (what is free in the partition, the QOS limits)."""
+        return (False, False)
+
+    async def qos_limits(self) -> dict[str, QosLimits]:
+        """Each QOS's limits, where the batch system has them ({} otherwise)."""
+        return {}
 
     def blocking(self) -> BlockingScheduler:
         """The same batch system for callers without an event loop (the IPython magics)."""

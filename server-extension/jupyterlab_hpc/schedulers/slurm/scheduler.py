@@ -28,6 +28,7 @@ from ..base import (
     validate_job_id,
 )
 from ..cluster import ClusterSummary
+from ..pending import Explanation, PendingContext, PendingFacts, QosLimits
 from .blocking import BlockingSlurm
 from .cluster import cluster_summary, partitions_argv, sinfo_nodes_argv
 from .commands import (
@@ -59,6 +60,8 @@ from .parse import (
     parse_sinfo,
     parse_version,
 )
+from .pending import parse_qos, pending_facts, qos_argv
+from .reasons import explain_pending
 from .sacct import history_argv
 
 _ACTION_ARGV: dict[str, list[str]] = {
@@ -165,6 +168,22 @@ class SlurmScheduler(Scheduler):
     async def history(self, query: HistoryQuery) -> HistoryResult:
         result = await self._run(history_argv(query), check=False)
         return history_result(result, query)
+
+    def pending_facts(self, detail: JobDetail) -> PendingFacts:
+        return pending_facts(detail)
+
+    def explain_pending(self, facts: PendingFacts, context: PendingContext) -> Explanation:
+        return explain_pending(facts, context)
+
+    def explains_with(self, reason: str) -> tuple[bool, bool]:
+        return (reason in ("Resources", "Priority"), reason.startswith("QOS"))
+
+    async def qos_limits(self) -> dict[str, QosLimits]:
+        """``sacctmgr show qos`` (slurmdbd answers, not slurmctld); {} without accounting."""
+        if not self.runner.has("sacctmgr"):
+            return {}
+        result = await self._run(qos_argv(), check=False)
+        return parse_qos(result.stdout) if result.ok else {}
 
     def blocking(self) -> BlockingSlurm:
         return BlockingSlurm(self.runner)

@@ -1,0 +1,181 @@
+"""Pending jobs explained (issue 19): for each of the user's pending and held jobs, why
+it waits, in words with the facts that make it concrete, and when it is expected to start.
+
+What it costs the batch system: the user's jobs come from the shared queue listing
+(``QueueSnapshot``, no listing of its own); each pending job is asked about alone
+(``Scheduler.job_status``: on Slurm one ``scontrol show job ID``, a REQUEST_JOB_INFO_SINGLE)
+at most once per ``interval`` seconds, or sooner when the listing shows its reason
+changed, and at most ``max_jobs`` of them (the rest are explained from the listing's
+row); an array's pending range is explained from its row. What is free in a partition
+comes from the shared cluster summary (``ClusterSnapshot``), asked only when a job waits
+for resources or priority; the QOS limits from the accounting (on Slurm ``sacctmgr``,
+which slurmdbd answers) once per ``qos_interval``, only when a job waits for a QOS limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Callable
+
+from ..cluster.service import ClusterSnapshot
+from ..schedulers.base import (
+    COLUMN_INDEX,
+    Job,
+    JobDetail,
+    JobState,
+    Row,
+    Scheduler,
+    SchedulerError,
+)
+from ..schedulers.pending import Explanation, Free, PendingContext, PendingFacts, QosLimits
+from .queue import QueueSnapshot
+
+WAITING = frozenset({JobState.PENDING.value, JobState.HELD.value})
+_USER, _STATE, _QOS = COLUMN_INDEX["user"], COLUMN_INDEX["state"], COLUMN_INDEX["qos"]
+
+
+class PendingExplainer:
+    def __init__(
+        self,
+        scheduler: Scheduler,
+        snapshot: QueueSnapshot,
+        cluster: ClusterSnapshot | None,
+        user: str,
+        *,
+        interval: float = 60.0,
+        qos_interval: float = 600.0,
+        max_jobs: int = 100,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.scheduler = scheduler
+        self.snapshot = snapshot
+        self.cluster = cluster
+        self.user = user
+        self.interval = interval
+        self.qos_interval = qos_interval
+        self.max_jobs = max_jobs
+        self._monotonic = monotonic
+        # id -> (facts, when asked, the listing's reason then)
+        self._facts: dict[str, tuple[PendingFacts, float, str]] = {}
+        self._qos: dict[str, QosLimits] = {}
+        self._qos_at: float | None = None
+        # Per-job queries made, by job id (for tests and figures).
+        self.asked: Counter[str] = Counter()
+        self._lock = asyncio.Lock()
+
+    @property
+    def queries(self) -> int:
+        return sum(self.asked.values())
+
+    def _waiting_rows(self) -> list[Row]:
+        return [r for r in self.snapshot.rows if r[_USER] == self.user and r[_STATE] in WAITING]
+
+    async def explain(self, only: str | None = None) -> list[Explanation]:
+        """The user's waiting jobs explained (only ``only`` when given), in listing order."""
+        await self.snapshot.refresh()
+        async with self._lock:
+            rows = self._waiting_rows()
+            listed = {r[0] for r in rows}
+            for gone in set(self._facts) - listed:
+                del self._facts[gone]
+            jobs = [Job.from_row(r) for r in rows if only is None or r[0] == only]
+            facts = await self._all_facts(jobs)
+            context = await self._context_for(facts)
+            return [self.scheduler.explain_pending(f, context(f)) for f in facts]
+
+    async def _all_facts(self, jobs: list[Job]) -> list[PendingFacts]:
+        asked = 0
+        out: list[PendingFacts] = []
+        pending: list[tuple[int, Job]] = []
+        now = self._monotonic()
+        for job in jobs:
+            cached = self._facts.get(job.id)
+            if cached is not None and now - cached[1] < self.interval and cached[2] == job.reason:
+                out.append(cached[0])
+                continue
+            out.append(self._from_row(job))
+            # An array's pending range ("12_[3-9]") has no record of its own.
+            if "[" not in job.id and asked < self.max_jobs:
+                asked += 1
+                pending.append((len(out) - 1, job))
+        gate = asyncio.Semaphore(4)
+
+        async def ask(index: int, job: Job) -> None:
+            async with gate:
+                self.asked[job.id] += 1
+                try:
+                    detail = await self.scheduler.job_status(job.id)
+                except SchedulerError:
+                    return  # gone or not answering: the listing's row explains it
+            facts = self.scheduler.pending_facts(detail)
+            self._facts[job.id] = (facts, self._monotonic(), job.reason)
+            out[index] = facts
+
+        await asyncio.gather(*(ask(i, j) for i, j in pending))
+        return out
+
+    def _from_row(self, job: Job) -> PendingFacts:
+        cached = self._facts.get(job.id)
+        if cached is not None and cached[2] == job.reason:
+            return cached[0]
+        return self.scheduler.pending_facts(JobDetail(job=job, fields=[]))
+
+    async def _context_for(
+        self, facts: list[PendingFacts]
+    ) -> Callable[[PendingFacts], PendingContext]:
+        needs = [self.scheduler.explains_with(f.reason) for f in facts]
+        free: dict[str, Free] = {}
+        if any(n[0] for n in needs):
+            free = await self._free()
+        if any(n[1] for n in needs):
+            await self._refresh_qos()
+        running: dict[str, int] = {}
+        for r in self.snapshot.rows:
+            if r[_USER] == self.user and r[_STATE] == JobState.RUNNING.value:
+                running[r[_QOS]] = running.get(r[_QOS], 0) + 1
+
+        def context(f: PendingFacts) -> PendingContext:
+            return PendingContext(
+                free.get(f.partition), running.get(f.qos, 0), self._qos.get(f.qos)
+            )
+
+        return context
+
+    async def _free(self) -> dict[str, Free]:
+        cluster = self.cluster
+        if cluster is None:
+            return {}
+        await cluster.refresh()
+        summary = cluster.summary
+        if summary is None:
+            return {}
+        return {
+            p.name: Free(
+                p.name,
+                p.definition.state,
+                p.cpus.free,
+                p.cpus.total,
+                p.gpus.free,
+                p.gpus.total,
+                p.memory.free if p.memory is not None else None,
+            )
+            for p in summary.partitions
+        }
+
+    async def _refresh_qos(self) -> None:
+        now = self._monotonic()
+        if self._qos_at is not None and now - self._qos_at < self.qos_interval:
+            return
+        self._qos_at = now
+        try:
+            self._qos = await self.scheduler.qos_limits()
+        except SchedulerError:
+            self._qos = {}
+
+    def body(self, explanations: list[Explanation]) -> dict[str, object]:
+        return {
+            "jobs": [e.to_dict() for e in explanations],
+            "refresh_interval": self.interval,
+        }
