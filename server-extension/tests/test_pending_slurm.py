@@ -174,3 +174,12 @@ async def test_the_qos_limits_from_the_real_sacctmgr(test_qos: str) -> None:
     assert mine.max_jobs_per_user == 1
     assert mine.grp_tres_mins == "cpu=100"
     assert "normal" in limits
+
+
+async def test_priorities_are_hidden_on_priority_basic_and_not_asked_again(slurm: None) -> None:
+    """The local slurmctld runs priority/basic: sprio says it is not supported; the rank
+    is then not shown, and sprio is not run again."""
+    sched = SlurmScheduler(CommandRunner())
+    assert await sched.pending_priorities() is None
+    assert sched._no_sprio
+    assert await sched.pending_priorities() is None

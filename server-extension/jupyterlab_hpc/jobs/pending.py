@@ -9,7 +9,10 @@ changed, and at most ``max_jobs`` of them (the rest are explained from the listi
 row); an array's pending range is explained from its row. What is free in a partition
 comes from the shared cluster summary (``ClusterSnapshot``), asked only when a job waits
 for resources or priority; the QOS limits from the accounting (on Slurm ``sacctmgr``,
-which slurmdbd answers) once per ``qos_interval``, only when a job waits for a QOS limit.
+which slurmdbd answers) once per ``qos_interval``, only when a job waits for a QOS limit;
+every pending job's priority (on Slurm ``sprio``, one REQUEST_PRIORITY_FACTORS; never
+again once it said the site runs priority/basic) once per ``interval``, only when a job
+waits for priority.
 """
 
 from __future__ import annotations
@@ -29,7 +32,17 @@ from ..schedulers.base import (
     Scheduler,
     SchedulerError,
 )
-from ..schedulers.pending import Explanation, Free, PendingContext, PendingFacts, QosLimits
+from ..schedulers.pending import (
+    FREE,
+    PRIORITY,
+    QOS,
+    Explanation,
+    Free,
+    PendingContext,
+    PendingFacts,
+    QosLimits,
+    rank_in,
+)
 from .queue import QueueSnapshot
 
 WAITING = frozenset({JobState.PENDING.value, JobState.HELD.value})
@@ -61,6 +74,8 @@ class PendingExplainer:
         self._facts: dict[str, tuple[PendingFacts, float, str]] = {}
         self._qos: dict[str, QosLimits] = {}
         self._qos_at: float | None = None
+        self._priorities: list[tuple[str, str, int]] | None = None
+        self._priorities_at: float | None = None
         # Per-job queries made, by job id (for tests and figures).
         self.asked: Counter[str] = Counter()
         self._lock = asyncio.Lock()
@@ -125,12 +140,14 @@ class PendingExplainer:
     async def _context_for(
         self, facts: list[PendingFacts]
     ) -> Callable[[PendingFacts], PendingContext]:
-        needs = [self.scheduler.explains_with(f.reason) for f in facts]
-        free: dict[str, Free] = {}
-        if any(n[0] for n in needs):
-            free = await self._free()
-        if any(n[1] for n in needs):
+        needs: set[str] = set()
+        for f in facts:
+            needs |= self.scheduler.explains_with(f.reason)
+        free = await self._free() if FREE in needs else {}
+        if QOS in needs:
             await self._refresh_qos()
+        if PRIORITY in needs:
+            await self._refresh_priorities()
         running: dict[str, int] = {}
         for r in self.snapshot.rows:
             if r[_USER] == self.user and r[_STATE] == JobState.RUNNING.value:
@@ -138,7 +155,10 @@ class PendingExplainer:
 
         def context(f: PendingFacts) -> PendingContext:
             return PendingContext(
-                free.get(f.partition), running.get(f.qos, 0), self._qos.get(f.qos)
+                free.get(f.partition),
+                running.get(f.qos, 0),
+                self._qos.get(f.qos),
+                rank_in(self._priorities, f.job_id, f.partition) if PRIORITY in needs else None,
             )
 
         return context
@@ -173,6 +193,16 @@ class PendingExplainer:
             self._qos = await self.scheduler.qos_limits()
         except SchedulerError:
             self._qos = {}
+
+    async def _refresh_priorities(self) -> None:
+        now = self._monotonic()
+        if self._priorities_at is not None and now - self._priorities_at < self.interval:
+            return
+        self._priorities_at = now
+        try:
+            self._priorities = await self.scheduler.pending_priorities()
+        except SchedulerError:
+            self._priorities = None
 
     def body(self, explanations: list[Explanation]) -> dict[str, object]:
         return {

@@ -322,13 +322,18 @@ class Scheduler(abc.ABC):
         summary = facts.reason.strip() or "Waiting to be scheduled"
         return Explanation(facts.job_id, facts.reason, summary, "", facts.start_time)
 
-    def explains_with(self, reason: str) -> tuple[bool, bool]:
-        """Which context a reason needs: (what is free in the partition, the QOS limits)."""
-        return (False, False)
+    def explains_with(self, reason: str) -> frozenset[str]:
+        """What explaining a reason needs (``pending.FREE``, ``QOS``, ``PRIORITY``)."""
+        return frozenset()
 
     async def qos_limits(self) -> dict[str, QosLimits]:
         """Each QOS's limits, where the batch system has them ({} otherwise)."""
         return {}
+
+    async def pending_priorities(self) -> list[tuple[str, str, int]] | None:
+        """Every pending job's (id, partition, priority); None where the site does not
+        show them."""
+        return None
 
     def blocking(self) -> BlockingScheduler:
         """The same batch system for callers without an event loop (the IPython magics)."""

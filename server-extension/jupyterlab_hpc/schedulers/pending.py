@@ -63,9 +63,17 @@ class Free:
 
 @dataclass(frozen=True)
 class PendingContext:
+    """``rank``: (place, how many) of the job among its partition's pending jobs by
+    priority, 1 the highest, where the site shows priorities."""
+
     free: Free | None = None
     running_in_qos: int | None = None
     qos: QosLimits | None = None
+    rank: tuple[int, int] | None = None
+
+
+# What explaining a reason may need besides the job's record.
+FREE, QOS, PRIORITY = "free", "qos", "priority"
 
 
 @dataclass(frozen=True)
@@ -89,3 +97,17 @@ class Explanation:
             "expected_start": self.expected_start,
             "facts": dict(self.facts),
         }
+
+
+def rank_in(
+    priorities: list[tuple[str, str, int]] | None, job_id: str, partition: str
+) -> tuple[int, int] | None:
+    """(place, how many) of ``job_id`` among the pending jobs of ``partition`` by
+    priority, 1 the highest (ties share the better place); None when not listed."""
+    if priorities is None:
+        return None
+    mine = next((p for j, part, p in priorities if j == job_id and part == partition), None)
+    if mine is None:
+        return None
+    here = [p for _, part, p in priorities if part == partition]
+    return 1 + sum(1 for p in here if p > mine), len(here)

@@ -124,3 +124,22 @@ def waits_for(dependency: str) -> list[tuple[str, str]]:
             if job_id:
                 out.append((m["kind"], job_id.split("+", 1)[0]))
     return out
+
+
+SPRIO_FORMAT = "%i|%r|%Y|%u"
+
+
+def sprio_argv() -> list[str]:
+    """Every pending job's priority and partition (one REQUEST_PRIORITY_FACTORS); fails
+    with "not running a supported priority plugin" on priority/basic."""
+    return ["sprio", "--noheader", f"--format={SPRIO_FORMAT}"]
+
+
+def parse_sprio(text: str) -> list[tuple[str, str, int]]:
+    """(job id, partition, priority) of each line of ``sprio`` with ``SPRIO_FORMAT``."""
+    out: list[tuple[str, str, int]] = []
+    for line in text.splitlines():
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) == 4 and parts[0] and parts[2].isdigit():
+            out.append((parts[0], parts[1], int(parts[2])))
+    return out

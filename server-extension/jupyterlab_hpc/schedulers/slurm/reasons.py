@@ -130,6 +130,10 @@ def explain_pending(facts: PendingFacts, context: PendingContext) -> Explanation
     shown: dict[str, Any] = {}
     if reason in ("Resources", "Priority") and context.free is not None:
         summary, shown = _resources(reason, facts, context.free)
+    if reason == "Priority" and context.rank is not None:
+        place, count = context.rank
+        summary += f" (rank {place} of {count} pending in {facts.partition})"
+        shown.update(rank=place, pending_in_partition=count)
     elif reason in ("Dependency", "DependencyNeverSatisfied") and facts.dependency:
         ids = [job_id for _, job_id in waits_for(facts.dependency)]
         if reason == "Dependency" and ids:

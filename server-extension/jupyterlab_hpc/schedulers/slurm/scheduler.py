@@ -28,7 +28,7 @@ from ..base import (
     validate_job_id,
 )
 from ..cluster import ClusterSummary
-from ..pending import Explanation, PendingContext, PendingFacts, QosLimits
+from ..pending import FREE, PRIORITY, QOS, Explanation, PendingContext, PendingFacts, QosLimits
 from .blocking import BlockingSlurm
 from .cluster import cluster_summary, partitions_argv, sinfo_nodes_argv
 from .commands import (
@@ -60,7 +60,7 @@ from .parse import (
     parse_sinfo,
     parse_version,
 )
-from .pending import parse_qos, pending_facts, qos_argv
+from .pending import parse_qos, parse_sprio, pending_facts, qos_argv, sprio_argv
 from .reasons import explain_pending
 from .sacct import history_argv
 
@@ -81,6 +81,7 @@ class SlurmScheduler(Scheduler):
         self._base_env = dict(env) if env is not None else None
         self.env = slurm_environment(env if env is not None else os.environ)
         self._reader = SqueueReader()
+        self._no_sprio = False
 
     def job_environment(self) -> dict[str, str]:
         """What a submitted job inherits: the server's environment now (so modules loaded
@@ -175,8 +176,23 @@ class SlurmScheduler(Scheduler):
     def explain_pending(self, facts: PendingFacts, context: PendingContext) -> Explanation:
         return explain_pending(facts, context)
 
-    def explains_with(self, reason: str) -> tuple[bool, bool]:
-        return (reason in ("Resources", "Priority"), reason.startswith("QOS"))
+    def explains_with(self, reason: str) -> frozenset[str]:
+        if reason == "Priority":
+            return frozenset({FREE, PRIORITY})
+        if reason == "Resources":
+            return frozenset({FREE})
+        return frozenset({QOS}) if reason.startswith("QOS") else frozenset()
+
+    async def pending_priorities(self) -> list[tuple[str, str, int]] | None:
+        """``sprio`` (one REQUEST_PRIORITY_FACTORS); None, and never asked again, when
+        slurmctld runs priority/basic (sprio then answers that it is not supported)."""
+        if self._no_sprio or not self.runner.has("sprio"):
+            return None
+        result = await self._run(sprio_argv(), check=False)
+        if not result.ok:
+            self._no_sprio = "supported priority plugin" in result.stderr
+            return None
+        return parse_sprio(result.stdout)
 
     async def qos_limits(self) -> dict[str, QosLimits]:
         """``sacctmgr show qos`` (slurmdbd answers, not slurmctld); {} without accounting."""
