@@ -87,18 +87,45 @@ class PendingExplainer:
     def _waiting_rows(self) -> list[Row]:
         return [r for r in self.snapshot.rows if r[_USER] == self.user and r[_STATE] in WAITING]
 
-    async def explain(self, only: str | None = None) -> list[Explanation]:
-        """The user's waiting jobs explained (only ``only`` when given), in listing order."""
+    async def explain(self) -> list[Explanation]:
+        """The user's waiting jobs explained, in the shared listing's order."""
         await self.snapshot.refresh()
         async with self._lock:
             rows = self._waiting_rows()
             listed = {r[0] for r in rows}
             for gone in set(self._facts) - listed:
                 del self._facts[gone]
-            jobs = [Job.from_row(r) for r in rows if only is None or r[0] == only]
-            facts = await self._all_facts(jobs)
-            context = await self._context_for(facts)
-            return [self.scheduler.explain_pending(f, context(f)) for f in facts]
+            facts = await self._all_facts([Job.from_row(r) for r in rows])
+            return await self._explained(facts)
+
+    async def explain_one(self, job_id: str) -> list[Explanation]:
+        """One job, for its details tab: from the cache while it is younger than the
+        interval, else from its own query (no listing of the queue); [] when it is not a
+        waiting job of the user's (or the batch system does not know it)."""
+        async with self._lock:
+            cached = self._facts.get(job_id)
+            if cached is not None and self._monotonic() - cached[1] < self.interval:
+                return await self._explained([cached[0]])
+            if "[" in job_id:
+                # An array's pending range has no record of its own: its row, if listed.
+                rows = [r for r in self._waiting_rows() if r[0] == job_id]
+                return await self._explained([self._from_row(Job.from_row(r)) for r in rows])
+            self.asked[job_id] += 1
+            try:
+                detail = await self.scheduler.job_status(job_id)
+            except SchedulerError:
+                return []
+            job = detail.job
+            if job.user != self.user or job.state.value not in WAITING:
+                self._facts.pop(job_id, None)
+                return []
+            facts = self.scheduler.pending_facts(detail)
+            self._facts[job_id] = (facts, self._monotonic(), job.reason)
+            return await self._explained([facts])
+
+    async def _explained(self, facts: list[PendingFacts]) -> list[Explanation]:
+        context = await self._context_for(facts)
+        return [self.scheduler.explain_pending(f, context(f)) for f in facts]
 
     async def _all_facts(self, jobs: list[Job]) -> list[PendingFacts]:
         asked = 0
@@ -148,6 +175,8 @@ class PendingExplainer:
             await self._refresh_qos()
         if PRIORITY in needs:
             await self._refresh_priorities()
+        # The user's running jobs per QOS, from the shared listing (None: never listed).
+        listed = self.snapshot.fetched_at is not None
         running: dict[str, int] = {}
         for r in self.snapshot.rows:
             if r[_USER] == self.user and r[_STATE] == JobState.RUNNING.value:
@@ -156,7 +185,7 @@ class PendingExplainer:
         def context(f: PendingFacts) -> PendingContext:
             return PendingContext(
                 free.get(f.partition),
-                running.get(f.qos, 0),
+                running.get(f.qos, 0) if listed else None,
                 self._qos.get(f.qos),
                 rank_in(self._priorities, f.job_id, f.partition) if PRIORITY in needs else None,
             )

@@ -146,7 +146,8 @@ class PartitionsHandler(HPCHandler):
 
 class PendingHandler(HPCHandler):
     """``GET jobs/pending[?job=ID]``: the user's pending and held jobs, why each waits and
-    when it is expected to start (jobs/pending.py)."""
+    when it is expected to start (jobs/pending.py); with ``job``, that one job alone (its
+    own query, never a listing: a job's details tab asks this)."""
 
     @tornado.web.authenticated
     async def get(self) -> None:
@@ -161,7 +162,7 @@ class PendingHandler(HPCHandler):
                 only = sched.validate_job_id(job)
             except InvalidJobId as e:
                 raise BadRequest(str(e)) from None
-        explanations = await explainer.explain(only)
+        explanations = await (explainer.explain() if only is None else explainer.explain_one(only))
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store")
         self.finish(json.dumps(explainer.body(explanations)))

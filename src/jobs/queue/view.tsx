@@ -7,7 +7,8 @@
 import { addIcon, refreshIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { JOB_STATES, Job, JobAction } from '../api';
+import { JOB_STATES, Job, JobAction, PendingExplanation } from '../api';
+import { pendingTooltip } from './pendingWords';
 import { ACTION_WORDS, runJobAction } from './actions';
 import {
   ColumnId,
@@ -477,6 +478,7 @@ function QueueTable({ model, onOpenJob }: IQueueViewProps): JSX.Element {
         index={i}
         columns={columns}
         selected={selection.has(job.id)}
+        explanation={model.pending?.get(job.id)}
       />
     );
   }
@@ -719,6 +721,8 @@ interface IQueueRowProps {
   index: number;
   columns: IColumn[];
   selected: boolean;
+  /** Why it waits (`jobs/pending`), for a waiting job of the user's. */
+  explanation?: PendingExplanation;
 }
 
 /** One job; memoized so scrolling renders only the rows that change. */
@@ -726,11 +730,14 @@ const QueueRow = React.memo(function QueueRow({
   job,
   index,
   columns,
-  selected
+  selected,
+  explanation
 }: IQueueRowProps): JSX.Element {
+  const tooltip = pendingTooltip(job, explanation);
   return (
     <div
       className={`jp-hpc-queue-row${selected ? ' jp-mod-selected' : ''}`}
+      title={tooltip || undefined}
       role="row"
       aria-rowindex={index + 2}
       aria-selected={selected}
@@ -749,7 +756,14 @@ const QueueRow = React.memo(function QueueRow({
         />
       </div>
       {columns.map(c => (
-        <Cell key={c.id} job={job} column={c.id} align={c.align} />
+        <Cell
+          key={c.id}
+          job={job}
+          column={c.id}
+          align={c.align}
+          explanation={explanation}
+          rowTooltip={tooltip}
+        />
       ))}
     </div>
   );
@@ -759,9 +773,11 @@ function Cell(props: {
   job: Job;
   column: ColumnId;
   align: 'left' | 'right';
+  explanation?: PendingExplanation;
+  rowTooltip: string;
 }): JSX.Element {
-  const { job, column, align } = props;
-  const text = cellText(job, column);
+  const { job, column, align, explanation, rowTooltip } = props;
+  const text = cellText(job, column, explanation);
   let content: React.ReactNode = text;
   if (column === 'state') {
     content = (
@@ -779,9 +795,19 @@ function Cell(props: {
       className={`jp-hpc-queue-cell jp-mod-${align}`}
       role="gridcell"
       data-column={column}
-      title={column === 'state' ? undefined : text}
+      title={
+        column === 'state' ? undefined : cellTitle(text, column, rowTooltip)
+      }
     >
       {content}
     </div>
   );
+}
+
+/** A cell's tooltip: its text, and for a waiting job why it waits. */
+function cellTitle(text: string, column: ColumnId, rowTooltip: string): string {
+  if (!rowTooltip) {
+    return text;
+  }
+  return column === 'why' || !text ? rowTooltip : `${text}\n\n${rowTooltip}`;
 }
