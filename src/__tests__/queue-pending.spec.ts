@@ -1,6 +1,8 @@
 import {
   ActionResult,
   Capabilities,
+  JobDetail,
+  JobOutputChunk,
   JobsQuery,
   PendingExplanation,
   PendingResult,
@@ -10,7 +12,8 @@ import { cellText } from '../jobs/queue/jobs';
 import { IQueueApi, QueueModel } from '../jobs/queue/model';
 import { PendingModel } from '../jobs/queue/pending';
 import { pendingLines, pendingTooltip } from '../jobs/queue/pendingWords';
-import { QUEUE, jobsResponse, makeJob } from './fixtures';
+import { IDetailsApi, JobDetailsModel } from '../jobs/details/model';
+import { QUEUE, jobsResponse, makeJob, makeRecord } from './fixtures';
 
 const RESOURCES: PendingExplanation = {
   job_id: '10_[5-9]',
@@ -171,6 +174,58 @@ describe('the queue model asks for explanations of the user’s waiting jobs onl
     await model.refresh();
     await new Promise(r => setTimeout(r, 0));
     expect(fake.fetchPending).not.toHaveBeenCalled();
+    model.dispose();
+  });
+});
+
+describe('the job details ask why a waiting job waits', () => {
+  function detailsApi(states: JobDetail['job']['state'][]) {
+    const fetchPending = jest.fn(async (jobId: string) => ({
+      jobs: [{ ...RESOURCES, job_id: jobId }],
+      refresh_interval: 60
+    }));
+    const api: IDetailsApi = {
+      fetchJobDetail: async (jobId: string) => ({
+        job: makeRecord({
+          id: jobId,
+          state: states.length > 1 ? states.shift()! : states[0]
+        }),
+        fields: [],
+        tasks: [],
+        script: null,
+        requested: {},
+        used: {}
+      }),
+      fetchJobOutput: async (): Promise<JobOutputChunk> => ({
+        path: '/x',
+        exists: true,
+        size: 0,
+        start: 0,
+        end: 0,
+        data: ''
+      }),
+      fetchPending
+    };
+    return { api, fetchPending };
+  }
+
+  it('once per the server interval while pending, and drops it when it runs', async () => {
+    const { api, fetchPending } = detailsApi(['pending', 'pending', 'running']);
+    const model = new JobDetailsModel({
+      jobId: '7',
+      api,
+      autoStart: false,
+      output: { autoStart: false }
+    });
+    await model.refresh();
+    await new Promise(r => setTimeout(r, 0));
+    expect(fetchPending).toHaveBeenCalledWith('7');
+    expect(model.pending?.summary).toBe(RESOURCES.summary);
+    await model.refresh(); // within 60 s: not asked again
+    expect(fetchPending).toHaveBeenCalledTimes(1);
+    await model.refresh(); // running now
+    expect(model.pending).toBeNull();
+    expect(fetchPending).toHaveBeenCalledTimes(1);
     model.dispose();
   });
 });
