@@ -32,15 +32,16 @@ from ..schedulers.base import (
     Scheduler,
     SchedulerError,
 )
+from ..schedulers.cluster import ClusterSummary
 from ..schedulers.pending import (
     FREE,
     PRIORITY,
     QOS,
     Explanation,
-    Free,
     PendingContext,
     PendingFacts,
     QosLimits,
+    free_in,
     rank_in,
 )
 from .queue import QueueSnapshot
@@ -170,7 +171,7 @@ class PendingExplainer:
         needs: set[str] = set()
         for f in facts:
             needs |= self.scheduler.explains_with(f.reason)
-        free = await self._free() if FREE in needs else {}
+        summary = await self._free() if FREE in needs else None
         if QOS in needs:
             await self._refresh_qos()
         if PRIORITY in needs:
@@ -184,7 +185,7 @@ class PendingExplainer:
 
         def context(f: PendingFacts) -> PendingContext:
             return PendingContext(
-                free.get(f.partition),
+                free_in(summary, f.partition),
                 running.get(f.qos, 0) if listed else None,
                 self._qos.get(f.qos),
                 rank_in(self._priorities, f.job_id, f.partition) if PRIORITY in needs else None,
@@ -192,26 +193,12 @@ class PendingExplainer:
 
         return context
 
-    async def _free(self) -> dict[str, Free]:
+    async def _free(self) -> ClusterSummary | None:
         cluster = self.cluster
         if cluster is None:
-            return {}
+            return None
         await cluster.refresh()
-        summary = cluster.summary
-        if summary is None:
-            return {}
-        return {
-            p.name: Free(
-                p.name,
-                p.definition.state,
-                p.cpus.free,
-                p.cpus.total,
-                p.gpus.free,
-                p.gpus.total,
-                p.memory.free if p.memory is not None else None,
-            )
-            for p in summary.partitions
-        }
+        return cluster.summary
 
     async def _refresh_qos(self) -> None:
         now = self._monotonic()

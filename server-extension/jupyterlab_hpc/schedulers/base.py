@@ -534,3 +534,9 @@ class BlockingScheduler(abc.ABC):
     def cluster(self) -> ClusterSummary:
         """Every partition (queue) with its nodes by state, free resources and limits."""
         raise Unsupported(f"The cluster summary is not supported on {self.kind} yet.")
+
+    def pending_explanation(self, job: Job) -> Explanation:
+        """Why a waiting job waits, for ``%job``: by default the reason and the expected
+        start its record carries (PBS: the comment and ``estimated.start_time``)."""
+        summary = job.reason.strip() or "Waiting to be scheduled"
+        return Explanation(job.id, job.reason, summary, "", job.start_time)

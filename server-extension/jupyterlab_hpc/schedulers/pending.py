@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .cluster import ClusterSummary
+
 
 @dataclass(frozen=True)
 class PendingFacts:
@@ -111,3 +113,14 @@ def rank_in(
         return None
     here = [p for _, part, p in priorities if part == partition]
     return 1 + sum(1 for p in here if p > mine), len(here)
+
+
+def free_in(summary: ClusterSummary | None, partition: str) -> Free | None:
+    """What is free now in a partition of the cluster summary; None when not listed."""
+    p = summary.partition(partition) if summary is not None else None
+    if p is None:
+        return None
+    memory = p.memory.free if p.memory is not None else None
+    return Free(
+        p.name, p.definition.state, p.cpus.free, p.cpus.total, p.gpus.free, p.gpus.total, memory
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..pending import Explanation, Free, PendingContext, PendingFacts
+from ..pending import FREE, PRIORITY, QOS, Explanation, Free, PendingContext, PendingFacts
 from .pending import waits_for
 
 _WORDS = {
@@ -121,6 +121,15 @@ _ADVICE = {
     "PartitionDown": "Wait for the partition to come back, or submit to another one.",
     "BadConstraints": "Cancel it and submit with features some node has.",
 }
+
+
+def explains_with(reason: str) -> frozenset[str]:
+    """What explaining a reason needs besides the job's record."""
+    if reason == "Priority":
+        return frozenset({FREE, PRIORITY})
+    if reason == "Resources":
+        return frozenset({FREE})
+    return frozenset({QOS}) if reason.startswith("QOS") else frozenset()
 
 
 def explain_pending(facts: PendingFacts, context: PendingContext) -> Explanation:

@@ -28,7 +28,7 @@ from ..base import (
     validate_job_id,
 )
 from ..cluster import ClusterSummary
-from ..pending import FREE, PRIORITY, QOS, Explanation, PendingContext, PendingFacts, QosLimits
+from ..pending import Explanation, PendingContext, PendingFacts, QosLimits
 from .blocking import BlockingSlurm
 from .cluster import cluster_summary, partitions_argv, sinfo_nodes_argv
 from .commands import (
@@ -61,7 +61,7 @@ from .parse import (
     parse_version,
 )
 from .pending import parse_qos, parse_sprio, pending_facts, qos_argv, sprio_argv
-from .reasons import explain_pending
+from .reasons import explain_pending, explains_with
 from .sacct import history_argv
 
 _ACTION_ARGV: dict[str, list[str]] = {
@@ -177,11 +177,7 @@ class SlurmScheduler(Scheduler):
         return explain_pending(facts, context)
 
     def explains_with(self, reason: str) -> frozenset[str]:
-        if reason == "Priority":
-            return frozenset({FREE, PRIORITY})
-        if reason == "Resources":
-            return frozenset({FREE})
-        return frozenset({QOS}) if reason.startswith("QOS") else frozenset()
+        return explains_with(reason)
 
     async def pending_priorities(self) -> list[tuple[str, str, int]] | None:
         """``sprio`` (one REQUEST_PRIORITY_FACTORS); None, and never asked again, when
