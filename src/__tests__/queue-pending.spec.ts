@@ -67,9 +67,9 @@ describe('the cells and words of a waiting job', () => {
       advice: '',
       expected_start: null
     };
-    expect(pendingLines(held)).toEqual([['Why it waits', 'User hold']]);
+    expect(pendingLines(held)).toEqual([['Reason', 'User hold']]);
     expect(pendingLines(RESOURCES)).toEqual([
-      ['Why it waits', RESOURCES.summary],
+      ['Reason', RESOURCES.summary],
       ['Expected start', '2026-12-04 22:11'],
       ['What you can do', RESOURCES.advice],
       ['Reason code', 'Resources']

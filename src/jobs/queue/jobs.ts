@@ -82,7 +82,7 @@ export const COLUMNS: readonly IColumn[] = [
     'Why pending',
     'Why your waiting job waits, with the facts and what you can do (hover the row)',
     'text',
-    220
+    280
   ),
   col(
     'expected_start',

@@ -32,9 +32,7 @@ export function pendingTooltip(
 export function pendingLines(
   explanation: PendingExplanation
 ): Array<[string, string]> {
-  const lines: Array<[string, string]> = [
-    ['Why it waits', explanation.summary]
-  ];
+  const lines: Array<[string, string]> = [['Reason', explanation.summary]];
   if (explanation.expected_start) {
     lines.push(['Expected start', formatTime(explanation.expected_start)]);
   }
