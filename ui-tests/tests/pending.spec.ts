@@ -164,3 +164,28 @@ test('waiting jobs say why they wait, in the panel and in their details', async 
     page.locator('#jp-main-dock-panel')
   );
 });
+
+test('the submit tab says what is free in the partition and when the job would start', async ({
+  page
+}, testInfo) => {
+  test.setTimeout(120000);
+  await page.goto();
+  await page.sidebar.openTab('jupyterlab-hpc-queue');
+  await page.locator('#jupyterlab-hpc-queue .jp-hpc-queue-submit').click();
+  await page.sidebar.close('left');
+  const form = page.locator('.jp-hpc-submit-widget .jp-hpc-submit-form');
+  const field = form.locator('[data-field="partition"]');
+  const free = field.locator('.jp-hpc-submit-free');
+  // The default partition until one is chosen, from the shared cluster summary.
+  await expect(free).toContainText(/^Free now on debug: \d+ of \d+ CPUs/, { timeout: 30000 });
+  const estimate = field.locator('.jp-hpc-submit-estimate');
+  await expect(estimate).toHaveText(/^Would start at \d{4}-\d\d-\d\d \d\d:\d\d on \S+$/, {
+    timeout: 30000
+  });
+  await shootBoth(page, testInfo, 'submit-free-now', form);
+
+  // Another partition: its own figures, and a new estimate for it.
+  await field.locator('select[name="partition"]').selectOption('long');
+  await expect(free).toContainText(/^Free now on long: /);
+  await expect(estimate).toHaveText(/^Would start at /, { timeout: 30000 });
+});
