@@ -12,6 +12,7 @@ from typing import Any
 from jupyter_core.paths import jupyter_data_dir
 
 from .cluster.service import ClusterSnapshot
+from .cluster.share import MyShare
 from .config import HPCConfig
 from .jobs.memory import JobMemory
 from .jobs.pending import PendingExplainer
@@ -85,6 +86,8 @@ class HPCServices:
             else None
         )
         self.user = user or current_user()
+        # The user's fair-share and allocation (the Cluster tab's *My share*).
+        self.share = MyShare(self.scheduler, self.user) if self.scheduler is not None else None
         # The user's pending jobs explained, shared by every tab of this server.
         self.pending = (
             PendingExplainer(

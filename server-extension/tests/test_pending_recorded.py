@@ -116,24 +116,24 @@ def test_waiting_for_gpus_with_what_is_free_and_a_start() -> None:
     assert (free.gpus, free.gpus_total) == (2, 4)
     e = explain_pending(facts, PendingContext(free))
     assert e.summary == "Waiting for 4 GPUs on gpu; 2 are free now"
-    assert e.expected_start == "2026-12-04T22:11:12"
+    assert e.expected_start == "2026-12-04T22:40:04"
     assert e.facts == {"partition": "gpu", "gpus": 4, "gpus_free": 2}
 
 
 def test_priority_with_its_rank_in_the_partition() -> None:
     priorities = parse_sprio(recorded("sprio"))
-    assert ("8", "cpu", 375) in priorities
+    assert ("8", "cpu", 1375) in priorities
     facts = facts_of("priority_1_scontrol")
-    assert (facts.job_id, facts.reason, facts.priority) == ("8", "Priority", 375)
+    assert (facts.job_id, facts.reason, facts.priority) == ("8", "Priority", 1375)
     rank = rank_in(priorities, "8", "cpu")
-    # 3 CPUs are free, but jobs 7 and 6 (priority 500 and 437) go first.
-    assert rank == (3, 6)  # 500 and 437 ahead; 2, 3 and 9 (312) behind; 5 is on gpu
+    # 3 CPUs are free, but jobs 7 and 6 (priority 1500 and 1437) go first.
+    assert rank == (3, 6)  # 1500 and 1437 ahead; 2, 3 and 9 (1312) behind; 5 is on gpu
     e = explain_pending(facts, PendingContext(free_in("cpu"), rank=rank))
     assert e.summary == (
         "Behind jobs of higher priority for 2 CPUs on cpu; 3 are free now "
         "(rank 3 of 6 pending in cpu)"
     )
-    assert e.expected_start == "2026-12-04T23:11:00"
+    assert e.expected_start == "2026-12-04T23:40:00"
     assert rank_in(priorities, "8", "gpu") is None
     assert rank_in(None, "8", "cpu") is None
     # Ties share the better place.

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from .cluster import ClusterSummary
 from .pending import Explanation, PendingContext, PendingFacts, QosLimits
+from .share import AccountShare
 
 
 class JobState(str, Enum):
@@ -329,6 +330,11 @@ class Scheduler(abc.ABC):
     async def qos_limits(self) -> dict[str, QosLimits]:
         """Each QOS's limits, where the batch system has them ({} otherwise)."""
         return {}
+
+    async def my_share(self, user: str) -> list[AccountShare] | None:
+        """The user's fair-share, usage and allocation per account; None where the batch
+        system computes none (PBS, Torque, Slurm under priority/basic)."""
+        return None
 
     async def pending_priorities(self) -> list[tuple[str, str, int]] | None:
         """Every pending job's (id, partition, priority); None where the site does not

@@ -29,6 +29,7 @@ from ..base import (
 )
 from ..cluster import ClusterSummary
 from ..pending import Explanation, PendingContext, PendingFacts, QosLimits
+from ..share import AccountShare
 from .blocking import BlockingSlurm
 from .cluster import cluster_summary, partitions_argv, sinfo_nodes_argv
 from .commands import (
@@ -63,6 +64,7 @@ from .parse import (
 from .pending import parse_qos, parse_sprio, pending_facts, qos_argv, sprio_argv
 from .reasons import explain_pending, explains_with
 from .sacct import history_argv
+from .share import parse_sshare, sshare_argv
 
 _ACTION_ARGV: dict[str, list[str]] = {
     "cancel": ["scancel"],
@@ -178,6 +180,14 @@ class SlurmScheduler(Scheduler):
 
     def explains_with(self, reason: str) -> frozenset[str]:
         return explains_with(reason)
+
+    async def my_share(self, user: str) -> list[AccountShare] | None:
+        """``sshare`` for the user's associations (one REQUEST_SHARE_INFO); None when it
+        fails or the site computes no fair-share (priority/basic)."""
+        if not self.runner.has("sshare"):
+            return None
+        result = await self._run(sshare_argv(user), check=False)
+        return parse_sshare(result.stdout, user) if result.ok else None
 
     async def pending_priorities(self) -> list[tuple[str, str, int]] | None:
         """``sprio`` (one REQUEST_PRIORITY_FACTORS); None, and never asked again, when
