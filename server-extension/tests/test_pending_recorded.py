@@ -118,6 +118,12 @@ def test_waiting_for_gpus_with_what_is_free_and_a_start() -> None:
     assert e.summary == "Waiting for 4 GPUs on gpu; 2 are free now"
     assert e.expected_start == "2026-12-04T22:40:04"
     assert e.facts == {"partition": "gpu", "gpus": 4, "gpus_free": 2}
+    # A summary that saw enough free (it is shared and up to a minute old) says when.
+    seen = Free("gpu", "up", 3, 8, 4, 4, None, "14:05:09")
+    later = explain_pending(facts, PendingContext(seen))
+    assert later.summary == "Waiting for 4 GPUs on gpu; 4 were free at 14:05:09"
+    short = Free("gpu", "up", 3, 8, 2, 4, None, "14:05:09")
+    assert explain_pending(facts, PendingContext(short)).summary.endswith("2 are free now")
 
 
 def test_priority_with_its_rank_in_the_partition() -> None:

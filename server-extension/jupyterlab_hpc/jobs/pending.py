@@ -172,6 +172,8 @@ class PendingExplainer:
         for f in facts:
             needs |= self.scheduler.explains_with(f.reason)
         summary = await self._free() if FREE in needs else None
+        fetched = self.cluster.fetched_at if self.cluster is not None else None
+        as_of = time.strftime("%H:%M:%S", time.localtime(fetched)) if fetched else None
         if QOS in needs:
             await self._refresh_qos()
         if PRIORITY in needs:
@@ -185,7 +187,7 @@ class PendingExplainer:
 
         def context(f: PendingFacts) -> PendingContext:
             return PendingContext(
-                free_in(summary, f.partition),
+                free_in(summary, f.partition, as_of),
                 running.get(f.qos, 0) if listed else None,
                 self._qos.get(f.qos),
                 rank_in(self._priorities, f.job_id, f.partition) if PRIORITY in needs else None,

@@ -61,6 +61,9 @@ class Free:
     gpus: int | None
     gpus_total: int
     memory_mb: int | None
+    # When the summary was taken ("14:05:09"), for a summary shared and kept a while;
+    # None for one taken just now.
+    as_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,12 +118,21 @@ def rank_in(
     return 1 + sum(1 for p in here if p > mine), len(here)
 
 
-def free_in(summary: ClusterSummary | None, partition: str) -> Free | None:
+def free_in(
+    summary: ClusterSummary | None, partition: str, as_of: str | None = None
+) -> Free | None:
     """What is free now in a partition of the cluster summary; None when not listed."""
     p = summary.partition(partition) if summary is not None else None
     if p is None:
         return None
     memory = p.memory.free if p.memory is not None else None
     return Free(
-        p.name, p.definition.state, p.cpus.free, p.cpus.total, p.gpus.free, p.gpus.total, memory
+        p.name,
+        p.definition.state,
+        p.cpus.free,
+        p.cpus.total,
+        p.gpus.free,
+        p.gpus.total,
+        memory,
+        as_of,
     )

@@ -191,6 +191,11 @@ def _resources(reason: str, facts: PendingFacts, free: Free) -> tuple[str, dict[
     else:
         return f"{head} resources on {free.partition}", shown
     verb = "is" if now == 1 else "are"
+    wanted = facts.gpus if "gpus" in shown else facts.cpus or 0
+    if now >= wanted and free.as_of:
+        # The shared summary is up to a minute old: what it saw then, with its time.
+        were = "was" if now == 1 else "were"
+        return f"{head} {asked} on {free.partition}; {now} {were} free at {free.as_of}", shown
     return f"{head} {asked} on {free.partition}; {now} {verb} free now", shown
 
 
