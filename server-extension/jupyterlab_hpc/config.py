@@ -66,6 +66,17 @@ class HPCConfig(Configurable):
         ),
     ).tag(config=True)
 
+    pending_refresh_interval = Float(
+        60.0,
+        min=5.0,
+        help=(
+            "Each of the user's pending jobs is asked about alone (scontrol show job on "
+            "Slurm, qstat -f on PBS and Torque) for its reason and expected start at most "
+            "once per this many seconds, or sooner when the queue listing shows its reason "
+            "changed; the queue panel and the job details ask the server no more often."
+        ),
+    ).tag(config=True)
+
     module_system = CaselessStrEnum(
         ["auto", "lmod", "environment-modules", "none"],
         default_value="auto",

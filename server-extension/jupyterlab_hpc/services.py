@@ -12,8 +12,10 @@ from typing import Any
 from jupyter_core.paths import jupyter_data_dir
 
 from .cluster.service import ClusterSnapshot
+from .cluster.share import MyShare
 from .config import HPCConfig
 from .jobs.memory import JobMemory
+from .jobs.pending import PendingExplainer
 from .jobs.queue import QueueSnapshot
 from .jobs.service import JobService
 from .jobs.states import JobStates
@@ -86,6 +88,20 @@ class HPCServices:
             else None
         )
         self.user = user or current_user()
+        # The user's fair-share and allocation (the Cluster tab's *My share*).
+        self.share = MyShare(self.scheduler, self.user) if self.scheduler is not None else None
+        # The user's pending jobs explained, shared by every tab of this server.
+        self.pending = (
+            PendingExplainer(
+                self.scheduler,
+                self.snapshot,
+                self.cluster,
+                self.user,
+                interval=config.pending_refresh_interval,
+            )
+            if self.scheduler is not None and self.snapshot is not None
+            else None
+        )
         self.no_scheduler_message = no_scheduler_message()
         self.log = logger or log
         # Relative working folders of submissions are taken from the server's root folder.

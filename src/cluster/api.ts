@@ -132,10 +132,48 @@ export function fetchPartitionNodes(name: string): Promise<PartitionNodes> {
   );
 }
 
+/** One of the user's accounts in `GET cluster/share`. */
+export interface AccountShare {
+  account: string;
+  /** The association's shares as configured (e.g. "1", "parent"). */
+  shares: string;
+  /** The user's normalized share within the account, 0..1; null when not set. */
+  share: number | null;
+  /** The user's effective (decayed) usage within the account, 0..1. */
+  usage: number | null;
+  /** Slurm's fair-share factor, 0..1: 1 is well under its share. */
+  fair_share: number | null;
+  raw_usage: number | null;
+  /** The allocation, TRES minutes (e.g. {cpu: 60000}); {} when none. */
+  allocation: Record<string, number>;
+  /** Minutes used of each allocated TRES. */
+  used: Record<string, number>;
+}
+
+/** `GET cluster/share`: `available` false where the batch system has no fair-share. */
+export interface MyShareAnswer {
+  available: boolean;
+  user: string;
+  accounts: AccountShare[];
+  /** Seconds: the server asks the batch system at most this often. */
+  refresh_interval: number;
+  fetched_at: number;
+}
+
+export function fetchShare(): Promise<MyShareAnswer> {
+  return requestAPI<MyShareAnswer>('cluster/share');
+}
+
 /** What the model needs of the client (tests give their own). */
 export interface IClusterApi {
   fetchCluster(since?: number): Promise<ClusterAnswer>;
   fetchPartitionNodes(name: string): Promise<PartitionNodes>;
+  /** Absent: the model shows no *My share*. */
+  fetchShare?(): Promise<MyShareAnswer>;
 }
 
-export const CLUSTER_API: IClusterApi = { fetchCluster, fetchPartitionNodes };
+export const CLUSTER_API: IClusterApi = {
+  fetchCluster,
+  fetchPartitionNodes,
+  fetchShare
+};

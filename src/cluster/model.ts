@@ -18,6 +18,7 @@ import {
   ClusterStatus,
   ClusterSummary,
   IClusterApi,
+  MyShareAnswer,
   NodeInfo
 } from './api';
 
@@ -195,6 +196,7 @@ export class ClusterModel implements IDisposable {
         // The open partitions' nodes follow the summary they belong to.
         void Promise.all([...this._expanded].map(n => this._loadNodes(n)));
       }
+      void this._loadShare();
     } catch (e) {
       this._error = errorText(e);
       throw e; // the Poll backs off
@@ -202,6 +204,34 @@ export class ClusterModel implements IDisposable {
       this._loading = false;
       this._emit();
     }
+  }
+
+  /**
+   * *My share*, at most once per the server's interval for it (5 min): it
+   * changes slowly, and the server caches it for every tab.
+   */
+  private async _loadShare(): Promise<void> {
+    const fetchShare = this._api.fetchShare;
+    const now = Date.now();
+    const every = (this._share?.refresh_interval ?? 300) * 1000;
+    if (
+      !fetchShare ||
+      (this._shareAt !== null && now - this._shareAt < every)
+    ) {
+      return;
+    }
+    this._shareAt = now;
+    try {
+      this._share = await fetchShare();
+      this._emit();
+    } catch {
+      // Keep what was shown; My share is not the tab's main content.
+    }
+  }
+
+  /** The user's fair-share and allocation; null before the first answer. */
+  get share(): MyShareAnswer | null {
+    return this._share;
   }
 
   private async _loadNodes(name: string): Promise<void> {
@@ -231,6 +261,8 @@ export class ClusterModel implements IDisposable {
   }
 
   private _api: IClusterApi;
+  private _share: MyShareAnswer | null = null;
+  private _shareAt: number | null = null;
   private _changed = new Signal<this, void>(this);
   private _error: string | null = null;
   private _expanded = new Set<string>();

@@ -10,6 +10,7 @@ import {
 } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
+import { shareRows } from './share';
 import { useModel } from '../common/useModel';
 import type { NodeInfo, PartitionSummary } from './api';
 import { NODE_CATEGORIES } from './api';
@@ -44,7 +45,50 @@ export function ClusterView(props: IClusterViewProps): JSX.Element {
       <Toolbar {...props} />
       <Banner {...props} />
       <Content model={model} />
+      <MyShare model={model} />
     </div>
+  );
+}
+
+/** The user's fair-share and allocation per account, where the site has them. */
+function MyShare({ model }: { model: ClusterModel }): JSX.Element | null {
+  const share = model.share;
+  if (!share?.available || share.accounts.length === 0) {
+    return null;
+  }
+  return (
+    <section className="jp-hpc-cluster-share" aria-label="My share">
+      <h3 className="jp-hpc-cluster-share-title">My share ({share.user})</h3>
+      <table className="jp-hpc-cluster-share-table">
+        <thead>
+          <tr>
+            <th scope="col">Account</th>
+            <th
+              scope="col"
+              title="Slurm's fair-share factor (sshare): 1 is far under its share, 0 far over"
+            >
+              Fair-share
+            </th>
+            <th scope="col">Usage</th>
+            <th scope="col">Allocation</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shareRows(share.accounts).map(r => (
+            <tr key={r.account} data-account={r.account}>
+              <th scope="row">{r.account}</th>
+              <td>{r.fairShare}</td>
+              <td>{r.usage}</td>
+              <td>
+                {r.allocation.length
+                  ? r.allocation.map(line => <div key={line}>{line}</div>)
+                  : 'no limit set'}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
 

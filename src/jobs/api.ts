@@ -457,6 +457,33 @@ export function fetchJobDetail(jobId: string): Promise<JobDetail> {
   return requestAPI<JobDetail>(`jobs/${encodeURIComponent(jobId)}`);
 }
 
+/** Why one of the user's waiting jobs waits (`GET jobs/pending`). */
+export interface PendingExplanation {
+  job_id: string;
+  /** The batch system's own reason (Slurm's code, PBS's comment). */
+  reason: string;
+  /** The reason in words with the facts that make it concrete. */
+  summary: string;
+  /** What the user can do; empty when nothing. */
+  advice: string;
+  /** The expected start as the batch system gives it; null when it gives none. */
+  expected_start: string | null;
+  facts: Record<string, unknown>;
+}
+
+/** `GET jobs/pending` answer. */
+export interface PendingResult {
+  jobs: PendingExplanation[];
+  /** Seconds: the server asks about each job at most this often. */
+  refresh_interval: number;
+}
+
+/** The user's pending and held jobs explained; one job's with `jobId`. */
+export function fetchPending(jobId?: string): Promise<PendingResult> {
+  const query = jobId ? `?job=${encodeURIComponent(jobId)}` : '';
+  return requestAPI<PendingResult>(`jobs/pending${query}`);
+}
+
 /** What `POST jobs/states` says about one job id. */
 export interface JobStatusAnswer {
   /** False: the batch system does not know the job (never existed, or forgotten). */

@@ -6,6 +6,7 @@ makes the batch system answer more than once per refresh interval.
 
 from __future__ import annotations
 
+import json
 import re
 
 import tornado.web
@@ -64,7 +65,22 @@ class PartitionNodesHandler(ClusterBaseHandler):
         self.finish(body)
 
 
+class MyShareHandler(HPCHandler):
+    """``GET cluster/share``: the user's fair-share, usage and allocation per account;
+    ``available`` false where the batch system computes none."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        share = self.hpc.share
+        if share is None:
+            raise BadRequest(self.hpc.no_scheduler_message, status=503)
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(await share.get()))
+
+
 CLUSTER_ROUTES: list[tuple[str, type[HPCHandler]]] = [
     ("cluster", ClusterHandler),
+    ("cluster/share", MyShareHandler),
     (r"cluster/partitions/([^/]+)/nodes", PartitionNodesHandler),
 ]

@@ -144,10 +144,35 @@ class PartitionsHandler(HPCHandler):
         self.finish(json.dumps({"partitions": [p.to_dict() for p in partitions]}))
 
 
+class PendingHandler(HPCHandler):
+    """``GET jobs/pending[?job=ID]``: the user's pending and held jobs, why each waits and
+    when it is expected to start (jobs/pending.py); with ``job``, that one job alone (its
+    own query, never a listing: a job's details tab asks this)."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        sched, _ = self.require_scheduler()
+        explainer = self.hpc.pending
+        if explainer is None:
+            raise BadRequest(self.hpc.no_scheduler_message, status=503)
+        job = self.get_query_argument("job", "")
+        only: str | None = None
+        if job:
+            try:
+                only = sched.validate_job_id(job)
+            except InvalidJobId as e:
+                raise BadRequest(str(e)) from None
+        explanations = await (explainer.explain() if only is None else explainer.explain_one(only))
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(explainer.body(explanations)))
+
+
 QUEUE_ROUTES: list[tuple[str, type[HPCHandler]]] = [
     ("capabilities", CapabilitiesHandler),
     ("jobs", JobsHandler),
     ("jobs/actions", JobActionsHandler),
     ("jobs/states", JobStatesHandler),
+    ("jobs/pending", PendingHandler),
     ("partitions", PartitionsHandler),
 ]

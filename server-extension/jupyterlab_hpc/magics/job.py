@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..schedulers.base import FINAL_STATES, BlockingScheduler, Job, JobState
+from ..schedulers.pending import Explanation
 from .display import Progress, format_duration, format_time, html_fields
 
 # For an array, the state shown is the first of these that any task is in; once every
@@ -183,6 +184,24 @@ class JobHandle:
     def read_stderr(self, tail: int | None = None) -> str:
         return _read(self.stderr_path, "error", self.id, tail)
 
+    def pending(self) -> Explanation | None:
+        """Why the job waits (the reason with its facts, what to do, the expected start)
+        while it is pending or held; None otherwise. Asks the batch system each call."""
+        info = self.info
+        if info is None or self._state not in (JobState.PENDING, JobState.HELD):
+            return None
+        return self._scheduler.pending_explanation(info)
+
+    def _why_it_waits(self, info: Job) -> list[tuple[str, Any]]:
+        explanation = self.pending()
+        if explanation is None:
+            return [("reason", self._scheduler.reason_in_words(info.reason) or None)]
+        return [
+            ("why it waits", explanation.summary),
+            ("expected start", format_time(explanation.expected_start)),
+            ("what you can do", explanation.advice or None),
+        ]
+
     def __repr__(self) -> str:
         return f"Job(id={self.id!r}, state={self._state.value!r}, scheduler={self.scheduler!r})"
 
@@ -194,7 +213,7 @@ class JobHandle:
                 ("name", info.name),
                 ("user", info.user),
                 ("partition", info.partition),
-                ("reason", self._scheduler.reason_in_words(info.reason) or None),
+                *self._why_it_waits(info),
                 ("nodes", info.nodelist),
                 ("cpus", info.cpus),
                 ("time used", _duration(info.time_used)),

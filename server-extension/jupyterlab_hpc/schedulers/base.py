@@ -11,6 +11,8 @@ from enum import Enum
 from typing import Any, Literal
 
 from .cluster import ClusterSummary
+from .pending import Explanation, PendingContext, PendingFacts, QosLimits
+from .share import AccountShare
 
 
 class JobState(str, Enum):
@@ -298,6 +300,47 @@ class Scheduler(abc.ABC):
         """Every partition (queue) with its nodes by state, free resources and limits."""
         raise Unsupported(f"The cluster view is not supported on {self.kind} yet.")
 
+    # Pending jobs explained (issue 19): the facts come from ``job_status``'s record.
+
+    def pending_facts(self, detail: JobDetail) -> PendingFacts:
+        """A pending job's facts from its record; the default reads the reason and the
+        expected start the record's job carries (PBS: the comment and
+        ``estimated.start_time``)."""
+        job = detail.job
+        return PendingFacts(
+            job.id,
+            job.reason,
+            job.start_time,
+            job.partition,
+            job.qos,
+            job.account,
+            job.cpus,
+            job.nodes,
+        )
+
+    def explain_pending(self, facts: PendingFacts, context: PendingContext) -> Explanation:
+        """The reason as the batch system words it, and its expected start if it gives one."""
+        summary = facts.reason.strip() or "Waiting to be scheduled"
+        return Explanation(facts.job_id, facts.reason, summary, "", facts.start_time)
+
+    def explains_with(self, reason: str) -> frozenset[str]:
+        """What explaining a reason needs (``pending.FREE``, ``QOS``, ``PRIORITY``)."""
+        return frozenset()
+
+    async def qos_limits(self) -> dict[str, QosLimits]:
+        """Each QOS's limits, where the batch system has them ({} otherwise)."""
+        return {}
+
+    async def my_share(self, user: str) -> list[AccountShare] | None:
+        """The user's fair-share, usage and allocation per account; None where the batch
+        system computes none (PBS, Torque, Slurm under priority/basic)."""
+        return None
+
+    async def pending_priorities(self) -> list[tuple[str, str, int]] | None:
+        """Every pending job's (id, partition, priority); None where the site does not
+        show them."""
+        return None
+
     def blocking(self) -> BlockingScheduler:
         """The same batch system for callers without an event loop (the IPython magics)."""
         raise NotImplementedError(f"{self.kind} has no blocking interface yet.")
@@ -531,3 +574,9 @@ class BlockingScheduler(abc.ABC):
     def cluster(self) -> ClusterSummary:
         """Every partition (queue) with its nodes by state, free resources and limits."""
         raise Unsupported(f"The cluster summary is not supported on {self.kind} yet.")
+
+    def pending_explanation(self, job: Job) -> Explanation:
+        """Why a waiting job waits, for ``%job``: by default the reason and the expected
+        start its record carries (PBS: the comment and ``estimated.start_time``)."""
+        summary = job.reason.strip() or "Waiting to be scheduled"
+        return Explanation(job.id, job.reason, summary, "", job.start_time)

@@ -10,18 +10,26 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import * as api from '../api';
 import { HPCApiError } from '../../common/request';
-import type { JobDetail, OutputStream } from '../api';
+import type {
+  JobDetail,
+  OutputStream,
+  PendingExplanation,
+  PendingResult
+} from '../api';
 import { IOutputApi, OutputModel } from './output';
 import { isLive } from './timeline';
 
 /** The server calls the model makes; tests pass fakes. */
 export interface IDetailsApi extends IOutputApi {
   fetchJobDetail(jobId: string): Promise<JobDetail>;
+  /** Why a waiting job waits; absent: not asked. */
+  fetchPending?(jobId: string): Promise<PendingResult>;
 }
 
 const DEFAULT_API: IDetailsApi = {
   fetchJobDetail: api.fetchJobDetail,
-  fetchJobOutput: api.fetchJobOutput
+  fetchJobOutput: api.fetchJobOutput,
+  fetchPending: api.fetchPending
 };
 
 /** One tab of the output section: a stream, or both when they share a file. */
@@ -92,6 +100,14 @@ export class JobDetailsModel implements IDisposable {
   /** Whether the job may still change (so the model keeps polling). */
   get live(): boolean {
     return this._detail ? isLive(this._detail.job.state) : true;
+  }
+
+  /**
+   * Why the job waits and when it is expected to start, while it is pending
+   * or held (asked at most once per the server's interval); null otherwise.
+   */
+  get pending(): PendingExplanation | null {
+    return this._pending;
   }
 
   /** When the shown record was fetched (ms since the epoch). */
@@ -199,6 +215,43 @@ export class JobDetailsModel implements IDisposable {
       tab.model.jobLive = live;
     }
     this._emit();
+    void this._updatePending(detail);
+  }
+
+  /** Ask why a waiting job waits, once per the server's interval. */
+  private async _updatePending(detail: JobDetail): Promise<void> {
+    const state = detail.job.state;
+    const fetchPending = this._api.fetchPending;
+    if ((state !== 'pending' && state !== 'held') || !fetchPending) {
+      if (this._pending) {
+        this._pending = null;
+        this._emit();
+      }
+      return;
+    }
+    const now = Date.now();
+    if (
+      this._pendingInflight ||
+      (this._pendingAt !== null &&
+        now - this._pendingAt < this._pendingInterval * 1000)
+    ) {
+      return;
+    }
+    this._pendingAt = now;
+    this._pendingInflight = true;
+    try {
+      const answer = await fetchPending(this.jobId);
+      if (this._isDisposed) {
+        return;
+      }
+      this._pendingInterval = Math.max(answer.refresh_interval, 5);
+      this._pending = answer.jobs.find(j => j.job_id === this.jobId) ?? null;
+      this._emit();
+    } catch {
+      // Keep what was shown; the record's reason stays in the timeline.
+    } finally {
+      this._pendingInflight = false;
+    }
   }
 
   /** Create the stream models once the paths are known. */
@@ -246,4 +299,8 @@ export class JobDetailsModel implements IDisposable {
   private _fetchedAt: number | null = null;
   private _outputs: IOutputTab[] = [];
   private _activeTab: OutputStream = 'stdout';
+  private _pending: PendingExplanation | null = null;
+  private _pendingAt: number | null = null;
+  private _pendingInterval = 60;
+  private _pendingInflight = false;
 }

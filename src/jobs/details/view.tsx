@@ -5,7 +5,8 @@
 import { refreshIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import type { JobAction, JobRecord } from '../api';
+import type { JobAction, JobRecord, PendingExplanation } from '../api';
+import { pendingLines } from '../queue/pendingWords';
 import { useModel } from '../../common/useModel';
 import { STATE_LABELS, formatDuration, formatTime } from '../queue/jobs';
 import { IDetailsScheduler, headerFacts, scriptMissingText } from './facts';
@@ -72,6 +73,11 @@ export function DetailsView(props: IDetailsViewProps): JSX.Element {
         </div>
       )}
       <div className="jp-hpc-details-body">
+        {model.pending && (
+          <Section title="Why it waits" className="jp-hpc-details-pending">
+            <PendingLines explanation={model.pending} />
+          </Section>
+        )}
         <Section title="Timeline">
           <Timeline job={job} />
         </Section>
@@ -335,6 +341,19 @@ const HEADER_KEYS = new Set(['partition', 'account', 'qos']);
 
 function resourceLabel(key: string): string {
   return RESOURCE_LABELS[key] ?? key.replace(/_/g, ' ');
+}
+
+function PendingLines(props: { explanation: PendingExplanation }): JSX.Element {
+  return (
+    <dl className="jp-hpc-details-pending-lines">
+      {pendingLines(props.explanation).map(([label, text]) => (
+        <React.Fragment key={label}>
+          <dt>{label}</dt>
+          <dd>{text}</dd>
+        </React.Fragment>
+      ))}
+    </dl>
+  );
 }
 
 function Resources(props: {

@@ -2,7 +2,7 @@
  * Pure functions over jobs: the column table, filtering, sorting and
  * formatting. No DOM, no network: the model and the view build on these.
  */
-import type { Job, JobState } from '../api';
+import type { Job, JobState, PendingExplanation } from '../api';
 import type { SchedulerFamily } from '../../common/scheduler';
 
 export type ColumnId =
@@ -23,7 +23,9 @@ export type ColumnId =
   | 'time_used'
   | 'time_limit'
   | 'submit_time'
-  | 'start_time';
+  | 'start_time'
+  | 'why'
+  | 'expected_start';
 
 export type SortDirection = 'ascending' | 'descending';
 
@@ -72,6 +74,20 @@ export const COLUMNS: readonly IColumn[] = [
     'start_time',
     'Start',
     'When the job started, or is expected to start',
+    'time',
+    130
+  ),
+  col(
+    'why',
+    'Why pending',
+    'Why your waiting job waits, with the facts and what you can do (hover the row)',
+    'text',
+    280
+  ),
+  col(
+    'expected_start',
+    'Expected start',
+    'When the batch system expects your waiting job to start, where it says',
     'time',
     130
   )
@@ -166,14 +182,41 @@ function sortValue(job: Job, column: ColumnId): string | number | null {
   if (column === 'where') {
     return whereText(job);
   }
+  // Sorted by what the listing has (the explanations come later, for a few jobs).
+  if (column === 'why') {
+    return isWaiting(job) ? job.reason : '';
+  }
+  if (column === 'expected_start') {
+    return isWaiting(job) ? job.start_time : null;
+  }
   return job[column];
 }
 
-/** The text a cell shows. */
-export function cellText(job: Job, column: ColumnId): string {
+/** Whether a job waits (pending or held): the jobs `jobs/pending` explains. */
+export function isWaiting(job: Pick<Job, 'state'>): boolean {
+  return job.state === 'pending' || job.state === 'held';
+}
+
+/**
+ * The text a cell shows; `explanation` (from `jobs/pending`) fills the
+ * "Why pending" and "Expected start" cells of a waiting job.
+ */
+export function cellText(
+  job: Job,
+  column: ColumnId,
+  explanation?: PendingExplanation
+): string {
   switch (column) {
     case 'where':
-      return whereText(job);
+      return isWaiting(job) && explanation?.summary
+        ? explanation.summary
+        : whereText(job);
+    case 'why':
+      return isWaiting(job) ? explanation?.summary || job.reason : '';
+    case 'expected_start':
+      return isWaiting(job)
+        ? formatTime(explanation?.expected_start ?? null)
+        : '';
     case 'state':
       return STATE_LABELS[job.state] ?? job.state;
     case 'time_used':

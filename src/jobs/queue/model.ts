@@ -22,8 +22,11 @@ import type {
   JobState,
   JobsQuery,
   JobsResult,
+  PendingResult,
   QueueStatus
 } from '../api';
+import { PendingModel } from './pending';
+import { isWaiting } from './pendingWords';
 import {
   ColumnId,
   DEFAULT_COLUMNS,
@@ -40,12 +43,15 @@ export interface IQueueApi {
   fetchCapabilities(): Promise<Capabilities>;
   fetchJobs(query: JobsQuery): Promise<JobsResult>;
   jobAction(action: JobAction, jobIds: string[]): Promise<ActionResult[]>;
+  /** Why the user's waiting jobs wait; absent: not asked. */
+  fetchPending?(): Promise<PendingResult>;
 }
 
 const DEFAULT_API: IQueueApi = {
   fetchCapabilities: api.fetchCapabilities,
   fetchJobs: api.fetchJobs,
-  jobAction: api.jobAction
+  jobAction: api.jobAction,
+  fetchPending: () => api.fetchPending()
 };
 
 /** How long `selectJob` waits for a job to appear in the listing. */
@@ -86,10 +92,18 @@ export class QueueModel implements IDisposable {
       active: () => this._visible,
       random: options.random
     });
+    const fetchPending = this._api.fetchPending;
+    this.pending = fetchPending
+      ? new PendingModel({ fetchPending: () => fetchPending() })
+      : null;
+    this.pending?.changed.connect(this._emit, this);
     if (options.autoStart ?? true) {
       void this._poll.start();
     }
   }
+
+  /** Why the user's waiting jobs wait; null when the api has no such call. */
+  readonly pending: PendingModel | null;
 
   /** Emitted whenever anything the view shows changes. */
   get changed(): ISignal<this, void> {
@@ -624,6 +638,15 @@ export class QueueModel implements IDisposable {
       this._version = result.version;
     }
     this._emit();
+    void this.pending?.update(this._waitingOwnIds());
+  }
+
+  /** The user's pending and held jobs in the listing. */
+  private _waitingOwnIds(): string[] {
+    const user = this._capabilities?.user;
+    return this._jobs
+      .filter(j => isWaiting(j) && (!user || j.user === user))
+      .map(j => j.id);
   }
 
   private _jobIds(): Set<string> {

@@ -7,7 +7,8 @@
 import { addIcon, refreshIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { JOB_STATES, Job, JobAction } from '../api';
+import { JOB_STATES, Job, JobAction, PendingExplanation } from '../api';
+import { pendingTooltip } from './pendingWords';
 import { ACTION_WORDS, runJobAction } from './actions';
 import {
   ColumnId,
@@ -480,6 +481,7 @@ function QueueTable({ model, onOpenJob }: IQueueViewProps): JSX.Element {
         selected={selection.has(job.id)}
         marks={model.marksOf(job.id)}
         session={job.id === model.sessionJobId}
+        explanation={model.pending?.get(job.id)}
       />
     );
   }
@@ -726,6 +728,8 @@ interface IQueueRowProps {
   marks: readonly IRowMark[];
   /** The job this Jupyter server runs in. */
   session: boolean;
+  /** Why it waits (`jobs/pending`), for a waiting job of the user's. */
+  explanation?: PendingExplanation;
 }
 
 /** One job; memoized so scrolling renders only the rows that change. */
@@ -735,14 +739,17 @@ const QueueRow = React.memo(function QueueRow({
   columns,
   selected,
   marks,
-  session
+  session,
+  explanation
 }: IQueueRowProps): JSX.Element {
   const markColumn = badgeColumn(columns);
+  const tooltip = pendingTooltip(job, explanation);
   return (
     <div
       className={`jp-hpc-queue-row${selected ? ' jp-mod-selected' : ''}${
         session ? ' jp-mod-session' : ''
       }`}
+      title={tooltip || undefined}
       role="row"
       aria-rowindex={index + 2}
       aria-selected={selected}
@@ -768,6 +775,8 @@ const QueueRow = React.memo(function QueueRow({
           align={c.align}
           marks={c.id === markColumn ? marks : undefined}
           session={session && c.id === markColumn}
+          explanation={explanation}
+          rowTooltip={tooltip}
         />
       ))}
     </div>
@@ -790,9 +799,11 @@ function Cell(props: {
   marks?: readonly IRowMark[];
   /** Show the session badge in this cell. */
   session?: boolean;
+  explanation?: PendingExplanation;
+  rowTooltip: string;
 }): JSX.Element {
-  const { job, column, align, marks } = props;
-  const text = cellText(job, column);
+  const { job, column, align, marks, explanation, rowTooltip } = props;
+  const text = cellText(job, column, explanation);
   let content: React.ReactNode = text;
   if (marks && marks.length) {
     content = (
@@ -827,7 +838,9 @@ function Cell(props: {
       className={`jp-hpc-queue-cell jp-mod-${align}`}
       role="gridcell"
       data-column={column}
-      title={column === 'state' ? undefined : text}
+      title={
+        column === 'state' ? undefined : cellTitle(text, column, rowTooltip)
+      }
     >
       {props.session && (
         <span className="jp-hpc-session-badge" title={SESSION_BADGE_TITLE}>
@@ -837,4 +850,12 @@ function Cell(props: {
       {content}
     </div>
   );
+}
+
+/** A cell's tooltip: its text, and for a waiting job why it waits. */
+function cellTitle(text: string, column: ColumnId, rowTooltip: string): string {
+  if (!rowTooltip) {
+    return text;
+  }
+  return column === 'why' || !text ? rowTooltip : `${text}\n\n${rowTooltip}`;
 }

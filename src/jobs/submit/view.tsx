@@ -7,7 +7,9 @@ import * as React from 'react';
 
 import type { Partition } from '../api';
 import { useModel } from '../../common/useModel';
-import { isPbsFamily } from '../../common/scheduler';
+import { estimateText, freeNowText } from './availability';
+import type { SubmitAvailability } from './availabilityModel';
+import { familyWords, isPbsFamily } from '../../common/scheduler';
 import { DIRECTIVE_PREFIX, FieldName } from './directives';
 import { SECTIONS, fieldProblem, fieldText } from './fields';
 import { checkOkText, checkTitle, checkingText, refusedText } from './outcome';
@@ -25,9 +27,15 @@ export interface ISubmitActions {
 export interface ISubmitViewProps {
   model: SubmitModel;
   actions: ISubmitActions;
+  /** What is free in the chosen partition and when the job would start. */
+  availability?: SubmitAvailability;
 }
 
-export function SubmitView({ model, actions }: ISubmitViewProps): JSX.Element {
+export function SubmitView({
+  model,
+  actions,
+  availability
+}: ISubmitViewProps): JSX.Element {
   useModel(model);
   if (!model.loaded) {
     return (
@@ -63,7 +71,12 @@ export function SubmitView({ model, actions }: ISubmitViewProps): JSX.Element {
         </label>
       </fieldset>
       {SECTIONS.map(section => (
-        <Section key={section.title} model={model} {...section} />
+        <Section
+          key={section.title}
+          model={model}
+          availability={availability}
+          {...section}
+        />
       ))}
       <fieldset className="jp-hpc-submit-section">
         <legend>Extra options</legend>
@@ -321,6 +334,7 @@ function Templates({ model, actions }: ISubmitViewProps): JSX.Element {
 
 function Section(props: {
   model: SubmitModel;
+  availability?: SubmitAvailability;
   title: string;
   fields: FieldName[];
 }): JSX.Element | null {
@@ -335,7 +349,11 @@ function Section(props: {
       <div className="jp-hpc-submit-grid">
         {fields.map(field =>
           field === 'partition' ? (
-            <PartitionField key={field} model={model} />
+            <PartitionField
+              key={field}
+              model={model}
+              availability={props.availability}
+            />
           ) : (
             <TextField key={field} model={model} field={field} />
           )
@@ -405,7 +423,13 @@ function partitionTitle(p: Partition): string {
   return parts.join(', ');
 }
 
-function PartitionField({ model }: { model: SubmitModel }): JSX.Element {
+function PartitionField({
+  model,
+  availability
+}: {
+  model: SubmitModel;
+  availability?: SubmitAvailability;
+}): JSX.Element {
   const text = fieldText(model.kind, 'partition');
   const value = model.fieldValue('partition');
   const known = model.partitions.some(p => p.name === value);
@@ -434,6 +458,43 @@ function PartitionField({ model }: { model: SubmitModel }): JSX.Element {
           <option value={value}>{`${value} (not on this cluster)`}</option>
         )}
       </select>
+      {availability && (
+        <Availability availability={availability} kind={model.kind} />
+      )}
     </label>
+  );
+}
+
+/** What is free there now, and when the job would start (Slurm). */
+function Availability(props: {
+  availability: SubmitAvailability;
+  kind: string;
+}): JSX.Element {
+  const { availability, kind } = props;
+  useModel(availability);
+  const free = freeNowText(availability.partition, familyWords(kind).where);
+  let estimate = '';
+  let title = '';
+  if (availability.estimate) {
+    estimate = estimateText(availability.estimate);
+    title = availability.estimate.message;
+  } else if (availability.estimateError) {
+    estimate = `Would not be taken: ${availability.estimateError}`;
+    title = availability.estimateError;
+  } else if (availability.estimating) {
+    estimate = 'Asking when it would start…';
+  }
+  return (
+    <span className="jp-hpc-submit-availability" aria-live="polite">
+      {free && <span className="jp-hpc-submit-free">{free}</span>}
+      {estimate && (
+        <span
+          className="jp-hpc-submit-estimate"
+          title={title || 'sbatch --test-only: the start Slurm expects now'}
+        >
+          {estimate}
+        </span>
+      )}
+    </span>
   );
 }

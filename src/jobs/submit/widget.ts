@@ -9,11 +9,15 @@ import {
   IEditorServices
 } from '@jupyterlab/codeeditor';
 import { PathExt } from '@jupyterlab/coreutils';
+import { Message } from '@lumino/messaging';
 import { Panel, SplitPanel, Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { queueIcon } from '../../icons';
 import { SubmitModel } from './model';
+import { SubmitAvailability } from './availabilityModel';
+import { fetchCluster } from '../../cluster/api';
+import { submitJob } from '../api';
 import { ISubmitActions, SubmitView } from './view';
 
 let counter = 0;
@@ -51,7 +55,8 @@ export function minimalEdit(
 class SubmitForm extends ReactWidget {
   constructor(
     readonly model: SubmitModel,
-    private _actions: ISubmitActions
+    private _actions: ISubmitActions,
+    private _availability: SubmitAvailability
   ) {
     super();
     this.addClass('jp-hpc-submit-form-panel');
@@ -60,7 +65,8 @@ class SubmitForm extends ReactWidget {
   protected render(): React.ReactElement {
     return React.createElement(SubmitView, {
       model: this.model,
-      actions: this._actions
+      actions: this._actions,
+      availability: this._availability
     });
   }
 }
@@ -124,7 +130,11 @@ export class SubmitContent extends SplitPanel {
     super({ orientation: 'horizontal', spacing: 1 });
     this.addClass('jp-hpc-submit');
     this.editor = new ScriptEditor(model, editorServices);
-    this.form = new SubmitForm(model, actions);
+    this.availability = new SubmitAvailability({
+      model,
+      api: { fetchCluster, submitJob }
+    });
+    this.form = new SubmitForm(model, actions, this.availability);
     this.addWidget(this.editor);
     this.addWidget(this.form);
     this.setRelativeSizes([3, 2]);
@@ -132,6 +142,26 @@ export class SubmitContent extends SplitPanel {
 
   readonly editor: ScriptEditor;
   readonly form: SubmitForm;
+  /** What is free in the chosen partition, and the test submission's start. */
+  readonly availability: SubmitAvailability;
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this.availability.dispose();
+    super.dispose();
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this.availability.setVisible(true);
+  }
+
+  protected onAfterHide(msg: Message): void {
+    super.onAfterHide(msg);
+    this.availability.setVisible(false);
+  }
 }
 
 /** A new submit tab; its model is disposed with it. */

@@ -14,6 +14,7 @@ from ..base import (
     HistoryQuery,
     HistoryResult,
     Job,
+    JobDetail,
     Row,
     SchedulerError,
     SubmitRequest,
@@ -21,6 +22,7 @@ from ..base import (
 )
 from ..blocking_run import run_checked
 from ..cluster import ClusterSummary
+from ..pending import FREE, PRIORITY, QOS, Explanation, PendingContext, free_in, rank_in
 from .cluster import cluster_summary, partitions_argv, sinfo_nodes_argv
 from .commands import (
     detail_argv,
@@ -31,8 +33,10 @@ from .commands import (
     slurm_environment,
     submit_argv,
 )
+from .detail import parse_job_detail
 from .parse import parse_sbatch_job_id, parse_scontrol_jobs, parse_squeue
-from .reasons import reason_in_words
+from .pending import parse_qos, parse_sprio, pending_facts, qos_argv, sprio_argv
+from .reasons import explain_pending, explains_with, reason_in_words
 from .sacct import accounting_unavailable, history_argv, parse_sacct
 
 
@@ -150,6 +154,30 @@ class BlockingSlurm(BlockingScheduler):
     def cluster(self) -> ClusterSummary:
         nodes = self.run(sinfo_nodes_argv()).stdout
         return cluster_summary(nodes, self.run(partitions_argv()).stdout)
+
+    def pending_explanation(self, job: Job) -> Explanation:
+        """``scontrol show job`` for the facts, then only what the reason needs: the
+        cluster summary (Resources, Priority), sprio (Priority), sacctmgr and the user's
+        running jobs (a QOS limit)."""
+        result = self.run(detail_argv(job.id), check=False)
+        detail = parse_job_detail(result.stdout, job.id) if result.ok else None
+        facts = pending_facts(detail or JobDetail(job=job, fields=[]))
+        needs = explains_with(facts.reason)
+        free = None
+        if FREE in needs:
+            free = free_in(self.cluster(), facts.partition)
+        rank = None
+        if PRIORITY in needs:
+            answer = self.run(sprio_argv(), check=False)
+            rank = (
+                rank_in(parse_sprio(answer.stdout), job.id, facts.partition) if answer.ok else None
+            )
+        qos, running = None, None
+        if QOS in needs:
+            qos = parse_qos(self.run(qos_argv(), check=False).stdout).get(facts.qos)
+            mine = self.run(["squeue", "--me", "--noheader", "--states=RUNNING", "--format=%q"])
+            running = sum(1 for q in mine.stdout.split() if q == facts.qos)
+        return explain_pending(facts, PendingContext(free, running, qos, rank))
 
     def forgotten_message(self, job_id: str) -> str:
         return (

@@ -29,6 +29,8 @@ from ..base import (
     validate_job_id,
 )
 from ..cluster import ClusterSummary
+from ..pending import Explanation, PendingContext, PendingFacts, QosLimits
+from ..share import AccountShare
 from .blocking import BlockingSlurm
 from .cluster import cluster_summary, partitions_argv, sinfo_nodes_argv
 from .commands import (
@@ -61,7 +63,10 @@ from .parse import (
     parse_sinfo,
     parse_version,
 )
+from .pending import parse_qos, parse_sprio, pending_facts, qos_argv, sprio_argv
+from .reasons import explain_pending, explains_with
 from .sacct import history_argv
+from .share import parse_sshare, sshare_argv
 
 _ACTION_ARGV: dict[str, list[str]] = {
     "cancel": ["scancel"],
@@ -80,6 +85,7 @@ class SlurmScheduler(Scheduler):
         self._base_env = dict(env) if env is not None else None
         self.env = slurm_environment(env if env is not None else os.environ)
         self._reader = SqueueReader()
+        self._no_sprio = False
 
     def job_environment(self) -> dict[str, str]:
         """What a submitted job inherits: the server's environment now (so modules loaded
@@ -167,6 +173,41 @@ class SlurmScheduler(Scheduler):
     async def history(self, query: HistoryQuery) -> HistoryResult:
         result = await self._run(history_argv(query), check=False)
         return history_result(result, query)
+
+    def pending_facts(self, detail: JobDetail) -> PendingFacts:
+        return pending_facts(detail)
+
+    def explain_pending(self, facts: PendingFacts, context: PendingContext) -> Explanation:
+        return explain_pending(facts, context)
+
+    def explains_with(self, reason: str) -> frozenset[str]:
+        return explains_with(reason)
+
+    async def my_share(self, user: str) -> list[AccountShare] | None:
+        """``sshare`` for the user's associations (one REQUEST_SHARE_INFO); None when it
+        fails or the site computes no fair-share (priority/basic)."""
+        if not self.runner.has("sshare"):
+            return None
+        result = await self._run(sshare_argv(user), check=False)
+        return parse_sshare(result.stdout, user) if result.ok else None
+
+    async def pending_priorities(self) -> list[tuple[str, str, int]] | None:
+        """``sprio`` (one REQUEST_PRIORITY_FACTORS); None, and never asked again, when
+        slurmctld runs priority/basic (sprio then answers that it is not supported)."""
+        if self._no_sprio or not self.runner.has("sprio"):
+            return None
+        result = await self._run(sprio_argv(), check=False)
+        if not result.ok:
+            self._no_sprio = "supported priority plugin" in result.stderr
+            return None
+        return parse_sprio(result.stdout)
+
+    async def qos_limits(self) -> dict[str, QosLimits]:
+        """``sacctmgr show qos`` (slurmdbd answers, not slurmctld); {} without accounting."""
+        if not self.runner.has("sacctmgr"):
+            return {}
+        result = await self._run(qos_argv(), check=False)
+        return parse_qos(result.stdout) if result.ok else {}
 
     def blocking(self) -> BlockingSlurm:
         return BlockingSlurm(self.runner)
