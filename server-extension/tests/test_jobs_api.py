@@ -452,5 +452,5 @@ async def test_gpus_reach_sbatch(jp_fetch: Any) -> None:
         body=json.dumps({"script": SCRIPT, "options": {"gpus": 5}, "test_only": True}),
     )
     assert code == 400
-    assert body["message"] == "Requested node configuration is not available"
+    assert body["message"] == "allocation failure: Requested node configuration is not available"
     assert "--gpus=5" in body["detail"]
