@@ -25,7 +25,7 @@ import pytest
 from jupyterlab_hpc.runner import CommandRunner
 from jupyterlab_hpc.schedulers.slurm.scheduler import SlurmScheduler
 
-from .conftest import Submitter
+from .conftest import Submitter, ensure_accounting
 from .test_handlers import expect_error, get_json
 
 
@@ -215,6 +215,13 @@ def sacctmgr(*args: str, check: bool = True) -> None:
     subprocess.run(["sacctmgr", "-i", *args], capture_output=True, text=True, check=check)
 
 
+@pytest.fixture
+def enforced(slurm: None) -> None:
+    """Limits enforced and GPUs on the node, as scripts/local-cluster configures them."""
+    ensure_accounting()
+
+
+@pytest.mark.usefixtures("enforced")
 async def test_a_job_over_its_qos_limit_on_running_jobs(
     jp_fetch: Any, submit: Submitter, test_qos: str
 ) -> None:
@@ -253,6 +260,7 @@ def spent_account(slurm: None) -> Iterator[str]:
     sacctmgr("delete", "account", name, check=False)
 
 
+@pytest.mark.usefixtures("enforced")
 async def test_a_job_whose_account_has_used_up_its_cpu_minutes(
     jp_fetch: Any, submit: Submitter, spent_account: str
 ) -> None:
@@ -270,6 +278,7 @@ async def test_a_job_whose_account_has_used_up_its_cpu_minutes(
     submit.cleanup()
 
 
+@pytest.mark.usefixtures("enforced")
 async def test_a_job_waiting_for_gpus_with_what_is_free(jp_fetch: Any, submit: Submitter) -> None:
     """The node's four GPUs (GRES): a job holds all of them, the next waits for two."""
     gpus = (await get_json(jp_fetch, "cluster"))["partitions"][0]["gpus"]
