@@ -87,16 +87,25 @@ def _squeue_ids(ids: list[str]) -> str:
     ).stdout.strip()
 
 
+# What this checkout's scripts/local-cluster configures, in `scontrol show config`'s words
+# and in slurm.conf's: accounting, enforced limits, GPUs as GRES.
+_CONFIGURED = (
+    ("accounting_storage/slurmdbd", "accounting_storage/slurmdbd"),
+    ("associations,limits,qos", "AccountingStorageEnforce=associations,limits,qos"),
+    ("GresTypes               = gpu", "GresTypes=gpu"),
+)
+
+
 def ensure_accounting() -> None:
-    """slurmctld and slurm.conf with accounting, as this checkout's scripts/local-cluster
-    sets them up. A scripts/local-cluster from before accounting (another checkout sharing
-    this machine) may have rewritten slurm.conf; this one's `up` puts accounting back
-    (restarting slurmctld only because its configuration changed)."""
+    """slurmctld and slurm.conf as this checkout's scripts/local-cluster sets them up
+    (accounting, enforced limits, GPUs). A scripts/local-cluster of another checkout sharing
+    this machine may have rewritten slurm.conf; this one's `up` puts it back (restarting
+    slurmctld only because its configuration changed)."""
     config = subprocess.run(
         ["scontrol", "show", "config"], capture_output=True, text=True, check=False
     ).stdout
     on_disk = Path("/etc/slurm/slurm.conf").read_text()
-    if "accounting_storage/slurmdbd" in config and "accounting_storage/slurmdbd" in on_disk:
+    if all(live in config and conf in on_disk for live, conf in _CONFIGURED):
         return
     up = subprocess.run([str(CLUSTER), "up"], capture_output=True, text=True, check=False)
     if up.returncode != 0:

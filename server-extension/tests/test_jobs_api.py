@@ -437,14 +437,20 @@ async def test_detail_of_a_forgotten_job_comes_from_accounting(
 
 
 async def test_gpus_reach_sbatch(jp_fetch: Any) -> None:
-    """The local node has no GPUs: Slurm itself refuses --gpus, in its own words."""
+    """The local node has four GPUs (GRES): one is granted, five are refused by Slurm
+    itself, in its own words."""
+    answer = await post_submit(
+        jp_fetch, {"script": SCRIPT, "options": {"gpus": 1}, "test_only": True}
+    )
+    assert answer["test_only"] is True
+    assert answer["nodes"] == "vm"
     code, body = await refused(
         jp_fetch,
         "jobs",
         "submit",
         method="POST",
-        body=json.dumps({"script": SCRIPT, "options": {"gpus": 1}, "test_only": True}),
+        body=json.dumps({"script": SCRIPT, "options": {"gpus": 5}, "test_only": True}),
     )
     assert code == 400
-    assert body["message"] == "Invalid generic resource (gres) specification"
-    assert "--gpus=1" in body["detail"]
+    assert body["message"] == "allocation failure: Requested node configuration is not available"
+    assert "--gpus=5" in body["detail"]

@@ -1,8 +1,8 @@
 """Pending jobs explained, on outputs recorded from a throwaway Slurm that enforces QOS
 and association limits, has GPUs as GRES and runs priority/multifactor
-(scripts/record-pending-fixtures): the reasons the shared local cluster cannot produce
-(its slurmctld runs AccountingStorageEnforce=none, no GRES, priority/basic, and may not be
-reconfigured).
+(scripts/record-pending-fixtures). The shared local cluster enforces the limits and has
+GPUs too (test_pending_slurm.py meets them live), but runs priority/basic, so the
+priority rank is met here only; the recordings also pin the words to fixed figures.
 """
 
 from __future__ import annotations

@@ -2,10 +2,11 @@
 for resources, for a dependency and held, through the REST API; what it asks of
 slurmctld; the QOS limits from the real sacctmgr.
 
-The local cluster's slurm.conf has ``AccountingStorageEnforce=none`` (scripts/local-cluster)
-and no GRES, and the shared slurmctld may not be reconfigured: a job over a QOS or
-association limit, and one waiting for GPUs, are in test_pending_recorded.py, on outputs
-recorded from a throwaway Slurm that enforces limits and has GPUs
+The local cluster (scripts/local-cluster) enforces QOS and association limits
+(``AccountingStorageEnforce=associations,limits,qos``) and has four GPUs as GRES, so a job
+over a QOS limit, one over its account's CPU minutes and one waiting for GPUs are real
+here too; it runs priority/basic, so the priority rank is in test_pending_recorded.py, on
+outputs recorded from a throwaway Slurm with priority/multifactor
 (scripts/record-pending-fixtures).
 """
 
@@ -24,7 +25,7 @@ import pytest
 from jupyterlab_hpc.runner import CommandRunner
 from jupyterlab_hpc.schedulers.slurm.scheduler import SlurmScheduler
 
-from .conftest import Submitter
+from .conftest import Submitter, ensure_accounting
 from .test_handlers import expect_error, get_json
 
 
@@ -208,3 +209,93 @@ async def test_priorities_are_hidden_on_priority_basic_and_not_asked_again(slurm
     assert await sched.pending_priorities() is None
     assert sched._no_sprio
     assert await sched.pending_priorities() is None
+
+
+def sacctmgr(*args: str, check: bool = True) -> None:
+    subprocess.run(["sacctmgr", "-i", *args], capture_output=True, text=True, check=check)
+
+
+@pytest.fixture
+def enforced(slurm: None) -> None:
+    """Limits enforced and GPUs on the node, as scripts/local-cluster configures them."""
+    ensure_accounting()
+
+
+@pytest.mark.usefixtures("enforced")
+async def test_a_job_over_its_qos_limit_on_running_jobs(
+    jp_fetch: Any, submit: Submitter, test_qos: str
+) -> None:
+    """A QOS with MaxJobsPerUser=1, made with sacctmgr and given to the user: the second
+    job waits for the first, and says so with the real figures."""
+    sacctmgr("modify", "user", "where", "name=root", "set", f"qos+={test_qos}")
+    try:
+        first = submit.sbatch("-p", "debug", f"--qos={test_qos}", "-t", "3", "--wrap", "sleep 170")
+        await wait_for("the first to run", lambda: scontrol(first)["JobState"] == "RUNNING", 120)
+        second = submit.sbatch("-p", "debug", f"--qos={test_qos}", "-t", "2", "--wrap", "true")
+        await wait_for(
+            "the QOS limit", lambda: scontrol(second)["Reason"] == "QOSMaxJobsPerUserLimit"
+        )
+        # As the queue panel asks: after a listing, every waiting job of the user's (the
+        # count of running jobs comes from that listing).
+        body = await get_json(jp_fetch, "jobs", "pending")
+        (one,) = [j for j in body["jobs"] if j["job_id"] == second]
+        assert one["reason"] == "QOSMaxJobsPerUserLimit"
+        assert one["summary"] == f"You have 1 running in QOS {test_qos}, the limit is 1"
+        assert one["facts"] == {"running": 1, "limit": 1, "qos": test_qos}
+        assert one["advice"] == "It starts when some of your running jobs end."
+    finally:
+        submit.cleanup()
+        sacctmgr("modify", "user", "where", "name=root", "set", f"qos-={test_qos}", check=False)
+
+
+@pytest.fixture
+def spent_account(slurm: None) -> Iterator[str]:
+    """An account of root's whose CPU minutes are used up (GrpTRESMins=cpu=0), removed
+    after."""
+    name = f"spent{uuid.uuid4().hex[:8]}"
+    sacctmgr("add", "account", name, "Cluster=local", "Description=test", "Organization=test")
+    sacctmgr("add", "user", "root", f"Account={name}", "Cluster=local", "GrpTRESMins=cpu=0")
+    yield name
+    sacctmgr("delete", "user", "root", f"Account={name}", "Cluster=local", check=False)
+    sacctmgr("delete", "account", name, check=False)
+
+
+@pytest.mark.usefixtures("enforced")
+async def test_a_job_whose_account_has_used_up_its_cpu_minutes(
+    jp_fetch: Any, submit: Submitter, spent_account: str
+) -> None:
+    job = submit.sbatch("-p", "debug", "-A", spent_account, "-t", "2", "--wrap", "true")
+    await wait_for(
+        "the account limit", lambda: scontrol(job)["Reason"] == "AssocGrpCPUMinutesLimit"
+    )
+    one = await explained(jp_fetch, job)
+    assert one["reason"] == "AssocGrpCPUMinutesLimit"
+    assert one["summary"] == (
+        "Your account's allocation of CPU minutes is used up (AssocGrpCPUMinutesLimit)"
+    )
+    assert one["advice"].startswith("Ask your project's PI or support for more")
+    assert one["expected_start"] is None
+    submit.cleanup()
+
+
+@pytest.mark.usefixtures("enforced")
+async def test_a_job_waiting_for_gpus_with_what_is_free(jp_fetch: Any, submit: Submitter) -> None:
+    """The node's four GPUs (GRES): a job holds all of them, the next waits for two."""
+    gpus = (await get_json(jp_fetch, "cluster"))["partitions"][0]["gpus"]
+    assert gpus["total"] == 4
+    holder = submit.sbatch("-p", "debug", "--gres=gpu:4", "-t", "3", "--wrap", "sleep 170")
+    await wait_for("the holder to run", lambda: scontrol(holder)["JobState"] == "RUNNING", 120)
+    waiting = submit.sbatch("-p", "debug", "--gres=gpu:2", "-t", "2", "--wrap", "true")
+    await wait_for("a reason", lambda: scontrol(waiting)["Reason"] == "Resources")
+    one = await explained(jp_fetch, waiting)
+    assert one["reason"] == "Resources"
+    free = (await get_json(jp_fetch, "cluster"))["partitions"][0]["gpus"]["free"]
+    if free == 0:
+        assert one["summary"] == "Waiting for 2 GPUs on debug; 0 are free now"
+    else:
+        # The shared summary (up to a minute old) was read before the holder ran.
+        assert re.fullmatch(
+            r"Waiting for 2 GPUs on debug; \d were free at \d\d:\d\d:\d\d", one["summary"]
+        )
+    assert one["facts"]["gpus"] == 2
+    submit.cleanup()

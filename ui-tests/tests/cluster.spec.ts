@@ -75,6 +75,11 @@ test('the local Slurm: from the palette, a partition opened to its node', async 
     )![1]
   );
   await expect(debug).toContainText(`free of ${cpus}`);
+  // The node's four GPUs (GRES, scripts/local-cluster), free against total.
+  await expect(debug.locator('[role="img"][aria-label^="GPUs: "]')).toHaveAttribute(
+    'aria-label',
+    /^GPUs: \d free of 4$/
+  );
   await expect(debug.locator('.jp-hpc-cluster-nodes-bar')).toHaveAttribute(
     'aria-label',
     /^1 node: 1 (idle|partly used|fully used)$/
