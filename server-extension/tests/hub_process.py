@@ -60,8 +60,14 @@ def wait_for(url: str, seconds: float = 60.0) -> None:
 
 
 class Hub:
-    def __init__(self, state: Path, queue_args: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        state: Path,
+        queue_args: list[str] | None = None,
+        users: tuple[str, ...] = USERS,
+    ) -> None:
         self.state = state
+        self.users = users
         self.port = free_port()
         self.queue_port = free_port()
         self.private_port = free_port()
@@ -110,7 +116,7 @@ c.ConfigurableHTTPProxy.command = [{str(PROXY)!r}]
 c.ConfigurableHTTPProxy.pid_file = {str(self.state / "proxy.pid")!r}
 c.JupyterHub.db_url = "sqlite:///{self.state / "jupyterhub.sqlite"}"
 c.JupyterHub.cookie_secret_file = {str(self.state / "cookie_secret")!r}
-c.Authenticator.allowed_users = {set(USERS)!r}
+c.Authenticator.allowed_users = {set(self.users)!r}
 """
 
     def start(self) -> None:
