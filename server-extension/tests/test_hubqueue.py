@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from jupyterlab_hpc.config import HPCConfig
-from jupyterlab_hpc.hubqueue.privacy import private_data_hides_jobs
+from jupyterlab_hpc.hubqueue.privacy import Privacy, private_data_hides_jobs
 from jupyterlab_hpc.jobs.hub_source import HubQueueSource
 from jupyterlab_hpc.jobs.queue import QueueSnapshot
 from jupyterlab_hpc.runner import CommandRunner
@@ -21,7 +21,7 @@ from jupyterlab_hpc.schedulers.base import COLUMN_INDEX
 from jupyterlab_hpc.schedulers.slurm.scheduler import SlurmScheduler
 from jupyterlab_hpc.services import HPCServices
 
-from .conftest import Submitter
+from .conftest import TEST_BIN, Submitter
 from .hub_process import PRIVATE, QUEUE, Hub, http
 from .pbs_replay import replay as pbs_replay
 from .pbs_replay.fixtures import REPLAY_BIN as PBS_BIN
@@ -172,6 +172,26 @@ async def test_a_server_lists_itself_while_the_service_is_down(
     assert snapshot.status()["source"] == "hub"
     assert runner.calls["squeue"] == 1
     hub.stop_private()
+    # By default a server that found the service down lists by itself for a while
+    # (RETRY_AFTER) rather than try it on every listing.
+    patient = HubQueueSource(hub.private_url, tokens["hubalice"], SlurmScheduler(runner))
+    await patient.fetch()
+    assert patient.origin == "scheduler"
+    hub.start_private([])
+    try:
+        await patient.fetch()
+        assert patient.origin == "scheduler"
+        assert runner.calls["squeue"] == 3
+    finally:
+        hub.stop_private()
+
+
+async def test_unknown_privacy_is_private() -> None:
+    """While the batch system's setting cannot be read, each user gets only their jobs."""
+    runner = CommandRunner({"scontrol": str(TEST_BIN / "squeue-down")})
+    privacy = Privacy("auto", SlurmScheduler(runner), runner, recheck=600)
+    assert await privacy.jobs_private() is True
+    assert await Privacy("no", SlurmScheduler(runner), runner, 600).jobs_private() is False
 
 
 async def test_the_hubs_variable_makes_the_server_read_the_service(
@@ -186,8 +206,10 @@ async def test_the_hubs_variable_makes_the_server_read_the_service(
     assert status["source"] == "hub"
     assert status["ok"]
     assert services.runner.calls.get("squeue", 0) == 0
-    # How old the service's data is, not when this server got it.
+    # How old the service's data is, not when this server got it; clients need not ask
+    # more often than the service lists (its interval, 30 s here).
     assert status["fetched_at"] <= status["now"]
+    assert status["min_interval"] >= 30
     monkeypatch.delenv("JUPYTERHUB_API_TOKEN")
     plain = HPCServices(HPCConfig(scheduler="slurm"), root_dir=str(Path.cwd()))
     assert plain.snapshot is not None
