@@ -194,3 +194,16 @@ c.Authenticator.allowed_users = {set(self.users)!r}
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+        self._stop_proxy()
+
+    def _stop_proxy(self) -> None:
+        """The proxy this hub started, should the hub have left it running (a hub stopped
+        while starting does): its pid file names it."""
+        pid_file = self.state / "proxy.pid"
+        try:
+            pid = int(pid_file.read_text().strip())
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, ValueError):
+            return
+        if b"configurable-http-proxy" in cmdline:
+            os.kill(pid, signal.SIGTERM)
