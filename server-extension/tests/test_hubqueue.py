@@ -210,6 +210,10 @@ async def test_the_hubs_variable_makes_the_server_read_the_service(
     # more often than the service lists (its interval, 30 s here).
     assert status["fetched_at"] <= status["now"]
     assert status["min_interval"] >= 30
+    # Fetching from the service costs the scheduler nothing: the cost factor that spaces
+    # this server's own listings does not apply (its data would get older for nothing).
+    assert status["listing_seconds"] == 0.0
+    assert services.snapshot.min_interval == services.config.poll_interval_floor
     monkeypatch.delenv("JUPYTERHUB_API_TOKEN")
     plain = HPCServices(HPCConfig(scheduler="slurm"), root_dir=str(Path.cwd()))
     assert plain.snapshot is not None

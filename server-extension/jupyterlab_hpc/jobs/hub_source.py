@@ -118,7 +118,7 @@ class HubQueueSource:
             raise ValueError("unchanged, but not the version asked about")
         self._version = int(body["version"])
         age = max(0.0, float(status["now"]) - float(status["fetched_at"]))
-        return SourcedRows(self._rows, age, float(status["min_interval"]))
+        return SourcedRows(self._rows, age, float(status["min_interval"]), listed_here=False)
 
 
 def _http_problem(e: HTTPClientError) -> str:

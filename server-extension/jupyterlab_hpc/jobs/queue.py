@@ -51,11 +51,14 @@ COST_FACTOR = 20.0
 @dataclass(frozen=True)
 class SourcedRows:
     """A listing from a row source: the rows, how old they already were when they came
-    (seconds), and the shortest time between two listings where they were made."""
+    (seconds), the shortest time between two listings where they were made, and whether
+    this server listed them (the scheduler's time: listing_cost_factor applies) or got
+    them made (a fetch from the hub's service: only the floor applies)."""
 
     rows: list[Row]
     age: float = 0.0
     min_interval: float = 0.0
+    listed_here: bool = True
 
 
 class RowSource(Protocol):
@@ -156,7 +159,9 @@ class QueueSnapshot:
             self.error = e.message
         else:
             rows = sourced.rows
-            self.listing_seconds = self._monotonic() - started
+            # Only this server's own listings cost the scheduler: the cost factor spaces
+            # those alone (the service spaces its own).
+            self.listing_seconds = self._monotonic() - started if sourced.listed_here else 0.0
             self._source_interval = sourced.min_interval
             self._last_good = started - sourced.age
             self.fetched_at = self._wall() - sourced.age
