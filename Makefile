@@ -91,10 +91,13 @@ test: setup cluster lint test-python test-js test-ui test-hub check-package
 
 # Benchmarks (not tests): figures against the raw commands in the same run. The queue
 # benchmark submits up to 50,000 held jobs of a second user, cancels them after, and
-# writes docs/benchmarks.md; the module benchmark builds a 5,000-modulefile tree.
+# writes docs/benchmarks.md; the module benchmark builds a 5,000-modulefile tree; the site
+# benchmark runs 1, 10 and 50 users' servers polling a 50,000-job queue, with and without
+# the hub's queue service (about 45 minutes; prints the table of docs/benchmarks.md).
 bench: build cluster ui-tests/node_modules/.installed
 	scripts/bench-queue
 	scripts/bench-modules
+	scripts/bench-site
 
 clean:
 	rm -rf lib server-extension/jupyterlab_hpc/labextension dist tsconfig.tsbuildinfo

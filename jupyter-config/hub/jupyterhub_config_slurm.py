@@ -48,3 +48,8 @@ c.Spawner.env_keep = [
     "MODULES_CMD",
     "SLURM_CONF",
 ]
+
+# jupyterlab-hpc's queue service (docs/deploy.md): the hub lists the queue once per interval
+# for every user's server. The file sits beside this one; leave this line out to have each
+# server list the queue itself.
+load_subconfig(str(Path(__file__).with_name("hpc_queue_service.py")))  # noqa: F821

@@ -55,6 +55,18 @@ class HPCConfig(Configurable):
         ),
     ).tag(config=True)
 
+    queue_service_url = Unicode(
+        "",
+        help=(
+            "The URL of the hub's queue service (python -m jupyterlab_hpc.hubqueue, run by "
+            "JupyterHub), e.g. 'http://10.0.0.5:8765/services/hpc-queue/'. When set (or when "
+            "the hub gives $JUPYTERLAB_HPC_QUEUE_SERVICE_URL) and the server has its hub API "
+            "token, the queue listing comes from the service, which lists the queue once per "
+            "interval for every user of the hub; when the service is unreachable or fails, "
+            "the server lists the queue itself."
+        ),
+    ).tag(config=True)
+
     cluster_refresh_interval = Float(
         60.0,
         min=5.0,

@@ -14,6 +14,7 @@ from jupyter_core.paths import jupyter_data_dir
 from .cluster.service import ClusterSnapshot
 from .cluster.share import MyShare
 from .config import HPCConfig
+from .jobs.hub_source import source_from
 from .jobs.memory import JobMemory
 from .jobs.pending import PendingExplainer
 from .jobs.queue import QueueSnapshot
@@ -66,11 +67,13 @@ class HPCServices:
         self.scheduler = (
             scheduler if scheduler is not None else detect_scheduler(config, self.runner)
         )
+        # The listing comes from the hub's queue service where the hub runs one.
         self.snapshot = (
             QueueSnapshot(
                 self.scheduler,
                 config.poll_interval_floor,
                 cost_factor=config.listing_cost_factor,
+                source=source_from(config.queue_service_url, dict(os.environ), self.scheduler),
             )
             if self.scheduler
             else None

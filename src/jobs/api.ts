@@ -96,6 +96,17 @@ export interface QueueStatus {
   listing_seconds?: number | null;
   /** The server lists at most this often (seconds): its floor, or more for slow listings. */
   min_interval?: number;
+  /**
+   * Where the rows came from: the batch system, asked by this server, or the
+   * hub's queue service (absent from older servers: the batch system).
+   */
+  source?: 'scheduler' | 'hub';
+  /** The hub runs a queue service this server reads (absent: it does not). */
+  hub_service?: boolean;
+  /** Why this server lists the queue itself although the hub runs a service. */
+  source_error?: string | null;
+  /** The service serves each user only their own jobs. */
+  hub_private?: boolean | null;
 }
 
 /** The wire format of `GET jobs`: columnar, to keep 50,000 jobs small. */

@@ -26,6 +26,12 @@ c.JupyterHub.bind_url = f"http://127.0.0.1:{port}"
 c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{port + 1}"
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{port + 2}"
 c.ConfigurableHTTPProxy.command = [str(REPO / "ui-tests/node_modules/.bin/configurable-http-proxy")]
+# The queue service of the site file (hpc_queue_service.py) on the port after those.
+hpc_queue_url = f"http://127.0.0.1:{port + 3}"
+for service in c.JupyterHub.services:
+    if service["name"] == "hpc-queue":
+        service["url"] = hpc_queue_url
+c.Spawner.environment["JUPYTERLAB_HPC_QUEUE_SERVICE_URL"] = f"{hpc_queue_url}/services/hpc-queue/"
 
 # The hub's state (database, cookie secret, proxy pid): fresh for each run, root's only.
 state = Path(os.environ.get("HUB_TEST_STATE") or mkdtemp(prefix="jupyterlab-hpc-hub-state-"))

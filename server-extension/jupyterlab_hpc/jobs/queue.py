@@ -5,6 +5,10 @@ However many panels poll, the scheduler is asked at most once per ``min_interval
 requests share one in-flight listing. The version changes only when the data
 does, so an unchanged poll is answered without sending rows. When the scheduler fails,
 the last good rows stay, with the error and since when it has been failing.
+
+The rows come from the scheduler, or from a ``RowSource`` (the hub's queue service, see
+``jobs/hub_source.py``): then their age is the source's, and the status says where they
+came from.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ import json
 import time
 import zlib
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from ..schedulers.base import (
     COLUMN_INDEX,
@@ -43,6 +48,29 @@ RowFilter = tuple[str | None, str, str, str]
 COST_FACTOR = 20.0
 
 
+@dataclass(frozen=True)
+class SourcedRows:
+    """A listing from a row source: the rows, how old they already were when they came
+    (seconds), the shortest time between two listings where they were made, and whether
+    this server listed them (the scheduler's time: listing_cost_factor applies) or got
+    them made (a fetch from the hub's service: only the floor applies)."""
+
+    rows: list[Row]
+    age: float = 0.0
+    min_interval: float = 0.0
+    listed_here: bool = True
+
+
+class RowSource(Protocol):
+    """Where a snapshot's rows come from when it is not its scheduler."""
+
+    async def fetch(self) -> SourcedRows:
+        """The rows; raises SchedulerError when none can be had."""
+
+    def describe(self) -> dict[str, Any]:
+        """What the status says of the source (merged into ``status()``)."""
+
+
 class QueueSnapshot:
     def __init__(
         self,
@@ -52,10 +80,16 @@ class QueueSnapshot:
         cost_factor: float = COST_FACTOR,
         monotonic: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
+        source: RowSource | None = None,
     ) -> None:
         self.scheduler = scheduler
         self.floor = floor
         self.cost_factor = cost_factor
+        self.source = source
+        # Listings asked of the scheduler or the source, failed ones included.
+        self.listings = 0
+        # The source's own shortest time between listings (the hub service's).
+        self._source_interval = 0.0
         self._monotonic = monotonic
         self._wall = wall
         # Starts from the clock so a client's version from before a server restart never
@@ -113,16 +147,24 @@ class QueueSnapshot:
 
     async def _fetch(self) -> None:
         started = self._monotonic()
+        self.listings += 1
         try:
-            rows = await self.scheduler.list_rows()
+            if self.source is not None:
+                sourced = await self.source.fetch()
+            else:
+                sourced = SourcedRows(await self.scheduler.list_rows())
         except SchedulerError as e:
             if self.error is None:
                 self.error_since = self._wall()
             self.error = e.message
         else:
-            self.listing_seconds = self._monotonic() - started
-            self._last_good = started
-            self.fetched_at = self._wall()
+            rows = sourced.rows
+            # Only this server's own listings cost the scheduler: the cost factor spaces
+            # those alone (the service spaces its own).
+            self.listing_seconds = self._monotonic() - started if sourced.listed_here else 0.0
+            self._source_interval = sourced.min_interval
+            self._last_good = started - sourced.age
+            self.fetched_at = self._wall() - sourced.age
             self.error = self.error_since = None
             # Rows of unchanged lines are the very same objects (SqueueReader), so this
             # comparison and the re-encoding cost little on a large, mostly pending queue.
@@ -135,7 +177,7 @@ class QueueSnapshot:
             self._last_attempt = self._monotonic()
 
     def status(self) -> dict[str, Any]:
-        return {
+        status = {
             "ok": self.error is None,
             "fetched_at": self.fetched_at,
             "error": self.error,
@@ -144,8 +186,14 @@ class QueueSnapshot:
             # What one listing costs and how often this server lists at most: clients
             # space their polls by it (never under their own setting).
             "listing_seconds": self.listing_seconds,
-            "min_interval": self.min_interval,
+            # A source's data changes no more often than it lists (the hub service's
+            # interval): clients need not ask more often.
+            "min_interval": max(self.min_interval, self._source_interval),
+            "source": "scheduler",
         }
+        if self.source is not None:
+            status.update(self.source.describe())
+        return status
 
     def live_rows_of(self, job_id: str, max_age: float) -> list[Row] | None:
         """The rows of ``job_id`` (an array's tasks too) from a listing younger than

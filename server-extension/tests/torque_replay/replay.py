@@ -31,7 +31,8 @@ state file that starts from recordings of a real Torque 6.1 server
   ``query_other_jobs`` off, as recorded (38: unset, so False), qstat lists only that
   user's jobs (98) and answers an id of another user's job with exit 159 and
   ``qstat: Unauthorized Request  19.torque01`` (98b). ``TorqueReplay.show_other_users_jobs``
-  turns it on.
+  turns it on. With the state's ``manager`` set, the user is one of the server's managers
+  (as the hub's queue service runs), who sees every job whatever query_other_jobs says.
 
 The state (JSON, path in ``$TORQUE_REPLAY_STATE``) holds each job's ``<Job>`` element as
 Torque prints it; every call is logged in its ``calls`` with the working folder and the
@@ -273,8 +274,10 @@ def _owner(state: State, job_id: str) -> str:
 
 def _shown(state: State, job_id: str) -> bool:
     """Whether the user the stand-ins serve may see the job: their own, or anyone's
-    once the server's query_other_jobs is True."""
-    return bool(state.get("query_other_jobs")) or _owner(state, job_id) == state["user"]
+    once the server's query_other_jobs is True or when they are a manager."""
+    if state.get("query_other_jobs") or state.get("manager"):
+        return True
+    return _owner(state, job_id) == state["user"]
 
 
 def _server_text(state: State) -> str:

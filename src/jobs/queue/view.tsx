@@ -21,6 +21,7 @@ import {
 import type { IRowMark } from './marks';
 import { QueueModel } from './model';
 import { emptyAllJobsText, ownJobsOnlyNote } from './ownJobs';
+import { sourceNote } from './source';
 import { useModel } from '../../common/useModel';
 import { familyOf, familyWords, schedulerName } from '../../common/scheduler';
 import { clusterIcon } from '../../icons';
@@ -69,6 +70,7 @@ export function QueueView(props: IQueueViewProps): JSX.Element {
     <div className="jp-hpc-queue">
       <QueueToolbar {...props} />
       <Banner model={model} />
+      <SourceNote model={model} />
       <OwnJobsNote model={model} />
       <QueueContent {...props} />
       <StatusLine model={model} />
@@ -260,6 +262,24 @@ function Banner({ model }: IQueueViewProps): JSX.Element | null {
   return (
     <div className="jp-hpc-queue-banner" role="alert">
       {problem}. {tail}
+    </div>
+  );
+}
+
+/** Where the rows came from, where the hub runs a queue service. */
+function SourceNote({ model }: IQueueViewProps): JSX.Element | null {
+  const now = useNow();
+  const note = sourceNote(model.status, model.dataAge(now));
+  if (!note) {
+    return null;
+  }
+  return (
+    <div
+      className={`jp-hpc-queue-source jp-mod-${note.kind}`}
+      role="note"
+      title={note.detail || undefined}
+    >
+      {note.text}
     </div>
   );
 }

@@ -695,11 +695,17 @@ class ServerInfo:
     default_queue: str | None
     # job_history_enable: whether qstat -x can show finished jobs (None: not reported).
     history_enabled: bool | None = None
+    # query_other_jobs: whether users see each other's jobs (None: not reported).
+    others_shown: bool | None = None
+
+
+def _flag(attrs: Mapping[str, Any], name: str) -> bool | None:
+    value = attrs.get(name)
+    return None if value is None else str(value).strip().lower() in ("true", "1", "t", "y")
 
 
 def _history_enabled(attrs: Mapping[str, Any]) -> bool | None:
-    value = attrs.get("job_history_enable")
-    return None if value is None else str(value).strip().lower() in ("true", "1", "t", "y")
+    return _flag(attrs, "job_history_enable")
 
 
 def parse_server_json(text: str) -> ServerInfo:
@@ -716,6 +722,7 @@ def parse_server_json(text: str) -> ServerInfo:
         _version_text(data),
         _str_or_none(attrs.get("default_queue")),
         _history_enabled(attrs),
+        _flag(attrs, "query_other_jobs"),
     )
 
 
@@ -730,6 +737,7 @@ def parse_server_text(text: str) -> ServerInfo:
         _str_or_none(attrs.get("pbs_version")),
         _str_or_none(attrs.get("default_queue")),
         _history_enabled(attrs),
+        _flag(attrs, "query_other_jobs"),
     )
 
 

@@ -199,6 +199,11 @@ class PBSScheduler(Scheduler):
     async def cluster_name(self) -> str | None:
         return (await self._server_info()).name
 
+    async def own_jobs_only(self) -> bool:
+        """The server's query_other_jobs is False: users see their own jobs alone (its
+        managers and operators see every job)."""
+        return (await self._server_info()).others_shown is False
+
     async def list_rows(self) -> list[Row]:
         # -t: array subjobs too. Every user's jobs; the panel filters by user itself.
         listing = await self._qstat_jobs(["-t"])
