@@ -5,6 +5,7 @@ provisioner found through its entry point (as a Jupyter server finds it)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -378,21 +379,31 @@ async def test_cancelling_the_job_ends_the_kernel_with_the_reason(kernels: Kerne
 async def test_a_job_that_ends_without_a_word_is_seen_by_looking_at_it(kernels: Kernels) -> None:
     """A node that fails writes nothing into the folder: the periodic look at the job
     finds it ended. Here the node side is killed outright (SIGKILL, nothing written);
-    Slurm then ends the job with the kernel."""
+    Slurm then ends the job."""
+    kernel_pids: list[int] = []
 
     def kill_node_side(job_id: str) -> None:
         folder = next(Path(os.environ["JUPYTER_RUNTIME_DIR"]).glob("hpc-kernel-*"))
         kernel_pid = json.loads((folder / "ready.json").read_text())["pid"]
+        kernel_pids.append(kernel_pid)
         stat_fields = Path(f"/proc/{kernel_pid}/stat").read_text().rsplit(")", 1)[1].split()
         os.kill(int(stat_fields[1]), signal.SIGKILL)  # its parent: the node side
 
-    provisioner, job_id = await dead_after_job_end(
-        kernels, {"time_limit": "10"}, kill_node_side, within=40, job_check_interval=5.0
-    )
-    assert provisioner.ending is not None
-    assert provisioner.ending.message.startswith("The kernel exited")
-    assert f"its job {job_id} ended" in provisioner.ending.message
-    assert provisioner.ending.final
+    try:
+        provisioner, job_id = await dead_after_job_end(
+            kernels, {"time_limit": "10"}, kill_node_side, within=40, job_check_interval=5.0
+        )
+        assert provisioner.ending is not None
+        assert provisioner.ending.message.startswith("The kernel exited")
+        assert f"its job {job_id} ended" in provisioner.ending.message
+        assert provisioner.ending.final
+    finally:
+        # The test cluster's proctrack/linuxproc loses a process that started a session of
+        # its own once its parent is gone (a site's proctrack/cgroup ends it with the job):
+        # the orphaned kernel is stopped here, not left running after the tests.
+        for pid in kernel_pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 @pytest.mark.asyncio
