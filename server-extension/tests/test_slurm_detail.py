@@ -179,15 +179,15 @@ def test_sstat_usage_is_the_largest_step() -> None:
 
 
 def test_forgotten_job_detail_from_accounting() -> None:
-    # Recorded by the accounting branch: sacct with history_argv() (jobs 162488-162493).
+    # Recorded by scripts/record-sacct-fixtures: sacct with history_argv().
     text = fixture_text("sacct/history.stdout")
-    detail = detail_from_sacct(text, "162489")
+    detail = detail_from_sacct(text, "124343")
     assert detail is not None
-    assert detail.job.id == "162489"
+    assert detail.job.id == "124343"
     assert detail.job.state is JobState.FAILED
     assert (detail.job.exit_code, detail.job.exit_signal) == (3, 0)
     assert detail.job.name == "fixture: fails|with;odd,name"
-    assert detail.fields[0] == ("JobID", "162489")
+    assert detail.fields[0] == ("JobID", "124343")
     assert dict(detail.fields)["State"] == "FAILED"
     assert detail.requested["time"] == "00:01:00"
     assert detail.used["exit_code"] == "3:0"
