@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import getpass
 import os
+import pwd
 import signal
 from collections.abc import Mapping
 from pathlib import Path
@@ -117,7 +117,8 @@ class AllocationSteps(SlurmKernelJobs):
                 f"Job {allocation} is not in Slurm's queue, so the kernel cannot join it: "
                 "start an allocation (salloc --no-shell ...) and put its id in allocation."
             )
-        if job.user and job.user != getpass.getuser():
+        # Who this server runs as (not $USER, which the environment may say otherwise).
+        if job.user and job.user != pwd.getpwuid(os.getuid()).pw_name:
             raise BatchKernelError(
                 f"Job {allocation} is {job.user}'s, not yours: a kernel joins only an "
                 "allocation of your own."
