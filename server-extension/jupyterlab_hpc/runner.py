@@ -144,7 +144,7 @@ class CommandRunner:
     ) -> asyncio.subprocess.Process:
         """Start a command that runs as long as what it serves (a kernel's ``srun`` step),
         in its own process group, stdin closed; its stdout and stderr are appended to
-        ``output`` (a file), or dropped. The caller stops it (``stop_group``) and waits."""
+        ``output`` (a file), or dropped. The caller stops it (``signal_group``) and waits."""
         full = self._argv(argv)
         sink: int | None = asyncio.subprocess.DEVNULL
         fd = None

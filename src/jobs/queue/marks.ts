@@ -12,6 +12,8 @@ export interface IRowMark {
   title: string;
 }
 
+const NO_MARKS: readonly IRowMark[] = [];
+
 export class RowMarks {
   /** Replace every mark of `source`; true when anything changed. */
   set(
@@ -35,7 +37,11 @@ export class RowMarks {
     return true;
   }
 
-  /** A job's marks, in the order their sources first set any (the same array while nothing changes). */
+  /**
+   * A job's marks, in the order their sources first set any: the same array
+   * while nothing changes (rows re-render only on a change). Only marked jobs
+   * are remembered, so a long listing costs nothing here.
+   */
   of(jobId: string): readonly IRowMark[] {
     let marks = this._cache.get(jobId);
     if (!marks) {
@@ -45,6 +51,9 @@ export class RowMarks {
         if (mark) {
           marks.push(mark);
         }
+      }
+      if (!marks.length) {
+        return NO_MARKS;
       }
       this._cache.set(jobId, marks);
     }
