@@ -10,7 +10,7 @@ DEMO_STATE ?= $(CURDIR)/.demo
 DEMO_PORT ?= 8888
 
 .PHONY: help setup system venv npm build cluster sample-jobs demo test lint test-python \
-	test-js test-ui hub test-hub check-package bench clean
+	test-js test-ui hub-users hub test-hub check-package bench clean
 
 help:
 	@echo "make demo   set everything up and open JupyterLab against a local Slurm cluster"
@@ -62,7 +62,9 @@ lint: venv npm
 	mypy
 	npm run lint:check
 
-test-python: venv cluster
+# The hub queue service's tests (test_hubqueue.py) start a real JupyterHub with the hub
+# test users and configurable-http-proxy from ui-tests' npm packages.
+test-python: venv cluster hub-users ui-tests/node_modules/.installed
 	pytest -p no:cacheprovider
 
 test-js: npm
@@ -73,8 +75,10 @@ test-ui: build cluster ui-tests/node_modules/.installed
 
 # A JupyterHub site on this machine (docs/deploy.md): the test users, and the shared
 # environment the hub and their servers run from, with the package built from this checkout.
-hub: build cluster
+hub-users: cluster
 	scripts/hub-users
+
+hub: build hub-users
 	scripts/hub-venv
 
 # Real JupyterHubs on loopback (LocalProcessSpawner, batchspawner's SlurmSpawner), each
